@@ -1,0 +1,6 @@
+"""Profiles: one isolated store each — the workspace that holds them, their handles, and the importer."""
+
+from editfactory.profiles.profile import Profile
+from editfactory.profiles.workspace import Workspace, default_workspace_root
+
+__all__ = ["Profile", "Workspace", "default_workspace_root"]

@@ -1,0 +1,1 @@
+"""Storage: the workspace on disk, per-profile DuckDB files, migrations and temp folders."""

@@ -1,0 +1,1 @@
+"""Panel components over the models; the only package (with apps/) that imports Panel."""
