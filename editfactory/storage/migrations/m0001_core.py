@@ -39,7 +39,6 @@ STATEMENTS = [
         created_at TIMESTAMP NOT NULL DEFAULT now(),
         updated_at TIMESTAMP NOT NULL DEFAULT now()
     )""",
-    "CREATE INDEX segments_source ON segments (source_id)",
     """CREATE TABLE projects (
         id VARCHAR PRIMARY KEY,
         name VARCHAR NOT NULL,
@@ -69,6 +68,4 @@ STATEMENTS = [
         created_at TIMESTAMP NOT NULL DEFAULT now(),
         updated_at TIMESTAMP NOT NULL DEFAULT now()
     )""",
-    "CREATE INDEX clips_project ON clips (project_id)",
-    "CREATE INDEX clips_status ON clips (status)",
 ]

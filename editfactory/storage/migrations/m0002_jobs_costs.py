@@ -18,7 +18,6 @@ STATEMENTS = [
         updated_at TIMESTAMP NOT NULL DEFAULT now(),
         finished_at TIMESTAMP
     )""",
-    "CREATE INDEX jobs_status ON jobs (status)",
     """CREATE TABLE cost_entries (
         id VARCHAR PRIMARY KEY,
         provider VARCHAR NOT NULL,
@@ -33,5 +32,4 @@ STATEMENTS = [
         created_at TIMESTAMP NOT NULL DEFAULT now(),
         settled_at TIMESTAMP
     )""",
-    "CREATE INDEX cost_entries_month ON cost_entries (month)",
 ]

@@ -18,8 +18,6 @@ STATEMENTS = [
         created_at TIMESTAMP NOT NULL DEFAULT now(),
         updated_at TIMESTAMP NOT NULL DEFAULT now()
     )""",
-    "CREATE INDEX publications_clip ON publications (clip_id)",
-    "CREATE INDEX publications_status ON publications (status)",
     # What the importer took from a pre-profile library, so re-running it adds nothing twice.
     """CREATE TABLE imports (
         origin_key VARCHAR PRIMARY KEY,
