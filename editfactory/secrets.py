@@ -1,0 +1,191 @@
+"""Per-profile secrets (API keys): the OS keyring when a usable one exists, else an owner-only file.
+
+Secrets never go into the profile's DuckDB file, never into logs and never into
+exports by default. With the keyring backend the values live in the OS keyring
+under a service name that contains the profile id; the profile folder then only
+holds the list of secret *names* (so an export that asks for secrets can find
+them). Without a usable keyring, values live in ``<profile>/secrets/secrets.json``
+created with mode 0600 inside a 0700 folder.
+
+Set ``EDITFACTORY_SECRETS_BACKEND=file`` (tests do) to never touch a keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+
+from editfactory.errors import EditFactoryError, ValidationError
+from editfactory.profiles.profile import Profile
+
+log = logging.getLogger(__name__)
+
+BACKEND_ENV_VAR = "EDITFACTORY_SECRETS_BACKEND"
+SECRETS_FILE = "secrets.json"
+NAMES_FILE = "names.json"
+_SERVICE_PREFIX = "editfactory"
+_file_lock = threading.Lock()
+
+
+class SecretStoreError(EditFactoryError):
+    """The secret store could not be read or written; the message says where and what to check."""
+
+
+def _keyring_module():
+    """The keyring module when its active backend can really store secrets, else None."""
+    if os.environ.get(BACKEND_ENV_VAR, "").strip().lower() == "file":
+        return None
+    try:
+        import keyring
+        from keyring.backends import chainer, fail, null
+    except Exception:  # keyring missing or broken: the file backend still works
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:
+        return None
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
+        return None
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    if getattr(backend, "priority", 1) <= 0:
+        return None
+    return keyring
+
+
+def backend_name() -> str:
+    """'keyring' or 'file': where secrets of every profile go in this process."""
+    return "keyring" if _keyring_module() is not None else "file"
+
+
+def _service(profile: Profile) -> str:
+    return f"{_SERVICE_PREFIX}:{profile.id}"
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name or len(name) > 100 or any(c in name for c in "/\\\0"):
+        raise ValidationError("A secret name must be short text without slashes, e.g. 'postiz.api_key'.")
+    return name
+
+
+# -- owner-only JSON files in the profile folder ---------------------------------
+
+
+def _secure_folder(profile: Profile) -> Path:
+    folder = profile.paths.secrets
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise SecretStoreError(
+            f"The secret file {path} cannot be read ({type(error).__name__}). "
+            "Check its permissions, or delete it and enter the keys again."
+        ) from None
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json_owner_only(path: Path, data: dict) -> None:
+    """Write atomically; the file is created 0600 so it is never readable by others, not even briefly."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _update_file(profile: Profile, filename: str, change) -> None:
+    with _file_lock:
+        path = _secure_folder(profile) / filename
+        data = _read_json(path)
+        change(data)
+        _write_json_owner_only(path, data)
+
+
+# -- public API --------------------------------------------------------------------
+
+
+def get_secret(profile: Profile, name: str) -> str | None:
+    """The secret's value, or None when it was never set for this profile."""
+    name = _check_name(name)
+    keyring = _keyring_module()
+    if keyring is not None:
+        try:
+            value = keyring.get_password(_service(profile), name)
+        except Exception as error:
+            raise SecretStoreError(
+                f"The OS keyring could not be read ({type(error).__name__}); unlock it and try again."
+            ) from None
+        if value is not None:
+            return value
+    # Also looked at with a keyring: a value saved before the keyring became usable stays reachable.
+    value = _read_json(profile.paths.secrets / SECRETS_FILE).get(name)
+    return value if isinstance(value, str) else None
+
+
+def set_secret(profile: Profile, name: str, value: str) -> None:
+    """Store ``value`` for this profile only; an empty value deletes the secret."""
+    name = _check_name(name)
+    if value is None or value == "":
+        delete_secret(profile, name)
+        return
+    if not isinstance(value, str):
+        raise ValidationError("A secret must be text.")
+    keyring = _keyring_module()
+    if keyring is not None:
+        try:
+            keyring.set_password(_service(profile), name, value)
+        except Exception as error:
+            raise SecretStoreError(
+                f"The OS keyring refused to store the secret ({type(error).__name__}); unlock it and try again."
+            ) from None
+        _update_file(profile, NAMES_FILE, lambda names: names.__setitem__(name, True))
+        _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
+    else:
+        _update_file(profile, SECRETS_FILE, lambda data: data.__setitem__(name, value))
+    log.debug("Secret %r saved for profile %s (%s backend)", name, profile.id, backend_name())
+
+
+def delete_secret(profile: Profile, name: str) -> None:
+    """Forget the secret for this profile (no error when it was not set)."""
+    name = _check_name(name)
+    keyring = _keyring_module()
+    if keyring is not None:
+        try:
+            keyring.delete_password(_service(profile), name)
+        except Exception:  # PasswordDeleteError when absent: nothing to delete
+            pass
+    if profile.paths.secrets.exists():
+        _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
+        _update_file(profile, NAMES_FILE, lambda names: names.pop(name, None))
+
+
+def secret_names(profile: Profile) -> list[str]:
+    """Names of the secrets this profile has (never their values)."""
+    names = set(_read_json(profile.paths.secrets / NAMES_FILE))
+    names.update(_read_json(profile.paths.secrets / SECRETS_FILE))
+    return sorted(n for n in names if get_secret(profile, n) is not None)
+
+
+def mask(value: str | None) -> str:
+    """What the UI shows for a secret: never more than its last four characters, and only for long keys."""
+    if not value:
+        return ""
+    if len(value) < 12:
+        return "•" * 8
+    return "•" * 8 + value[-4:]

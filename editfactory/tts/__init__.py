@@ -1,0 +1,39 @@
+"""Voices: one interface over Piper, Edge TTS, ElevenLabs, Coqui XTTS v2 and Kokoro, with cache, costs and cloning."""
+
+from editfactory.tts.base import (
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+    WordTiming,
+    price_label,
+)
+from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider
+from editfactory.tts.service import (
+    VoiceChoice,
+    estimate_for_profile,
+    get_defaults,
+    set_defaults,
+    synthesize_for_profile,
+)
+
+__all__ = [
+    "PROVIDERS",
+    "Availability",
+    "ModelInfo",
+    "SynthesisResult",
+    "VoiceChoice",
+    "VoiceInfo",
+    "VoiceProvider",
+    "VoiceSettings",
+    "WordTiming",
+    "describe_providers",
+    "estimate_for_profile",
+    "get_defaults",
+    "get_provider",
+    "price_label",
+    "set_defaults",
+    "synthesize_for_profile",
+]

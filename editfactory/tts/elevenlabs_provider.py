@@ -1,0 +1,230 @@
+"""ElevenLabs through the official SDK: models, voice settings, character timings, instant cloning, usage.
+
+The API key is a profile secret; it is handed to the SDK and never logged or
+put into an error message.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import param
+
+from editfactory.tts.audio import audio_duration, decode_mono
+from editfactory.tts.base import (
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+    WordTiming,
+    billable_characters,
+)
+from editfactory.tts.errors import VoiceError, VoiceServiceError, VoiceUnavailableError
+from editfactory.tts.timing import estimate_word_timings, make_monotonic
+from editfactory.tts.words import word_spans
+
+API_KEY_SECRET = "elevenlabs.api_key"
+
+
+class ElevenLabsSettings(VoiceSettings):
+    stability = param.Number(0.5, bounds=(0.0, 1.0), step=0.05, doc="Higher is steadier and more monotone; lower is more expressive but less predictable.")
+    similarity_boost = param.Number(0.75, bounds=(0.0, 1.0), step=0.05, doc="How closely to stick to the original voice (similarity).")
+    style = param.Number(0.0, bounds=(0.0, 1.0), step=0.05, doc="Style exaggeration; above 0 costs latency and can reduce stability.")
+    use_speaker_boost = param.Boolean(True, doc="Boost similarity to the original speaker (slightly slower).")
+    speed = param.Number(1.0, bounds=(0.7, 1.2), step=0.05, doc="Speaking speed; 1 is normal.")
+
+
+class ElevenLabsProvider(VoiceProvider):
+    name = "elevenlabs"
+    label = "ElevenLabs"
+    settings_class = ElevenLabsSettings
+    default_model = "eleven_multilingual_v2"
+    default_voice = "21m00Tcm4TlvDq8ikWAM"  # Rachel, a premade voice every account has
+    supports_cloning = True
+    is_paid = True
+    output_format = "mp3_44100_128"
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
+                 prices: dict[str, float] | None = None, timeout: float = 60.0, max_retries: int = 2) -> None:
+        super().__init__(prices=prices)
+        self._api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._client: Any = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ElevenLabsProvider(base_url={self.base_url!r}, api_key={'set' if self._api_key else 'missing'})"
+
+    def availability(self) -> Availability:
+        try:
+            import elevenlabs  # noqa: F401
+        except ImportError:
+            return Availability(False, "the elevenlabs package is not installed; run `pip install elevenlabs`.")
+        if not self._api_key:
+            return Availability(False, "no API key: paste your ElevenLabs API key in this profile's voice settings.")
+        return Availability(True)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self.require_available()
+            import httpx
+            from elevenlabs.client import ElevenLabs
+
+            # Our own httpx client, so close() really closes the connections.
+            self._http = httpx.Client(timeout=self.timeout, follow_redirects=True)
+            options: dict[str, Any] = {"api_key": self._api_key, "timeout": self.timeout, "httpx_client": self._http}
+            if self.base_url:
+                options["base_url"] = self.base_url
+            self._client = ElevenLabs(**options)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._http.close()
+            self._client = None
+
+    def _base_models(self) -> list[ModelInfo]:
+        return [
+            ModelInfo("eleven_multilingual_v2", "Multilingual v2 (best quality)", 0.10, max_chars=10_000),
+            ModelInfo("eleven_flash_v2_5", "Flash v2.5 (fastest, half price)", 0.05, max_chars=40_000),
+            ModelInfo("eleven_turbo_v2_5", "Turbo v2.5 (fast, half price)", 0.05, max_chars=40_000),
+            ModelInfo("eleven_v3", "Eleven v3 (most expressive)", 0.10, max_chars=5_000),
+        ]
+
+    def _call(self, what: str, function, *args, **kwargs):
+        """Run an SDK call and turn its failures into messages that say what to do."""
+        from elevenlabs.core.api_error import ApiError
+
+        options = {"max_retries": self.max_retries}
+        try:
+            return function(*args, request_options=options, **kwargs)
+        except ApiError as error:
+            raise _service_error(what, error.status_code, error.body) from None
+        except Exception as error:
+            import httpx
+
+            if isinstance(error, (httpx.TransportError, OSError)):
+                raise VoiceServiceError(
+                    f"Could not reach ElevenLabs to {what} ({type(error).__name__}). Check the internet connection "
+                    "and try again.", retryable=True) from None
+            raise
+
+    def list_voices(self) -> list[VoiceInfo]:
+        response = self._call("list voices", self.client.voices.get_all)
+        voices = []
+        for voice in response.voices:
+            labels = voice.labels or {}
+            voices.append(VoiceInfo(
+                id=voice.voice_id, name=voice.name or voice.voice_id, language=labels.get("language", ""),
+                gender=labels.get("gender", ""), preview_url=voice.preview_url,
+                cloned=str(voice.category or "") in ("cloned", "professional"),
+            ))
+        return voices
+
+    def subscription(self) -> dict[str, Any]:
+        """Characters used and allowed in the current ElevenLabs billing period."""
+        sub = self._call("read the subscription", self.client.user.subscription.get)
+        return {"tier": sub.tier, "character_count": sub.character_count, "character_limit": sub.character_limit,
+                "characters_left": max(0, sub.character_limit - sub.character_count),
+                "next_reset_unix": sub.next_character_count_reset_unix}
+
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+        options = self.make_settings(settings)
+        info = self.model_info(model)
+        if not text.strip():
+            raise VoiceError("There is no text to speak; type a script first.")
+        if info.max_chars and len(text) > info.max_chars:
+            raise VoiceError(f"{info.label} accepts at most {info.max_chars} characters per request; shorten the script.")
+        from elevenlabs import VoiceSettings as SdkVoiceSettings
+
+        response = self._call(
+            "synthesize speech",
+            self.client.text_to_speech.with_raw_response.convert_with_timestamps,
+            voice or self.default_voice,
+            text=text,
+            model_id=info.id,
+            output_format=self.output_format,
+            voice_settings=SdkVoiceSettings(**options.to_dict()),
+        )
+        data = response.data
+        out_path = Path(out_path).with_suffix(".mp3")
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_bytes(base64.b64decode(data.audio_base_64))
+        duration = audio_duration(out_path)
+        words, exact = _words_from_alignment(text, data.alignment)
+        if words is None:
+            samples = decode_mono(out_path, 16000)
+            words, exact = estimate_word_timings([s.text for s in word_spans(text)], samples, 16000), False
+        characters = _header_int(response.headers, "character-cost") or billable_characters(text)
+        return SynthesisResult(
+            audio_path=out_path, duration=duration, words=make_monotonic(words, duration), timings_exact=exact,
+            cost_usd=round(characters / 1000.0 * info.price_per_1k_chars, 6), provider=self.name, model=info.id,
+            voice=voice or self.default_voice, settings=options.to_dict(),
+        )
+
+    def clone_voice(self, name: str, samples: list[Path]) -> str:
+        handles = [open(path, "rb") for path in samples]
+        try:
+            files = [(Path(p).name, h, "audio/wav") for p, h in zip(samples, handles)]
+            result = self._call("clone the voice", self.client.voices.ivc.create, name=name, files=files)
+        finally:
+            for handle in handles:
+                handle.close()
+        return result.voice_id
+
+    def delete_voice(self, voice_id: str) -> None:
+        self._call("delete the voice", self.client.voices.delete, voice_id)
+
+
+def _header_int(headers: Any, name: str) -> int | None:
+    try:
+        return int(dict(headers).get(name))
+    except (TypeError, ValueError):
+        return None
+
+
+def _words_from_alignment(text: str, alignment: Any) -> tuple[list[WordTiming] | None, bool]:
+    """Group character timings into the caption words of ``text``; None when they do not match the text."""
+    if alignment is None or "".join(alignment.characters) != text:
+        return None, False
+    starts, ends = alignment.character_start_times_seconds, alignment.character_end_times_seconds
+    timings = []
+    for span in word_spans(text):
+        indices = [i for i in range(span.start, span.end) if not text[i].isspace()]
+        timings.append(WordTiming(span.text, min(starts[i] for i in indices), max(ends[i] for i in indices)))
+    return timings, True
+
+
+def _service_error(what: str, status: int | None, body: Any) -> VoiceServiceError:
+    detail = body.get("detail") if isinstance(body, dict) else None
+    detail_status = detail.get("status") if isinstance(detail, dict) else None
+    message = detail.get("message") if isinstance(detail, dict) else None
+    if status == 401 and detail_status == "quota_exceeded":
+        return VoiceServiceError(
+            "Your ElevenLabs plan has run out of characters for this billing period"
+            f"{': ' + message if message else ''}. Upgrade the plan or wait for the reset on elevenlabs.io, "
+            "or choose a free voice (Piper or Edge TTS).", status=401)
+    if status == 401:
+        return VoiceServiceError(
+            "ElevenLabs refused the API key. Paste a valid key in this profile's voice settings "
+            "(elevenlabs.io → Profile → API keys).", status=401)
+    if status == 422:
+        problems = "; ".join(d.get("msg", "") for d in detail if isinstance(d, dict)) if isinstance(detail, list) else (message or "")
+        return VoiceServiceError(f"ElevenLabs could not {what}: the request was invalid ({problems}). "
+                                 "Check the text, voice and settings.", status=422)
+    if status == 429:
+        return VoiceServiceError(f"ElevenLabs is limiting requests ({message or 'too many requests'}); tried several "
+                                 "times. Wait a minute or generate fewer voiceovers at once.", status=429, retryable=True)
+    if status == 404:
+        return VoiceServiceError(f"ElevenLabs could not {what}: {message or 'not found'}. Pick another voice.", status=404)
+    return VoiceServiceError(f"ElevenLabs failed to {what} (HTTP {status}). Try again in a moment.",
+                             status=status, retryable=status is not None and status >= 500)
+
+
+__all__ = ["API_KEY_SECRET", "ElevenLabsProvider", "ElevenLabsSettings", "VoiceUnavailableError"]

@@ -1,0 +1,148 @@
+"""Voiceover for a profile: its default voice, the cache, the quota, then the provider.
+
+Every generation path (studio, notebooks, jobs) calls ``synthesize_for_profile``
+so the profile's defaults apply unless overridden, a repeat costs nothing, and a
+paid call is reserved against the monthly quota before it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from editfactory.costs import ledger
+from editfactory.errors import NotFoundError
+from editfactory.profiles.profile import Profile
+from editfactory.settings import get_setting, set_setting
+from editfactory.tts import cache
+from editfactory.tts.base import SynthesisResult, VoiceProvider, price_label
+from editfactory.tts.registry import DEFAULT_PROVIDER, get_provider
+
+DEFAULTS_SETTING = "tts.defaults"
+Progress = Callable[[str, "float | None"], None]
+
+
+@dataclass(frozen=True)
+class VoiceChoice:
+    """Which provider, voice, model and settings to speak with."""
+
+    provider: str = DEFAULT_PROVIDER
+    voice: str = ""
+    model: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _complete(choice: VoiceChoice, provider: VoiceProvider) -> VoiceChoice:
+    settings = provider.make_settings(choice.settings).to_dict()  # validates and fills in defaults
+    return replace(choice, voice=choice.voice or provider.default_voice, model=choice.model or provider.default_model,
+                   settings=settings)
+
+
+def get_defaults(profile: Profile) -> VoiceChoice:
+    """The profile's saved voice choice (Piper's bundled voice on a fresh profile)."""
+    stored = get_setting(profile, DEFAULTS_SETTING) or {}
+    return VoiceChoice(stored.get("provider", DEFAULT_PROVIDER), stored.get("voice", ""), stored.get("model", ""),
+                       dict(stored.get("settings") or {}))
+
+
+def set_defaults(profile: Profile, provider: str, voice: str = "", model: str = "",
+                 settings: dict[str, Any] | None = None) -> VoiceChoice:
+    """Save the profile's default voice; settings are validated against the provider's options first."""
+    instance = get_provider(provider, profile)
+    choice = _complete(VoiceChoice(provider, voice, model, dict(settings or {})), instance)
+    instance.model_info(choice.model)
+    set_setting(profile, DEFAULTS_SETTING, asdict(choice))
+    return choice
+
+
+def resolve_choice(profile: Profile, overrides: dict[str, Any] | None = None) -> VoiceChoice:
+    """Defaults with ``overrides`` applied; switching provider drops the defaults that belong to another one."""
+    choice = get_defaults(profile)
+    overrides = dict(overrides or {})
+    if overrides.get("provider") and overrides["provider"] != choice.provider:
+        choice = VoiceChoice(overrides["provider"])
+    settings = {**choice.settings, **(overrides.get("settings") or {})}
+    return VoiceChoice(overrides.get("provider") or choice.provider, overrides.get("voice") or choice.voice,
+                       overrides.get("model") or choice.model, settings)
+
+
+def _provider_voice(profile: Profile, choice: VoiceChoice) -> str:
+    """A cloned voice is stored in the profile; turn its id into what the provider expects."""
+    if not choice.voice.startswith("voice_"):
+        return choice.voice
+    from editfactory.tts.cloning import get_voice
+
+    record = get_voice(profile, choice.voice)
+    if record["provider"] != choice.provider:
+        raise NotFoundError(f"{choice.provider} voice", choice.voice, profile.name)
+    return record["provider_voice"]
+
+
+def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The cost of speaking ``text`` with the profile's voice: {"cost_usd": 0.02, "label": "$0.02", ...}."""
+    choice = resolve_choice(profile, overrides)
+    provider = get_provider(choice.provider, profile)
+    choice = _complete(choice, provider)
+    cost = provider.estimate_cost(text, choice.model)
+    return {"provider": choice.provider, "model": choice.model, "cost_usd": cost, "label": price_label(cost)}
+
+
+def synthesize_for_profile(
+    profile: Profile,
+    text: str,
+    overrides: dict[str, Any] | None = None,
+    *,
+    provider: VoiceProvider | None = None,
+    use_cache: bool = True,
+    job_id: str | None = None,
+    progress: Progress | None = None,
+) -> SynthesisResult:
+    """Speak ``text`` with the profile's default voice (or ``overrides``); cached, quota-checked, costed.
+
+    ``provider`` may be passed ready-made (e.g. with an injected engine); otherwise it is built for the profile.
+    """
+    report = progress or (lambda message, fraction: None)
+    # Settings, provider set-up and the cache lookup share one open of the profile's file (a hit then
+    # costs ~3 ms instead of ~40 ms); the file is let go before any slow synthesis.
+    with profile.db.session():
+        choice = resolve_choice(profile, overrides)
+        owned = provider is None
+        provider = provider or get_provider(choice.provider, profile)
+        choice = _complete(choice, provider)
+        voice = _provider_voice(profile, choice)
+        key = cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text)
+        hit = cache.lookup(profile, key) if use_cache else None
+    try:
+        if hit is not None:
+            report("Voiceover taken from the cache", 1.0)
+            return hit
+        return _generate(profile, text, choice, voice, key, provider, job_id, report)
+    finally:
+        if owned:
+            provider.close()
+
+
+def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key: str, provider: VoiceProvider,
+              job_id: str | None, report: Progress) -> SynthesisResult:
+    provider.require_available()
+    estimated = provider.estimate_cost(text, choice.model)
+    reservation = None
+    if estimated > 0:
+        reservation = ledger.reserve(profile, choice.provider, choice.model, estimated, units=len(text),
+                                     job_id=job_id, description=text[:80])
+    report(f"Generating the voiceover with {provider.label}", 0.1)
+    try:
+        with profile.temp_dir("tts") as scratch:
+            result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model)
+            result.voice = choice.voice  # the profile's id for cloned voices, not the provider's
+            if reservation is not None:
+                ledger.settle(reservation, result.cost_usd)
+                reservation = None
+            report("Saving the voiceover", 0.9)
+            result = cache.store(profile, key, text, result)
+    finally:
+        if reservation is not None:
+            ledger.release(reservation)
+    report("Voiceover ready", 1.0)
+    return result

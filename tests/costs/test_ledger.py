@@ -1,0 +1,97 @@
+"""The cost ledger: atomic reservations against the monthly quota, settling, releasing, totals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from editfactory.costs import (
+    get_quota,
+    month_entries,
+    month_spend,
+    monthly_totals,
+    release,
+    remaining_quota,
+    reserve,
+    set_quota,
+    settle,
+)
+from editfactory.errors import QuotaExceededError, ValidationError
+
+
+@pytest.fixture
+def profile(workspace):
+    return workspace.create("Costs")
+
+
+def test_reserve_settle_release_and_totals(profile):
+    assert get_quota(profile) is None and remaining_quota(profile) is None
+    held = reserve(profile, "elevenlabs", "eleven_v3", 0.50, units=5000)
+    assert month_spend(profile) == pytest.approx(0.50)
+    settle(held, 0.42)
+    other = reserve(profile, "elevenlabs", "eleven_flash_v2_5", 0.20)
+    release(other)
+    reserve(profile, "openai", "tts-1", 0.10)
+    assert monthly_totals(profile) == {"elevenlabs": pytest.approx(0.42), "openai": pytest.approx(0.10)}
+    statuses = sorted(e["status"] for e in month_entries(profile))
+    assert statuses == ["released", "reserved", "settled"]
+    settle(other, 5.0)  # a released reservation cannot be charged afterwards
+    assert month_spend(profile) == pytest.approx(0.52)
+
+
+def test_quota_refuses_with_no_charge(profile):
+    set_quota(profile, 1.0)
+    reserve(profile, "elevenlabs", "m", 0.75)
+    with pytest.raises(QuotaExceededError, match=r"only \$0\.2500 left of its \$1\.00 monthly quota"):
+        reserve(profile, "elevenlabs", "m", 0.30)
+    assert len(month_entries(profile)) == 1
+    reserve(profile, "elevenlabs", "m", 0.25)  # exactly up to the quota is fine
+    assert remaining_quota(profile) == pytest.approx(0.0)
+    with pytest.raises(ValidationError):
+        set_quota(profile, -1)
+    set_quota(profile, None)
+    reserve(profile, "elevenlabs", "m", 100.0)
+
+
+def test_50_concurrent_reservations_never_overshoot(profile):
+    set_quota(profile, 1.0)
+
+    def attempt(_):
+        try:
+            held = reserve(profile, "elevenlabs", "m", 0.03)
+        except QuotaExceededError:
+            return False
+        settle(held, 0.03)
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(attempt, range(50)))
+    assert sum(outcomes) == 33  # floor(1.00 / 0.03)
+    assert month_spend(profile) <= 1.0 + 1e-9
+
+
+def test_two_processes_share_the_quota(workspace, profile, tmp_path):
+    set_quota(profile, 0.5)
+    script = textwrap.dedent(f"""
+        from editfactory.profiles import Workspace
+        from editfactory.costs import reserve
+        from editfactory.errors import QuotaExceededError
+        profile = Workspace({str(workspace.root)!r}).get({profile.id!r})
+        granted = 0
+        for _ in range(25):
+            try:
+                reserve(profile, "elevenlabs", "m", 0.02)
+                granted += 1
+            except QuotaExceededError:
+                pass
+        print(granted)
+    """)
+    workers = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    granted = [int(w.communicate(timeout=120)[0].strip()) for w in workers]
+    assert all(w.returncode == 0 for w in workers)
+    assert sum(granted) == 25  # 0.50 / 0.02, split between the processes however the lock fell
+    assert month_spend(profile) == pytest.approx(0.5)

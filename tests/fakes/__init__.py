@@ -1,0 +1,1 @@
+"""Local fake servers that follow real external APIs (Postiz, ElevenLabs) for tests, with fault injection."""

@@ -1,0 +1,81 @@
+"""Edge TTS with an injected stream of real-shaped chunks (MP3 audio + WordBoundary in 100-ns units)."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from edge_tts import exceptions as edge_errors
+
+from editfactory.tts.edge_provider import EdgeProvider
+from editfactory.tts.errors import VoiceServiceError
+from editfactory.tts.words import split_words
+
+TEXT = "Fresh socks, only $5 — today!"
+
+
+def chunks_for(mp3: bytes, words: list[tuple[str, float, float]]):
+    """What edge_tts.Communicate(..., boundary="WordBoundary").stream_sync() yields."""
+    size = 4096
+    for index in range(0, len(mp3), size):
+        yield {"type": "audio", "data": mp3[index: index + size]}
+        if index // size < len(words):
+            word, start, end = words[index // size]
+            yield {"type": "WordBoundary", "offset": int(start * 1e7), "duration": int((end - start) * 1e7), "text": word}
+
+
+# Edge strips punctuation and says "$5" as two boundaries ("$", "5").
+SPOKEN = [("Fresh", 0.10, 0.45), ("socks", 0.50, 0.95), ("only", 1.20, 1.50), ("$", 1.55, 1.70),
+          ("5", 1.70, 2.00), ("today", 2.40, 2.90)]
+
+
+class Recorder:
+    def __init__(self, mp3: bytes, failures: list[BaseException] = ()):
+        self.mp3, self.failures, self.calls = mp3, list(failures), []
+
+    def __call__(self, text, voice, *, rate, volume, pitch):
+        self.calls.append({"text": text, "voice": voice, "rate": rate, "volume": volume, "pitch": pitch})
+        if self.failures:
+            failure = self.failures.pop(0)
+
+            def broken():
+                yield {"type": "audio", "data": self.mp3[:1000]}
+                raise failure
+            return broken()
+        return chunks_for(self.mp3, SPOKEN)
+
+
+def test_word_boundaries_become_caption_timings(speech_mp3, tmp_path):
+    stream = Recorder(speech_mp3.read_bytes())
+    result = EdgeProvider(stream=stream).synthesize(TEXT, "en-GB-SoniaNeural", tmp_path / "o.wav",
+                                                    {"rate": 10, "volume": -5, "pitch": 2})
+    assert stream.calls == [{"text": TEXT, "voice": "en-GB-SoniaNeural", "rate": "+10%", "volume": "-5%", "pitch": "+2Hz"}]
+    assert result.audio_path.suffix == ".mp3" and result.audio_path.read_bytes() == speech_mp3.read_bytes()
+    assert result.timings_exact and result.cost_usd == 0
+    assert [(w.word, w.start, w.end) for w in result.words] == [
+        ("Fresh", 0.10, 0.45), ("socks,", 0.50, 0.95), ("only", 1.20, 1.50), ("$5 —", 1.55, 2.00), ("today!", 2.40, 2.90)]
+    assert [w.word for w in result.words] == split_words(TEXT)
+
+
+def test_403_is_retried_then_succeeds(speech_mp3, tmp_path):
+    forbidden = aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")
+    stream = Recorder(speech_mp3.read_bytes(), [forbidden, edge_errors.NoAudioReceived("none")])
+    result = EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert len(stream.calls) == 3 and len(result.words) == 5
+
+
+def test_persistent_failure_says_what_to_do(speech_mp3, tmp_path):
+    forbidden = aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")
+    stream = Recorder(speech_mp3.read_bytes(), [forbidden] * 3)
+    with pytest.raises(VoiceServiceError, match=r"failed 3 times: the service refused the connection \(HTTP 403\).*pip install -U edge-tts") as caught:
+        EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert caught.value.retryable
+
+
+def test_network_error_retried_unknown_answer_not(speech_mp3, tmp_path):
+    stream = Recorder(speech_mp3.read_bytes(), [aiohttp.ClientConnectionError("down")] * 3)
+    with pytest.raises(VoiceServiceError, match="network connection failed"):
+        EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "", tmp_path / "o.mp3")
+    stream = Recorder(speech_mp3.read_bytes(), [edge_errors.UnknownResponse("?")])
+    with pytest.raises(VoiceServiceError, match="unknown answer"):
+        EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert len(stream.calls) == 1

@@ -1,0 +1,120 @@
+"""ElevenLabs through the official SDK against the local fake server (real HTTP, real shapes, injected faults)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from editfactory.tts.elevenlabs_provider import ElevenLabsProvider
+from editfactory.tts.errors import VoiceServiceError, VoiceUnavailableError
+from editfactory.tts.words import split_words
+
+TEXT = "Only $19.99 today — grab yours, Dr. Smith!"
+
+
+@pytest.fixture
+def provider(eleven):
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as built:
+        yield built
+
+
+def test_lists_voices_with_language_gender_preview(provider, eleven):
+    voices = {v.id: v for v in provider.list_voices()}
+    rachel = voices["21m00Tcm4TlvDq8ikWAM"]
+    assert (rachel.name, rachel.language, rachel.gender, rachel.cloned) == ("Rachel", "en", "female", False)
+    assert rachel.preview_url.endswith("preview.mp3")
+    assert eleven.calls("/v1/voices", "GET")[0]["has_key"]
+
+
+def test_synthesis_groups_character_timings_into_words(provider, eleven, tmp_path):
+    result = provider.synthesize(TEXT, "pNInz6obpgDQGcFmaJgB", tmp_path / "out.wav",
+                                 {"stability": 0.3, "style": 0.2}, model="eleven_flash_v2_5")
+    assert result.audio_path.suffix == ".mp3" and result.audio_path.stat().st_size > 1000
+    assert result.duration > 5
+    assert [w.word for w in result.words] == split_words(TEXT)
+    assert result.timings_exact
+    expected = eleven.alignment(TEXT)
+    first_dollar = TEXT.index("$")
+    assert result.words[1].start == pytest.approx(expected["character_start_times_seconds"][first_dollar])
+    assert result.words[1].end == pytest.approx(expected["character_end_times_seconds"][TEXT.index("9 ") if "9 " in TEXT else first_dollar + 5])
+    sent = json.loads(eleven.calls("/v1/text-to-speech/pNInz6obpgDQGcFmaJgB/with-timestamps")[0]["body"])
+    assert sent["model_id"] == "eleven_flash_v2_5"
+    assert sent["voice_settings"] == {"stability": 0.3, "similarity_boost": 0.75, "style": 0.2,
+                                      "use_speaker_boost": True, "speed": 1.0}
+    assert result.cost_usd == pytest.approx(len(TEXT) / 1000 * 0.05)
+
+
+def test_quota_exceeded_becomes_a_clear_message(provider, eleven, tmp_path):
+    eleven.inject("quota_exceeded")
+    with pytest.raises(VoiceServiceError, match="run out of characters") as caught:
+        provider.synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert caught.value.status == 401 and "12 credits remaining" in str(caught.value)
+
+
+def test_real_quota_is_enforced_by_the_server_as_well(eleven, tmp_path):
+    eleven.character_limit = 10
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as provider:
+        with pytest.raises(VoiceServiceError, match="run out of characters"):
+            provider.synthesize(TEXT, "", tmp_path / "o.mp3")
+
+
+def test_wrong_key_422_and_missing_key(eleven, tmp_path):
+    with ElevenLabsProvider(api_key="sk_wrong_key_abcdefghijkl", base_url=eleven.base_url) as wrong:
+        with pytest.raises(VoiceServiceError, match="refused the API key"):
+            wrong.list_voices()
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as good:
+        eleven.inject("unprocessable")
+        with pytest.raises(VoiceServiceError, match="invalid.*field required"):
+            good.synthesize(TEXT, "", tmp_path / "o.mp3")
+    missing = ElevenLabsProvider(api_key=None, base_url=eleven.base_url)
+    assert "no API key" in missing.availability().reason
+    with pytest.raises(VoiceUnavailableError, match="no API key"):
+        missing.synthesize(TEXT, "", tmp_path / "o.mp3")
+
+
+def test_429_is_retried_then_reported(provider, eleven, tmp_path):
+    eleven.inject("rate_limited", times=1)
+    assert provider.synthesize("Hello there.", "", tmp_path / "a.mp3").words
+    assert len(eleven.calls("/v1/text-to-speech")) == 2
+    eleven.inject("rate_limited", times=5)
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url, max_retries=1) as impatient:
+        with pytest.raises(VoiceServiceError, match="limiting requests") as caught:
+            impatient.synthesize("Hello again.", "", tmp_path / "b.mp3")
+    assert caught.value.retryable and caught.value.status == 429
+    assert len(eleven.calls("/v1/text-to-speech")) == 4
+
+
+def test_unreachable_server_is_a_network_message(tmp_path):
+    with ElevenLabsProvider(api_key="sk_test_fake_key_0123456789", base_url="http://127.0.0.1:9", max_retries=0) as provider:
+        with pytest.raises(VoiceServiceError, match="Could not reach ElevenLabs"):
+            provider.list_voices()
+
+
+def test_subscription_usage(provider, eleven, tmp_path):
+    provider.synthesize("Hello there.", "", tmp_path / "a.mp3")
+    usage = provider.subscription()
+    assert usage["character_count"] == len("Hello there.")
+    assert usage["characters_left"] == eleven.character_limit - len("Hello there.")
+
+
+def test_instant_clone_uploads_multipart_and_returns_voice_id(provider, eleven, piper_speech):
+    voice_id = provider.clone_voice("Shop voice", [piper_speech.audio_path])
+    call = eleven.calls("/v1/voices/add", "POST")[0]
+    assert call["content_type"].startswith("multipart/form-data")
+    assert b'name="files"' in call["body"] and b"Shop voice" in call["body"]
+    assert any(v.id == voice_id and v.cloned for v in provider.list_voices())
+    provider.delete_voice(voice_id)
+    assert all(v.id != voice_id for v in provider.list_voices())
+
+
+def test_api_key_never_logged_or_shown(provider, eleven, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    eleven.inject("quota_exceeded")
+    with pytest.raises(VoiceServiceError) as caught:
+        provider.synthesize(TEXT, "", tmp_path / "o.mp3")
+    provider.synthesize("Fine now.", "", tmp_path / "p.mp3")
+    assert eleven.api_key not in str(caught.value)
+    assert eleven.api_key not in repr(provider)
+    assert eleven.api_key not in caplog.text

@@ -1,0 +1,83 @@
+"""Real Piper synthesis: audible audio and one monotonic timing per word, exact and estimated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from editfactory.tts.audio import read_wav, rms_dbfs
+from editfactory.tts.errors import VoiceError
+from editfactory.tts.piper_provider import PiperProvider
+from editfactory.tts.words import split_words
+from tests.tts.conftest import SPEECH_TEXT
+
+
+def assert_good_timings(result, text):
+    words = split_words(text)
+    assert [w.word for w in result.words] == words
+    previous_end = 0.0
+    for timing in result.words:
+        assert timing.start >= previous_end - 1e-9
+        assert timing.end > timing.start  # every word of this text makes a sound
+        previous_end = timing.end
+    assert result.duration - 0.6 < result.words[-1].end <= result.duration + 1e-6
+
+
+def test_real_synthesis_has_audible_audio_and_exact_word_timings(piper_speech):
+    samples, rate = read_wav(piper_speech.audio_path)
+    assert rate == 22050
+    assert len(samples) / rate == pytest.approx(piper_speech.duration)
+    assert rms_dbfs(samples) > -35
+    assert piper_speech.timings_exact
+    assert piper_speech.cost_usd == 0 and piper_speech.provider == "piper"
+    assert_good_timings(piper_speech, SPEECH_TEXT)
+
+
+def test_numbers_and_abbreviations_get_their_spoken_length(piper_speech):
+    by_word = {w.word: w.end - w.start for w in piper_speech.words}
+    # "$19.99" is read "nineteen dollars ninety-nine"-ish: far longer than the short word "It".
+    assert by_word["$19.99"] > 3 * by_word["It"]
+    assert by_word["Dr."] > by_word["It"]
+
+
+def test_words_sit_on_speech_not_in_silence(piper_speech):
+    samples, rate = read_wav(piper_speech.audio_path)
+    for timing in piper_speech.words:
+        middle = samples[int(timing.start * rate): int(timing.end * rate)]
+        assert rms_dbfs(middle) > -40, timing
+
+
+def test_estimated_timings_without_alignments_are_close_to_exact(tmp_path, piper_speech):
+    result = PiperProvider(use_alignments=False).synthesize(SPEECH_TEXT, "en_US-joe-medium", tmp_path / "b.wav")
+    assert not result.timings_exact
+    assert_good_timings(result, SPEECH_TEXT)
+    errors = [abs(a.start - b.start) for a, b in zip(result.words, piper_speech.words)]
+    assert np.median(errors) < 0.15
+
+
+def test_speed_setting_changes_duration(tmp_path):
+    provider = PiperProvider()
+    slow = provider.synthesize("Fresh socks for every season.", "", tmp_path / "s.wav", {"speed": 0.7})
+    fast = provider.synthesize("Fresh socks for every season.", "", tmp_path / "f.wav", {"speed": 1.5})
+    assert slow.duration > fast.duration * 1.5
+    assert slow.settings["speed"] == 0.7
+
+
+def test_bad_settings_and_voice_are_clear_errors(tmp_path):
+    provider = PiperProvider()
+    with pytest.raises(VoiceError, match="Unknown PiperSettings option"):
+        provider.synthesize("Hi.", "", tmp_path / "x.wav", {"pitchh": 3})
+    with pytest.raises(VoiceError, match="Invalid voice setting"):
+        provider.synthesize("Hi.", "", tmp_path / "x.wav", {"speed": 9})
+    with pytest.raises(VoiceError, match="no voice 'nope'"):
+        provider.synthesize("Hi.", "nope", tmp_path / "x.wav")
+    with pytest.raises(VoiceError, match="no text"):
+        provider.synthesize(" — ", "", tmp_path / "x.wav")
+
+
+def test_missing_model_is_reported_as_unavailable(tmp_path):
+    provider = PiperProvider(model_paths={"en_US-joe-medium": tmp_path / "gone.onnx"})
+    status = provider.availability()
+    assert not status.ok and "missing" in status.reason
+    assert provider.list_voices() == []
+    assert provider.estimate_cost("Hello there") == 0.0

@@ -1,0 +1,89 @@
+"""Profile-level synthesis: defaults, overrides, cache (a hit costs nothing and calls nothing), estimates."""
+
+from __future__ import annotations
+
+import pytest
+
+from editfactory.costs import month_entries, monthly_totals, set_quota
+from editfactory.errors import NotFoundError, QuotaExceededError, VoiceError
+from editfactory.settings import set_setting
+from editfactory.tts import estimate_for_profile, get_defaults, set_defaults, synthesize_for_profile
+from editfactory.tts.registry import describe_providers
+
+
+def test_fresh_profile_speaks_with_piper_and_caches(profile):
+    first = synthesize_for_profile(profile, "Hello from the shop.")
+    assert (first.provider, first.voice, first.cached) == ("piper", "en_US-joe-medium", False)
+    assert first.audio_path.parent == profile.paths.tts_cache and first.audio_path.is_file()
+    second = synthesize_for_profile(profile, "Hello from the shop.")
+    assert second.cached and second.audio_path == first.audio_path
+    assert [(w.word, pytest.approx(w.start, abs=1e-4)) for w in first.words] == [(w.word, w.start) for w in second.words]
+    other_settings = synthesize_for_profile(profile, "Hello from the shop.", {"settings": {"speed": 1.3}})
+    assert not other_settings.cached and other_settings.audio_path != first.audio_path
+    assert profile.db.fetchone("SELECT hits FROM tts_cache WHERE audio_path = ?",
+                               [profile.paths.relative(first.audio_path)])[0] == 1
+
+
+def test_defaults_are_saved_per_profile_and_used(workspace):
+    a, b = workspace.create("A"), workspace.create("B")
+    saved = set_defaults(a, "piper", "en_US-joe-medium", settings={"speed": 1.2})
+    assert saved.settings["speed"] == 1.2 and saved.model == "piper"
+    reopened = type(workspace)(workspace.root).get(a.id)
+    assert get_defaults(reopened).settings["speed"] == 1.2
+    assert get_defaults(b).settings == {}
+    assert synthesize_for_profile(reopened, "Socks.").settings["speed"] == 1.2
+    assert synthesize_for_profile(reopened, "Socks.", {"settings": {"speed": 0.9}}).settings["speed"] == 0.9
+    with pytest.raises(VoiceError, match="Invalid voice setting"):
+        set_defaults(a, "piper", settings={"speed": 50})
+    with pytest.raises(VoiceError, match="has no model"):
+        set_defaults(a, "elevenlabs", model="eleven_v9")
+
+
+def test_estimates_and_profile_prices(profile):
+    text = "x" * 400
+    assert estimate_for_profile(profile, text)["label"] == "Free"
+    paid = estimate_for_profile(profile, text, {"provider": "elevenlabs"})
+    assert paid["model"] == "eleven_multilingual_v2" and paid["label"] == "$0.04"
+    set_setting(profile, "tts.prices", {"elevenlabs": {"eleven_multilingual_v2": 0.30}})
+    assert estimate_for_profile(profile, text, {"provider": "elevenlabs"})["label"] == "$0.12"
+    rows = {row["name"]: row for row in describe_providers(profile)}
+    assert rows["piper"]["available"]
+    assert not rows["elevenlabs"]["available"] and "API key" in rows["elevenlabs"]["reason"]
+    assert "non-commercial" in rows["xtts"]["licence_note"]
+    assert {m["id"] for m in rows["elevenlabs"]["models"]} == {
+        "eleven_multilingual_v2", "eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3"}
+
+
+def test_paid_call_is_reserved_settled_and_cached(eleven_profile, eleven):
+    text = "Grab the summer sandals today."
+    result = synthesize_for_profile(eleven_profile, text, {"provider": "elevenlabs"})
+    assert result.cost_usd == pytest.approx(len(text) / 1000 * 0.10)
+    [entry] = month_entries(eleven_profile)
+    assert entry["status"] == "settled" and entry["cost_usd"] == pytest.approx(result.cost_usd)
+    again = synthesize_for_profile(eleven_profile, text, {"provider": "elevenlabs"})
+    assert again.cached and again.cost_usd == 0
+    assert len(eleven.calls("/v1/text-to-speech")) == 1
+    assert len(month_entries(eleven_profile)) == 1
+    assert monthly_totals(eleven_profile) == {"elevenlabs": pytest.approx(result.cost_usd)}
+
+
+def test_failed_paid_call_releases_its_reservation(eleven_profile, eleven):
+    eleven.inject("quota_exceeded")
+    with pytest.raises(VoiceError, match="run out of characters"):
+        synthesize_for_profile(eleven_profile, "Sale ends soon.", {"provider": "elevenlabs"})
+    [entry] = month_entries(eleven_profile)
+    assert entry["status"] == "released" and entry["cost_usd"] == 0
+
+
+def test_over_quota_is_refused_before_any_call(eleven_profile, eleven):
+    set_quota(eleven_profile, 0.001)
+    with pytest.raises(QuotaExceededError, match="monthly quota") as caught:
+        synthesize_for_profile(eleven_profile, "A long enough script to cost more than a tenth of a cent.",
+                               {"provider": "elevenlabs"})
+    assert "Piper" in str(caught.value)
+    assert eleven.calls("/v1/text-to-speech") == [] and month_entries(eleven_profile) == []
+
+
+def test_unknown_cloned_voice_is_not_found(profile):
+    with pytest.raises(NotFoundError):
+        synthesize_for_profile(profile, "Hi.", {"provider": "xtts", "voice": "voice_0123"})
