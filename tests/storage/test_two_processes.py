@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 WRITES_EACH = 500
 
 
-def test_two_processes_write_to_one_profile_concurrently(workspace):
+def test_two_processes_write_to_one_profile_concurrently(workspace, tmp_path):
     profile = workspace.create("Shared")
     script = Path(__file__).with_name("writer_process.py")
-    start_at = time.time() + 3.0  # time for both interpreters to import
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
     writers = [
         subprocess.Popen(
-            [sys.executable, str(script), str(workspace.root), profile.id, tag, str(WRITES_EACH), str(start_at)],
+            [sys.executable, str(script), str(workspace.root), profile.id, tag, str(WRITES_EACH), str(barrier)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for tag in ("studio", "notebook")

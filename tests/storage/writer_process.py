@@ -12,9 +12,12 @@ from editfactory.errors import EditFactoryError
 from editfactory.profiles import Workspace
 
 
-def main(root: str, profile_id: str, tag: str, count: int, start_at: float) -> int:
+def main(root: str, profile_id: str, tag: str, count: int, barrier: str) -> int:
     profile = Workspace(Path(root)).get(profile_id)
-    while time.time() < start_at:  # both processes start writing together
+    # Both processes start writing together, however slowly each one imported.
+    (Path(barrier) / f"ready-{tag}").touch()
+    deadline = time.time() + 120
+    while len(list(Path(barrier).glob("ready-*"))) < 2 and time.time() < deadline:
         time.sleep(0.001)
     raw_errors = project_errors = 0
     for i in range(count):
@@ -33,4 +36,4 @@ def main(root: str, profile_id: str, tag: str, count: int, start_at: float) -> i
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]))
