@@ -1,0 +1,128 @@
+"""One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
+
+    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO]
+
+It uses a "Demo" profile, the offline Piper voice, and — when no source is
+given — footage that ffmpeg generates. Everything goes through the same job and
+pipeline as the studio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+
+from editfactory import projects  # noqa: E402
+from editfactory.errors import EditFactoryError  # noqa: E402
+from editfactory.jobs import SUCCEEDED, JobRunner, recover_interrupted, run_subprocess  # noqa: E402
+from editfactory.library import import_source  # noqa: E402
+from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
+from editfactory.profiles import Profile, Workspace  # noqa: E402
+
+DEMO_PROFILE = "Demo"
+DEMO_PROJECT = "Demo: travel mug"
+DEMO_SCRIPT = "Meet the travel mug that keeps your coffee hot all day. Grab yours today!"
+
+
+def generate_source(target: Path, seconds: float = 8.0) -> Path:
+    """Landscape product-like footage with sound, made by ffmpeg's test sources (deterministic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run_subprocess(
+        [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(target)],
+        timeout=120,
+        what="ffmpeg (generating demo footage)",
+    )
+    return target
+
+
+def _demo_profile(workspace: Workspace) -> Profile:
+    return workspace.find_by_name(DEMO_PROFILE) or workspace.create(DEMO_PROFILE, "Made by `invoke demo`.")
+
+
+def _demo_project(profile: Profile) -> dict:
+    for project in projects.list_projects(profile):
+        if project["name"] == DEMO_PROJECT:
+            return project
+    return projects.create_project(profile, DEMO_PROJECT, script=DEMO_SCRIPT)
+
+
+def _print_progress(message: str, fraction: float | None) -> None:
+    percent = "" if fraction is None else f"{fraction * 100:5.1f}% "
+    print(f"  {percent}{message}", file=sys.stderr, flush=True)
+
+
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None) -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``."""
+    out = Path(out).resolve()
+    if out.suffix.lower() != ".mp4":
+        raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}).")
+    if source is not None and not Path(source).is_file():
+        raise EditFactoryError(f"The source video {source} does not exist; check the path or leave --source out.")
+    workspace = Workspace(data_dir)
+    profile = _demo_profile(workspace)
+    recover_interrupted(profile)
+    project = _demo_project(profile)
+    _print_progress(f"Profile {profile.name!r} in {profile.folder}", None)
+    if source is None:
+        with profile.temp_dir("demo-source") as scratch:
+            _print_progress("Generating demo footage with ffmpeg", None)
+            imported = import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress)
+    else:
+        imported = import_source(profile, source, _print_progress)
+    projects.set_project_sources(profile, project["id"], [imported.id])
+
+    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": "piper"})
+    with JobRunner(workers=1) as runner:
+        job_id = start_production(runner, profile, request)
+        job = _follow(runner, profile, job_id)
+    if job.status != SUCCEEDED:
+        raise EditFactoryError(f"The demo job {job.status}: {job.error}")
+    clip = projects.get_clip(profile, job.outputs["clip_ids"][0])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    shutil.copyfile(profile.paths.absolute(clip["path"]), partial)
+    os.replace(partial, out)
+    return out
+
+
+def _follow(runner: JobRunner, profile: Profile, job_id: str):
+    """Wait for the job, printing its progress as it changes."""
+    from editfactory.jobs import JobStore
+
+    store, last = JobStore(profile), None
+    while True:
+        try:
+            return runner.wait(profile, job_id, timeout=0.5)
+        except TimeoutError:
+            job = store.get(job_id)
+            if (job.step, int(job.progress)) != last:
+                last = (job.step, int(job.progress))
+                _print_progress(job.step, job.progress / 100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m editfactory.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
+    parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
+    args = parser.parse_args(argv)
+    try:
+        out = run_demo(args.out, args.data_dir, args.source)
+    except EditFactoryError as error:
+        print(f"Demo failed: {error}", file=sys.stderr)
+        return 2
+    print(f"Demo clip written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The production job: script → voiceover → segment selection → N rendered variants → clips in the project.
+
+Only this coordinating job touches the profile's database. The renders are pure
+tasks (:mod:`editfactory.pipeline.render_task`) run on a local pool or a Dask
+cluster (:mod:`editfactory.jobs.dask_backend`).
+
+Re-running with the same inputs costs almost nothing: the voiceover comes from
+the profile's TTS cache, selection is deterministic (seeded), and a variant whose
+render key (segments, voiceover, captions, format) was rendered before is reused
+together with its clip row instead of being encoded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from editfactory import projects
+from editfactory.costs import remaining_quota
+from editfactory.errors import QuotaExceededError, ValidationError
+from editfactory.jobs import JobContext, JobRunner, job_kind
+from editfactory.jobs.dask_backend import render_backend
+from editfactory.library import get_caption_style, get_source, select_for_sources
+from editfactory.media.captions import write_ass
+from editfactory.media.presets import RenderPreset, get_preset
+from editfactory.media.render import RenderSpec
+from editfactory.pipeline.render_task import VariantTask, render_variant
+from editfactory.profiles import Profile
+from editfactory.tts import estimate_for_profile, synthesize_for_profile
+from editfactory.tts.base import SynthesisResult
+
+JOB_KIND = "production"
+MAX_VARIANTS = 20
+
+
+@dataclass
+class ProductionRequest:
+    """What a production job makes; stored as the job's inputs, so a retry makes the same thing."""
+
+    project_id: str
+    script: str = ""
+    variants: int = 1
+    variant_scripts: list[str] = field(default_factory=list)
+    """One script per variant (overrides ``script`` and ``variants``)."""
+    mode: str = "best"
+    seed: int = 0
+    preset: str | dict = "tiktok"
+    """A preset name, or a dict of RenderPreset fields for a custom format."""
+    voice: dict = field(default_factory=dict)
+    """Overrides of the profile's default voice (provider, voice, model, settings)."""
+    duck_source_audio: bool = False
+    render_workers: int | None = None
+
+    def scripts(self) -> list[str]:
+        scripts = [s.strip() for s in self.variant_scripts] if self.variant_scripts else [self.script.strip()] * self.variants
+        if not scripts or any(not s for s in scripts):
+            raise ValidationError("Every variant needs a script; type the text the voice should read.")
+        if len(scripts) > MAX_VARIANTS:
+            raise ValidationError(f"Make at most {MAX_VARIANTS} variants in one job (asked for {len(scripts)}).")
+        return scripts
+
+    def render_preset(self) -> RenderPreset:
+        if isinstance(self.preset, dict):
+            try:
+                return get_preset(RenderPreset(**self.preset))
+            except TypeError as error:
+                raise ValidationError(f"The output format is not valid ({error}); use a preset name like 'tiktok'.") from None
+        return get_preset(self.preset)
+
+    @classmethod
+    def from_inputs(cls, inputs: dict) -> ProductionRequest:
+        known = {k: v for k, v in inputs.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "clip"
+
+
+def _render_key(profile: Profile, spec: RenderSpec, preset: RenderPreset, style: dict) -> str:
+    """Same segments, voiceover, captions and format → same key → the render is reused."""
+    material = {
+        "segments": [[profile.paths.relative(s.source), round(s.start, 3), round(s.end, 3)] for s in spec.segments],
+        # The cached voiceover's file name is its cache key (text, voice, settings), which fixes its words too;
+        # the words themselves are left out because the cache stores them rounded.
+        "voiceover": Path(spec.voiceover).name if spec.voiceover else None,
+        "style": style,
+        "preset": asdict(preset),
+        "duck": spec.duck_source_audio,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _check_quota(profile: Profile, scripts: list[str], voice: dict) -> None:
+    """Refuse early when the voiceovers alone would exceed the quota (the ledger still reserves atomically)."""
+    left = remaining_quota(profile)
+    if left is None:
+        return
+    estimate = sum(estimate_for_profile(profile, text, voice)["cost_usd"] for text in dict.fromkeys(scripts))
+    if estimate > left + 1e-9:
+        raise QuotaExceededError(
+            f"The voiceovers would cost about ${estimate:.4f}, but profile {profile.name!r} has only ${left:.4f} "
+            "left of its monthly quota. Raise the quota, pick a free voice (Piper or Edge TTS), or shorten the script."
+        )
+
+
+def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: dict) -> dict[str, SynthesisResult]:
+    distinct = list(dict.fromkeys(scripts))
+    results: dict[str, SynthesisResult] = {}
+    for index, text in enumerate(distinct):
+        ctx.check_cancelled()
+        report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
+        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
+    return results
+
+
+def _existing_clip(profile: Profile, project_id: str, rel_path: str) -> dict | None:
+    rows = profile.db.fetchall("SELECT id FROM clips WHERE project_id = ? AND path = ?", [project_id, rel_path])
+    return projects.get_clip(profile, rows[0][0]) if rows else None
+
+
+@job_kind(JOB_KIND)
+def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
+    """The job function: see the module docstring. Returns the clip ids and what was reused."""
+    request = ProductionRequest.from_inputs(ctx.inputs)
+    scripts = request.scripts()
+    preset = request.render_preset()
+    project = projects.get_project(profile, request.project_id)
+    source_ids = projects.project_sources(profile, project["id"])
+    if not source_ids:
+        raise ValidationError(f"Project {project['name']!r} has no source videos; add some footage to it first.")
+    for source_id in source_ids:
+        get_source(profile, source_id)
+    style = get_caption_style(profile)
+
+    ctx.progress("Checking the quota", 0.01)
+    _check_quota(profile, scripts, request.voice)
+    voiceovers = _voiceovers(profile, ctx, scripts, request.voice)
+
+    ctx.progress("Choosing footage", 0.3)
+    picks_by_script: dict[str, list] = {}
+    for text in voiceovers:
+        count = scripts.count(text)
+        picks_by_script[text] = select_for_sources(
+            profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=count, seed=request.seed
+        )
+
+    ctx.check_cancelled()
+    plans, tasks, used = [], [], dict.fromkeys(voiceovers, 0)
+    for index, text in enumerate(scripts):
+        voice = voiceovers[text]
+        segments = picks_by_script[text][used[text]]
+        used[text] += 1
+        spec = RenderSpec(
+            segments=segments, voiceover=voice.audio_path, words=voice.timings, caption_style=style,
+            preset=preset, duck_source_audio=request.duck_source_audio,
+        )
+        key = _render_key(profile, spec, preset, style.to_dict())
+        output = profile.paths.renders / f"{_slug(project['name'])}-{key[:16]}.mp4"
+        plans.append((index, text, spec, output))
+        if not output.is_file():
+            tasks.append(VariantTask(spec=spec, output=str(output), work_root=str(ctx.temp_dir / "render")))
+
+    backend = render_backend(profile, workers=request.render_workers)
+    ctx.progress(f"Rendering {len(tasks)} variant(s) on {backend.name}", 0.35)
+    unique_tasks = list({task.output: task for task in tasks}.values())
+    results = {r.output: r for r in backend.run_all(render_variant, unique_tasks, ctx.cancelled, ctx.sub_progress(0.35, 0.95))}
+
+    ctx.progress("Saving the clips", 0.96)
+    clip_ids, reused = [], 0
+    cost_share = {text: voiceovers[text].cost_usd / scripts.count(text) for text in voiceovers}
+    for index, text, spec, output in plans:
+        voice = voiceovers[text]
+        rel = profile.paths.relative(output)
+        captions = output.with_suffix(".ass")
+        if not captions.is_file():
+            write_ass(voice.timings, style, preset.width, preset.height, captions)
+        result = results.get(str(output))
+        existing = _existing_clip(profile, project["id"], rel)
+        if existing is not None:
+            # Same render key as a clip made before: keep that clip (re-rendered if its file had gone).
+            reused += result is None
+            projects.update_clip(profile, existing["id"], job_id=ctx.job_id, status="rendered")
+            if existing["id"] not in clip_ids:
+                clip_ids.append(existing["id"])
+            continue
+        clip = projects.create_clip(
+            profile, project["id"], f"{project['name']} v{index + 1}", status="rendered",
+            path=rel, duration=result.duration if result else voice.duration,
+            width=preset.width, height=preset.height, variant=index + 1,
+            voiceover_path=profile.paths.relative(voice.audio_path), captions_path=profile.paths.relative(captions),
+            tts={"provider": voice.provider, "model": voice.model, "voice": voice.voice, "cached": voice.cached,
+                 "timings_exact": voice.timings_exact, "script": text, "cost_usd": voice.cost_usd},
+            cost_usd=round(cost_share[text], 6), job_id=ctx.job_id,
+        )
+        clip_ids.append(clip["id"])
+    ctx.progress("Done", 1.0)
+    return {
+        "clip_ids": clip_ids,
+        "rendered": len(unique_tasks),
+        "reused_renders": len(plans) - len(tasks),
+        "reused_clips": reused,
+        "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
+        "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
+        "backend": backend.name,
+    }
+
+
+def start_production(runner: JobRunner, profile: Profile, request: ProductionRequest) -> str:
+    """Validate ``request`` against this profile and queue the production job; returns the job id."""
+    request.scripts()
+    request.render_preset()
+    projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
+    return runner.submit(profile, JOB_KIND, asdict(request))
