@@ -7,8 +7,14 @@ the same profile, so we never keep the file open while idle:
 * inside a process, all threads share one connection per file (each gets its
   own cursor); the connection is opened on first use and closed as soon as the
   last user leaves, which lets the other process in;
-* opening retries with jittered backoff while another process holds the lock,
-  and only after ``busy_timeout`` seconds raises :class:`ProfileBusyError`;
+* processes of ours hand the file over through a lock file next to it, held
+  from before ``duckdb.connect`` until ``close()`` has fully returned: DuckDB's
+  own lock is released while closing is still finishing, and a process that
+  opened in that gap was seen to lose a committed write (1 in ~3000 under
+  load; see tests/storage/test_two_processes.py);
+* opening also retries with jittered backoff while another program holds
+  DuckDB's lock, and only after ``busy_timeout`` seconds in all raises
+  :class:`ProfileBusyError`;
 * write transactions are serialized inside the process, so concurrent writers
   never trip over DuckDB's optimistic-concurrency conflicts.
 
@@ -26,6 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+from filelock import FileLock, Timeout
 
 from editfactory.errors import ProfileBusyError, StorageError
 
@@ -83,12 +90,38 @@ class ProfileDatabase:
         self.on_open = on_open
         self.label = label or self.path.parent.name
         self._shared = _shared_for(self.path)
+        self._handover = FileLock(str(self.path) + ".lock", thread_local=False, is_singleton=True)
         self.lock_retries = 0  # how often opening had to wait for another process (for tests and diagnostics)
 
     # -- connection lifetime -------------------------------------------------
 
+    def _busy(self) -> ProfileBusyError:
+        return ProfileBusyError(
+            f"Profile {self.label!r} is busy: another program (the studio or a notebook) has kept it "
+            f"locked for over {self.busy_timeout:.0f} s. Finish or stop the work there, then try again."
+        )
+
+    def _acquire_handover(self, deadline: float) -> None:
+        try:
+            self._handover.acquire(timeout=0)
+            return
+        except Timeout:
+            self.lock_retries += 1  # another process of ours has the file; wait for its hand-over
+        try:
+            self._handover.acquire(timeout=max(0.0, deadline - time.monotonic()), poll_interval=0.002)
+        except Timeout:
+            raise self._busy() from None
+
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.busy_timeout
+        self._acquire_handover(deadline)
+        try:
+            return self._connect_with_retry(deadline)
+        except BaseException:
+            self._handover.release()
+            raise
+
+    def _connect_with_retry(self, deadline: float) -> duckdb.DuckDBPyConnection:
         delay = 0.002
         while True:
             try:
@@ -97,10 +130,7 @@ class ProfileDatabase:
                 if not is_lock_conflict(error):
                     raise StorageError(f"Could not open the database of profile {self.label!r}: {error}") from error
                 if time.monotonic() >= deadline:
-                    raise ProfileBusyError(
-                        f"Profile {self.label!r} is busy: another program (the studio or a notebook) has kept it "
-                        f"locked for over {self.busy_timeout:.0f} s. Finish or stop the work there, then try again."
-                    ) from None
+                    raise self._busy() from None
                 self.lock_retries += 1
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 1.6, 0.05)
@@ -128,8 +158,11 @@ class ProfileDatabase:
                 shared.users -= 1
                 if shared.users == 0 and shared.connection is not None:
                     # Close at once so the other process (studio or notebook) can get in.
-                    shared.connection.close()
-                    shared.connection = None
+                    try:
+                        shared.connection.close()
+                    finally:
+                        shared.connection = None
+                        self._handover.release()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
