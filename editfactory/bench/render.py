@@ -1,0 +1,200 @@
+"""Render speed: our one-pass clip against the floor, MoviePy, and per-segment re-encoding.
+
+Run with ``invoke bench.render`` (or ``python -m editfactory.bench.render``). A 60 s
+1080p30 source is generated once; each variant makes the same 30 s 1080x1920 clip
+(six 5 s segments, burned word captions, voiceover) with the same x264 preset, and
+the times are measured side by side in one run:
+
+* ours   — :func:`editfactory.media.render_clip`: one ffmpeg pass plus the cheap loudness measure;
+* floor  — a bare single-pass encode of one contiguous 30 s trim with the same captions (no loudnorm);
+* moviepy — composed with MoviePy the way MoneyPrinterTurbo/ShortGPT do (subclips, resize/crop,
+  TextClip captions, CompositeVideoClip, write_videofile);
+* two-pass — each segment re-encoded on its own, then the whole encoded again with captions and
+  loudnorm (the original Edit Factory's way).
+
+Targets: ours ≤ 1.15× floor, ≥ 10× faster than MoviePy, ≥ 2× faster than two-pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import ffmpeg
+
+from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
+from editfactory.media.presets import get_preset
+from editfactory.media.render import RenderSpec, render_clip
+from editfactory.media.runner import ffmpeg_path, run_ffmpeg
+
+SEGMENTS = [(40.0, 45.0), (5.0, 10.0), (50.0, 55.0), (20.0, 25.0), (30.0, 35.0), (12.0, 17.0)]
+CLIP_SECONDS = 30.0
+SCRIPT = (
+    "Meet the bottle that keeps your coffee hot for twelve hours. Steel inside, soft grip outside. "
+    "It fits every cup holder and never leaks. Wash it in seconds. Pick your colour today and get free "
+    "shipping on every order. Tap the link and make your mornings better. Limited stock, so hurry."
+).split()
+
+
+def make_source(folder: Path, seconds: float = 60.0, gop_seconds: float = 1.0) -> Path:
+    """A 1080p30 H.264 source with sound, like a phone product video (generated once, then reused).
+
+    Phone cameras put a keyframe about every second; ``gop_seconds`` sets that spacing, which
+    decides how much a seek must decode before a segment's first frame.
+    """
+    path = folder / f"source_{int(seconds)}s_1080p30_gop{gop_seconds:g}.mp4"
+    if not path.exists():
+        subprocess.run(
+            [ffmpeg_path(), "-v", "error", "-y", "-nostdin",
+             "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+             "-f", "lavfi", "-i", f"sine=f=300:sample_rate=48000:duration={seconds}",
+             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", str(int(round(30 * gop_seconds))),
+             "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
+            check=True, timeout=900,
+        )
+    return path
+
+
+def make_voiceover(folder: Path) -> tuple[Path, list[tuple[str, float, float]]]:
+    """A 30 s 'voice' (a modulated tone) and evenly spoken word timings for the script."""
+    path = folder / "voice.wav"
+    if not path.exists():
+        subprocess.run(
+            [ffmpeg_path(), "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i",
+             f"sine=f=180:sample_rate=24000:duration={CLIP_SECONDS},volume='0.1+0.08*sin(7*t)':eval=frame", str(path)],
+            check=True, timeout=120,
+        )
+    step = (CLIP_SECONDS - 0.5) / len(SCRIPT)
+    words = [(word, round(i * step, 3), round(i * step + step * 0.85, 3)) for i, word in enumerate(SCRIPT)]
+    return path, words
+
+
+def _timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def run_ours(source: Path, voice: Path, words, out: Path, x264_preset: str) -> None:
+    preset = get_preset("tiktok").with_options(x264_preset=x264_preset)
+    spec = RenderSpec(segments=[(source, a, b) for a, b in SEGMENTS], voiceover=voice, words=words, preset=preset)
+    render_clip(spec, out)
+
+
+def run_floor(source: Path, voice: Path, words, out: Path, x264_preset: str, work: Path) -> None:
+    preset = get_preset("tiktok")
+    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "floor.ass")
+    video = (
+        ffmpeg.input(str(source), ss=10.0, t=CLIP_SECONDS).video
+        .filter("fps", preset.fps)
+        .filter("scale", preset.width, preset.height, force_original_aspect_ratio="increase")
+        .filter("crop", preset.width, preset.height)
+        .filter("ass", filename=str(ass), fontsdir=str(FONTS_DIR))
+    )
+    graph = ffmpeg.output(video, ffmpeg.input(str(voice)).audio, str(out), t=CLIP_SECONDS, vcodec="libx264",
+                          preset=x264_preset, crf=preset.crf, pix_fmt="yuv420p", acodec="aac", ar=48000,
+                          movflags="+faststart")
+    run_ffmpeg(["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]], timeout=1800, what="floor encode")
+
+
+def run_two_pass(source: Path, voice: Path, words, out: Path, x264_preset: str, work: Path) -> None:
+    preset = get_preset("tiktok")
+    pieces = []
+    for index, (start, end) in enumerate(SEGMENTS):
+        piece = work / f"piece{index}.mp4"
+        video = (ffmpeg.input(str(source), ss=start, t=end - start).video.filter("fps", preset.fps)
+                 .filter("scale", preset.width, preset.height, force_original_aspect_ratio="increase")
+                 .filter("crop", preset.width, preset.height).filter("setsar", 1))
+        graph = ffmpeg.output(video, str(piece), vcodec="libx264", preset=x264_preset, crf=preset.crf, pix_fmt="yuv420p")
+        run_ffmpeg(["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]], timeout=1800, what="segment encode")
+        pieces.append(piece)
+    listing = work / "pieces.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in pieces))
+    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "two_pass.ass")
+    video = ffmpeg.input(str(listing), f="concat", safe=0).video.filter("ass", filename=str(ass), fontsdir=str(FONTS_DIR))
+    audio = ffmpeg.input(str(voice)).audio.filter("loudnorm", I=-14, TP=-1, LRA=11).filter("aresample", 48000)
+    graph = ffmpeg.output(video, audio, str(out), t=CLIP_SECONDS, vcodec="libx264", preset=x264_preset, crf=preset.crf,
+                          pix_fmt="yuv420p", acodec="aac", ar=48000, movflags="+faststart")
+    run_ffmpeg(["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]], timeout=1800, what="whole re-encode")
+
+
+def run_moviepy(source: Path, voice: Path, words, out: Path, x264_preset: str) -> None:
+    """MoneyPrinterTurbo-style composition: subclip, resize to cover, center crop, TextClip captions, write_videofile."""
+    from moviepy import AudioFileClip, CompositeVideoClip, TextClip, VideoFileClip, concatenate_videoclips
+    from moviepy.video.fx import Crop, Resize
+
+    width, height = 1080, 1920
+    base = VideoFileClip(str(source))
+    clips = []
+    for start, end in SEGMENTS:
+        clip = base.subclipped(start, end)
+        scale = max(width / clip.w, height / clip.h)
+        clip = clip.with_effects([Resize(scale)])
+        clip = clip.with_effects([Crop(x_center=clip.w / 2, y_center=clip.h / 2, width=width, height=height)])
+        clips.append(clip)
+    video = concatenate_videoclips(clips, method="compose")
+    font = str(FONTS_DIR / "DejaVuSans-Bold.ttf")
+    captions = []
+    for cue in group_into_cues(words, max_words=3, max_chars=18):
+        text = TextClip(font=font, text=cue.text, font_size=84, color="white", stroke_color="black", stroke_width=5,
+                        method="caption", size=(int(width * 0.88), None))
+        captions.append(text.with_start(cue.start).with_duration(cue.end - cue.start).with_position(("center", int(height * 0.62))))
+    voice_clip = AudioFileClip(str(voice))
+    final = CompositeVideoClip([video, *captions], size=(width, height)).with_audio(voice_clip).with_duration(CLIP_SECONDS)
+    final.write_videofile(str(out), fps=30, codec="libx264", preset=x264_preset, audio_codec="aac", threads=os.cpu_count() or 2,
+                          logger=None, ffmpeg_params=["-crf", "21", "-pix_fmt", "yuv420p"])
+    final.close()
+    base.close()
+    voice_clip.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--x264-preset", default="veryfast", help="x264 preset used by every variant")
+    parser.add_argument("--skip-moviepy", action="store_true", help="leave out the (slow) MoviePy variant")
+    parser.add_argument("--gop", type=float, default=1.0, help="keyframe spacing of the generated source, seconds")
+    parser.add_argument("--work-dir", default=None, help="where to keep the generated source between runs")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    cache = Path(args.work_dir) if args.work_dir else Path(tempfile.gettempdir()) / "editfactory-bench-render"
+    cache.mkdir(parents=True, exist_ok=True)
+    print("Preparing a 60 s 1080p30 source and a 30 s voiceover…", flush=True)
+    source = make_source(cache, gop_seconds=args.gop)
+    voice, words = make_voiceover(cache)
+    with tempfile.TemporaryDirectory(dir=cache) as scratch:
+        work = Path(scratch)
+        times: dict[str, float] = {}
+        # Warm the page cache, then alternate ours/floor so both see the same machine load; keep each one's best.
+        run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)
+        for round_ in range(2):
+            times[f"floor{round_}"] = _timed(lambda: run_floor(source, voice, words, work / "floor.mp4", args.x264_preset, work))
+            times[f"ours{round_}"] = _timed(lambda: run_ours(source, voice, words, work / "ours.mp4", args.x264_preset))
+        floor = min(times["floor0"], times["floor1"])
+        ours = min(times["ours0"], times["ours1"])
+        two_pass = min(
+            _timed(lambda: run_two_pass(source, voice, words, work / "two_pass.mp4", args.x264_preset, work)) for _ in range(2)
+        )
+        moviepy = None if args.skip_moviepy else _timed(lambda: run_moviepy(source, voice, words, work / "moviepy.mp4", args.x264_preset))
+
+    print(f"\n30 s 1080x1920 clip from six 5 s segments of a 60 s 1080p30 source (keyframe every {args.gop:g} s), "
+          f"x264 preset {args.x264_preset}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"  ours (one pass + loudness measure): {ours:7.2f} s   ({CLIP_SECONDS / ours:4.1f}x real time)")
+    print(f"  floor (one contiguous trim, same captions): {floor:7.2f} s")
+    print(f"  per-segment re-encode then whole: {two_pass:7.2f} s")
+    if moviepy is not None:
+        print(f"  MoviePy composition:           {moviepy:7.2f} s")
+    checks = [("ours / floor", ours / floor, "<=", 1.15), ("two-pass / ours", two_pass / ours, ">=", 2.0)]
+    if moviepy is not None:
+        checks.insert(1, ("MoviePy / ours", moviepy / ours, ">=", 10.0))
+    print()
+    for label, ratio, op, target in checks:
+        met = ratio <= target if op == "<=" else ratio >= target
+        print(f"  {label:16s} {ratio:6.2f}x   target {op} {target}x   {'MET' if met else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()

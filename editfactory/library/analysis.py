@@ -1,0 +1,25 @@
+"""Analyze a profile's source video and store its scored windows as automatic segments."""
+
+from __future__ import annotations
+
+import threading
+
+from editfactory.library.segments import replace_auto_segments
+from editfactory.library.sources import get_source
+from editfactory.media.analysis import AnalysisOptions, AnalysisResult, analyze_video
+from editfactory.media.runner import Progress
+from editfactory.profiles import Profile
+
+
+def analyze_source(
+    profile: Profile,
+    source_id: str,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    options: AnalysisOptions = AnalysisOptions(),
+) -> AnalysisResult:
+    """Score the source (no database connection held meanwhile), then replace its 'auto' segments at once."""
+    source = get_source(profile, source_id)
+    result = analyze_video(source.path, options, progress, cancel)
+    replace_auto_segments(profile, source_id, [(w.start, w.end, w.score, w.scores()) for w in result.windows])
+    return result

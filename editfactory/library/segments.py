@@ -1,0 +1,176 @@
+"""Segments of a profile's source videos: manual ones the user marks, and scored ones analysis stores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.ids import new_id
+from editfactory.library.sources import get_source
+from editfactory.profiles import Profile
+
+MIN_SEGMENT = 0.1
+MAX_KEYWORDS = 50
+MAX_NOTES = 4000
+
+_COLUMNS = "id, source_id, start_s, end_s, keywords, notes, favorite, origin, score, scores, created_at, updated_at"
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    source_id: str
+    start: float
+    end: float
+    keywords: tuple[str, ...]
+    notes: str
+    favorite: bool
+    origin: str
+    """'manual' or 'auto' (stored by analysis)."""
+    score: float | None
+    scores: dict | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def _row_to_segment(row: tuple) -> Segment:
+    (seg_id, source_id, start, end, keywords, notes, favorite, origin, score, scores, created, updated) = row
+    return Segment(
+        seg_id, source_id, start, end, tuple(keywords or ()), notes, favorite, origin, score,
+        json.loads(scores) if isinstance(scores, str) else scores, created, updated,
+    )
+
+
+def _clean_keywords(keywords: Iterable[str] | str) -> list[str]:
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    cleaned: list[str] = []
+    for keyword in keywords:
+        word = str(keyword).strip()
+        if word and word.lower() not in (k.lower() for k in cleaned):
+            cleaned.append(word[:80])
+    if len(cleaned) > MAX_KEYWORDS:
+        raise ValidationError(f"A segment can have at most {MAX_KEYWORDS} keywords.")
+    return cleaned
+
+
+def _check_range(start: float, end: float, duration: float, source_name: str) -> tuple[float, float]:
+    try:
+        start, end = float(start), float(end)
+    except (TypeError, ValueError):
+        raise ValidationError("Segment start and end must be numbers of seconds.") from None
+    if start != start or end != end:
+        raise ValidationError("Segment start and end must be numbers of seconds.")
+    if start < 0:
+        raise ValidationError(f"A segment cannot start before 0 s (got {start:.2f} s).")
+    if end > duration + 1e-3:
+        raise ValidationError(
+            f"The segment ends at {end:.2f} s but {source_name} lasts only {duration:.2f} s; move the end earlier."
+        )
+    if end - start < MIN_SEGMENT:
+        raise ValidationError(f"A segment must last at least {MIN_SEGMENT} s and end after it starts.")
+    return start, min(end, duration)
+
+
+def create_segment(
+    profile: Profile,
+    source_id: str,
+    start: float,
+    end: float,
+    *,
+    keywords: Iterable[str] | str = (),
+    notes: str = "",
+    favorite: bool = False,
+) -> Segment:
+    """A manual segment of ``source_id`` in this profile, validated against the source's length."""
+    source = get_source(profile, source_id)
+    start, end = _check_range(start, end, source.duration, source.filename)
+    if len(notes) > MAX_NOTES:
+        raise ValidationError(f"Segment notes are limited to {MAX_NOTES} characters.")
+    segment_id = new_id("seg")
+    profile.db.execute(
+        "INSERT INTO segments (id, source_id, start_s, end_s, keywords, notes, favorite, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'manual')",
+        [segment_id, source_id, start, end, _clean_keywords(keywords), notes, bool(favorite)],
+    )
+    return get_segment(profile, segment_id)
+
+
+def get_segment(profile: Profile, segment_id: str) -> Segment:
+    row = profile.db.fetchone(f"SELECT {_COLUMNS} FROM segments WHERE id = ?", [segment_id])
+    if row is None:
+        raise NotFoundError("Segment", segment_id, profile.name)
+    return _row_to_segment(row)
+
+
+def list_segments(profile: Profile, source_id: str | None = None, *, origin: str | None = None) -> list[Segment]:
+    """Segments of one source (or all), best score first within a source, manual ones included."""
+    conditions, params = [], []
+    if source_id is not None:
+        get_source(profile, source_id)
+        conditions.append("source_id = ?")
+        params.append(source_id)
+    if origin is not None:
+        conditions.append("origin = ?")
+        params.append(origin)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = profile.db.fetchall(
+        f"SELECT {_COLUMNS} FROM segments {where} ORDER BY source_id, favorite DESC, score DESC NULLS LAST, start_s", params
+    )
+    return [_row_to_segment(row) for row in rows]
+
+
+_UNSET = object()
+
+
+def update_segment(
+    profile: Profile,
+    segment_id: str,
+    *,
+    start: float | object = _UNSET,
+    end: float | object = _UNSET,
+    keywords: Iterable[str] | str | object = _UNSET,
+    notes: str | object = _UNSET,
+    favorite: bool | object = _UNSET,
+) -> Segment:
+    """Change some fields of a segment; the range is re-validated against the source."""
+    segment = get_segment(profile, segment_id)
+    source = get_source(profile, segment.source_id)
+    new_start = segment.start if start is _UNSET else start
+    new_end = segment.end if end is _UNSET else end
+    new_start, new_end = _check_range(new_start, new_end, source.duration, source.filename)
+    new_keywords = list(segment.keywords) if keywords is _UNSET else _clean_keywords(keywords)
+    new_notes = segment.notes if notes is _UNSET else str(notes)
+    if len(new_notes) > MAX_NOTES:
+        raise ValidationError(f"Segment notes are limited to {MAX_NOTES} characters.")
+    new_favorite = segment.favorite if favorite is _UNSET else bool(favorite)
+    profile.db.execute(
+        "UPDATE segments SET start_s = ?, end_s = ?, keywords = ?, notes = ?, favorite = ?, updated_at = now() WHERE id = ?",
+        [new_start, new_end, new_keywords, new_notes, new_favorite, segment_id],
+    )
+    return get_segment(profile, segment_id)
+
+
+def delete_segment(profile: Profile, segment_id: str) -> None:
+    get_segment(profile, segment_id)
+    profile.db.execute("DELETE FROM segments WHERE id = ?", [segment_id])
+
+
+def replace_auto_segments(profile: Profile, source_id: str, scored: Sequence[tuple[float, float, float, dict]]) -> int:
+    """Swap the source's analyzed segments for ``scored`` ``(start, end, score, scores)`` in one transaction."""
+    with profile.db.transaction() as cursor:
+        cursor.execute("DELETE FROM segments WHERE source_id = ? AND origin = 'auto'", [source_id])
+        for start, end, score, scores in scored:
+            cursor.execute(
+                "INSERT INTO segments (id, source_id, start_s, end_s, origin, score, scores) VALUES (?, ?, ?, ?, 'auto', ?, ?)",
+                [new_id("seg"), source_id, start, end, score, json.dumps(scores)],
+            )
+        cursor.execute("UPDATE source_videos SET analyzed_at = now(), status = 'analyzed' WHERE id = ?", [source_id])
+    return len(scored)

@@ -1,0 +1,193 @@
+"""Import, list and delete a profile's source videos.
+
+An import copies the file into the profile's ``media`` folder under a content-hash
+de-duplicated name, probes it, makes a thumbnail, and only then writes the row; any
+failure removes whatever it had written, so bad input leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
+from editfactory.ids import new_id
+from editfactory.media.probe import MediaInfo, probe
+from editfactory.media.runner import Progress
+from editfactory.media.thumbnails import make_thumbnail
+from editfactory.profiles import Profile
+
+MIN_SIDE = 64
+MAX_SIDE = 8192
+MAX_ASPECT = 5.0
+MIN_DURATION = 0.3
+_HASH_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceVideo:
+    id: str
+    filename: str
+    path: Path
+    """Absolute path of the imported copy inside the profile folder."""
+    content_hash: str
+    size_bytes: int
+    duration: float
+    width: int
+    height: int
+    fps: float
+    rotation: int
+    video_codec: str | None
+    audio_codec: str | None
+    has_audio: bool
+    thumbnail_path: Path | None
+    status: str
+    created_at: datetime
+    analyzed_at: datetime | None
+
+
+_COLUMNS = (
+    "id, filename, path, content_hash, size_bytes, duration, width, height, fps, rotation, "
+    "video_codec, audio_codec, has_audio, thumbnail_path, status, created_at, analyzed_at"
+)
+
+
+def _row_to_source(profile: Profile, row: tuple) -> SourceVideo:
+    values = dict(zip([c.strip() for c in _COLUMNS.split(",")], row))
+    values["path"] = profile.paths.absolute(values["path"])
+    if values["thumbnail_path"]:
+        values["thumbnail_path"] = profile.paths.absolute(values["thumbnail_path"])
+    return SourceVideo(**values)
+
+
+def _sha256(path: Path, progress: Progress | None) -> str:
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress:
+                progress(f"Checking {path.name}", 0.4 * done / total)
+    return digest.hexdigest()
+
+
+def _refuse_unusable(name: str, info: MediaInfo) -> None:
+    if not info.has_video:
+        raise ValidationError(f"{name} has no video stream (it is audio only); import a video file instead.")
+    if not info.video_codec or info.video_codec == "none":
+        raise MediaError(
+            f"{name} uses a video codec ffmpeg cannot decode; convert it to H.264 (MP4) and import it again."
+        )
+    short, long = sorted((info.width, info.height))
+    if short < MIN_SIDE or long > MAX_SIDE or long / max(short, 1) > MAX_ASPECT:
+        raise ValidationError(
+            f"{name} is {info.width}x{info.height} pixels, which is not usable footage "
+            f"(each side must be {MIN_SIDE}–{MAX_SIDE} px, at most {MAX_ASPECT:.0f}:1)."
+        )
+    if info.duration < MIN_DURATION:
+        raise ValidationError(f"{name} lasts only {info.duration:.2f} s; import a video of at least {MIN_DURATION} s.")
+    if info.header_duration and info.duration < info.header_duration * 0.9:
+        raise MediaError(
+            f"{name} is truncated: its header promises {info.header_duration:.1f} s but only "
+            f"{info.duration:.1f} s of video is in the file. Copy or download it again, then import."
+        )
+
+
+def _existing_by_hash(profile: Profile, content_hash: str) -> SourceVideo | None:
+    row = profile.db.fetchone(f"SELECT {_COLUMNS} FROM source_videos WHERE content_hash = ?", [content_hash])
+    return _row_to_source(profile, row) if row else None
+
+
+def import_source(profile: Profile, path: Path | str, progress: Progress | None = None) -> SourceVideo:
+    """Import a video into ``profile``; importing the same content again returns the existing source."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"{path} does not exist or is not a file; check the path and try again.")
+    size = path.stat().st_size
+    if size == 0:
+        raise ValidationError(f"{path.name} is empty (0 bytes); the copy or download did not finish.")
+    content_hash = _sha256(path, progress)
+    existing = _existing_by_hash(profile, content_hash)
+    if existing is not None:
+        return existing
+    if progress:
+        progress(f"Probing {path.name}", 0.45)
+    info = probe(path)
+    _refuse_unusable(path.name, info)
+
+    source_id = new_id("src")
+    media = profile.paths.media
+    media.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower() if path.suffix and len(path.suffix) <= 6 else ".mp4"
+    target = media / f"{source_id}{suffix}"
+    thumbnail = media / f"{source_id}.jpg"
+    written = [target, thumbnail]
+    try:
+        # Work under the profile's tmp (removed on the next start if this process dies), then move into place.
+        with profile.temp_dir("import") as scratch:
+            if progress:
+                progress(f"Making a thumbnail of {path.name}", 0.55)
+            try:
+                make_thumbnail(path, scratch / "thumbnail.jpg", at=min(1.0, info.duration / 3))
+            except MediaError as error:
+                raise MediaError(
+                    f"{path.name} could not be decoded ({info.video_codec}); convert it to H.264 (MP4) and import it again.\n{error}"
+                ) from None
+            if progress:
+                progress(f"Copying {path.name} into the profile", 0.7)
+            shutil.copyfile(path, scratch / "video")
+            os.replace(scratch / "thumbnail.jpg", thumbnail)
+            os.replace(scratch / "video", target)
+        with profile.db.transaction() as cursor:
+            cursor.execute(
+                f"INSERT INTO source_videos ({_COLUMNS.replace(', created_at, analyzed_at', '')}, probe) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    source_id, path.name, profile.paths.relative(target), content_hash, size, info.duration,
+                    info.width, info.height, info.fps, info.rotation, info.video_codec, info.audio_codec,
+                    info.has_audio, profile.paths.relative(thumbnail), "imported", json.dumps(info.to_dict()),
+                ],
+            )
+    except BaseException as error:
+        for leftover in written:
+            leftover.unlink(missing_ok=True)
+        if isinstance(error, StorageError):
+            # Another process imported the same content a moment ago: hand back its row.
+            existing = _existing_by_hash(profile, content_hash)
+            if existing is not None:
+                return existing
+        raise
+    if progress:
+        progress(f"Imported {path.name}", 1.0)
+    return get_source(profile, source_id)
+
+
+def get_source(profile: Profile, source_id: str) -> SourceVideo:
+    row = profile.db.fetchone(f"SELECT {_COLUMNS} FROM source_videos WHERE id = ?", [source_id])
+    if row is None:
+        raise NotFoundError("Source video", source_id, profile.name)
+    return _row_to_source(profile, row)
+
+
+def list_sources(profile: Profile) -> list[SourceVideo]:
+    rows = profile.db.fetchall(f"SELECT {_COLUMNS} FROM source_videos ORDER BY created_at, id")
+    return [_row_to_source(profile, row) for row in rows]
+
+
+def delete_source(profile: Profile, source_id: str) -> None:
+    """Remove the source, its segments and project links, then its files."""
+    source = get_source(profile, source_id)
+    with profile.db.transaction() as cursor:
+        cursor.execute("DELETE FROM segments WHERE source_id = ?", [source_id])
+        cursor.execute("DELETE FROM project_sources WHERE source_id = ?", [source_id])
+        cursor.execute("DELETE FROM source_videos WHERE id = ?", [source_id])
+    source.path.unlink(missing_ok=True)
+    if source.thumbnail_path:
+        source.thumbnail_path.unlink(missing_ok=True)

@@ -1,0 +1,183 @@
+"""Word-timed captions: group words into short cues and write an ASS file libass burns into the video.
+
+The style is plain data (:class:`CaptionStyle`), stored per profile as the setting
+``captions.style``. The font ships in ``editfactory/assets/fonts`` so every machine
+renders the same pixels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import pysubs2
+
+from editfactory.errors import ValidationError
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+DEFAULT_FONT = "DejaVu Sans"
+
+_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*$")
+_HEX_COLOR = re.compile(r"^#?[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    word: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class CaptionCue:
+    words: tuple[WordTiming, ...]
+
+    @property
+    def start(self) -> float:
+        return self.words[0].start
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.word for w in self.words)
+
+
+@dataclass(frozen=True)
+class CaptionStyle:
+    """How captions look. Colors are ``#RRGGBB``; sizes are in pixels of a 1920-high frame (scaled to the output)."""
+
+    font: str = DEFAULT_FONT
+    size: int = 84
+    primary_color: str = "#FFFFFF"
+    highlight_color: str = "#FFD400"
+    outline_color: str = "#000000"
+    outline: float = 5.0
+    shadow: float = 0.0
+    bold: bool = True
+    vertical_position: float = 0.72
+    """Where the caption's baseline sits, as a fraction of the height from the top (0 top … 1 bottom)."""
+    highlight_current_word: bool = True
+    max_words_per_cue: int = 3
+    max_chars_per_cue: int = 18
+    uppercase: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("primary_color", "highlight_color", "outline_color"):
+            if not _HEX_COLOR.match(getattr(self, name)):
+                raise ValidationError(f"Caption {name.replace('_', ' ')} {getattr(self, name)!r} is not a #RRGGBB color.")
+        if not 8 <= self.size <= 400:
+            raise ValidationError(f"Caption size {self.size} is out of range; use 8–400 pixels.")
+        if not 0.0 <= self.vertical_position <= 1.0:
+            raise ValidationError("Caption vertical position must be between 0 (top) and 1 (bottom).")
+        if self.max_words_per_cue < 1 or self.max_chars_per_cue < 1:
+            raise ValidationError("Caption cues need at least one word and one character.")
+        if not 0 <= self.outline <= 40:
+            raise ValidationError("Caption outline must be between 0 and 40 pixels.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CaptionStyle:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def normalize_words(words: Iterable[Sequence | WordTiming]) -> list[WordTiming]:
+    """Accept ``(word, start, end)`` tuples or WordTiming; refuse times that go backwards."""
+    result: list[WordTiming] = []
+    for item in words:
+        timing = item if isinstance(item, WordTiming) else WordTiming(str(item[0]), float(item[1]), float(item[2]))
+        if timing.end < timing.start or timing.start < 0:
+            raise ValidationError(f"Word {timing.word!r} has an invalid time range {timing.start}–{timing.end} s.")
+        if timing.word.strip():
+            result.append(WordTiming(timing.word.strip(), timing.start, timing.end))
+    return sorted(result, key=lambda w: w.start)
+
+
+def group_into_cues(words: Iterable[Sequence | WordTiming], *, max_words: int = 3, max_chars: int = 18) -> list[CaptionCue]:
+    """Short cues of at most ``max_words`` words and ``max_chars`` characters; a cue never spans a sentence end."""
+    cues: list[CaptionCue] = []
+    current: list[WordTiming] = []
+    for word in normalize_words(words):
+        if current:
+            length = len(" ".join(w.word for w in current)) + 1 + len(word.word)
+            if len(current) >= max_words or length > max_chars:
+                cues.append(CaptionCue(tuple(current)))
+                current = []
+        current.append(word)
+        if _SENTENCE_END.search(word.word):
+            cues.append(CaptionCue(tuple(current)))
+            current = []
+    if current:
+        cues.append(CaptionCue(tuple(current)))
+    return cues
+
+
+def _ass_color(hex_color: str) -> pysubs2.Color:
+    value = hex_color.lstrip("#")
+    return pysubs2.Color(int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), 0)
+
+
+def _ass_override_color(hex_color: str) -> str:
+    value = hex_color.lstrip("#")
+    return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&"
+
+
+def _escape(text: str) -> str:
+    # Braces start override blocks and backslashes escapes in ASS; caption text must never be parsed as either.
+    return text.replace("\\", "\u29f5").replace("{", "(").replace("}", ")").replace("\n", " ")
+
+
+def build_subtitles(
+    words: Iterable[Sequence | WordTiming], style: CaptionStyle, width: int, height: int
+) -> pysubs2.SSAFile:
+    """An ASS document sized to the output frame, one event per cue (or per word when highlighting)."""
+    subs = pysubs2.SSAFile()
+    subs.info["PlayResX"] = str(width)
+    subs.info["PlayResY"] = str(height)
+    subs.info["WrapStyle"] = "0"
+    subs.info["ScaledBorderAndShadow"] = "yes"
+    scale = height / 1920
+    subs.styles["Caption"] = pysubs2.SSAStyle(
+        fontname=style.font,
+        fontsize=round(style.size * scale),
+        primarycolor=_ass_color(style.primary_color),
+        outlinecolor=_ass_color(style.outline_color),
+        backcolor=_ass_color(style.outline_color),
+        bold=style.bold,
+        outline=style.outline * scale,
+        shadow=style.shadow * scale,
+        alignment=pysubs2.Alignment.BOTTOM_CENTER,
+        marginl=round(width * 0.06),
+        marginr=round(width * 0.06),
+        marginv=round(height * (1 - style.vertical_position)),
+    )
+    highlight = _ass_override_color(style.highlight_color)
+    for cue in group_into_cues(words, max_words=style.max_words_per_cue, max_chars=style.max_chars_per_cue):
+        texts = [_escape(w.word.upper() if style.uppercase else w.word) for w in cue.words]
+        if not style.highlight_current_word:
+            subs.append(pysubs2.SSAEvent(start=_ms(cue.start), end=_ms(cue.end), text=" ".join(texts), style="Caption"))
+            continue
+        for index, word in enumerate(cue.words):
+            end = cue.words[index + 1].start if index + 1 < len(cue.words) else cue.end
+            if end <= word.start:
+                continue
+            parts = [f"{{\\c{highlight}}}{t}{{\\r}}" if i == index else t for i, t in enumerate(texts)]
+            subs.append(pysubs2.SSAEvent(start=_ms(word.start), end=_ms(end), text=" ".join(parts), style="Caption"))
+    return subs
+
+
+def _ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def write_ass(words: Iterable[Sequence | WordTiming], style: CaptionStyle, width: int, height: int, path: Path) -> Path:
+    """Write the captions to ``path`` (UTF-8 ASS) and return it."""
+    build_subtitles(words, style, width, height).save(str(path), format_="ass", encoding="utf-8")
+    return Path(path)

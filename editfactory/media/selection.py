@@ -1,0 +1,179 @@
+"""Choose segments that fill a target duration: best-first, in source order, or seeded random; N variants.
+
+Pure functions over candidate windows, so they are easy to test and reuse.
+Variants differ because each one penalizes the candidates earlier variants used.
+When the candidates cannot fill the target (a short source), they are reused in a
+new order, never the same window twice in a row, so the clip keeps moving.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from editfactory.errors import ValidationError
+
+MODES = ("best", "source_order", "random")
+MIN_PIECE = 0.6
+"""Shortest piece worth cutting to; a smaller remainder lengthens the previous piece instead."""
+MAX_VARIANTS = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: Path
+    start: float
+    end: float
+    score: float = 0.0
+    source_duration: float | None = None
+    favorite: bool = False
+    key: str = ""
+    """Identifies the candidate (e.g. its segment id); defaults to source and start."""
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def ident(self) -> str:
+        return self.key or f"{self.source}@{self.start:.3f}"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One piece of a clip: a candidate, possibly shortened to fit."""
+
+    source: Path
+    start: float
+    end: float
+    ident: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def _order(candidates: list[Candidate], mode: str, rng: random.Random, usage: dict[str, int]) -> list[Candidate]:
+    if mode == "random":
+        shuffled = candidates[:]
+        rng.shuffle(shuffled)
+        return sorted(shuffled, key=lambda c: usage.get(c.ident, 0))
+    # Favorites first, then score; every earlier use costs a lot so variants pick other windows.
+    return sorted(candidates, key=lambda c: (-(c.score + (1.0 if c.favorite else 0.0)) + 10.0 * usage.get(c.ident, 0), str(c.source), c.start))
+
+
+def _fill(ordered: list[Candidate], target: float, lengths: dict[Path, float]) -> list[Pick]:
+    picks: list[Pick] = []
+    total = 0.0
+    rounds = 0
+    while total < target - 1e-6:
+        pool = ordered if rounds == 0 else _reshuffled(ordered, rounds)
+        progressed = False
+        for candidate in pool:
+            remaining = target - total
+            if remaining <= 1e-6:
+                break
+            if picks and picks[-1].ident == candidate.ident:
+                continue  # never the same window twice in a row
+            take = min(candidate.duration, remaining)
+            if take < MIN_PIECE and picks and _extend_last(picks, remaining, lengths):
+                total = target
+                break
+            picks.append(Pick(candidate.source, candidate.start, candidate.start + take, candidate.ident))
+            total += take
+            progressed = True
+        rounds += 1
+        if not progressed and total < target - 1e-6:
+            picks.append(_shifted_reuse(ordered[0], target - total, rounds))
+            total += picks[-1].duration
+    return picks
+
+
+def _shifted_reuse(candidate: Candidate, remaining: float, rounds: int) -> Pick:
+    """The only window, used again from a different start so the picture does not jump back to the same frame."""
+    span = candidate.duration
+    shift = (0.37 * rounds * span) % (span / 2) if span > 2 * MIN_PIECE else 0.0
+    take = min(span - shift, remaining)
+    return Pick(candidate.source, candidate.start + shift, candidate.start + shift + take, f"{candidate.ident}~{rounds}")
+
+
+def _reshuffled(ordered: list[Candidate], rounds: int) -> list[Candidate]:
+    # Reuse in a different order each round: rotate, then reverse every other round.
+    shift = rounds % len(ordered)
+    rotated = ordered[shift:] + ordered[:shift]
+    return rotated[::-1] if rounds % 2 else rotated
+
+
+def _extend_last(picks: list[Pick], extra: float, lengths: dict[Path, float]) -> bool:
+    """Lengthen the previous piece by a remainder too short to cut, when its source has the footage."""
+    last = picks[-1]
+    limit = lengths.get(last.source)
+    if limit is None or last.end + extra > limit:
+        return False
+    picks[-1] = Pick(last.source, last.start, last.end + extra, last.ident)
+    return True
+
+
+def select_variants(
+    candidates: list[Candidate],
+    target: float,
+    *,
+    mode: str = "best",
+    variants: int = 1,
+    seed: int = 0,
+) -> list[list[Pick]]:
+    """``variants`` lists of picks, each lasting exactly ``target`` seconds.
+
+    ``best`` puts the highest-scoring windows first, ``source_order`` uses the same
+    choice but plays it in the order of the footage, ``random`` shuffles with ``seed``.
+    """
+    if mode not in MODES:
+        raise ValidationError(f"Unknown selection mode {mode!r}; choose one of: {', '.join(MODES)}.")
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise ValidationError(f"Ask for 1 to {MAX_VARIANTS} variants (got {variants}).")
+    if target <= 0:
+        raise ValidationError("The target duration must be positive; synthesize the voiceover first.")
+    usable = [c for c in candidates if c.duration >= MIN_PIECE / 2]
+    if not usable:
+        raise ValidationError("There are no usable segments; import footage and analyze it, or mark segments by hand.")
+    lengths = {c.source: c.source_duration for c in usable if c.source_duration}
+    usage: dict[str, int] = {}
+    results: list[list[Pick]] = []
+    for index in range(variants):
+        picks = _distinct_variant(usable, target, mode, seed, index, usage, lengths, results)
+        for pick in picks:
+            usage[pick.ident] = usage.get(pick.ident, 0) + 1
+        results.append(picks)
+    return results
+
+
+def _distinct_variant(usable, target, mode, seed, index, usage, lengths, earlier) -> list[Pick]:
+    """A variant unlike the earlier ones: re-draw with jittered scores, and as a last resort reorder."""
+    picks: list[Pick] = []
+    for attempt in range(25):
+        rng = random.Random(f"{seed}:{index}:{attempt}")
+        pool = usable
+        if attempt:
+            pool = [Candidate(c.source, c.start, c.end, c.score + rng.uniform(0, 0.5), c.source_duration, c.favorite, c.ident)
+                    for c in usable]
+        picks = _fill(_order(pool, mode, rng, usage), target, lengths)
+        if mode == "source_order":
+            picks = _in_source_order(picks)
+        if not any(_same(picks, other) for other in earlier):
+            return picks
+    for shift in range(1, len(picks)):
+        rotated = picks[shift:] + picks[:shift]
+        if not any(_same(rotated, other) for other in earlier):
+            return rotated
+    return picks[::-1]
+
+
+def _in_source_order(picks: list[Pick]) -> list[Pick]:
+    ordered = sorted(picks, key=lambda p: (str(p.source), p.start))
+    # Keep exact total: the shortened piece keeps its own length wherever it lands.
+    return ordered
+
+
+def _same(a: list[Pick], b: list[Pick]) -> bool:
+    return [(p.ident, round(p.start, 3), round(p.end, 3)) for p in a] == [(p.ident, round(p.start, 3), round(p.end, 3)) for p in b]

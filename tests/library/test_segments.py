@@ -1,0 +1,54 @@
+"""Manual segments: create, edit, delete, validated against the source's length and kept per profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.library.segments import create_segment, delete_segment, get_segment, list_segments, update_segment
+from editfactory.library.sources import import_source
+
+
+@pytest.fixture
+def source(profile, video):
+    return import_source(profile, video)
+
+
+def test_create_edit_delete(profile, source):
+    segment = create_segment(profile, source.id, 1.0, 2.5, keywords="mug, Close-up ,mug", notes="hero shot", favorite=True)
+    assert (segment.start, segment.end, segment.keywords, segment.notes, segment.favorite, segment.origin) == (
+        1.0, 2.5, ("mug", "Close-up"), "hero shot", True, "manual")
+    edited = update_segment(profile, segment.id, end=4.0, favorite=False, keywords=["box"])
+    assert (edited.start, edited.end, edited.favorite, edited.keywords, edited.notes) == (1.0, 4.0, False, ("box",), "hero shot")
+    assert list_segments(profile, source.id) == [edited]
+    delete_segment(profile, segment.id)
+    assert list_segments(profile, source.id) == []
+    with pytest.raises(NotFoundError):
+        get_segment(profile, segment.id)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [(-1, 2, "before 0 s"), (1, 9, "lasts only 6.00 s"), (3, 2, "end after it starts"), (2, 2.05, "at least 0.1 s"), ("a", 2, "numbers")],
+)
+def test_ranges_are_validated_against_the_source(profile, source, start, end, message):
+    with pytest.raises(ValidationError, match=message):
+        create_segment(profile, source.id, start, end)
+
+
+def test_edit_is_validated_too(profile, source):
+    segment = create_segment(profile, source.id, 1, 2)
+    with pytest.raises(ValidationError, match="lasts only"):
+        update_segment(profile, segment.id, end=60)
+    assert get_segment(profile, segment.id).end == 2
+
+
+def test_ids_from_another_profile_are_not_found(profile, other_profile, source):
+    segment = create_segment(profile, source.id, 0, 1)
+    with pytest.raises(NotFoundError):
+        create_segment(other_profile, source.id, 0, 1)
+    for call in (lambda: get_segment(other_profile, segment.id), lambda: update_segment(other_profile, segment.id, notes="x"),
+                 lambda: delete_segment(other_profile, segment.id), lambda: list_segments(other_profile, source.id)):
+        with pytest.raises(NotFoundError):
+            call()
+    assert get_segment(profile, segment.id) == segment

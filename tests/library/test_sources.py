@@ -1,0 +1,115 @@
+"""Importing sources into a profile: copy, dedup, probe, thumbnail; bad input leaves nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+from library_helpers import make_media
+
+from editfactory.errors import MediaError, NotFoundError, ValidationError
+from editfactory.library.segments import create_segment, list_segments
+from editfactory.library.sources import delete_source, get_source, import_source, list_sources
+
+
+def leftovers(profile) -> tuple[list[str], int]:
+    files = sorted(p.name for p in profile.paths.media.iterdir())
+    rows = profile.db.fetchone("SELECT count(*) FROM source_videos")[0]
+    return files, rows
+
+
+def test_import_copies_probes_and_thumbnails(profile, video):
+    seen: list[float] = []
+    source = import_source(profile, video, progress=lambda message, fraction: seen.append(fraction))
+    assert source.path.parent == profile.paths.media and source.path.read_bytes() == video.read_bytes()
+    assert source.thumbnail_path.is_file() and source.thumbnail_path.read_bytes()[:2] == b"\xff\xd8"
+    assert (source.width, source.height, source.has_audio) == (320, 240, True)
+    assert source.duration == pytest.approx(6.0, abs=0.05)
+    assert source.filename == "product.mp4"
+    stored = profile.db.fetchone("SELECT path FROM source_videos WHERE id = ?", [source.id])[0]
+    assert not stored.startswith("/"), "paths are stored relative to the profile folder"
+    assert seen[-1] == 1.0
+    assert list_sources(profile) == [source] and get_source(profile, source.id) == source
+
+
+def test_same_content_is_imported_once(profile, video, tmp_path):
+    copy = tmp_path / "renamed copy.mp4"
+    copy.write_bytes(video.read_bytes())
+    first = import_source(profile, video)
+    second = import_source(profile, copy)
+    assert first.id == second.id
+    assert leftovers(profile) == (sorted([first.path.name, first.thumbnail_path.name]), 1)
+
+
+def test_rotated_phone_video_is_stored_upright(profile, inputs):
+    coded = make_media(inputs / "coded.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast")
+    rotated = make_media(inputs / "phone.mp4", "-display_rotation", "90", "-i", str(coded), "-c", "copy")
+    source = import_source(profile, rotated)
+    assert (source.width, source.height) == (240, 320) and source.rotation in (90, 270)
+
+
+def bad_inputs(inputs, tmp_path):
+    zero = tmp_path / "empty.mp4"
+    zero.write_bytes(b"")
+    text = tmp_path / "readme.mp4"
+    text.write_text("not a video at all")
+    audio = make_media(tmp_path / "tone.m4a", "-f", "lavfi", "-i", "sine", "-t", "1")
+    tiny = make_media(tmp_path / "tiny.mp4", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10", "-t", "1", "-c:v", "libx264")
+    strip = make_media(tmp_path / "strip.mp4", "-f", "lavfi", "-i", "testsrc2=size=2000x100:rate=10", "-t", "1", "-c:v", "libx264")
+    whole = make_media(tmp_path / "whole.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "4", "-c:v", "libx264",
+                       "-preset", "ultrafast", "-movflags", "+faststart")
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    no_index = tmp_path / "no_index.mp4"
+    plain = make_media(tmp_path / "plain.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast")
+    no_index.write_bytes(plain.read_bytes()[: plain.stat().st_size // 2])
+    avi = make_media(tmp_path / "odd.avi", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-t", "1", "-c:v", "mpeg4", "-vtag", "XVID")
+    unknown = tmp_path / "unknown_codec.avi"
+    unknown.write_bytes(avi.read_bytes().replace(b"XVID", b"ZQZQ"))
+    return {
+        "zero-byte": (zero, ValidationError, "empty"),
+        "not a video": (text, MediaError, "not a media file"),
+        "audio only": (audio, ValidationError, "audio only"),
+        "too small": (tiny, ValidationError, "32x32 pixels"),
+        "absurd shape": (strip, ValidationError, "2000x100 pixels"),
+        "truncated": (truncated, MediaError, "truncated"),
+        "truncated without index": (no_index, MediaError, "not a media file"),
+        "unsupported codec": (unknown, MediaError, "cannot decode"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["zero-byte", "not a video", "audio only", "too small", "absurd shape", "truncated", "truncated without index", "unsupported codec"],
+)
+def test_bad_input_gets_a_clear_error_and_leaves_nothing(profile, inputs, tmp_path, case):
+    path, error, message = bad_inputs(inputs, tmp_path)[case]
+    with pytest.raises(error, match=message):
+        import_source(profile, path)
+    assert leftovers(profile) == ([], 0)
+    assert list(profile.paths.tmp.iterdir()) == []
+
+
+def test_missing_file(profile, tmp_path):
+    with pytest.raises(ValidationError, match="does not exist"):
+        import_source(profile, tmp_path / "nope.mp4")
+
+
+def test_sources_of_another_profile_are_not_found(profile, other_profile, video):
+    source = import_source(profile, video)
+    with pytest.raises(NotFoundError):
+        get_source(other_profile, source.id)
+    with pytest.raises(NotFoundError):
+        delete_source(other_profile, source.id)
+    assert list_sources(other_profile) == []
+    # Importing the same file into the other profile makes its own copy.
+    theirs = import_source(other_profile, video)
+    assert theirs.id != source.id and theirs.path.parent == other_profile.paths.media
+
+
+def test_delete_removes_row_segments_and_files(profile, video):
+    source = import_source(profile, video)
+    create_segment(profile, source.id, 0, 1)
+    delete_source(profile, source.id)
+    assert leftovers(profile) == ([], 0)
+    assert list_segments(profile) == []
+    with pytest.raises(NotFoundError):
+        get_source(profile, source.id)

@@ -1,0 +1,221 @@
+"""One-pass rendering: output format, length, loudness, captions, rotation, atomic write, cancel and kill."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from media_helpers import TEST_PRESET, frame_at
+
+from editfactory.errors import CancelledError, MediaError, ValidationError
+from editfactory.media.captions import CaptionStyle
+from editfactory.media.probe import probe
+from editfactory.media.render import RenderSegment, RenderSpec, render_clip
+from editfactory.media.runner import ffmpeg_path
+
+WORDS = [("Salut,", 0.2, 0.6), ("ce", 0.7, 0.9), ("faceți?", 1.0, 1.4)]
+
+
+def measured_loudness(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak measured independently with ffmpeg's ebur128 filter."""
+    result = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    summary = result.stderr[result.stderr.rindex("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def atom_order(path: Path) -> list[str]:
+    data = path.read_bytes()
+    order, offset = [], 0
+    while offset + 8 <= len(data):
+        size = int.from_bytes(data[offset:offset + 4], "big")
+        order.append(data[offset + 4:offset + 8].decode("latin-1"))
+        if size == 1:
+            size = int.from_bytes(data[offset + 8:offset + 16], "big")
+        if size < 8:
+            break
+        offset += size
+    return order
+
+
+@pytest.fixture(scope="module")
+def rendered(plain_source, voiceover, tmp_path_factory):
+    out = tmp_path_factory.mktemp("render") / "clip.mp4"
+    seen: list[float] = []
+    spec = RenderSpec(
+        segments=[RenderSegment(plain_source, 0.0, 1.5), (plain_source, 2.0, 4.0)],
+        voiceover=voiceover, words=WORDS, caption_style=CaptionStyle(highlight_current_word=False), preset=TEST_PRESET,
+    )
+    result = render_clip(spec, out, progress=lambda message, fraction: seen.append(fraction))
+    return out, result, seen
+
+
+def test_output_format_and_length(rendered, voiceover):
+    out, result, _ = rendered
+    info = probe(out)
+    assert (info.width, info.height) == (TEST_PRESET.width, TEST_PRESET.height)
+    assert info.video_codec == "h264" and info.video_profile == "High" and info.pix_fmt == "yuv420p"
+    assert info.audio_codec == "aac" and info.sample_rate == 48_000
+    assert info.fps == pytest.approx(30.0, abs=0.05)
+    voice_length = probe(voiceover).duration
+    assert abs(info.duration - voice_length) <= 1 / 30 + 1e-6
+    assert abs(info.frame_count / 30 - voice_length) <= 1 / 30 + 1e-6
+    assert result.path == out and result.duration == pytest.approx(voice_length)
+
+
+def test_faststart_puts_moov_before_mdat(rendered):
+    order = atom_order(rendered[0])
+    assert order.index("moov") < order.index("mdat")
+
+
+def test_loudness_is_normalized(rendered):
+    integrated, peak = measured_loudness(rendered[0])
+    assert integrated == pytest.approx(-14.0, abs=1.0)
+    assert peak <= -0.5  # -1 dBTP target; the AAC encoder may add a few tenths
+
+
+def test_progress_runs_to_completion(rendered):
+    seen = rendered[2]
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_captions_appear_at_their_word_times(rendered):
+    out = rendered[0]
+    # The source is the same picture family throughout; compare the caption band with and without a cue.
+    band = slice(int(TEST_PRESET.height * 0.55), int(TEST_PRESET.height * 0.75))
+    inside = frame_at(out, 0.4, TEST_PRESET.width, TEST_PRESET.height)[band].astype(int)
+    outside = frame_at(out, 2.5, TEST_PRESET.width, TEST_PRESET.height)[band].astype(int)
+    before = frame_at(out, 0.1, TEST_PRESET.width, TEST_PRESET.height)[band].astype(int)
+    white_inside = ((inside > 235).all(axis=2)).sum()
+    assert white_inside > 150, "caption text (white) is drawn while a word is spoken"
+    assert ((outside > 235).all(axis=2)).sum() < white_inside / 5
+    assert ((before > 235).all(axis=2)).sum() < white_inside / 5
+
+
+def test_work_files_are_gone_after_success(rendered):
+    out = rendered[0]
+    assert [p.name for p in out.parent.iterdir() if p.name != ".rendering"] == ["clip.mp4"]
+    assert list((out.parent / ".rendering").iterdir()) == []
+
+
+def test_rotated_phone_source_renders_upright(rotated_source, voiceover, tmp_path):
+    out = tmp_path / "upright.mp4"
+    spec = RenderSpec(segments=[(rotated_source, 0.0, 2.0)], voiceover=None, caption_style=None,
+                      preset=TEST_PRESET.with_options(width=240, height=320))
+    render_clip(spec, out)
+    info = probe(out)
+    assert (info.width, info.height) == (240, 320) and info.rotation == 0
+    frame = frame_at(out, 1.0, 240, 320).astype(float).mean(axis=2)
+    left, right = frame[:, :120].mean(), frame[:, 120:].mean()
+    top, bottom = frame[:160].mean(), frame[160:].mean()
+    # Upright: the white half of the coded picture (its top) is now the left side (turned 90° counter-clockwise).
+    assert left > 200 and right < 50
+    assert abs(top - bottom) < 20
+
+
+def test_diacritics_other_scripts_and_emoji_render(plain_source, voiceover, tmp_path):
+    words = [("ș ț ă î â", 0.0, 0.8), ("Привет 你好", 0.9, 1.6), ("مرحبا 😀🔥", 1.7, 2.5), ("{\\b1}", 2.6, 2.9)]
+    out = tmp_path / "scripts.mp4"
+    render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voiceover, words=words, preset=TEST_PRESET), out)
+    assert probe(out).duration == pytest.approx(3.0, abs=1 / 30)
+
+
+def test_ducked_source_audio_under_the_voice(plain_source, voiceover, tmp_path):
+    out = tmp_path / "ducked.mp4"
+    render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voiceover, caption_style=None,
+                           duck_source_audio=True, preset=TEST_PRESET), out)
+    integrated, _ = measured_loudness(out)
+    assert integrated == pytest.approx(-14.0, abs=1.0)
+
+
+def test_real_vertical_preset(plain_source, voiceover, tmp_path):
+    out = tmp_path / "tiktok.mp4"
+    render_clip(RenderSpec(segments=[(plain_source, 0, 3.5)], voiceover=voiceover, words=WORDS, preset="tiktok"), out)
+    info = probe(out)
+    assert (info.width, info.height, info.video_profile, info.pix_fmt) == (1080, 1920, "High", "yuv420p")
+    assert abs(info.duration - 3.0) <= 1 / 30 + 1e-6
+
+
+def test_segments_shorter_than_the_voiceover_are_refused(plain_source, voiceover, tmp_path):
+    with pytest.raises(ValidationError, match="segments cover 1.00 s"):
+        render_clip(RenderSpec(segments=[(plain_source, 0, 1)], voiceover=voiceover, preset=TEST_PRESET), tmp_path / "x.mp4")
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_segment_outside_the_source_is_refused(plain_source, tmp_path):
+    with pytest.raises(ValidationError, match="lies outside"):
+        render_clip(RenderSpec(segments=[(plain_source, 3, 9)], preset=TEST_PRESET), tmp_path / "x.mp4")
+
+
+def test_ffmpeg_failure_carries_its_stderr(plain_source, tmp_path):
+    bad = tmp_path / "voice.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(MediaError) as caught:
+        render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=bad, preset=TEST_PRESET), tmp_path / "x.mp4")
+    assert "voice.wav" in str(caught.value)
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_cancel_kills_ffmpeg_and_leaves_nothing(plain_source, voiceover, tmp_path):
+    cancel = threading.Event()
+
+    def on_progress(message, fraction):
+        if fraction and fraction > 0.05:
+            cancel.set()
+
+    out = tmp_path / "cancelled.mp4"
+    spec = RenderSpec(segments=[(plain_source, 0, 4)] * 3, voiceover=None, preset="tiktok")
+    with pytest.raises(CancelledError):
+        render_clip(spec, out, progress=on_progress, cancel=cancel)
+    assert not out.exists()
+    assert list((tmp_path / ".rendering").iterdir()) == []
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+from editfactory.media.render import RenderSpec, render_clip
+source, out = Path(sys.argv[1]), Path(sys.argv[2])
+def progress(message, fraction):
+    if fraction and fraction > 0.05:
+        print("rendering", flush=True)
+render_clip(RenderSpec(segments=[(source, 0, 4)] * 4, preset="tiktok"), out, progress=progress)
+"""
+
+
+def test_killed_render_leaves_no_clip_and_next_start_cleans_up(plain_source, voiceover, tmp_path):
+    out = tmp_path / "killed.mp4"
+    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(plain_source), str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "rendering"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        child.stdout.close()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert not out.exists()
+    work_root = tmp_path / ".rendering"
+    stale = list(work_root.iterdir())
+    assert stale, "the killed render's work folder is still there until the next start"
+    deadline = time.monotonic() + 10
+    while any(str(work_root) in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])):
+        assert time.monotonic() < deadline, "ffmpeg outlived the killed render"
+        time.sleep(0.1)
+    # The next render starts by removing folders of dead processes.
+    render_clip(RenderSpec(segments=[(plain_source, 0, 1)], caption_style=None, preset=TEST_PRESET), tmp_path / "next.mp4")
+    assert list(work_root.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".rendering", "next.mp4"]

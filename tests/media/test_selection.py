@@ -1,0 +1,85 @@
+"""Selection fills the voiceover's length exactly, in three modes, with variants that differ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from editfactory.errors import ValidationError
+from editfactory.media.selection import Candidate, select_variants
+
+A, B, C = Path("a.mp4"), Path("b.mp4"), Path("c.mp4")
+CANDIDATES = [Candidate(A, i * 2.0, i * 2.0 + 2.0, score=s, source_duration=20.0) for i, s in enumerate([0.5, 0.9, 0.1, 0.7, 0.3, 0.8])]
+
+
+def total(picks) -> float:
+    return sum(p.duration for p in picks)
+
+
+@pytest.mark.parametrize("mode", ["best", "source_order", "random"])
+def test_fills_the_target_exactly(mode):
+    for picks in select_variants(CANDIDATES, 7.3, mode=mode, variants=3, seed=4):
+        assert total(picks) == pytest.approx(7.3, abs=1e-6)
+        assert all(p.duration > 0 for p in picks)
+
+
+def test_best_first_starts_with_the_best_window():
+    picks = select_variants(CANDIDATES, 6.0, mode="best")[0]
+    assert [p.start for p in picks] == [2.0, 10.0, 6.0]
+
+
+def test_source_order_plays_in_footage_order():
+    picks = select_variants(CANDIDATES, 6.0, mode="source_order")[0]
+    assert [p.start for p in picks] == sorted(p.start for p in picks)
+
+
+def test_seeded_random_is_repeatable_and_seed_dependent():
+    first = select_variants(CANDIDATES, 8.0, mode="random", seed=1)
+    assert first == select_variants(CANDIDATES, 8.0, mode="random", seed=1)
+    assert any(select_variants(CANDIDATES, 8.0, mode="random", seed=s) != first for s in range(2, 6))
+
+
+@pytest.mark.parametrize("mode", ["best", "source_order", "random"])
+def test_variants_differ_from_each_other(mode):
+    variants = select_variants(CANDIDATES, 6.0, mode=mode, variants=10, seed=3)
+    keys = [tuple((p.ident, p.start, p.end) for p in v) for v in variants]
+    assert len(set(keys)) == 10
+
+
+def test_short_source_is_reused_with_variety():
+    short = [Candidate(B, 0.0, 2.0, score=0.6, source_duration=3.0), Candidate(B, 1.0, 3.0, score=0.4, source_duration=3.0)]
+    picks = select_variants(short, 9.0)[0]
+    assert total(picks) == pytest.approx(9.0)
+    assert all(a.ident != b.ident for a, b in zip(picks, picks[1:])), "the same window twice in a row looks frozen"
+
+
+def test_single_short_window_is_reused_from_other_starts():
+    picks = select_variants([Candidate(B, 0.0, 2.0, source_duration=2.0)], 5.0)[0]
+    assert total(picks) == pytest.approx(5.0)
+    assert all((a.start, a.end) != (b.start, b.end) for a, b in zip(picks, picks[1:]))
+
+
+def test_many_sources_are_all_used_when_needed():
+    many = [Candidate(src, 0.0, 3.0, score=0.5, source_duration=3.0) for src in (A, B, C)]
+    picks = select_variants(many, 9.0)[0]
+    assert {p.source for p in picks} == {A, B, C}
+
+
+def test_tiny_remainder_lengthens_the_previous_piece():
+    picks = select_variants(CANDIDATES, 4.2, mode="best")[0]
+    assert len(picks) == 2 and total(picks) == pytest.approx(4.2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"mode": "fancy"}, "Unknown selection mode"), ({"variants": 11}, "1 to 10"), ({"variants": 0}, "1 to 10")],
+)
+def test_bad_requests(kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        select_variants(CANDIDATES, 5.0, **kwargs)
+
+
+def test_no_candidates():
+    with pytest.raises(ValidationError, match="no usable segments"):
+        select_variants([], 5.0)
