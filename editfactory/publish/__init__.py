@@ -1,0 +1,40 @@
+"""Publishing through Postiz: per-profile configuration, a client for its public API, and a durable outbox."""
+
+from editfactory.publish.client import Channel, PostizClient
+from editfactory.publish.config import (
+    ConnectionReport,
+    PostizConfig,
+    api_key_masked,
+    load_config,
+    save_config,
+    check_connection,
+)
+from editfactory.publish.delivery import RetryPolicy
+from editfactory.publish.errors import (
+    PostizAuthError,
+    PostizConnectionError,
+    PostizError,
+    PostizRateLimitError,
+    PostizServerError,
+    PostizValidationError,
+    PublishingNotConfiguredError,
+)
+from editfactory.publish.outbox import Publication, clip_state
+from editfactory.publish.service import (
+    ChannelTarget,
+    ResumeReport,
+    delete_publication,
+    list_publications,
+    publish_clip,
+    publish_many,
+    refresh_status,
+    resume_pending,
+)
+
+__all__ = [
+    "Channel", "ChannelTarget", "ConnectionReport", "PostizAuthError", "PostizClient", "PostizConfig",
+    "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizServerError", "PostizValidationError",
+    "Publication", "PublishingNotConfiguredError", "ResumeReport", "RetryPolicy", "api_key_masked", "clip_state",
+    "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many", "refresh_status",
+    "resume_pending", "save_config", "check_connection",
+]

@@ -1,0 +1,240 @@
+"""A small synchronous client for the Postiz public API (``/public/v1``), cloud or self-hosted.
+
+One method per endpoint, one request per call: retries belong to the outbox,
+which knows whether a post may already exist. Every failure becomes a
+:class:`~editfactory.publish.errors.PostizError` with a message for people.
+The API key goes only into the ``Authorization`` header; it never appears in
+messages, reprs or logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from editfactory.publish.errors import (
+    PostizAuthError,
+    PostizConnectionError,
+    PostizError,
+    PostizNotFoundError,
+    PostizRateLimitError,
+    PostizServerError,
+    PostizValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+CLOUD_URL = "https://api.postiz.com/public/v1"
+DEFAULT_TIMEOUT = 30.0
+UPLOAD_TIMEOUT = 600.0
+MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # Postiz accepts videos up to 1 GB
+
+
+def api_base_url(url: str | None) -> str:
+    """The ``…/public/v1`` base for a configured URL: empty means the cloud; a self-hosted backend gets the suffix."""
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        return CLOUD_URL
+    return url if url.endswith("/public/v1") else f"{url}/public/v1"
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """The date format Postiz expects: ISO 8601 in UTC with milliseconds and a Z."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A connected social account in Postiz (an "integration")."""
+
+    id: str
+    name: str
+    identifier: str  # provider: tiktok, instagram, youtube, x, linkedin, facebook, threads, bluesky…
+    picture: str = ""
+    disabled: bool = False
+    profile: str = ""
+
+
+@dataclass(frozen=True)
+class UploadedMedia:
+    id: str
+    path: str
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            moment = dt.datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=dt.timezone.utc)
+        except ValueError:
+            return None
+        return max(0.0, (moment - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return {"message": response.text[:300]}
+
+
+def error_for_response(response: httpx.Response, what: str) -> PostizError:
+    """Turn a non-2xx Postiz answer into the matching error with a readable message."""
+    status = response.status_code
+    body = _body(response)
+    detail = ""
+    if isinstance(body, dict):
+        raw = body.get("message", body.get("msg", ""))
+        detail = "; ".join(str(m) for m in raw) if isinstance(raw, list) else str(raw or "")
+    if status == 401:
+        return PostizAuthError(
+            f"Postiz refused the API key while trying to {what} ({detail or 'unauthorized'}). "
+            "Copy the key again from Postiz → Settings → Public API and save it in this profile's publishing settings.",
+            status=status,
+        )
+    if status == 429:
+        retry_after = _retry_after(response)
+        wait = f" Postiz asks to wait {retry_after:.0f} s." if retry_after is not None else ""
+        return PostizRateLimitError(
+            f"Postiz is limiting requests ({detail or 'too many requests'}): new posts are limited per "
+            f"organisation per hour.{wait} The post stays in the outbox and is retried automatically.",
+            retry_after=retry_after,
+        )
+    if status == 404:
+        return PostizNotFoundError(f"Postiz could not find what was asked while trying to {what}: {detail}.",
+                                   status=status)
+    if status >= 500:
+        return PostizServerError(
+            f"Postiz had an internal error while trying to {what} (HTTP {status}). "
+            "It is retried automatically; if it keeps failing, check the Postiz server's logs.",
+            status=status,
+        )
+    if status in (400, 403, 422) and isinstance(body, dict):
+        provider, name = body.get("provider"), body.get("name")
+        details = body.get("message") if isinstance(body.get("message"), list) else []
+        where = f" for {name} ({provider})" if provider else ""
+        return PostizValidationError(
+            f"Postiz refused the request to {what}{where}: {detail or 'invalid request'}. "
+            "Fix the caption or the channel settings and publish again.",
+            status=status, provider=provider, channel_name=name, details=[str(d) for d in details],
+        )
+    return PostizError(f"Postiz answered HTTP {status} while trying to {what}: {detail}.", status=status)
+
+
+class PostizClient:
+    """Talks to one Postiz instance with one API key. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, base_url: str | None, api_key: str, *, timeout: float = DEFAULT_TIMEOUT,
+                 upload_timeout: float = UPLOAD_TIMEOUT) -> None:
+        self.base_url = api_base_url(base_url)
+        self._timeout = timeout
+        self._upload_timeout = upload_timeout
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": api_key, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,  # a redirect could carry the key elsewhere
+        )
+
+    def __repr__(self) -> str:
+        return f"PostizClient({self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PostizClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport ------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.ConnectTimeout:
+            raise PostizConnectionError(
+                f"Could not reach Postiz at {self.base_url} to {what} (connection timed out). "
+                "Check the URL and your network; it is retried automatically.", maybe_delivered=False) from None
+        except httpx.ConnectError:
+            raise PostizConnectionError(
+                f"Could not connect to Postiz at {self.base_url} to {what}. "
+                "Check the URL and that the server runs; it is retried automatically.", maybe_delivered=False) from None
+        except httpx.TimeoutException:
+            raise PostizConnectionError(
+                f"Postiz did not answer in time while trying to {what}; it may still have done it. "
+                "The outbox checks before trying again.", maybe_delivered=True) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError):
+            raise PostizConnectionError(
+                f"The connection to Postiz dropped while trying to {what}; it may still have done it. "
+                "The outbox checks before trying again.", maybe_delivered=True) from None
+        log.debug("Postiz %s %s -> %s", method, path, response.status_code)
+        if response.status_code >= 300:
+            raise error_for_response(response, what)
+        return _body(response)
+
+    # -- endpoints ------------------------------------------------------------------
+
+    def is_connected(self) -> bool:
+        body = self._request("GET", "/is-connected", "check the connection")
+        return bool(isinstance(body, dict) and body.get("connected"))
+
+    def integrations(self) -> list[Channel]:
+        body = self._request("GET", "/integrations", "list the connected channels")
+        if not isinstance(body, list):
+            raise PostizError("Postiz answered the channel list with something that is not a list; "
+                              "check that the URL points at the Postiz backend's public API.")
+        return [
+            Channel(id=str(item["id"]), name=str(item.get("name") or ""), identifier=str(item.get("identifier") or ""),
+                    picture=str(item.get("picture") or ""), disabled=bool(item.get("disabled")),
+                    profile=str(item.get("profile") or ""))
+            for item in body if isinstance(item, dict) and item.get("id")
+        ]
+
+    def upload(self, path: Path | str) -> UploadedMedia:
+        """Upload a video or image (multipart field ``file``); Postiz answers with the media's id and URL."""
+        path = Path(path)
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise PostizValidationError(
+                f"{path.name} is {size / 1e9:.2f} GB; Postiz accepts videos up to 1 GB. Render a shorter or "
+                "smaller clip and publish that.", status=None)
+        mime = "video/mp4" if path.suffix.lower() == ".mp4" else "application/octet-stream"
+        with path.open("rb") as handle:
+            body = self._request("POST", "/upload", f"upload {path.name}",
+                                 files={"file": (path.name, handle, mime)}, timeout=self._upload_timeout)
+        if not isinstance(body, dict) or not body.get("id") or not body.get("path"):
+            raise PostizServerError("Postiz accepted the upload but did not return its id and path; try again.")
+        return UploadedMedia(id=str(body["id"]), path=str(body["path"]))
+
+    def create_post(self, payload: dict) -> list[dict]:
+        """POST /posts; returns ``[{postId, integration}]``, one per channel."""
+        body = self._request("POST", "/posts", "create the post", json=payload)
+        if not isinstance(body, list):
+            raise PostizServerError("Postiz answered the new post with something unexpected; the outbox checks "
+                                    "whether it was created before trying again.")
+        return body
+
+    def list_posts(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
+        """Posts whose publish date lies in [start, end] (each with id, content, publishDate, state, integration)."""
+        body = self._request("GET", "/posts", "list posts",
+                             params={"startDate": iso_utc(start), "endDate": iso_utc(end)})
+        posts = body.get("posts") if isinstance(body, dict) else None
+        if not isinstance(posts, list):
+            raise PostizError("Postiz answered the post list with something unexpected; check the URL.")
+        return posts
+
+    def delete_post(self, post_id: str) -> None:
+        self._request("DELETE", f"/posts/{post_id}", "delete the post")

@@ -1,0 +1,170 @@
+"""Per-profile Postiz configuration: URL, enabled flag, default channels, and the API key kept as a secret.
+
+The URL and choices live in the profile's settings (``postiz.config``); the API
+key lives in the secret store (never in the database). Clients are cached per
+profile and keyed by a fingerprint of the configuration, so saving a new URL or
+key for one profile drops that profile's client and no other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+from editfactory.errors import ValidationError
+from editfactory.profiles.profile import Profile
+from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url
+from editfactory.publish.delivery import RetryPolicy, with_retries
+from editfactory.publish.errors import PublishingNotConfiguredError
+from editfactory.secrets import delete_secret, get_secret, mask, set_secret
+from editfactory.settings import get_setting, set_setting
+
+CONFIG_KEY = "postiz.config"
+CHANNELS_KEY = "postiz.channels"
+API_KEY_SECRET = "postiz.api_key"
+
+
+@dataclass(frozen=True)
+class PostizConfig:
+    """What a profile needs to publish; ``url`` empty means Postiz cloud."""
+
+    url: str = ""
+    enabled: bool = False
+    default_channels: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def api_url(self) -> str:
+        return api_base_url(self.url)
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            "The Postiz URL must start with https:// (or http:// for a server on this machine), e.g. "
+            "https://postiz.example.com/api, or be left empty for Postiz cloud.")
+    if parts.username or parts.password:
+        raise ValidationError("Put the API key in its own field, not inside the Postiz URL.")
+    return url
+
+
+def load_config(profile: Profile) -> PostizConfig:
+    raw = get_setting(profile, CONFIG_KEY, {}) or {}
+    return PostizConfig(url=str(raw.get("url") or ""), enabled=bool(raw.get("enabled")),
+                        default_channels=tuple(str(c) for c in raw.get("default_channels") or ()))
+
+
+def save_config(profile: Profile, *, url: str | None = None, enabled: bool | None = None,
+                default_channels: list[str] | tuple[str, ...] | None = None, api_key: str | None = None) -> PostizConfig:
+    """Change any part of the configuration; ``api_key=""`` removes the key. Drops the profile's cached client."""
+    current = load_config(profile)
+    updated = PostizConfig(
+        url=_clean_url(url) if url is not None else current.url,
+        enabled=bool(enabled) if enabled is not None else current.enabled,
+        default_channels=tuple(default_channels) if default_channels is not None else current.default_channels,
+    )
+    if api_key is not None:
+        api_key = api_key.strip()
+        if api_key and (len(api_key) < 8 or any(c.isspace() for c in api_key)):
+            raise ValidationError("That does not look like a Postiz API key; copy it again from Postiz → Settings.")
+        if api_key:
+            set_secret(profile, API_KEY_SECRET, api_key)
+        else:
+            delete_secret(profile, API_KEY_SECRET)
+    data = asdict(updated)
+    data["default_channels"] = list(updated.default_channels)
+    set_setting(profile, CONFIG_KEY, data)
+    if url is not None and updated.url != current.url:
+        set_setting(profile, CHANNELS_KEY, [])  # channels of another server mean nothing here
+    drop_cached_client(profile)
+    return updated
+
+
+def api_key_masked(profile: Profile) -> str:
+    """The key as the UI may show it: masked, or empty when none is saved."""
+    return mask(get_secret(profile, API_KEY_SECRET))
+
+
+def has_api_key(profile: Profile) -> bool:
+    return bool(get_secret(profile, API_KEY_SECRET))
+
+
+# -- clients cached per profile --------------------------------------------------------
+
+_cache_lock = threading.Lock()
+_clients: dict[str, tuple[str, PostizClient]] = {}
+
+
+def _fingerprint(config: PostizConfig, api_key: str, timeout: float) -> str:
+    # The key enters only as a hash and only in memory; the fingerprint is never stored or logged.
+    data = json.dumps([config.api_url, hashlib.sha256(api_key.encode()).hexdigest(), timeout])
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def client_for(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT, require_enabled: bool = True) -> PostizClient:
+    """The cached client of this profile, made anew when its URL or key changed."""
+    config = load_config(profile)
+    if require_enabled and not config.enabled:
+        raise PublishingNotConfiguredError(
+            f"Publishing is switched off for profile {profile.name!r}; turn it on in the profile's publishing settings.")
+    api_key = get_secret(profile, API_KEY_SECRET)
+    if not api_key:
+        raise PublishingNotConfiguredError(
+            f"Profile {profile.name!r} has no Postiz API key; paste it in the profile's publishing settings "
+            "(Postiz → Settings → Public API).")
+    fingerprint = _fingerprint(config, api_key, timeout)
+    with _cache_lock:
+        cached = _clients.get(profile.id)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        client = PostizClient(config.url, api_key, timeout=timeout)
+        _clients[profile.id] = (fingerprint, client)
+    if cached is not None:
+        cached[1].close()
+    return client
+
+
+def drop_cached_client(profile: Profile) -> None:
+    with _cache_lock:
+        cached = _clients.pop(profile.id, None)
+    if cached is not None:
+        cached[1].close()
+
+
+# -- channels ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    api_url: str
+    key_masked: str
+    channels: list[Channel]
+
+
+def check_connection(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT,
+                     policy: RetryPolicy | None = None) -> ConnectionReport:
+    """Check URL and key, list the channels, and remember them for publishing. Works while publishing is off.
+
+    A passing failure (5xx, dropped connection) is retried a couple of times; a wrong key is reported at once.
+    """
+    policy = policy or RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0, retry_after_cap=5.0)
+    client = client_for(profile, timeout=timeout, require_enabled=False)
+    with_retries(client.is_connected, policy, "the connection test")
+    channels = with_retries(client.integrations, policy, "listing channels")
+    remember_channels(profile, channels)
+    return ConnectionReport(api_url=client.base_url, key_masked=api_key_masked(profile), channels=channels)
+
+
+def remember_channels(profile: Profile, channels: list[Channel]) -> None:
+    set_setting(profile, CHANNELS_KEY, [asdict(c) for c in channels])
+
+
+def known_channels(profile: Profile) -> dict[str, Channel]:
+    """Channels seen at the last connection test or publish, by id (no network)."""
+    return {c["id"]: Channel(**c) for c in get_setting(profile, CHANNELS_KEY, []) or []}

@@ -1,0 +1,71 @@
+"""Publishing errors: each says what Postiz answered, whether retrying helps, and what to do next."""
+
+from __future__ import annotations
+
+from editfactory.errors import PublishError
+
+
+class PostizError(PublishError):
+    """A call to Postiz failed.
+
+    ``retryable``: trying again later can succeed. ``maybe_delivered``: the request
+    may have reached Postiz and been acted on (timeouts, dropped connections, 5xx),
+    so before re-sending a post the outbox must look for it on the server first.
+    """
+
+    retryable = False
+    maybe_delivered = False
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PublishingNotConfiguredError(PostizError):
+    """The profile has no Postiz URL or API key, or publishing is switched off."""
+
+
+class PostizAuthError(PostizError):
+    """401: the API key is missing or wrong for this Postiz instance."""
+
+
+class PostizValidationError(PostizError):
+    """400: Postiz refused the request's content or settings; fix them, retrying as-is fails again."""
+
+    def __init__(self, message: str, *, status: int | None = 400, provider: str | None = None,
+                 channel_name: str | None = None, details: list[str] | None = None) -> None:
+        super().__init__(message, status=status)
+        self.provider = provider
+        self.channel_name = channel_name
+        self.details = details or []
+
+
+class PostizRateLimitError(PostizError):
+    """429: Postiz throttles post creation per organisation per hour."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message, status=429)
+        self.retry_after = retry_after
+
+
+class PostizServerError(PostizError):
+    """5xx: Postiz failed inside; the post may or may not have been created."""
+
+    retryable = True
+    maybe_delivered = True
+
+
+class PostizConnectionError(PostizError):
+    """The connection failed or timed out."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, maybe_delivered: bool) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
+
+
+class PostizNotFoundError(PostizError):
+    """404: the post or channel no longer exists in Postiz."""

@@ -1,0 +1,228 @@
+"""The publishing outbox: one row in ``publications`` per intended post, written before any network call.
+
+A row moves pending → sending → posted, or to retrying (kept for a later
+attempt) or failed (Postiz refused it; a person must fix something). Each
+change is one short transaction; nothing is held open during network work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+import psutil
+
+from editfactory.ids import new_id
+from editfactory.profiles.profile import Profile
+
+PENDING, SENDING, RETRYING, POSTED, FAILED, CANCELLED = "pending", "sending", "retrying", "posted", "failed", "cancelled"
+OPEN_STATUSES = (PENDING, SENDING, RETRYING)
+FINAL_POSTIZ_STATES = ("PUBLISHED", "ERROR", "DELETED")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, the form timestamps are stored in."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def as_naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def owner_tag() -> str:
+    """This process, in a form that survives pid reuse (pid plus start time)."""
+    process = psutil.Process(os.getpid())
+    return f"{process.pid}-{int(process.create_time())}"
+
+
+def owner_alive(tag: str | None) -> bool:
+    if not tag:
+        return False
+    try:
+        pid, started = tag.split("-")[:2]
+        return int(psutil.Process(int(pid)).create_time()) == int(started)
+    except (ValueError, psutil.Error):
+        return False
+
+
+@dataclass
+class Publication:
+    """One intended post of one clip on one channel."""
+
+    id: str
+    clip_id: str
+    integration_id: str
+    platform: str
+    post_type: str
+    content: str
+    settings: dict
+    scheduled_at: dt.datetime | None
+    status: str
+    postiz_post_id: str | None
+    postiz_state: str | None
+    attempts: int
+    last_error: str | None
+    marker: str
+    batch_id: str | None
+    title: str | None
+    media_id: str | None
+    media_path: str | None
+    first_sent_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+    owner: str | None
+    retryable: bool | None
+    release_url: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+_COLUMNS = [f.name for f in fields(Publication)]
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM publications"
+
+
+def _row(values: tuple) -> Publication:
+    data = dict(zip(_COLUMNS, values))
+    data["settings"] = json.loads(data["settings"]) if isinstance(data["settings"], str) else (data["settings"] or {})
+    return Publication(**data)
+
+
+@dataclass(frozen=True)
+class NewPublication:
+    clip_id: str
+    integration_id: str
+    platform: str
+    post_type: str
+    content: str
+    settings: dict
+    scheduled_at: dt.datetime | None
+    title: str | None
+    marker: str
+
+
+def record(profile: Profile, items: list[NewPublication], batch_id: str | None = None) -> list[Publication]:
+    """Write every intended post in one transaction, before anything is sent."""
+    batch_id = batch_id or new_id("batch")
+    ids = []
+    with profile.db.session(), profile.db.transaction() as cur:
+        for item in items:
+            pub_id = new_id("pub")
+            cur.execute(
+                "INSERT INTO publications (id, clip_id, integration_id, platform, post_type, content, settings, "
+                "scheduled_at, status, marker, batch_id, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [pub_id, item.clip_id, item.integration_id, item.platform, item.post_type, item.content,
+                 json.dumps(item.settings, ensure_ascii=False), as_naive_utc(item.scheduled_at), PENDING,
+                 item.marker, batch_id, item.title],
+            )
+            ids.append(pub_id)
+        placeholders = ", ".join("?" for _ in ids)
+        rows = cur.execute(f"{_SELECT} WHERE id IN ({placeholders})", ids).fetchall()
+    by_id = {r.id: r for r in map(_row, rows)}
+    return [by_id[pub_id] for pub_id in ids]
+
+
+def get(profile: Profile, publication_id: str) -> Publication:
+    from editfactory.errors import NotFoundError
+
+    rows = profile.db.fetchall(f"{_SELECT} WHERE id = ?", [publication_id])
+    if not rows:
+        raise NotFoundError("Publication", publication_id, profile.name)
+    return _row(rows[0])
+
+
+def query(profile: Profile, where: str = "TRUE", params: list[Any] | None = None) -> list[Publication]:
+    rows = profile.db.fetchall(f"{_SELECT} WHERE {where} ORDER BY created_at, id", params or [])
+    return [_row(r) for r in rows]
+
+
+def update(profile: Profile, publication_id: str, **changes: Any) -> Publication:
+    """Set columns of one row (and ``updated_at``) in one short transaction."""
+    changes = {k: (json.dumps(v) if k == "settings" else as_naive_utc(v) if isinstance(v, dt.datetime) else v)
+               for k, v in changes.items()}
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    with profile.db.transaction() as cur:
+        row = cur.execute(f"UPDATE publications SET {assignments}, updated_at = ? WHERE id = ? RETURNING {', '.join(_COLUMNS)}",
+                          [*changes.values(), utcnow(), publication_id]).fetchone()
+    if row is None:
+        from editfactory.errors import NotFoundError
+
+        raise NotFoundError("Publication", publication_id, profile.name)
+    return _row(row)
+
+
+def set_media(profile: Profile, publication_ids: list[str], media_id: str, media_path: str) -> None:
+    """Record the uploaded video on several rows at once."""
+    if not publication_ids:
+        return
+    placeholders = ", ".join("?" for _ in publication_ids)
+    with profile.db.transaction() as cur:
+        cur.execute(f"UPDATE publications SET media_id = ?, media_path = ?, updated_at = ? WHERE id IN ({placeholders})",
+                    [media_id, media_path, utcnow(), *publication_ids])
+
+
+def open_publications(profile: Profile) -> list[Publication]:
+    placeholders = ", ".join("?" for _ in OPEN_STATUSES)
+    return query(profile, f"status IN ({placeholders})", list(OPEN_STATUSES))
+
+
+def for_clip(profile: Profile, clip_id: str) -> list[Publication]:
+    return query(profile, "clip_id = ?", [clip_id])
+
+
+# -- the clip's publishing summary ------------------------------------------------------
+
+
+def summarize(publications: list[Publication]) -> str:
+    """One word for where a clip stands across its channels."""
+    if not publications:
+        return "unpublished"
+    live = [p for p in publications if p.status != CANCELLED]
+    if any(p.is_open for p in live):
+        return "publishing"
+    if any(p.status == FAILED or p.postiz_state == "ERROR" for p in live):
+        return "failed" if not any(p.postiz_state == "PUBLISHED" for p in live) else "partly failed"
+    if live and all(p.postiz_state == "PUBLISHED" for p in live):
+        return "published"
+    if any(p.postiz_state == "DRAFT" for p in live):
+        return "draft"
+    return "scheduled" if live else "unpublished"
+
+
+def refresh_clip_state(profile: Profile, clip_id: str) -> str:
+    """Recompute and store the clip's publishing state from its publications; returns the state."""
+    with profile.db.session():  # one open of the file for the read and the write
+        return _refresh_clip_state(profile, clip_id)
+
+
+def _refresh_clip_state(profile: Profile, clip_id: str) -> str:
+    publications = for_clip(profile, clip_id)
+    state = summarize(publications)
+    channels = [
+        {"publication_id": p.id, "integration_id": p.integration_id, "platform": p.platform, "status": p.status,
+         "postiz_state": p.postiz_state, "postiz_post_id": p.postiz_post_id, "error": p.last_error}
+        for p in publications
+    ]
+    with profile.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO clip_publish_state (clip_id, state, channels, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (clip_id) DO UPDATE SET state = excluded.state, channels = excluded.channels, "
+            "updated_at = excluded.updated_at",
+            [clip_id, state, json.dumps(channels), utcnow()],
+        )
+    return state
+
+
+def clip_state(profile: Profile, clip_id: str) -> dict:
+    """``{"state": ..., "channels": [...]}`` as last recorded for the clip."""
+    row = profile.db.fetchone("SELECT state, channels FROM clip_publish_state WHERE clip_id = ?", [clip_id])
+    if row is None:
+        return {"state": "unpublished", "channels": []}
+    return {"state": row[0], "channels": json.loads(row[1])}

@@ -1,0 +1,275 @@
+"""Publish clips of one profile through that profile's Postiz: now, scheduled, or many with spacing.
+
+Every function takes the profile first and uses only that profile's
+configuration, key, clips and outbox, so nothing can leave through another
+store's account. Flow: check inputs → record every intended post → upload →
+create posts (with retries and reconciliation) → record the clip's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.profiles.profile import Profile
+from editfactory.publish import marker, outbox
+from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient
+from editfactory.publish.config import client_for, known_channels, load_config, remember_channels
+from editfactory.publish.delivery import (
+    RetryPolicy,
+    deliver,
+    ensure_media,
+    matching_posts,
+    reconcile_window,
+    remove_duplicates,
+    with_retries,
+)
+from editfactory.publish.errors import PostizError, PublishingNotConfiguredError
+from editfactory.publish.outbox import POSTED, NewPublication, Publication
+from editfactory.publish.providers import ProviderSettings, build_settings, caption_limit, cut_caption
+
+Progress = Callable[[str, "float | None"], None]
+
+
+@dataclass
+class ChannelTarget:
+    """A channel to publish to, optionally with its own caption, title and provider settings."""
+
+    integration_id: str
+    caption: str | None = None
+    title: str | None = None
+    settings: ProviderSettings | dict | None = None
+
+
+Target = ChannelTarget | str
+
+
+def _clip(profile: Profile, clip_id: str) -> tuple[str, Path]:
+    row = profile.db.fetchone("SELECT name, path FROM clips WHERE id = ?", [clip_id])
+    if row is None:
+        raise NotFoundError("Clip", clip_id, profile.name)
+    name, stored = row
+    if not stored or not profile.paths.absolute(stored).is_file():
+        raise ValidationError(f"Clip {name!r} has no rendered video file yet; render it, then publish.")
+    return name, profile.paths.absolute(stored)
+
+
+def _targets(profile: Profile, targets: Sequence[Target] | None) -> list[ChannelTarget]:
+    chosen = list(targets) if targets else list(load_config(profile).default_channels)
+    if not chosen:
+        raise ValidationError("Choose at least one channel, or set default channels in the publishing settings.")
+    result = [t if isinstance(t, ChannelTarget) else ChannelTarget(str(t)) for t in chosen]
+    ids = [t.integration_id for t in result]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("A channel was chosen twice; each channel gets one post per clip.")
+    return result
+
+
+def _channels(profile: Profile, client: PostizClient, wanted: list[ChannelTarget], policy: RetryPolicy
+              ) -> dict[str, Channel]:
+    """This profile's channels: from the last listing, or listed now when one is unknown (a read, never a post)."""
+    channels = known_channels(profile)
+    if any(t.integration_id not in channels for t in wanted):
+        listed = with_retries(client.integrations, policy, "listing channels")
+        remember_channels(profile, listed)
+        channels = {c.id: c for c in listed}
+    for target in wanted:
+        channel = channels.get(target.integration_id)
+        if channel is None:
+            raise ValidationError(
+                f"Channel {target.integration_id!r} is not connected in profile {profile.name!r}'s Postiz account. "
+                "Run the connection test to see this profile's channels and choose one of them.")
+        if channel.disabled:
+            raise ValidationError(f"Channel {channel.name!r} is disabled in Postiz; enable it there or choose another.")
+    return channels
+
+
+def _plan(clip_id: str, targets: list[ChannelTarget], channels: dict[str, Channel], caption: str,
+          title: str | None, when: dt.datetime | None, draft: bool) -> list[NewPublication]:
+    items = []
+    for target in targets:
+        identifier = channels[target.integration_id].identifier
+        text = (target.caption if target.caption is not None else caption or "").strip()
+        limit = caption_limit(identifier)
+        text = cut_caption(text, limit - marker.MARKER_LENGTH if limit else None)
+        chosen_title = target.title if target.title is not None else title
+        settings = build_settings(identifier, target.settings, chosen_title or (text.split("\n")[0] if text else None))
+        items.append(NewPublication(
+            clip_id=clip_id, integration_id=target.integration_id, platform=identifier,
+            post_type="draft" if draft else ("schedule" if when else "now"), content=text, settings=settings,
+            scheduled_at=when, title=settings.get("title") or chosen_title, marker=marker.new_key()))
+    return items
+
+
+def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publication], policy: RetryPolicy,
+                   progress: Progress | None) -> list[Publication]:
+    done: list[Publication] = []
+    by_clip: dict[str, list[Publication]] = {}
+    for pub in pubs:
+        by_clip.setdefault(pub.clip_id, []).append(pub)
+    total = max(len(pubs), 1)
+    for clip_id, group in by_clip.items():
+        pending = [p for p in group if p.is_open]
+        if pending:
+            try:
+                _, path = _clip(profile, clip_id)
+                media = ensure_media(profile, client, pending, policy, path)
+            except (PostizError, NotFoundError, ValidationError) as error:
+                retry = getattr(error, "retryable", False)
+                for pub in pending:
+                    outbox.update(profile, pub.id, status=outbox.RETRYING if retry else outbox.FAILED,
+                                  last_error=f"Upload failed: {error}", retryable=retry)
+                done.extend(outbox.get(profile, p.id) for p in group)
+                outbox.refresh_clip_state(profile, clip_id)
+                continue
+        for pub in group:
+            if pub.is_open:
+                pub = replace(pub, media_id=media.id, media_path=media.path)
+                if progress:
+                    progress(f"Posting to {pub.platform or pub.integration_id}", len(done) / total)
+                pub = deliver(profile, client, pub, policy)
+            done.append(pub)
+        outbox.refresh_clip_state(profile, clip_id)
+    if progress:
+        progress("Done", 1.0)
+    return done
+
+
+def publish_clip(profile: Profile, clip_id: str, targets: Sequence[Target] | None = None, *, caption: str = "",
+                 title: str | None = None, when: dt.datetime | None = None, draft: bool = False,
+                 policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 progress: Progress | None = None) -> list[Publication]:
+    """Publish one clip of this profile now (``when=None``), at ``when``, or as a Postiz draft."""
+    return publish_many(profile, [clip_id], targets, captions=caption, titles=title, start=when, spacing=None,
+                        draft=draft, policy=policy, timeout=timeout, progress=progress)
+
+
+def publish_many(profile: Profile, clip_ids: Sequence[str], targets: Sequence[Target] | None = None, *,
+                 captions: str | dict[str, str] = "", titles: str | dict[str, str] | None = None,
+                 start: dt.datetime | None = None, spacing: dt.timedelta | None = None, draft: bool = False,
+                 policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 progress: Progress | None = None) -> list[Publication]:
+    """Publish several clips to the chosen channels; clip *i* goes out at ``start + i × spacing``.
+
+    Without ``start`` and ``spacing`` every clip is posted now. Every intended
+    post is recorded before the first request; the result lists them all with
+    their outcome (posted, failed with a reason, or still open for a retry).
+    """
+    policy = policy or RetryPolicy()
+    if not clip_ids:
+        raise ValidationError("Choose at least one clip to publish.")
+    if spacing is not None and spacing <= dt.timedelta(0):
+        raise ValidationError("The spacing between clips must be positive, e.g. 2 hours.")
+    if spacing is not None and start is None:
+        start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+    if start is not None and start.tzinfo is None:
+        raise ValidationError("Give the publish time with its time zone, e.g. datetime(..., tzinfo=timezone.utc).")
+    with profile.db.session():  # local checks share one open of the database file
+        config = load_config(profile)
+        if not config.enabled:
+            raise PublishingNotConfiguredError(
+                f"Publishing is switched off for profile {profile.name!r}; turn it on in its publishing settings.")
+        wanted = _targets(profile, targets)
+        clips = {clip_id: _clip(profile, clip_id) for clip_id in dict.fromkeys(clip_ids)}
+        client = client_for(profile, timeout=timeout)
+    channels = _channels(profile, client, wanted, policy)
+    items: list[NewPublication] = []
+    for index, clip_id in enumerate(clips):
+        caption = captions.get(clip_id, "") if isinstance(captions, dict) else captions
+        title = titles.get(clip_id) if isinstance(titles, dict) else titles
+        when = start + index * spacing if (start is not None and spacing is not None) else start
+        items.extend(_plan(clip_id, wanted, channels, caption, title or clips[clip_id][0], when, draft))
+    publications = outbox.record(profile, items)
+    for clip_id in clips:
+        outbox.refresh_clip_state(profile, clip_id)  # shows "publishing" at once, also if this process dies
+    return _deliver_batch(profile, client, publications, policy, progress)
+
+
+@dataclass
+class ResumeReport:
+    """What :func:`resume_pending` found and did; ``blocked`` says why nothing could be sent, if so."""
+
+    found: list[Publication] = field(default_factory=list)
+    results: list[Publication] = field(default_factory=list)
+    skipped_in_use: list[Publication] = field(default_factory=list)
+    not_due: list[Publication] = field(default_factory=list)
+    blocked: str | None = None
+
+    @property
+    def still_open(self) -> list[Publication]:
+        waiting = [p for p in self.results if p.is_open] if not self.blocked else list(self.found)
+        return waiting + self.not_due
+
+
+def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
+                   due_only: bool = True, progress: Progress | None = None) -> ResumeReport:
+    """On start: finish posts a crash or an outage left open, without duplicating any that already arrived.
+
+    Rows told to wait (a rate limit's Retry-After) are left for later unless ``due_only=False``.
+    """
+    report = ResumeReport()
+    now = outbox.utcnow()
+    for pub in outbox.open_publications(profile):
+        if pub.owner and pub.owner != outbox.owner_tag() and outbox.owner_alive(pub.owner):
+            report.skipped_in_use.append(pub)  # another running process is sending it right now
+        elif due_only and pub.next_attempt_at is not None and pub.next_attempt_at > now:
+            report.not_due.append(pub)
+        else:
+            report.found.append(pub)
+    if not report.found:
+        return report
+    try:
+        client = client_for(profile, timeout=timeout)
+    except PublishingNotConfiguredError as error:
+        report.blocked = f"{len(report.found)} post(s) wait in the outbox: {error}"
+        return report
+    report.results = _deliver_batch(profile, client, report.found, policy or RetryPolicy(), progress)
+    return report
+
+
+def refresh_status(profile: Profile, *, policy: RetryPolicy | None = None,
+                   timeout: float = DEFAULT_TIMEOUT) -> list[Publication]:
+    """Ask Postiz how the posted publications stand (QUEUE, PUBLISHED, ERROR…) and record it on them and their clips.
+
+    It also removes a late duplicate (a timed-out request that Postiz still
+    carried out after the retry succeeded) while it is still queued.
+    """
+    policy = policy or RetryPolicy()
+    watched = [p for p in outbox.query(profile, "status = ?", [POSTED])
+               if p.postiz_state not in outbox.FINAL_POSTIZ_STATES]
+    if not watched:
+        return []
+    client = client_for(profile, timeout=timeout, require_enabled=False)
+    posts = with_retries(lambda: client.list_posts(*reconcile_window(watched)), policy, "listing posts")
+    by_id = {str(post.get("id")): post for post in posts}
+    updated = []
+    for pub in watched:
+        remove_duplicates(client, pub, matching_posts(posts, pub), pub.postiz_post_id or "", policy)
+        post = by_id.get(pub.postiz_post_id or "")
+        state = post.get("state") if post else "DELETED"
+        updated.append(outbox.update(profile, pub.id, postiz_state=state, state_checked_at=outbox.utcnow(),
+                                     release_url=(post or {}).get("releaseURL") or pub.release_url))
+    for clip_id in {p.clip_id for p in watched}:
+        outbox.refresh_clip_state(profile, clip_id)
+    return updated
+
+
+def delete_publication(profile: Profile, publication_id: str, *, timeout: float = DEFAULT_TIMEOUT) -> Publication:
+    """Remove a posted publication from Postiz (its whole group), or cancel one not sent yet."""
+    pub = outbox.get(profile, publication_id)
+    if pub.status == POSTED and pub.postiz_post_id:
+        client_for(profile, timeout=timeout, require_enabled=False).delete_post(pub.postiz_post_id)
+        pub = outbox.update(profile, pub.id, postiz_state="DELETED")
+    elif pub.is_open and pub.first_sent_at is None:
+        pub = outbox.update(profile, pub.id, status=outbox.CANCELLED)
+    elif pub.is_open:
+        raise ValidationError("This post may already be on Postiz; resume the outbox first, then delete it.")
+    outbox.refresh_clip_state(profile, pub.clip_id)
+    return pub
+
+
+def list_publications(profile: Profile, clip_id: str | None = None) -> list[Publication]:
+    return outbox.for_clip(profile, clip_id) if clip_id else outbox.query(profile)

@@ -1,0 +1,90 @@
+"""Per-profile Postiz configuration: URL, key as a secret, connection test, and the per-profile client cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from editfactory.errors import ValidationError
+from editfactory.publish import (
+    PostizAuthError,
+    PublishingNotConfiguredError,
+    api_key_masked,
+    load_config,
+    save_config,
+    check_connection,
+)
+from editfactory.publish.config import client_for, known_channels
+from editfactory.secrets import get_secret
+from tests.publish.conftest import configure, standard_integrations
+
+KEY_A = "key-store-a-0123456789"
+KEY_B = "key-store-b-9876543210"
+
+
+def test_save_and_load(workspace):
+    profile = workspace.create("Store A")
+    assert load_config(profile).enabled is False
+    saved = save_config(profile, url="https://postiz.example.com/api/", enabled=True, default_channels=["c1"],
+                        api_key=KEY_A)
+    assert saved == load_config(profile)
+    assert saved.url == "https://postiz.example.com/api"
+    assert saved.api_url == "https://postiz.example.com/api/public/v1"
+    assert saved.default_channels == ("c1",)
+    assert api_key_masked(profile) == "••••••••6789"
+    assert get_secret(profile, "postiz.api_key") == KEY_A
+    save_config(profile, api_key="")
+    assert api_key_masked(profile) == ""
+
+
+@pytest.mark.parametrize("url, message", [
+    ("ftp://x", "must start with https"),
+    ("https://user:secret@postiz.example.com", "not inside the Postiz URL"),
+])
+def test_bad_urls_are_refused(workspace, url, message):
+    with pytest.raises(ValidationError, match=message):
+        save_config(workspace.create("S"), url=url)
+
+
+def test_bad_key_is_refused(workspace):
+    with pytest.raises(ValidationError, match="does not look like a Postiz API key"):
+        save_config(workspace.create("S"), api_key="short")
+
+
+def test_connection_test_lists_and_remembers_channels(workspace, postiz_factory):
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY_A, standard_integrations("a"))
+    save_config(profile, url=server.backend_url, api_key=KEY_A)  # works while publishing is still off
+    report = check_connection(profile)
+    assert [c.id for c in report.channels] == ["a-tiktok", "a-insta", "a-yt", "a-x", "a-bsky"]
+    assert report.key_masked.endswith("6789") and KEY_A not in repr(report)
+    assert set(known_channels(profile)) == {c.id for c in report.channels}
+    save_config(profile, api_key="wrong-key-abcdef")
+    with pytest.raises(PostizAuthError, match="Invalid API key"):
+        check_connection(profile)
+
+
+def test_unconfigured_profile_says_what_to_do(workspace):
+    profile = workspace.create("Store A")
+    with pytest.raises(PublishingNotConfiguredError, match="switched off"):
+        client_for(profile)
+    save_config(profile, enabled=True)
+    with pytest.raises(PublishingNotConfiguredError, match="no Postiz API key"):
+        client_for(profile)
+
+
+def test_clients_cached_per_profile_and_dropped_on_change(workspace, postiz_factory):
+    a, b = workspace.create("Store A"), workspace.create("Store B")
+    server_a = postiz_factory(KEY_A, standard_integrations("a"))
+    server_b = postiz_factory(KEY_B, standard_integrations("b"))
+    configure(a, server_a, KEY_A)
+    configure(b, server_b, KEY_B)
+    client_a, client_b = client_for(a), client_for(b)
+    assert client_for(a) is client_a and client_a is not client_b
+    assert client_a.base_url == server_a.base_url and client_b.base_url == server_b.base_url
+    save_config(a, default_channels=["a-x"])  # any change drops the cached client of A only
+    assert client_for(a) is not client_a and client_for(b) is client_b
+    fresh = client_for(a)
+    save_config(a, url=server_b.backend_url, api_key=KEY_B)
+    moved = client_for(a)
+    assert moved is not fresh and moved.base_url == server_b.base_url
+    assert known_channels(a) == {}  # channels of the old server are forgotten

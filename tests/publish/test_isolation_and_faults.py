@@ -1,0 +1,132 @@
+"""The two guarantees the issue asks to show: no cross-posting between profiles, and no duplicates or losses under faults."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import random
+import time
+
+import pytest
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.publish import RetryPolicy, list_publications, publish_clip, publish_many, refresh_status
+from editfactory.publish import marker
+from tests.fakes.postiz_server import Faults
+from tests.publish.conftest import add_clip, configure, standard_integrations
+
+KEY_A = "key-store-a-0123456789"
+KEY_B = "key-store-b-9876543210"
+UTC = dt.timezone.utc
+
+
+def _markers_on(server) -> collections.Counter:
+    return collections.Counter((p["integration"]["id"], key) for p in server.live_posts()
+                               for key in marker.decode(p["content"]))
+
+
+def _one_round(rng: random.Random, stores: dict, round_: int, policy: RetryPolicy) -> str:
+    """Publish one random clip of one random profile, or try a cross-profile mistake that must be refused."""
+    prefix = rng.choice("ab")
+    other = "b" if prefix == "a" else "a"
+    profile, _, clips, channels = stores[prefix]
+    mistake = rng.random()
+    if mistake < 0.05:  # a clip of the other profile must not be publishable here
+        with pytest.raises(NotFoundError):
+            publish_clip(profile, rng.choice(stores[other][2]), [channels[0]], caption="nope", policy=policy)
+        return "refused"
+    if mistake < 0.10:  # nor a channel of the other profile's account
+        with pytest.raises(ValidationError, match="not connected"):
+            publish_clip(profile, rng.choice(clips), [rng.choice(stores[other][3])], caption="nope", policy=policy)
+        return "refused"
+    targets = rng.sample(channels, rng.randint(1, 2))
+    when = None if rng.random() < 0.5 else dt.datetime(2031, 1, 1, tzinfo=UTC) + dt.timedelta(hours=round_)
+    results = publish_clip(profile, rng.choice(clips), targets, caption=f"{profile.name} round {round_}",
+                           title=f"Round {round_}", when=when, policy=policy)
+    assert all(r.status == "posted" for r in results), [r.last_error for r in results]
+    return "published"
+
+
+def test_two_profiles_two_servers_no_cross_posts(workspace, postiz_factory, sample_mp4, fast_policy):
+    rng = random.Random(20240505)
+    stores = {}
+    for name, key, prefix in (("Store A", KEY_A, "a"), ("Store B", KEY_B, "b")):
+        profile = workspace.create(name)
+        server = postiz_factory(key, standard_integrations(prefix))
+        configure(profile, server, key)
+        clips = [add_clip(profile, sample_mp4, f"{name} clip {i}") for i in range(4)]
+        stores[prefix] = (profile, server, clips, [i.id for i in server.integrations.values()])
+
+    outcomes = collections.Counter()
+    # A batch run (as from a notebook) keeps both profiles' files open; that only saves reopening them.
+    with stores["a"][0].db.session(), stores["b"][0].db.session():
+        while outcomes["published"] < 200:
+            outcomes[_one_round(rng, stores, sum(outcomes.values()), fast_policy)] += 1
+    assert outcomes["refused"] > 0
+
+    total_posts = 0
+    for prefix, (profile, server, _, channels) in stores.items():
+        rows = list_publications(profile)
+        expected = collections.Counter((r.integration_id, r.marker) for r in rows)
+        assert _markers_on(server) == expected  # exactly this profile's posts, each once
+        assert {p["integration"]["id"] for p in server.live_posts()} <= set(channels)
+        assert all(f"{profile.name} round" in marker.visible_text(p["content"]) for p in server.live_posts())
+        assert {r.postiz_post_id for r in rows} == {p["id"] for p in server.live_posts()}
+        assert set(server.auth_headers) == {KEY_A if prefix == "a" else KEY_B}
+        total_posts += len(rows)
+    assert total_posts >= 200
+    print(f"{outcomes['published']} publishes, {total_posts} posts, {outcomes['refused']} cross-profile attempts "
+          "refused, 0 cross-posts")
+
+
+def test_fault_run_every_post_exactly_once(workspace, postiz_factory, sample_mp4):
+    profile = workspace.create("Store A")
+    faults = Faults(rate_limit=0.07, server_error=0.06, slow=0.05, drop_before=0.06, drop_after=0.06,
+                    slow_before=0.03, slow_seconds=0.35, retry_after=2)
+    server = postiz_factory(KEY_A, standard_integrations("a"), seed=7, faults=faults)
+    configure(profile, server, KEY_A)
+    clips = [add_clip(profile, sample_mp4, f"clip {i}") for i in range(30)]
+    waits: list[float] = []
+    policy = RetryPolicy(max_attempts=40, base_delay=0.001, max_delay=0.005, retry_after_cap=0.01,
+                         sleep=waits.append, rng=random.Random(1))
+    rng = random.Random(99)
+    channels = [i.id for i in server.integrations.values()]
+    results = []
+    with profile.db.session():
+        for index in range(0, 30, 3):
+            batch = clips[index:index + 3]
+            targets = rng.sample(channels, rng.randint(3, 4))
+            start = dt.datetime(2031, 6, 1, tzinfo=UTC) + dt.timedelta(days=index)
+            results += publish_many(profile, batch, targets, captions={c: f"Caption for {c}" for c in batch},
+                                    titles="A title", start=start, spacing=dt.timedelta(hours=2), policy=policy,
+                                    timeout=0.2)
+        for clip in clips[:5]:  # and some "now" posts, whose date the server chooses
+            results += publish_clip(profile, clip, ["a-bsky"], caption="now post", policy=policy, timeout=0.2)
+
+    # A request that timed out while Postiz was still working on it can add a copy late; the status
+    # follow-up removes such copies while they are queued.
+    time.sleep(faults.slow_seconds + 0.2)
+    requests_during_run = len(server.requests)
+    server.faults = Faults()
+    refresh_status(profile, policy=policy)
+
+    faulted_requests = server.requests[:requests_during_run]
+    rows = list_publications(profile)
+    assert len(rows) == len(results) >= 100
+    assert collections.Counter(r.status for r in rows) == {"posted": len(rows)}  # the outbox says: all delivered
+    on_server = _markers_on(server)
+    assert len(server.live_posts()) == len(rows)  # zero duplicates
+    assert all(on_server[(r.integration_id, r.marker)] == 1 for r in rows)  # zero lost
+    assert {r.postiz_post_id for r in rows} == {p["id"] for p in server.live_posts()}
+
+    injected = server.faults_injected
+    assert all(injected.get(kind, 0) > 0 for kind in ("rate_limit", "server_error", "slow", "drop_before",
+                                                       "drop_after", "slow_before"))
+    share = sum(injected.values()) / len(faulted_requests)
+    assert 0.25 < share < 0.42
+    assert any(w >= 0.01 for w in waits)  # Retry-After (capped for the test) was used
+    reconciled = [r for r in rows if r.attempts > 1]
+    assert reconciled
+    late_copies = sum(p["deleted"] for p in server.posts.values())
+    print(f"{len(rows)} posts, {len(faulted_requests)} requests, faults {injected} ({share:.0%}), "
+          f"{len(reconciled)} needed retries, {late_copies} late copies removed, 0 duplicates, 0 lost")

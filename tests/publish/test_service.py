@@ -1,0 +1,253 @@
+"""Publishing clips: now, scheduled, many with spacing, per-channel text, status follow-up, crash recovery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.publish import (
+    ChannelTarget,
+    PublishingNotConfiguredError,
+    RetryPolicy,
+    clip_state,
+    delete_publication,
+    list_publications,
+    publish_clip,
+    publish_many,
+    refresh_status,
+    resume_pending,
+    save_config,
+)
+from editfactory.publish import marker, outbox
+from editfactory.publish.providers import YouTubeSettings
+from tests.fakes.postiz_server import Faults
+from tests.publish.conftest import add_clip, configure, standard_integrations
+
+KEY = "key-store-a-0123456789"
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def store(workspace, postiz_factory, sample_mp4):
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY, standard_integrations("a"))
+    configure(profile, server, KEY, default_channels=["a-tiktok", "a-insta"])
+    return profile, server, add_clip(profile, sample_mp4, "Red sneakers")
+
+
+def test_publish_now_to_default_channels(store, fast_policy):
+    profile, server, clip = store
+    progress = []
+    results = publish_clip(profile, clip, caption="Fresh drop", policy=fast_policy,
+                           progress=lambda m, f: progress.append(f))
+    assert [(r.platform, r.status, r.postiz_state) for r in results] == [("tiktok", "posted", "QUEUE"),
+                                                                         ("instagram", "posted", "QUEUE")]
+    posts = server.live_posts()
+    assert sorted(p["id"] for p in posts) == sorted(r.postiz_post_id for r in results)
+    assert {marker.visible_text(p["content"]) for p in posts} == {"Fresh drop"}
+    for post in posts:
+        (media,) = json.loads(post["image"])
+        assert media["path"].endswith(".mp4") and media["id"] in server.media
+    assert len(server.media) == 1  # one upload shared by both channels
+    assert progress[-1] == 1.0
+    assert clip_state(profile, clip)["state"] == "scheduled"
+
+
+def test_schedule_with_per_channel_caption_title_and_settings(store, fast_policy):
+    profile, server, clip = store
+    when = dt.datetime(2031, 5, 1, 9, 30, tzinfo=UTC)
+    results = publish_clip(profile, clip, [
+        ChannelTarget("a-x", caption="Short and sweet for X " + "lorem ipsum " * 40),
+        ChannelTarget("a-yt", title="Red sneakers review", settings=YouTubeSettings(type="unlisted")),
+        "a-bsky",
+    ], caption="Default caption", when=when, policy=fast_policy)
+    assert all(r.status == "posted" and r.post_type == "schedule" for r in results)
+    by_platform = {r.platform: r for r in results}
+    assert len(by_platform["x"].content) + marker.MARKER_LENGTH <= 280 and by_platform["x"].content.endswith("…")
+    assert by_platform["bluesky"].content == "Default caption"
+    posts = {p["integration"]["id"]: p for p in server.live_posts()}
+    assert posts["a-yt"]["publishDate"] == "2031-05-01T09:30:00Z"
+    yt = json.loads(posts["a-yt"]["settings"])
+    assert yt["title"] == "Red sneakers review" and yt["type"] == "unlisted" and yt["__type"] == "youtube"
+
+
+def test_publish_many_with_spacing(store, sample_mp4, fast_policy):
+    profile, server, first = store
+    clips = [first, add_clip(profile, sample_mp4, "Blue"), add_clip(profile, sample_mp4, "Green")]
+    start = dt.datetime(2031, 1, 1, 12, 0, tzinfo=UTC)
+    results = publish_many(profile, clips, ["a-tiktok", "a-x"], captions={c: f"Caption {i}" for i, c in enumerate(clips)},
+                           start=start, spacing=dt.timedelta(hours=3), policy=fast_policy)
+    assert len(results) == 6 and all(r.status == "posted" for r in results)
+    dates = sorted({p["publishDate"] for p in server.live_posts()})
+    assert dates == ["2031-01-01T12:00:00Z", "2031-01-01T15:00:00Z", "2031-01-01T18:00:00Z"]
+    assert len({r.batch_id for r in results}) == 1
+    assert len(server.media) == 3
+
+
+def test_clip_of_another_profile_is_not_found(store, workspace, sample_mp4, fast_policy):
+    profile, server, _ = store
+    other = workspace.create("Store B")
+    foreign = add_clip(other, sample_mp4)
+    with pytest.raises(NotFoundError, match="not found in profile 'Store A'"):
+        publish_clip(profile, foreign, caption="x", policy=fast_policy)
+    assert server.requests == [] and list_publications(profile) == []
+
+
+def test_input_mistakes_stop_before_anything_is_recorded(store, fast_policy):
+    profile, server, clip = store
+    with pytest.raises(ValidationError, match="not connected"):
+        publish_clip(profile, clip, ["b-tiktok"], caption="x", policy=fast_policy)
+    with pytest.raises(ValidationError, match="2 to 100"):
+        publish_clip(profile, clip, [ChannelTarget("a-yt", title="")], caption="", policy=fast_policy)
+    with pytest.raises(ValidationError, match="time zone"):
+        publish_clip(profile, clip, caption="x", when=dt.datetime(2031, 1, 1), policy=fast_policy)
+    with pytest.raises(ValidationError, match="twice"):
+        publish_clip(profile, clip, ["a-x", "a-x"], caption="x", policy=fast_policy)
+    save_config(profile, enabled=False)
+    with pytest.raises(PublishingNotConfiguredError, match="switched off"):
+        publish_clip(profile, clip, caption="x", policy=fast_policy)
+    assert list_publications(profile) == [] and server.live_posts() == []
+
+
+def test_refused_post_is_failed_with_reason(store, fast_policy):
+    profile, server, clip = store
+    server.fail_next(400, {"statusCode": 400, "provider": "tiktok", "name": "a TikTok",
+                           "message": "Your TikTok account cannot post videos longer than 60 seconds"},
+                     method="POST", path="/posts")
+    results = publish_clip(profile, clip, ["a-tiktok"], caption="x", policy=fast_policy)
+    assert results[0].status == "failed" and "60 seconds" in results[0].last_error
+    assert clip_state(profile, clip)["state"] == "failed"
+
+
+def test_status_follow_up_records_state_on_publications_and_clip(store, fast_policy):
+    profile, server, clip = store
+    results = publish_clip(profile, clip, caption="Go", policy=fast_policy)
+    server.set_state(results[0].postiz_post_id, "PUBLISHED", "https://tiktok.example/v/1")
+    server.set_state(results[1].postiz_post_id, "PUBLISHED", "https://instagram.example/p/1")
+    updated = refresh_status(profile, policy=fast_policy)
+    assert {u.postiz_state for u in updated} == {"PUBLISHED"}
+    assert outbox.get(profile, results[0].id).release_url == "https://tiktok.example/v/1"
+    state = clip_state(profile, clip)
+    assert state["state"] == "published" and {c["postiz_state"] for c in state["channels"]} == {"PUBLISHED"}
+    assert refresh_status(profile, policy=fast_policy) == []  # nothing left to watch
+
+
+def test_error_state_and_delete(store, fast_policy):
+    profile, server, clip = store
+    results = publish_clip(profile, clip, caption="Go", policy=fast_policy)
+    server.set_state(results[0].postiz_post_id, "ERROR")
+    refresh_status(profile, policy=fast_policy)
+    assert clip_state(profile, clip)["state"] == "failed"
+    delete_publication(profile, results[1].id)
+    assert len(server.live_posts()) == 1
+    assert outbox.get(profile, results[1].id).postiz_state == "DELETED"
+
+
+def test_rate_limit_waits_retry_after_then_posts(store):
+    profile, server, clip = store
+    waits = []
+    policy = RetryPolicy(max_attempts=5, base_delay=0.001, sleep=waits.append)
+    server.faults = Faults(rate_limit=1.0, retry_after=7, only_paths=("/posts",))
+    server.post_limit_per_hour = 10_000
+
+    def lift_after_first_wait(seconds):
+        waits.append(seconds)
+        server.faults = Faults()
+
+    policy.sleep = lift_after_first_wait
+    results = publish_clip(profile, clip, ["a-x"], caption="x", policy=policy)
+    assert results[0].status == "posted" and results[0].attempts == 2
+    assert waits == [pytest.approx(7.0)]  # Retry-After honoured, not the tiny backoff
+
+
+def test_gives_up_for_now_but_keeps_the_post_then_resume_finishes(store):
+    profile, server, clip = store
+    server.faults = Faults(server_error=1.0, only_paths=("/posts",))
+    results = publish_clip(profile, clip, ["a-x"], caption="x",
+                           policy=RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.002))
+    assert results[0].status == "retrying" and "internal error" in results[0].last_error
+    assert clip_state(profile, clip)["state"] == "publishing"
+    server.faults = Faults()
+    report = resume_pending(profile, policy=RetryPolicy(base_delay=0.001))
+    assert [p.status for p in report.results] == ["posted"] and report.still_open == []
+    assert len(server.live_posts()) == 1
+
+
+def test_crash_after_post_reached_server_resumes_without_duplicate(store, fast_policy):
+    profile, server, clip = store
+    server.faults = Faults(drop_after=1.0, only_paths=("/posts",))
+    # A process that dies right after its request left: one attempt, then it is gone.
+    publish_clip(profile, clip, ["a-x"], caption="Only once", policy=RetryPolicy(max_attempts=1))
+    (row,) = outbox.open_publications(profile)
+    assert row.first_sent_at is not None and len(server.live_posts()) == 1
+    # As a crash mid-request leaves it: in flight, owned by a process that is gone.
+    outbox.update(profile, row.id, status=outbox.SENDING, owner="1-1", next_attempt_at=None)
+    server.faults = Faults()
+    report = resume_pending(profile, policy=fast_policy)
+    assert [p.status for p in report.results] == ["posted"]
+    assert len(server.live_posts()) == 1 and report.results[0].postiz_post_id == server.live_posts()[0]["id"]
+
+
+def test_crash_before_sending_resumes_from_the_outbox(store, fast_policy):
+    profile, server, clip = store
+    outbox.record(profile, [outbox.NewPublication(clip, "a-bsky", "bluesky", "now", "Recorded, never sent",
+                                                  {"__type": "bluesky"}, None, None, marker.new_key())])
+    report = resume_pending(profile, policy=fast_policy)
+    assert [p.status for p in report.results] == ["posted"]
+    assert marker.visible_text(server.live_posts()[0]["content"]) == "Recorded, never sent"
+
+
+def test_resume_reports_when_it_cannot_send(store, fast_policy):
+    profile, server, clip = store
+    outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Waiting", {"__type": "x"}, None, None,
+                                                  marker.new_key())])
+    save_config(profile, api_key="")
+    report = resume_pending(profile, policy=fast_policy)
+    assert "1 post(s) wait in the outbox" in report.blocked and len(report.still_open) == 1
+    assert server.requests == []
+
+
+def test_resume_leaves_rows_of_a_live_process_alone(store, fast_policy):
+    profile, server, clip = store
+    (row,) = outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Busy", {"__type": "x"}, None,
+                                                           None, marker.new_key())])
+    import psutil
+
+    parent = psutil.Process().parent()
+    outbox.update(profile, row.id, status=outbox.SENDING, owner=f"{parent.pid}-{int(parent.create_time())}")
+    report = resume_pending(profile, policy=fast_policy)
+    assert [p.id for p in report.skipped_in_use] == [row.id] and report.results == []
+
+
+def test_late_duplicate_is_removed_by_the_status_follow_up(store, fast_policy):
+    """A request that timed out is carried out by Postiz after the retry already succeeded."""
+    profile, server, clip = store
+    server.faults = Faults(slow_before=1.0, slow_seconds=0.6, only_paths=("/posts",), only_methods=("POST",), limit=1)
+    (result,) = publish_clip(profile, clip, ["a-x"], caption="Exactly once", policy=fast_policy, timeout=0.2)
+    assert result.status == "posted" and result.attempts == 2
+    deadline = time.monotonic() + 5
+    while len(server.live_posts()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(server.live_posts()) == 2  # the late copy arrived
+    refresh_status(profile, policy=fast_policy)
+    assert [p["id"] for p in server.live_posts()] == [result.postiz_post_id]
+    assert outbox.get(profile, result.id).postiz_state == "QUEUE"
+
+
+def test_hourly_rate_limit_leaves_the_post_for_later(store, fast_policy):
+    profile, server, clip = store
+    server.post_limit_per_hour = 0
+    server.faults = Faults(retry_after=3000)
+    policy = RetryPolicy(max_attempts=5, base_delay=0.001, max_wait=60, sleep=lambda s: pytest.fail("must not wait"))
+    (result,) = publish_clip(profile, clip, ["a-x"], caption="Later", policy=policy)
+    assert result.status == "retrying" and "per hour" in result.last_error
+    assert result.next_attempt_at - outbox.utcnow() > dt.timedelta(seconds=2900)
+    report = resume_pending(profile, policy=fast_policy)
+    assert [p.id for p in report.not_due] == [result.id] and report.results == [] and report.still_open
+    server.post_limit_per_hour = 10_000
+    report = resume_pending(profile, policy=fast_policy, due_only=False)
+    assert [p.status for p in report.results] == ["posted"] and len(server.live_posts()) == 1
