@@ -74,16 +74,22 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
     c.run(f"{PYTHON} -m editfactory.bench.storage --clips {clips} --projects {projects}", pty=False)
 
 
-@task
-def bench_render(c: Context) -> None:
+@task(
+    help={
+        "skip_moviepy": "leave out the slow MoviePy variant",
+        "gop": "keyframe spacing of the generated source in seconds (phones: about 1)",
+    }
+)
+def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0) -> None:
     """One-pass render vs the bare encode floor, MoviePy, and per-segment re-encoding (ratios)."""
-    c.run(f"{PYTHON} -m editfactory.bench.render", pty=False)
+    flag = " --skip-moviepy" if skip_moviepy else ""
+    c.run(f"{PYTHON} -m editfactory.bench.render --gop {gop}{flag}", pty=False)
 
 
-@task
-def bench_analyze(c: Context) -> None:
+@task(help={"rounds": "timed runs of each variant (the best counts)"})
+def bench_analyze(c: Context, rounds: int = 3) -> None:
     """Segment analysis speed as a multiple of real time on a 60 s 1080p30 source, and peak memory."""
-    c.run(f"{PYTHON} -m editfactory.bench.analyze", pty=False)
+    c.run(f"{PYTHON} -m editfactory.bench.analyze --rounds {rounds}", pty=False)
 
 
 @task

@@ -149,7 +149,7 @@ class EdgeProvider(VoiceProvider):
         duration = audio_duration(out_path)
         words = _words_from_boundaries(text, boundaries)
         return SynthesisResult(audio_path=out_path, duration=duration, words=make_monotonic(words, duration),
-                               timings_exact=True, cost_usd=0.0, provider=self.name, model=self.default_model,
+                               timings_exact=True, cost_usd=self.estimate_cost(text, model), provider=self.name, model=self.default_model,
                                voice=voice, settings=options.to_dict())
 
 

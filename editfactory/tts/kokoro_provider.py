@@ -105,5 +105,5 @@ class KokoroProvider(VoiceProvider):
         if len(words) != len(split_words(text)):  # segments did not cover the text word for word
             words, exact = estimate_word_timings(split_words(text), samples, SAMPLE_RATE), False
         return SynthesisResult(audio_path=Path(out_path), duration=duration, words=make_monotonic(words, duration),
-                               timings_exact=exact, cost_usd=0.0, provider=self.name, model=self.default_model,
+                               timings_exact=exact, cost_usd=self.estimate_cost(text, model), provider=self.name, model=self.default_model,
                                voice=voice, settings=options.to_dict())

@@ -159,7 +159,7 @@ class PiperProvider(VoiceProvider):
         timings = _word_timings(piper_voice, words, group_lengths, group_times)
         return SynthesisResult(
             audio_path=Path(out_path), duration=duration, words=make_monotonic(timings, duration),
-            timings_exact=exact, cost_usd=0.0, provider=self.name, model=model or self.default_model,
+            timings_exact=exact, cost_usd=self.estimate_cost(text, model), provider=self.name, model=model or self.default_model,
             voice=voice or BUNDLED_VOICE, settings=options.to_dict(),
         )
 

@@ -121,7 +121,7 @@ class XTTSProvider(VoiceProvider):
         write_wav(out_path, samples, SAMPLE_RATE)
         duration = len(samples) / SAMPLE_RATE
         return SynthesisResult(audio_path=Path(out_path), duration=duration, words=make_monotonic(words, duration),
-                               timings_exact=False, cost_usd=0.0, provider=self.name, model=self.default_model,
+                               timings_exact=False, cost_usd=self.estimate_cost(text, model), provider=self.name, model=self.default_model,
                                voice=voice, settings=options.to_dict())
 
     def clone_voice(self, name: str, samples: list[Path]) -> str:

@@ -87,3 +87,20 @@ def test_over_quota_is_refused_before_any_call(eleven_profile, eleven):
 def test_unknown_cloned_voice_is_not_found(profile):
     with pytest.raises(NotFoundError):
         synthesize_for_profile(profile, "Hi.", {"provider": "xtts", "voice": "voice_0123"})
+
+
+def test_a_priced_local_voice_is_charged_what_was_reserved(tmp_path):
+    """A profile may price a free engine (e.g. its own GPU time): the settled cost matches the estimate."""
+    from editfactory.costs import ledger
+    from editfactory.profiles import Workspace
+    from editfactory.settings import set_setting
+    from editfactory.tts.service import estimate_for_profile, synthesize_for_profile
+
+    profile = Workspace(tmp_path / "ws").create("Priced")
+    set_setting(profile, "tts.prices", {"piper": {"piper": 1.0}})
+    text = "Fresh sandals for summer."
+    estimate = estimate_for_profile(profile, text)
+    result = synthesize_for_profile(profile, text)
+    assert estimate["cost_usd"] > 0
+    assert result.cost_usd == estimate["cost_usd"]
+    assert ledger.month_spend(profile) == estimate["cost_usd"]
