@@ -68,22 +68,29 @@ def list_projects(profile: Profile) -> list[dict]:
     return [_decode(r, "settings") for r in profile.db.fetchdicts("SELECT * FROM projects ORDER BY created_at, id")]
 
 
-def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
-    unknown = set(changes) - set(_PROJECT_FIELDS)
+def _update_row(profile: Profile, table: str, kind: str, item_id: str, changes: dict[str, Any]) -> None:
+    """Apply already-validated ``changes`` to one row of this profile, or say it is not here."""
+    with profile.db.transaction() as cur:
+        if cur.execute(f"SELECT 1 FROM {table} WHERE id = ?", [item_id]).fetchone() is None:
+            raise NotFoundError(kind, item_id, profile.name)
+        if changes:
+            assignments = ", ".join(f"{field} = ?" for field in changes)
+            cur.execute(f"UPDATE {table} SET {assignments}, updated_at = now() WHERE id = ?", [*changes.values(), item_id])
+
+
+def _refuse_unknown(changes: dict[str, Any], allowed: tuple[str, ...], kind: str) -> None:
+    unknown = set(changes) - set(allowed)
     if unknown:
-        raise ValidationError(f"Projects have no field(s) {sorted(unknown)}; use one of {list(_PROJECT_FIELDS)}.")
+        raise ValidationError(f"{kind} have no field(s) {sorted(unknown)}; use one of {list(allowed)}.")
+
+
+def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
+    _refuse_unknown(changes, _PROJECT_FIELDS, "Projects")
     if "name" in changes:
         changes["name"] = _clean_name(changes["name"], "project")
     if "settings" in changes:
         changes["settings"] = _json(changes["settings"])
-    with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM projects WHERE id = ?", [project_id]).fetchone() is None:
-            raise NotFoundError("Project", project_id, profile.name)
-        if changes:
-            assignments = ", ".join(f"{field} = ?" for field in changes)
-            cur.execute(
-                f"UPDATE projects SET {assignments}, updated_at = now() WHERE id = ?", [*changes.values(), project_id]
-            )
+    _update_row(profile, "projects", "Project", project_id, changes)
     return get_project(profile, project_id)
 
 
@@ -128,9 +135,7 @@ def _check_status(status: str) -> str:
 
 
 def create_clip(profile: Profile, project_id: str, name: str, *, status: str = "draft", **fields: Any) -> dict:
-    unknown = set(fields) - set(_CLIP_FIELDS)
-    if unknown:
-        raise ValidationError(f"Clips have no field(s) {sorted(unknown)}; use one of {list(_CLIP_FIELDS)}.")
+    _refuse_unknown(fields, _CLIP_FIELDS, "Clips")
     if "tts" in fields:
         fields["tts"] = _json(fields["tts"])
     clip_id = new_id("clip")
@@ -152,21 +157,14 @@ def get_clip(profile: Profile, clip_id: str) -> dict:
 
 
 def update_clip(profile: Profile, clip_id: str, **changes: Any) -> dict:
-    unknown = set(changes) - set(_CLIP_FIELDS)
-    if unknown:
-        raise ValidationError(f"Clips have no field(s) {sorted(unknown)}; use one of {list(_CLIP_FIELDS)}.")
+    _refuse_unknown(changes, _CLIP_FIELDS, "Clips")
     if "name" in changes:
         changes["name"] = _clean_name(changes["name"], "clip")
     if "status" in changes:
         _check_status(changes["status"])
     if "tts" in changes:
         changes["tts"] = _json(changes["tts"])
-    with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
-            raise NotFoundError("Clip", clip_id, profile.name)
-        if changes:
-            assignments = ", ".join(f"{field} = ?" for field in changes)
-            cur.execute(f"UPDATE clips SET {assignments}, updated_at = now() WHERE id = ?", [*changes.values(), clip_id])
+    _update_row(profile, "clips", "Clip", clip_id, changes)
     return get_clip(profile, clip_id)
 
 

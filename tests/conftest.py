@@ -19,3 +19,18 @@ def workspace(tmp_path):
     from editfactory.profiles import Workspace
 
     return Workspace(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """Address of a 2-worker Dask LocalCluster on 127.0.0.1, shared by the scale-out tests."""
+    from distributed import LocalCluster
+
+    from editfactory.jobs.dask_backend import close_clients
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        close_clients()
+        cluster.close()

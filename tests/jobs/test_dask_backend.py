@@ -17,7 +17,6 @@ from editfactory.jobs.dask_backend import (
     ClusterError,
     DaskBackend,
     LocalBackend,
-    close_clients,
     configured_scheduler,
     render_backend,
 )
@@ -30,18 +29,6 @@ from .media_fixtures import SMALL_PRESET, frame_hashes, make_source, make_tone
 
 # The test's own helper functions travel to the workers by value (workers cannot import tests/).
 cloudpickle.register_pickle_by_value(job_functions)
-
-
-@pytest.fixture(scope="module")
-def cluster_address():
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        close_clients()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +47,10 @@ def _task(source: Path, voice: Path, output: Path) -> VariantTask:
     return VariantTask(spec=spec, output=str(output), work_root=str(output.parent / "work"))
 
 
-def test_dask_path_makes_the_same_clip_as_the_local_path(cluster_address, media, tmp_path):
+def test_dask_path_makes_the_same_clip_as_the_local_path(dask_scheduler, media, tmp_path):
     source, voice = media
     local = LocalBackend(1).run_all(render_variant, [_task(source, voice, tmp_path / "local" / "a.mp4")], threading.Event())
-    remote = DaskBackend(cluster_address).run_all(
+    remote = DaskBackend(dask_scheduler).run_all(
         render_variant,
         [_task(source, voice, tmp_path / "dask" / f"{n}.mp4") for n in ("a", "b")],
         threading.Event(),
@@ -81,13 +68,13 @@ def _slow_encode(task: str, cancel: threading.Event, progress=None) -> str:
     return task
 
 
-def test_cancel_stops_ffmpeg_on_the_workers(cluster_address, tmp_path):
+def test_cancel_stops_ffmpeg_on_the_workers(dask_scheduler, tmp_path):
     cancel = threading.Event()
     progress: list[float] = []
     threading.Timer(2.0, cancel.set).start()
     started = time.monotonic()
     with pytest.raises(CancelledError):
-        DaskBackend(cluster_address).run_all(
+        DaskBackend(dask_scheduler).run_all(
             _slow_encode, [str(tmp_path / f"{n}.mp4") for n in range(3)], cancel, lambda m, f: progress.append(f)
         )
     # The workers' ffmpeg processes are stopped: their partial files stop growing.

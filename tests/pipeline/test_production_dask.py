@@ -6,26 +6,14 @@ import pytest
 
 from editfactory import projects
 from editfactory.jobs import SUCCEEDED
-from editfactory.jobs.dask_backend import SCHEDULER_ENV, close_clients
+from editfactory.jobs.dask_backend import SCHEDULER_ENV
 from editfactory.pipeline import ProductionRequest, start_production
 
 from jobs.media_fixtures import frame_hashes
 from .conftest import SCRIPT, SMALL  # noqa: I001
 
 
-@pytest.fixture(scope="module")
-def cluster_address():
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        close_clients()
-        cluster.close()
-
-
-def test_dask_production_matches_local(store, runner, cluster_address, monkeypatch):
+def test_dask_production_matches_local(store, runner, dask_scheduler, monkeypatch):
     profile, project = store
     request = ProductionRequest(project["id"], SCRIPT, variants=2, preset=SMALL)
     local = runner.wait(profile, start_production(runner, profile, request), timeout=120)
@@ -36,7 +24,7 @@ def test_dask_production_matches_local(store, runner, cluster_address, monkeypat
         expected[clip["path"]] = frame_hashes(path)
         path.unlink()  # force the same renders again, this time on the cluster
 
-    monkeypatch.setenv(SCHEDULER_ENV, cluster_address)
+    monkeypatch.setenv(SCHEDULER_ENV, dask_scheduler)
     remote = runner.wait(profile, start_production(runner, profile, request), timeout=120)
     assert remote.status == SUCCEEDED, remote.error
     assert "local" in local.outputs["backend"] and "Dask" in remote.outputs["backend"]
