@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from editfactory.errors import EditFactoryError, NotFoundError, ProfileBusyError, StorageError, ValidationError
 from editfactory.profiles.names import clean_description, clean_name, folder_name, name_key
@@ -229,9 +229,20 @@ class Workspace:
                 raise NotFoundError("Profile", profile_id)
             if len(self._scan()) == 1:
                 raise ValidationError("This is the only profile; create another one before deleting it.")
-            self._refuse_if_in_use(folder)
-            trash = self.root / f"{_TRASH_PREFIX}{uuid.uuid4().hex[:8]}"
-            os.replace(folder, trash)  # disappears from listings at once
+            # Hold the hand-over lock so no process of ours opens the file between the check and the move.
+            handover = FileLock(str(ProfilePaths(folder).database) + ".lock", thread_local=False)
+            try:
+                handover.acquire(timeout=min(self.busy_timeout, 5.0))
+            except Timeout:
+                raise ProfileBusyError(
+                    "This profile is in use by another program (the studio or a notebook); close it there first."
+                ) from None
+            try:
+                self._refuse_if_in_use(folder)
+                trash = self.root / f"{_TRASH_PREFIX}{uuid.uuid4().hex[:8]}"
+                os.replace(folder, trash)  # disappears from listings at once
+            finally:
+                handover.release()
             with self._databases_lock:
                 self._databases.pop(profile_id, None)
             settings = self._settings()

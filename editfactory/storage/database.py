@@ -113,6 +113,10 @@ class ProfileDatabase:
             raise self._busy() from None
 
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
+        if not self.path.parent.is_dir():
+            raise StorageError(
+                f"Profile {self.label!r} no longer exists (its folder was deleted or moved); choose another profile."
+            )
         deadline = time.monotonic() + self.busy_timeout
         self._acquire_handover(deadline)
         try:

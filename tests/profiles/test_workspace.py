@@ -165,3 +165,14 @@ def test_copied_database_is_detected(workspace):
     fresh = Workspace(workspace.root).get(b.id)
     with pytest.raises(EditFactoryError, match="belongs to another profile"):
         fresh.db.fetchall("SELECT 1")
+
+
+def test_a_handle_to_a_deleted_profile_says_so(workspace):
+    from editfactory.errors import StorageError
+
+    gone = workspace.create("Gone")
+    workspace.create("Stays")
+    workspace.delete(gone.id)
+    with pytest.raises(StorageError, match="no longer exists"):
+        gone.db.fetchall("SELECT 1")
+    assert not gone.folder.exists()  # nothing was recreated at the old place
