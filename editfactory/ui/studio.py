@@ -11,6 +11,7 @@ import panel as pn
 
 from editfactory.dashboard import ProfileFigures, overview
 from editfactory.profiles import Workspace
+from editfactory.startup import open_profile
 
 
 def _row(figures: ProfileFigures, active_id: str) -> str:
@@ -26,11 +27,14 @@ def _row(figures: ProfileFigures, active_id: str) -> str:
 
 def create_app(workspace: Workspace | None = None) -> pn.viewable.Viewable:
     workspace = workspace or Workspace()
-    active = workspace.last_used()
+    startup = open_profile(workspace)
+    active = startup.profile
     figures = overview(workspace)
     table = "\n".join(_row(f, active.id) for f in figures)
+    notice = startup.summary()
     return pn.Column(
         pn.pane.Markdown(f"# Edit Factory\n\nWorkspace: `{workspace.root}` — active profile: **{active.name}**"),
+        pn.pane.Alert(notice, alert_type="warning", visible=bool(notice)),
         pn.pane.Markdown(
             "| Profile | Projects | Clips | Rendered | Published | Cost this month |\n|---|---|---|---|---|---|\n" + table
         ),
