@@ -33,6 +33,7 @@ CLOUD_URL = "https://api.postiz.com/public/v1"
 DEFAULT_TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 600.0
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # Postiz accepts videos up to 1 GB
+CREATE_POST = "create the post"
 
 
 def api_base_url(url: str | None) -> str:
@@ -106,9 +107,12 @@ def error_for_response(response: httpx.Response, what: str) -> PostizError:
     if status == 429:
         retry_after = _retry_after(response)
         wait = f" Postiz asks to wait {retry_after:.0f} s." if retry_after is not None else ""
+        # Only a post has an outbox row to wait in; other calls are simply tried again later.
+        after = (" The post stays in the outbox and is retried automatically." if what == CREATE_POST
+                 else " Wait a little and try again.")
         return PostizRateLimitError(
-            f"Postiz is limiting requests ({detail or 'too many requests'}): new posts are limited per "
-            f"organisation per hour.{wait} The post stays in the outbox and is retried automatically.",
+            f"Postiz is limiting requests ({detail or 'too many requests'}) while trying to {what}: new posts are "
+            f"limited per organisation per hour.{wait}{after}",
             retry_after=retry_after,
         )
     if status == 404:
@@ -221,7 +225,7 @@ class PostizClient:
 
     def create_post(self, payload: dict) -> list[dict]:
         """POST /posts; returns ``[{postId, integration}]``, one per channel."""
-        body = self._request("POST", "/posts", "create the post", json=payload)
+        body = self._request("POST", "/posts", CREATE_POST, json=payload)
         if not isinstance(body, list):
             raise PostizServerError("Postiz answered the new post with something unexpected; the outbox checks "
                                     "whether it was created before trying again.")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from editfactory.profiles.profile import Profile
 from editfactory.publish import marker, outbox
 from editfactory.publish.client import PostizClient, UploadedMedia, iso_utc
-from editfactory.publish.errors import PostizError
+from editfactory.publish.errors import PostizAuthError, PostizError
 from editfactory.publish.outbox import FAILED, POSTED, RETRYING, SENDING, Publication
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: Re
     tries = 0
     while True:
         tries += 1
+        reconciling = True
         try:
             if pub.first_sent_at is not None:
                 existing = find_on_server(client, pub, policy)
@@ -154,11 +155,17 @@ def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: Re
                     return outbox.update(profile, pub.id, status=POSTED, postiz_post_id=str(existing.get("id")),
                                          postiz_state=existing.get("state"), last_error=None, retryable=None,
                                          next_attempt_at=None, release_url=existing.get("releaseURL"))
+            reconciling = False
             pub = outbox.update(profile, pub.id, status=SENDING, attempts=pub.attempts + 1, owner=me,
                                 first_sent_at=pub.first_sent_at or outbox.utcnow(), next_attempt_at=None)
             answer = client.create_post(payload(pub))
         except PostizError as error:
             pub = outbox.get(profile, pub.id)
+            if not error.retryable and (isinstance(error, PostizAuthError) or reconciling):
+                # The key or the post list is the problem, not this post, and an earlier attempt may be on
+                # Postiz already: keep the row open, so a resume delivers or finds it once that is fixed.
+                return outbox.update(profile, pub.id, status=RETRYING, last_error=str(error), retryable=False,
+                                     next_attempt_at=None)
             if not error.retryable:
                 return outbox.update(profile, pub.id, status=FAILED, last_error=str(error), retryable=False,
                                      next_attempt_at=None)

@@ -27,7 +27,7 @@ from editfactory.publish.delivery import (
     remove_duplicates,
     with_retries,
 )
-from editfactory.publish.errors import PostizError, PublishingNotConfiguredError
+from editfactory.publish.errors import PostizAuthError, PostizError, PublishingNotConfiguredError
 from editfactory.publish.outbox import POSTED, NewPublication, Publication
 from editfactory.publish.providers import ProviderSettings, build_settings, caption_limit, cut_caption
 
@@ -119,8 +119,10 @@ def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publicatio
                 media = ensure_media(profile, client, pending, policy, path)
             except (PostizError, NotFoundError, ValidationError) as error:
                 retry = getattr(error, "retryable", False)
+                # A refused key is the profile's problem, not the post's: keep the rows for a resume.
+                keep = retry or isinstance(error, PostizAuthError)
                 for pub in pending:
-                    outbox.update(profile, pub.id, status=outbox.RETRYING if retry else outbox.FAILED,
+                    outbox.update(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
                                   last_error=f"Upload failed: {error}", retryable=retry)
                 done.extend(outbox.get(profile, p.id) for p in group)
                 outbox.refresh_clip_state(profile, clip_id)
@@ -202,6 +204,31 @@ class ResumeReport:
     def still_open(self) -> list[Publication]:
         waiting = [p for p in self.results if p.is_open] if not self.blocked else list(self.found)
         return waiting + self.not_due
+
+    def summary(self) -> str:
+        """What to tell the person who just started the studio or a notebook; every open post is accounted for."""
+        if not (self.found or self.not_due or self.skipped_in_use):
+            return "No unfinished posts in the outbox."
+        lines = []
+        if self.blocked:
+            lines.append(f"{self.blocked} They are sent once publishing is set up again.")
+        elif self.found:
+            posted = sum(p.status == POSTED for p in self.results)
+            failed = [p for p in self.results if p.status == outbox.FAILED]
+            waiting = [p for p in self.results if p.is_open]
+            lines.append(f"Resumed {len(self.found)} unfinished post(s): {posted} delivered (none twice).")
+            if failed:
+                lines.append(f"{len(failed)} refused by Postiz, e.g.: {failed[0].last_error}")
+            if waiting:
+                lines.append(f"{len(waiting)} still wait in the outbox and are tried again on the next start, "
+                             f"e.g. after: {waiting[0].last_error}")
+        if self.not_due:
+            until = max(p.next_attempt_at for p in self.not_due)
+            lines.append(f"{len(self.not_due)} wait for Postiz's rate limit until {until:%Y-%m-%d %H:%M} UTC.")
+        if self.skipped_in_use:
+            lines.append(f"{len(self.skipped_in_use)} are being sent right now by another running process "
+                         "(the studio or a notebook).")
+        return " ".join(lines)
 
 
 def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,

@@ -7,10 +7,11 @@ import datetime as dt
 import httpx
 import pytest
 
-from editfactory.publish.client import CLOUD_URL, PostizClient, api_base_url, iso_utc
+from editfactory.publish.client import CLOUD_URL, PostizClient, api_base_url, error_for_response, iso_utc
 from editfactory.publish.errors import (
     PostizAuthError,
     PostizConnectionError,
+    PostizError,
     PostizNotFoundError,
     PostizRateLimitError,
     PostizServerError,
@@ -100,6 +101,13 @@ def test_validation_errors_in_both_postiz_shapes(postiz_factory):
             client.create_post(_payload(integration="a-yt", settings={"type": "public"}))
         with pytest.raises(PostizValidationError, match="post_type"):
             client.create_post(_payload(integration="a-insta", settings={"post_type": "reel"}))
+        with pytest.raises(PostizValidationError, match="privacy_level must be one of") as tiktok:
+            client.create_post(_payload(integration="a-tiktok", settings={"privacy_level": "EVERYONE"}))
+        assert tiktok.value.provider == "tiktok"
+        with pytest.raises(PostizValidationError, match="All posts must have an integration id"):
+            client.create_post({**_payload(), "posts": [{"value": [{"content": "x", "image": []}]}]})
+        with pytest.raises(PostizValidationError, match="type must be one of"):
+            client.create_post({**_payload(), "type": "later"})
         assert server.live_posts() == []
 
 
@@ -110,7 +118,14 @@ def test_rate_limit_carries_retry_after(postiz_factory):
         with pytest.raises(PostizRateLimitError, match="per hour") as limited:
             client.create_post(_payload())
         assert limited.value.retryable and limited.value.retry_after == 1.0
-        assert "ThrottlerException" in str(limited.value)
+        assert "ThrottlerException" in str(limited.value) and "Postiz asks to wait 1 s" in str(limited.value)
+        assert "stays in the outbox" in str(limited.value)
+        server.fail_next(429, {"statusCode": 429, "message": "ThrottlerException: Too Many Requests"},
+                         {"Retry-After": 30}, method="GET", path="/integrations")
+        with pytest.raises(PostizRateLimitError, match="list the connected channels") as listing:
+            client.integrations()
+        assert "Wait a little and try again" in str(listing.value) and "outbox" not in str(listing.value)
+        assert listing.value.retry_after == 30.0
 
 
 def test_server_errors_timeouts_and_drops(postiz_factory):
@@ -148,3 +163,41 @@ def test_key_not_in_repr_or_messages(postiz_factory):
         with pytest.raises(PostizValidationError) as error:
             client.create_post(_payload(integration="nope"))
         assert KEY not in str(error.value)
+
+
+def test_upload_over_one_gigabyte_is_refused_before_sending(postiz_factory, tmp_path):
+    server = postiz_factory(KEY, standard_integrations("a"))
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as handle:
+        handle.truncate(1024 * 1024 * 1024 + 1)  # sparse: no real disk use
+    with PostizClient(server.backend_url, KEY) as client:
+        with pytest.raises(PostizValidationError, match="up to 1 GB. Render a shorter") as refused:
+            client.upload(huge)
+    assert not refused.value.retryable and server.requests == []
+
+
+def test_wrong_url_answering_html_is_explained(postiz_factory):
+    """A URL that points at the Postiz front end (or a proxy page) answers 200 with HTML, not the API's JSON."""
+    server = postiz_factory(KEY, standard_integrations("a"))
+    with PostizClient(server.backend_url, KEY) as client:
+        server.fail_next(200, {"html": "<html>Postiz</html>"}, method="GET", path="/integrations")
+        with pytest.raises(PostizError, match="not a list; check that the URL points at the Postiz backend"):
+            client.integrations()
+        server.fail_next(200, {"unexpected": True}, method="GET", path="/posts")
+        with pytest.raises(PostizError, match="post list with something unexpected; check the URL"):
+            now = dt.datetime.now(dt.timezone.utc)
+            client.list_posts(now, now)
+
+
+def test_messages_for_proxy_errors_and_5xx_say_what_happens_next():
+    request = httpx.Request("POST", "https://postiz.example.com/public/v1/posts")
+    gateway = error_for_response(httpx.Response(502, text="<html>Bad gateway</html>", request=request),
+                                 "create the post")
+    assert isinstance(gateway, PostizServerError) and gateway.status == 502
+    assert "HTTP 502" in str(gateway) and "retried automatically" in str(gateway) and "logs" in str(gateway)
+    dated = error_for_response(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"},
+                                              json={"statusCode": 429, "message": "ThrottlerException: Too Many "
+                                                    "Requests"}, request=request), "create the post")
+    assert isinstance(dated, PostizRateLimitError) and dated.retry_after > 3600  # an HTTP date is understood too
+    plain = error_for_response(httpx.Response(429, request=request), "create the post")
+    assert plain.retry_after is None and "too many requests" in str(plain)

@@ -88,3 +88,30 @@ def test_clients_cached_per_profile_and_dropped_on_change(workspace, postiz_fact
     moved = client_for(a)
     assert moved is not fresh and moved.base_url == server_b.base_url
     assert known_channels(a) == {}  # channels of the old server are forgotten
+
+
+def test_change_made_by_another_process_also_replaces_the_cached_client(workspace, postiz_factory):
+    """The notebook saves a new key or URL: the studio's cached client must not keep using the old one."""
+    from editfactory.secrets import set_secret
+    from editfactory.settings import get_setting, set_setting
+
+    profile = workspace.create("Store A")
+    server_a = postiz_factory(KEY_A, standard_integrations("a"))
+    server_b = postiz_factory(KEY_B, standard_integrations("b"))
+    configure(profile, server_a, KEY_A)
+    cached = client_for(profile)
+    set_secret(profile, "postiz.api_key", KEY_B)  # written directly, as another process would: no cache drop here
+    rekeyed = client_for(profile)
+    assert rekeyed is not cached
+    set_setting(profile, "postiz.config", {**get_setting(profile, "postiz.config"), "url": server_b.backend_url})
+    moved = client_for(profile)
+    assert moved is not rekeyed and moved.base_url == server_b.base_url
+    assert [c.id for c in check_connection(profile).channels][0] == "b-tiktok"
+    assert set(server_b.auth_headers) == {KEY_B} and server_a.requests == []
+
+
+def test_connection_test_without_key_says_where_to_paste_it(workspace):
+    profile = workspace.create("Store A")
+    save_config(profile, url="https://postiz.example.com/api")
+    with pytest.raises(PublishingNotConfiguredError, match="paste it in the profile's publishing settings"):
+        check_connection(profile)

@@ -6,11 +6,19 @@ import collections
 import datetime as dt
 import random
 import time
+from typing import NamedTuple
 
 import pytest
 
 from editfactory.errors import NotFoundError, ValidationError
-from editfactory.publish import RetryPolicy, list_publications, publish_clip, publish_many, refresh_status
+from editfactory.publish import (
+    RetryPolicy,
+    list_publications,
+    publish_clip,
+    publish_many,
+    refresh_status,
+    save_config,
+)
 from editfactory.publish import marker
 from tests.fakes.postiz_server import Faults
 from tests.publish.conftest import add_clip, configure, standard_integrations
@@ -20,24 +28,38 @@ KEY_B = "key-store-b-9876543210"
 UTC = dt.timezone.utc
 
 
+class Store(NamedTuple):
+    profile: object
+    server: object
+    clips: list
+    channels: list
+    keys: list  # every key this store has used, newest last
+
+
 def _markers_on(server) -> collections.Counter:
     return collections.Counter((p["integration"]["id"], key) for p in server.live_posts()
                                for key in marker.decode(p["content"]))
 
 
 def _one_round(rng: random.Random, stores: dict, round_: int, policy: RetryPolicy) -> str:
-    """Publish one random clip of one random profile, or try a cross-profile mistake that must be refused."""
+    """Publish one random clip of one random profile, rotate its key, or try a cross-profile mistake (refused)."""
     prefix = rng.choice("ab")
     other = "b" if prefix == "a" else "a"
-    profile, _, clips, channels = stores[prefix]
+    profile, server, clips, channels, _ = stores[prefix]
     mistake = rng.random()
-    if mistake < 0.05:  # a clip of the other profile must not be publishable here
+    if mistake < 0.03:  # the store rotates its key: the cached client must be replaced, never mixed up
+        new_key = f"key-store-{prefix}-rotated-{round_:04d}"
+        server.api_key = new_key
+        save_config(profile, api_key=new_key)
+        stores[prefix].keys.append(new_key)
+        return "rotated"
+    if mistake < 0.07:  # a clip of the other profile must not be publishable here
         with pytest.raises(NotFoundError):
-            publish_clip(profile, rng.choice(stores[other][2]), [channels[0]], caption="nope", policy=policy)
+            publish_clip(profile, rng.choice(stores[other].clips), [channels[0]], caption="nope", policy=policy)
         return "refused"
-    if mistake < 0.10:  # nor a channel of the other profile's account
+    if mistake < 0.12:  # nor a channel of the other profile's account
         with pytest.raises(ValidationError, match="not connected"):
-            publish_clip(profile, rng.choice(clips), [rng.choice(stores[other][3])], caption="nope", policy=policy)
+            publish_clip(profile, rng.choice(clips), [rng.choice(stores[other].channels)], caption="nope", policy=policy)
         return "refused"
     targets = rng.sample(channels, rng.randint(1, 2))
     when = None if rng.random() < 0.5 else dt.datetime(2031, 1, 1, tzinfo=UTC) + dt.timedelta(hours=round_)
@@ -55,28 +77,30 @@ def test_two_profiles_two_servers_no_cross_posts(workspace, postiz_factory, samp
         server = postiz_factory(key, standard_integrations(prefix))
         configure(profile, server, key)
         clips = [add_clip(profile, sample_mp4, f"{name} clip {i}") for i in range(4)]
-        stores[prefix] = (profile, server, clips, [i.id for i in server.integrations.values()])
+        stores[prefix] = Store(profile, server, clips, [i.id for i in server.integrations.values()], [key])
 
     outcomes = collections.Counter()
     # A batch run (as from a notebook) keeps both profiles' files open; that only saves reopening them.
-    with stores["a"][0].db.session(), stores["b"][0].db.session():
+    with stores["a"].profile.db.session(), stores["b"].profile.db.session():
         while outcomes["published"] < 200:
             outcomes[_one_round(rng, stores, sum(outcomes.values()), fast_policy)] += 1
-    assert outcomes["refused"] > 0
+    assert outcomes["refused"] > 0 and outcomes["rotated"] > 0
 
     total_posts = 0
-    for prefix, (profile, server, _, channels) in stores.items():
+    for prefix, (profile, server, _, channels, keys) in stores.items():
         rows = list_publications(profile)
         expected = collections.Counter((r.integration_id, r.marker) for r in rows)
         assert _markers_on(server) == expected  # exactly this profile's posts, each once
         assert {p["integration"]["id"] for p in server.live_posts()} <= set(channels)
         assert all(f"{profile.name} round" in marker.visible_text(p["content"]) for p in server.live_posts())
         assert {r.postiz_post_id for r in rows} == {p["id"] for p in server.live_posts()}
-        assert set(server.auth_headers) == {KEY_A if prefix == "a" else KEY_B}
+        other_keys = stores["b" if prefix == "a" else "a"].keys
+        assert set(server.auth_headers) <= set(keys) and not set(server.auth_headers) & set(other_keys)
+        assert len(set(server.auth_headers)) > 1  # rotated keys were used right after each change
         total_posts += len(rows)
     assert total_posts >= 200
     print(f"{outcomes['published']} publishes, {total_posts} posts, {outcomes['refused']} cross-profile attempts "
-          "refused, 0 cross-posts")
+          f"refused, {outcomes['rotated']} key rotations, 0 cross-posts")
 
 
 def test_fault_run_every_post_exactly_once(workspace, postiz_factory, sample_mp4):

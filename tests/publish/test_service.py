@@ -13,6 +13,7 @@ from editfactory.publish import (
     ChannelTarget,
     PublishingNotConfiguredError,
     RetryPolicy,
+    check_connection,
     clip_state,
     delete_publication,
     list_publications,
@@ -174,7 +175,9 @@ def test_gives_up_for_now_but_keeps_the_post_then_resume_finishes(store):
     server.faults = Faults()
     report = resume_pending(profile, policy=RetryPolicy(base_delay=0.001))
     assert [p.status for p in report.results] == ["posted"] and report.still_open == []
+    assert report.summary() == "Resumed 1 unfinished post(s): 1 delivered (none twice)."
     assert len(server.live_posts()) == 1
+    assert resume_pending(profile).summary() == "No unfinished posts in the outbox."
 
 
 def test_crash_after_post_reached_server_resumes_without_duplicate(store, fast_policy):
@@ -208,6 +211,7 @@ def test_resume_reports_when_it_cannot_send(store, fast_policy):
     save_config(profile, api_key="")
     report = resume_pending(profile, policy=fast_policy)
     assert "1 post(s) wait in the outbox" in report.blocked and len(report.still_open) == 1
+    assert "no Postiz API key; paste it" in report.summary() and "once publishing is set up" in report.summary()
     assert server.requests == []
 
 
@@ -221,6 +225,7 @@ def test_resume_leaves_rows_of_a_live_process_alone(store, fast_policy):
     outbox.update(profile, row.id, status=outbox.SENDING, owner=f"{parent.pid}-{int(parent.create_time())}")
     report = resume_pending(profile, policy=fast_policy)
     assert [p.id for p in report.skipped_in_use] == [row.id] and report.results == []
+    assert "1 are being sent right now by another running process" in report.summary()
 
 
 def test_late_duplicate_is_removed_by_the_status_follow_up(store, fast_policy):
@@ -248,6 +253,146 @@ def test_hourly_rate_limit_leaves_the_post_for_later(store, fast_policy):
     assert result.next_attempt_at - outbox.utcnow() > dt.timedelta(seconds=2900)
     report = resume_pending(profile, policy=fast_policy)
     assert [p.id for p in report.not_due] == [result.id] and report.results == [] and report.still_open
+    assert "1 wait for Postiz's rate limit until" in report.summary()
     server.post_limit_per_hour = 10_000
     report = resume_pending(profile, policy=fast_policy, due_only=False)
     assert [p.status for p in report.results] == ["posted"] and len(server.live_posts()) == 1
+
+
+def test_every_named_platform_gets_its_settings_and_a_caption_cut_to_its_limit(workspace, postiz_factory,
+                                                                               sample_mp4, fast_policy):
+    """TikTok, Instagram, YouTube, Facebook, X, LinkedIn, Threads and Bluesky: the fake checks each one's rules."""
+    from editfactory.publish.providers import CAPTION_LIMITS, ELLIPSIS, text_length
+    from tests.fakes.postiz_server import FakeIntegration
+
+    platforms = ["tiktok", "instagram", "youtube", "facebook", "x", "linkedin", "threads", "bluesky"]
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY, [FakeIntegration(f"a-{p}", f"A {p}", p) for p in platforms])
+    configure(profile, server, KEY)
+    clip = add_clip(profile, sample_mp4, "Sneakers")
+    caption = "Great shoes 👟 for every day. " * 2200  # longer than every limit, Facebook's 63,206 included
+    results = publish_clip(profile, clip, [f"a-{p}" for p in platforms], caption=caption, title="Sneakers " * 20,
+                           policy=fast_policy)
+    assert [(r.platform, r.status) for r in results] == [(p, "posted") for p in platforms]
+    posts = {p["integration"]["providerIdentifier"]: p for p in server.live_posts()}
+    assert set(posts) == set(platforms)
+    for platform, post in posts.items():
+        text = marker.visible_text(post["content"])
+        assert text.endswith(ELLIPSIS) and text_length(text) + marker.MARKER_LENGTH <= CAPTION_LIMITS[platform]
+        assert text_length(text) > CAPTION_LIMITS[platform] - 40  # cut near the limit, not far below it
+        settings = json.loads(post["settings"])
+        assert settings["__type"] == platform
+    tiktok, youtube = json.loads(posts["tiktok"]["settings"]), json.loads(posts["youtube"]["settings"])
+    assert text_length(tiktok["title"]) <= 90 and tiktok["privacy_level"] == "PUBLIC_TO_EVERYONE"
+    assert {"duet", "stitch", "comment", "content_posting_method"} <= set(tiktok)
+    assert 2 <= text_length(youtube["title"]) <= 100 and youtube["type"] == "public"
+    assert youtube["selfDeclaredMadeForKids"] == "no"
+    assert json.loads(posts["instagram"]["settings"])["post_type"] == "post"
+    assert json.loads(posts["facebook"]["settings"])["post_type"] == "post"
+    assert json.loads(posts["x"]["settings"])["who_can_reply_post"] == "everyone"
+
+
+def test_more_input_mistakes_say_what_to_do(store, sample_mp4, fast_policy):
+    profile, server, clip = store
+    with pytest.raises(ValidationError, match="at least one clip"):
+        publish_many(profile, [], policy=fast_policy)
+    with pytest.raises(ValidationError, match="spacing between clips must be positive"):
+        publish_many(profile, [clip], start=dt.datetime(2031, 1, 1, tzinfo=UTC), spacing=dt.timedelta(0),
+                     policy=fast_policy)
+    save_config(profile, default_channels=[])
+    with pytest.raises(ValidationError, match="set default channels in the publishing settings"):
+        publish_clip(profile, clip, caption="x", policy=fast_policy)
+    unrendered = add_clip(profile, sample_mp4, "Not rendered yet")
+    profile.paths.absolute(profile.db.fetchone("SELECT path FROM clips WHERE id = ?", [unrendered])[0]).unlink()
+    with pytest.raises(ValidationError, match="render it, then publish"):
+        publish_clip(profile, unrendered, ["a-x"], caption="x", policy=fast_policy)
+    server.integrations["a-x"].disabled = True
+    from editfactory.publish.config import check_connection
+
+    check_connection(profile)  # the listing now says a-x is disabled
+    with pytest.raises(ValidationError, match="disabled in Postiz; enable it there or choose another"):
+        publish_clip(profile, clip, ["a-x"], caption="x", policy=fast_policy)
+    assert list_publications(profile) == [] and server.live_posts() == []
+
+
+def test_spacing_without_start_schedules_from_a_few_minutes_from_now(store, sample_mp4, fast_policy):
+    profile, server, first = store
+    second = add_clip(profile, sample_mp4, "Second")
+    before = dt.datetime.now(UTC)
+    results = publish_many(profile, [first, second], ["a-x"], captions="x", spacing=dt.timedelta(hours=1),
+                           policy=fast_policy)
+    first_at, second_at = (r.scheduled_at.replace(tzinfo=UTC) for r in results)
+    assert all(r.post_type == "schedule" and r.status == "posted" for r in results)
+    assert before + dt.timedelta(minutes=4) < first_at < before + dt.timedelta(minutes=6)
+    assert second_at - first_at == dt.timedelta(hours=1)
+
+
+def test_delete_of_an_unsure_post_asks_to_resume_first(store, fast_policy):
+    profile, server, clip = store
+    (row,) = outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Maybe sent", {"__type": "x"},
+                                                           None, None, marker.new_key())])
+    outbox.update(profile, row.id, status=outbox.RETRYING, first_sent_at=outbox.utcnow())
+    with pytest.raises(ValidationError, match="resume the outbox first, then delete it"):
+        delete_publication(profile, row.id)
+    (never_sent,) = outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Not sent",
+                                                                  {"__type": "x"}, None, None, marker.new_key())])
+    assert delete_publication(profile, never_sent.id).status == "cancelled"
+    with pytest.raises(NotFoundError):
+        delete_publication(profile, "pub_missing")
+    assert server.requests == []
+
+
+def test_refused_key_keeps_the_posts_for_a_resume(store, fast_policy):
+    """The key was revoked in Postiz after the channels were listed: nothing is lost, nothing marked failed."""
+    profile, server, clip = store
+    check_connection(profile)  # channels known, so publishing reaches the upload
+    server.api_key = "rotated-key-in-postiz-123"
+    results = publish_clip(profile, clip, caption="Keep me", policy=fast_policy)
+    assert [r.status for r in results] == ["retrying", "retrying"]
+    assert all("refused the API key" in r.last_error and "Public API" in r.last_error for r in results)
+    assert clip_state(profile, clip)["state"] == "publishing"
+    report = resume_pending(profile, policy=fast_policy)
+    assert len(report.still_open) == 2 and "2 still wait in the outbox" in report.summary()
+    save_config(profile, api_key="rotated-key-in-postiz-123")
+    report = resume_pending(profile, policy=fast_policy)
+    assert [p.status for p in report.results] == ["posted", "posted"] and len(server.live_posts()) == 2
+
+
+def test_key_refused_while_reconciling_never_marks_a_sent_post_failed(store, fast_policy):
+    """The first attempt created the post but the answer was lost; then the key stops working."""
+    profile, server, clip = store
+    server.faults = Faults(drop_after=1.0, only_paths=("/posts",), only_methods=("POST",), limit=1)
+    real_key = server.api_key
+
+    def revoke_key(seconds):
+        server.api_key = "revoked-key-in-postiz-456"
+
+    policy = RetryPolicy(max_attempts=5, base_delay=0.001, sleep=revoke_key)
+    (result,) = publish_clip(profile, clip, ["a-x"], caption="Already there", policy=policy)
+    assert result.status == "retrying" and result.first_sent_at is not None and len(server.live_posts()) == 1
+    assert "refused the API key" in result.last_error
+    server.api_key = real_key
+    (resumed,) = resume_pending(profile, policy=fast_policy).results
+    assert resumed.status == "posted" and resumed.postiz_post_id == server.live_posts()[0]["id"]
+    assert len(server.live_posts()) == 1
+
+
+def test_draft_goes_to_postiz_as_a_draft(store, fast_policy):
+    profile, server, clip = store
+    results = publish_clip(profile, clip, ["a-tiktok"], caption="Check me first", draft=True, policy=fast_policy)
+    assert [(r.post_type, r.status, r.postiz_state) for r in results] == [("draft", "posted", "DRAFT")]
+    (post,) = server.live_posts()
+    assert post["state"] == "DRAFT" and post["id"] == results[0].postiz_post_id
+    assert clip_state(profile, clip)["state"] == "draft"
+    assert [p.postiz_state for p in refresh_status(profile, policy=fast_policy)] == ["DRAFT"]
+
+
+def test_post_deleted_in_postiz_is_recorded_as_deleted(store, fast_policy):
+    profile, server, clip = store
+    results = publish_clip(profile, clip, ["a-x"], caption="Gone soon", policy=fast_policy)
+    with server.lock:
+        server.posts[results[0].postiz_post_id]["deleted"] = True  # someone removed it in the Postiz UI
+    (updated,) = refresh_status(profile, policy=fast_policy)
+    assert updated.postiz_state == "DELETED"
+    assert clip_state(profile, clip)["channels"][0]["postiz_state"] == "DELETED"
+    assert refresh_status(profile, policy=fast_policy) == []  # a final state is not polled again
