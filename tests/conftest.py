@@ -28,7 +28,8 @@ def dask_scheduler():
 
     from editfactory.jobs.dask_backend import close_clients
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, worker_dashboard_address=None)
     try:
         yield cluster.scheduler_address
     finally:

@@ -15,12 +15,15 @@ from typing import Any
 
 import param
 
-from editfactory.tts.audio import audio_duration
+from editfactory.tts.audio import audio_duration, decode_mono
 from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings, WordTiming
 from editfactory.tts.errors import VoiceError, VoiceServiceError
-from editfactory.tts.timing import make_monotonic, words_from_spoken_events
+from editfactory.tts.network import unreachable_reason
+from editfactory.tts.timing import estimate_word_timings, make_monotonic, words_from_spoken_events
+from editfactory.tts.words import split_words
 
 TICKS_PER_SECOND = 10_000_000  # WordBoundary offsets and durations are in 100-ns units
+SERVICE_ADDRESS = ("speech.platform.bing.com", 443)  # where edge-tts opens its websocket
 StreamFactory = Callable[..., Iterable[dict[str, Any]]]
 
 COMMON_VOICES = [
@@ -80,17 +83,22 @@ class EdgeProvider(VoiceProvider):
     default_voice = "en-US-AriaNeural"
 
     def __init__(self, *, prices: dict[str, float] | None = None, stream: StreamFactory | None = None,
-                 attempts: int = 3, backoff: float = 1.0) -> None:
+                 attempts: int = 3, backoff: float = 1.0, service_address: tuple[str, int] | None = None) -> None:
         super().__init__(prices=prices)
         self.stream = stream or real_stream
         self.attempts = attempts
         self.backoff = backoff
+        self.service_address = service_address or SERVICE_ADDRESS
 
     def availability(self) -> Availability:
         try:
             import edge_tts  # noqa: F401
         except ImportError:
             return Availability(False, "the edge-tts package is not installed; run `pip install edge-tts`.")
+        if self.stream is real_stream:  # an injected stream needs no network
+            problem = unreachable_reason(*self.service_address)
+            if problem:
+                return Availability(False, problem)
         return Availability(True, "needs an internet connection")
 
     def list_voices(self) -> list[VoiceInfo]:
@@ -147,9 +155,13 @@ class EdgeProvider(VoiceProvider):
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_bytes(audio)
         duration = audio_duration(out_path)
-        words = _words_from_boundaries(text, boundaries)
+        exact = bool(boundaries)
+        if exact:
+            words = _words_from_boundaries(text, boundaries)
+        else:  # an edge-tts that ignores boundary="WordBoundary" (older than 7.2) sends none: estimate from the audio
+            words = estimate_word_timings(split_words(text), decode_mono(out_path, 16000), 16000)
         return SynthesisResult(audio_path=out_path, duration=duration, words=make_monotonic(words, duration),
-                               timings_exact=True, cost_usd=self.estimate_cost(text, model), provider=self.name, model=self.default_model,
+                               timings_exact=exact, cost_usd=self.estimate_cost(text, model), provider=self.name, model=self.default_model,
                                voice=voice, settings=options.to_dict())
 
 

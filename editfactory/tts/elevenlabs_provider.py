@@ -24,10 +24,12 @@ from editfactory.tts.base import (
     billable_characters,
 )
 from editfactory.tts.errors import VoiceError, VoiceServiceError, VoiceUnavailableError
+from editfactory.tts.network import address_of, unreachable_reason
 from editfactory.tts.timing import estimate_word_timings, make_monotonic
 from editfactory.tts.words import word_spans
 
 API_KEY_SECRET = "elevenlabs.api_key"
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 
 
 class ElevenLabsSettings(VoiceSettings):
@@ -60,7 +62,7 @@ class ElevenLabsProvider(VoiceProvider):
     def __repr__(self) -> str:  # never show the key
         return f"ElevenLabsProvider(base_url={self.base_url!r}, api_key={'set' if self._api_key else 'missing'})"
 
-    def availability(self) -> Availability:
+    def _local_availability(self) -> Availability:
         try:
             import elevenlabs  # noqa: F401
         except ImportError:
@@ -69,10 +71,20 @@ class ElevenLabsProvider(VoiceProvider):
             return Availability(False, "no API key: paste your ElevenLabs API key in this profile's voice settings.")
         return Availability(True)
 
+    def availability(self) -> Availability:
+        status = self._local_availability()
+        if not status.ok:
+            return status
+        problem = unreachable_reason(*address_of(self.base_url or DEFAULT_BASE_URL))
+        return Availability(False, problem) if problem else status
+
     @property
     def client(self) -> Any:
         if self._client is None:
-            self.require_available()
+            # Package and key only: a network failure during a call is retried by the SDK and reported by _call.
+            status = self._local_availability()
+            if not status.ok:
+                raise VoiceUnavailableError(f"{self.label} is not available: {status.reason}")
             import httpx
             from elevenlabs.client import ElevenLabs
 
@@ -137,7 +149,8 @@ class ElevenLabsProvider(VoiceProvider):
     def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
         options = self.make_settings(settings)
         info = self.model_info(model)
-        if not text.strip():
+        text = text.strip()  # billed per character sent: send exactly what was estimated and reserved
+        if not text:
             raise VoiceError("There is no text to speak; type a script first.")
         if info.max_chars and len(text) > info.max_chars:
             raise VoiceError(f"{info.label} accepts at most {info.max_chars} characters per request; shorten the script.")
@@ -205,6 +218,7 @@ def _service_error(what: str, status: int | None, body: Any) -> VoiceServiceErro
     detail = body.get("detail") if isinstance(body, dict) else None
     detail_status = detail.get("status") if isinstance(detail, dict) else None
     message = detail.get("message") if isinstance(detail, dict) else None
+    message = str(message).strip().rstrip(".") if message else None  # our sentences add their own full stop
     if status == 401 and detail_status == "quota_exceeded":
         return VoiceServiceError(
             "Your ElevenLabs plan has run out of characters for this billing period"

@@ -14,13 +14,15 @@ import param
 
 from editfactory.tts.audio import write_wav
 from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings
-from editfactory.tts.errors import VoiceError
+from editfactory.tts.errors import VoiceError, VoiceUnavailableError
 from editfactory.tts.local_engines import hf_model_cached, load_once, package_installed, to_float_array
 from editfactory.tts.timing import estimate_word_timings, make_monotonic, words_from_spoken_events
 from editfactory.tts.words import split_words
 
 REPO_ID = "hexgrad/Kokoro-82M"
 SAMPLE_RATE = 24000
+MODEL_FILES = ("config.json", "kokoro-v1_0.pth")
+DOWNLOAD_HINT = "run Kokoro once with internet access (HF_HUB_OFFLINE unset) to fetch it"
 LANG_CODES = {"a": "American English", "b": "British English", "e": "Spanish", "f": "French", "h": "Hindi",
               "i": "Italian", "j": "Japanese", "p": "Brazilian Portuguese", "z": "Mandarin Chinese"}
 VOICES = {
@@ -58,9 +60,8 @@ class KokoroProvider(VoiceProvider):
             return Availability(True)
         if not package_installed("kokoro"):
             return Availability(False, "the optional Kokoro engine is not installed; run `pip install 'editfactory[kokoro]'` (pulls PyTorch).")
-        if not hf_model_cached(REPO_ID):
-            return Availability(False, f"the Kokoro model ({REPO_ID}) is not downloaded; run Kokoro once with internet "
-                                       "access (HF_HUB_OFFLINE unset) to fetch it.")
+        if not hf_model_cached(REPO_ID, MODEL_FILES):
+            return Availability(False, f"the Kokoro model ({REPO_ID}) is not downloaded; {DOWNLOAD_HINT}.")
         return Availability(True)
 
     def list_voices(self) -> list[VoiceInfo]:
@@ -73,7 +74,14 @@ class KokoroProvider(VoiceProvider):
         if self._pipeline_factory is not None:
             return self._pipeline_factory(lang_code)
         self.require_available()
-        return load_once(f"kokoro:{lang_code}", lambda: _load_pipeline(lang_code))
+        return load_once(f"kokoro:{lang_code}", lambda: _load_pipeline(lang_code), label=f"Kokoro ({LANG_CODES[lang_code]})",
+                         fix=f"The model files may be incomplete; {DOWNLOAD_HINT}.")
+
+    def _require_voice_file(self, voice: str) -> None:
+        """Each preset voice is its own file, fetched on first use: offline, a missing one must fail here, clearly."""
+        if self._pipeline_factory is None and not hf_model_cached(REPO_ID, (f"voices/{voice}.pt",)):
+            raise VoiceUnavailableError(f"The Kokoro voice {voice} is not downloaded; {DOWNLOAD_HINT} with this voice, "
+                                        "or pick a voice you have used before.")
 
     def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
         options = self.make_settings(settings)
@@ -83,6 +91,7 @@ class KokoroProvider(VoiceProvider):
         if not split_words(text):
             raise VoiceError("There is no text to speak; type a script first.")
         pipeline = self.pipeline(voice[0])
+        self._require_voice_file(voice)
         pieces, events, estimated, offset = [], [], [], 0.0
         exact = True
         for result in pipeline(text, voice=voice, speed=options.speed, split_pattern=r"\n+"):

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from editfactory.tts.errors import VoiceUnavailableError
+
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
 
@@ -22,12 +24,20 @@ def package_installed(module: str) -> bool:
         return False
 
 
-def load_once(key: str, loader: Callable[[], Any]) -> Any:
-    """Load a model the first time it is asked for and reuse it for the life of the process."""
+def load_once(key: str, loader: Callable[[], Any], *, label: str = "", fix: str = "") -> Any:
+    """Load a model the first time it is asked for and reuse it for the life of the process.
+
+    A loader that fails (weights half downloaded, a file it would have to fetch)
+    becomes a VoiceUnavailableError naming ``label`` and saying ``fix``.
+    """
     with _models_lock:
         if key not in _models:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never start a multi-GB download from a worker
-            _models[key] = loader()
+            try:
+                _models[key] = loader()
+            except Exception as error:
+                raise VoiceUnavailableError(
+                    f"{label or key} could not be loaded ({type(error).__name__}: {error}). {fix}".strip()) from error
         return _models[key]
 
 
@@ -63,9 +73,13 @@ def to_float_array(audio: Any):
     return np.asarray(audio, dtype=np.float32).reshape(-1)
 
 
-def hf_model_cached(repo_id: str) -> bool:
-    """Whether a Hugging Face model repo is in the local hub cache (so loading will not download)."""
+def hf_model_cached(repo_id: str, files: tuple[str, ...] = ()) -> bool:
+    """Whether a Hugging Face model repo (and each of ``files`` in it) is in the local hub cache, so loading
+    will not download."""
     hub = os.environ.get("HF_HUB_CACHE") or os.path.join(
         os.environ.get("HF_HOME", os.path.join(os.path.expanduser("~"), ".cache", "huggingface")), "hub")
     folder = Path(hub) / f"models--{repo_id.replace('/', '--')}" / "snapshots"
-    return folder.is_dir() and any(folder.iterdir())
+    if not folder.is_dir():
+        return False
+    snapshots = [s for s in folder.iterdir() if s.is_dir()]
+    return any(all((s / name).is_file() for name in files) for s in snapshots)

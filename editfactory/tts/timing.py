@@ -56,17 +56,46 @@ def distribute_over_regions(
     return timings
 
 
-def _split_regions(regions: list[tuple[float, float]], parts: int) -> list[list[tuple[float, float]]]:
-    """Cut the regions at the ``parts - 1`` longest silences (sentence ends pause longest)."""
-    if parts <= 1 or len(regions) < parts:
+GAP_PREFERENCE = 0.3
+"""How much a long silence is preferred as a sentence cut over matching the sentences' expected lengths."""
+
+
+def _split_regions(regions: list[tuple[float, float]], sentence_weights: list[float]) -> list[list[tuple[float, float]]]:
+    """Cut the regions into one group per sentence.
+
+    The cuts fall in silences, chosen so each sentence's share of the voiced
+    time matches its share of the text (by spoken weight), with a preference
+    for long silences: the longest pauses alone mislead when a comma or "Dr."
+    pauses longer than a full stop.
+    """
+    parts = len(sentence_weights)
+    count = len(regions)
+    if parts <= 1 or count < parts:
         return [regions]
-    gaps = sorted(range(1, len(regions)), key=lambda i: regions[i][0] - regions[i - 1][1], reverse=True)
-    cuts = sorted(gaps[: parts - 1])
-    groups, previous = [], 0
-    for cut in cuts + [len(regions)]:
-        groups.append(regions[previous:cut])
-        previous = cut
-    return groups
+    lengths = np.array([max(end - start, 0.0) for start, end in regions])
+    voiced = np.concatenate([[0.0], np.cumsum(lengths)])
+    total_voiced = voiced[-1] or 1.0
+    gaps = np.array([0.0] + [regions[i][0] - regions[i - 1][1] for i in range(1, count)])
+    gap_bonus = GAP_PREFERENCE * gaps / max(gaps.max(), 1e-9) / (parts - 1)
+    shares = np.asarray(sentence_weights, dtype=float) / max(sum(sentence_weights), 1e-9)
+    # cost[j][i]: best cost of giving the first j sentences the regions [0, i); choice[j][i]: where sentence j-1 began.
+    cost = np.full((parts + 1, count + 1), np.inf)
+    choice = np.zeros((parts + 1, count + 1), dtype=int)
+    cost[0][0] = 0.0
+    for j in range(1, parts + 1):
+        for end in range(j, count - (parts - j) + 1):
+            begins = np.arange(j - 1, end)
+            candidates = cost[j - 1][begins] + np.abs((voiced[end] - voiced[begins]) / total_voiced - shares[j - 1])
+            if j > 1:
+                candidates = candidates - gap_bonus[begins]
+            best = int(np.argmin(candidates))
+            cost[j][end], choice[j][end] = candidates[best], begins[best]
+    groups, end = [], count
+    for j in range(parts, 0, -1):
+        begin = choice[j][end]
+        groups.append(regions[begin:end])
+        end = begin
+    return groups[::-1]
 
 
 def estimate_word_timings(
@@ -87,7 +116,7 @@ def estimate_word_timings(
         duration = len(samples) / float(sample_rate)
         regions = [(0.0, duration)]
     sentences = group_sentences(words)
-    region_groups = _split_regions(regions, len(sentences))
+    region_groups = _split_regions(regions, [sum(weights[i] for i in indices) for indices in sentences])
     if len(region_groups) != len(sentences):
         sentences = [list(range(len(words)))]
     timings: list[WordTiming] = []

@@ -30,6 +30,7 @@ MIN_REFERENCE_SECONDS = 6.0
 CHAR_LIMITS = {"en": 250, "de": 253, "fr": 273, "es": 239, "it": 213, "pt": 203, "pl": 224, "zh-cn": 82, "ar": 166,
                "cs": 186, "ru": 182, "nl": 251, "tr": 226, "ja": 71, "hu": 224, "ko": 95, "hi": 150}
 LANGUAGES = tuple(CHAR_LIMITS)
+DOWNLOAD_HINT = f"`tts --model_name {MODEL_NAME} --list_language_idxs`"
 BUILTIN_SPEAKERS = ["Claribel Dervla", "Daisy Studious", "Ana Florence", "Andrew Chipper", "Damien Black", "Viktor Eka"]
 LICENCE_NOTE = ("XTTS v2 weights are under the Coqui Public Model License: non-commercial use only. "
                 "Do not use XTTS voiceovers in store videos without a commercial licence.")
@@ -75,8 +76,7 @@ class XTTSProvider(VoiceProvider):
                                        "(coqui-tts, pulls PyTorch, ~2 GB).")
         folder = model_folder()
         if not (folder / "model.pth").is_file() or not (folder / "config.json").is_file():
-            return Availability(False, f"the XTTS v2 model is not downloaded (looked in {folder}); run "
-                                       "`tts --model_name tts_models/multilingual/multi-dataset/xtts_v2 --list_language_idxs` "
+            return Availability(False, f"the XTTS v2 model is not downloaded (looked in {folder}); run {DOWNLOAD_HINT} "
                                        "once with internet access and accept the licence.")
         return Availability(True)
 
@@ -90,7 +90,8 @@ class XTTSProvider(VoiceProvider):
         if self._model is not None:
             return self._model
         self.require_available()
-        return load_once(MODEL_NAME, _load_real_model)
+        return load_once(MODEL_NAME, _load_real_model, label="The XTTS v2 model",
+                         fix=f"Download it again (delete {model_folder()} and run {DOWNLOAD_HINT} with internet access).")
 
     def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
         options = self.make_settings(settings)

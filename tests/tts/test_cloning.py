@@ -129,3 +129,58 @@ def test_elevenlabs_clone_records_the_returned_voice_id(eleven_profile, eleven, 
 def test_piper_cannot_clone(profile, piper_speech):
     with pytest.raises(Exception, match="cannot clone"):
         clone_voice(profile, PiperProvider(), "x", [piper_speech.audio_path])
+
+
+def test_more_rejection_reasons(tmp_path, media_dir):
+    assert "does not exist" in validate_sample(tmp_path / "gone.wav").reason
+    hifi = lavfi(media_dir / "ultrasonic.wav", "anoisesrc=color=pink:amplitude=0.2", 7, rate=384000)
+    assert "384000 Hz" in validate_sample(hifi).reason
+
+
+def test_clone_input_errors_say_what_to_do(profile, piper_speech, eleven):
+    provider = XTTSProvider(model=FakeXTTS())
+    with pytest.raises(ValidationError, match="at least one voice sample"):
+        clone_voice(profile, provider, "Anna", [])
+    with pytest.raises(ValidationError, match="1 to 80 characters"):
+        clone_voice(profile, provider, "x" * 81, [piper_speech.audio_path])
+    with pytest.raises(SampleRejectedError, match="gone.wav: the file does not exist"):
+        clone_voice(profile, provider, "Anna", [profile.folder / "gone.wav"])
+    # Good samples, but the provider cannot run: refused before anything is stored or uploaded.
+    with ElevenLabsProvider(api_key=None, base_url=eleven.base_url) as keyless:
+        with pytest.raises(Exception, match="no API key"):
+            clone_voice(profile, keyless, "Anna", [piper_speech.audio_path])
+    assert eleven.calls("/v1/voices/add") == []
+    assert list_cloned_voices(profile) == [] and list(profile.paths.voices.iterdir()) == []
+
+
+def test_a_failed_remote_clone_leaves_nothing_behind(eleven_profile, eleven, piper_speech):
+    eleven.inject("unprocessable", "/v1/voices/add")
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as provider:
+        with pytest.raises(Exception, match="request was invalid"):
+            clone_voice(eleven_profile, provider, "Shop voice", [piper_speech.audio_path])
+    assert list_cloned_voices(eleven_profile) == [] and list(eleven_profile.paths.voices.iterdir()) == []
+
+
+def test_elevenlabs_voice_preview_survives_reopen_and_stays_private(workspace, eleven_profile, eleven, piper_speech):
+    other = workspace.create("Store B")
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as provider:
+        record = clone_voice(eleven_profile, provider, "Shop voice", [piper_speech.audio_path], language="en")
+    reopened = Workspace(workspace.root).get(eleven_profile.id)
+    [again] = list_cloned_voices(reopened, provider="elevenlabs")
+    assert (again["id"], again["name"], again["language"]) == (record["id"], "Shop voice", "en")
+    preview = preview_voice(reopened, record["id"])
+    assert preview.voice == record["id"] and preview.duration > 1 and preview.cost_usd > 0
+    assert len(eleven.calls(f"/v1/text-to-speech/{record['provider_voice_id']}")) == 1
+    assert preview_voice(reopened, record["id"]).cached  # previewing again is free
+    assert len(eleven.calls(f"/v1/text-to-speech/{record['provider_voice_id']}")) == 1
+
+    for action in (lambda: rename_voice(other, record["id"], "Stolen"), lambda: delete_voice(other, record["id"]),
+                   lambda: preview_voice(other, record["id"])):
+        with pytest.raises(NotFoundError):
+            action()
+    assert list_cloned_voices(other) == [] and get_voice(reopened, record["id"])["name"] == "Shop voice"
+
+    eleven.voices = [v for v in eleven.voices if v["voice_id"] != record["provider_voice_id"]]  # deleted on the website
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as provider:
+        delete_voice(reopened, record["id"], provider=provider)  # already gone there is fine
+    assert list_cloned_voices(reopened) == []

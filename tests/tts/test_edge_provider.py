@@ -79,3 +79,48 @@ def test_network_error_retried_unknown_answer_not(speech_mp3, tmp_path):
     with pytest.raises(VoiceServiceError, match="unknown answer"):
         EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "", tmp_path / "o.mp3")
     assert len(stream.calls) == 1
+
+
+def test_403_retry_backs_off_and_keeps_no_partial_audio(speech_mp3, tmp_path, monkeypatch):
+    waits = []
+    monkeypatch.setattr("editfactory.tts.edge_provider.time.sleep", waits.append)
+    forbidden = aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")
+    stream = Recorder(speech_mp3.read_bytes(), [forbidden, forbidden])
+    result = EdgeProvider(stream=stream, backoff=0.5).synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert waits == [0.5, 1.0]  # exponential backoff between the three attempts, none after success
+    assert result.audio_path.read_bytes() == speech_mp3.read_bytes()  # the broken attempts' bytes are dropped
+
+
+def test_client_errors_other_than_403_are_not_retried(speech_mp3, tmp_path):
+    bad_request = aiohttp.ClientResponseError(None, (), status=400, message="Bad Request")
+    stream = Recorder(speech_mp3.read_bytes(), [bad_request])
+    with pytest.raises(VoiceServiceError, match=r"Edge TTS failed: HTTP 400\. Check the voice name") as caught:
+        EdgeProvider(stream=stream, backoff=0.01).synthesize(TEXT, "en-XX-Nobody", tmp_path / "o.mp3")
+    assert len(stream.calls) == 1 and not caught.value.retryable
+
+
+def test_no_audio_at_all_is_retried_then_explained(tmp_path):
+    calls = []
+
+    def silent(text, voice, **options):
+        calls.append(text)
+        return iter([{"type": "WordBoundary", "offset": 0, "duration": 10, "text": "Fresh"}])
+
+    with pytest.raises(VoiceServiceError, match="failed 2 times: Edge TTS sent no audio"):
+        EdgeProvider(stream=silent, attempts=2, backoff=0.0).synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert len(calls) == 2
+
+
+def test_without_word_boundaries_timings_are_estimated_from_the_audio(speech_mp3, tmp_path, piper_speech):
+    """An edge-tts older than 7.2 ignores boundary="WordBoundary" and sends none."""
+    mp3 = speech_mp3.read_bytes()
+    audio_only = lambda text, voice, **options: ({"type": "audio", "data": mp3[i:i + 4096]} for i in range(0, len(mp3), 4096))
+    from tests.tts.conftest import SPEECH_TEXT
+
+    result = EdgeProvider(stream=audio_only).synthesize(SPEECH_TEXT, "", tmp_path / "o.mp3")
+    assert not result.timings_exact
+    assert [w.word for w in result.words] == split_words(SPEECH_TEXT)
+    assert result.words[-1].end > result.duration - 1.0 and result.words[0].end < result.duration / 4
+    # Estimated from where the speech is, so roughly where Piper's exact timings put the words.
+    errors = sorted(abs(a.start - b.start) for a, b in zip(result.words, piper_speech.words))
+    assert errors[len(errors) // 2] < 0.5

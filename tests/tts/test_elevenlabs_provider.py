@@ -50,7 +50,7 @@ def test_quota_exceeded_becomes_a_clear_message(provider, eleven, tmp_path):
     eleven.inject("quota_exceeded")
     with pytest.raises(VoiceServiceError, match="run out of characters") as caught:
         provider.synthesize(TEXT, "", tmp_path / "o.mp3")
-    assert caught.value.status == 401 and "12 credits remaining" in str(caught.value)
+    assert caught.value.status == 401 and "480 credits are required for this request. Upgrade" in str(caught.value)
 
 
 def test_real_quota_is_enforced_by_the_server_as_well(eleven, tmp_path):
@@ -118,3 +118,42 @@ def test_api_key_never_logged_or_shown(provider, eleven, tmp_path, caplog):
     assert eleven.api_key not in str(caught.value)
     assert eleven.api_key not in repr(provider)
     assert eleven.api_key not in caplog.text
+
+
+def test_plain_audio_endpoint_follows_the_rest_shape(provider, eleven):
+    """POST /v1/text-to-speech/{voice_id} through the SDK's ``convert``: MP3 bytes, billed like the timed one."""
+    audio = b"".join(provider.client.text_to_speech.convert(
+        "21m00Tcm4TlvDq8ikWAM", text="Hello there.", model_id="eleven_turbo_v2_5", output_format="mp3_44100_128"))
+    assert audio == eleven.audio_mp3
+    [call] = eleven.calls("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM", "POST")
+    assert call["query"] == "output_format=mp3_44100_128" and json.loads(call["body"])["model_id"] == "eleven_turbo_v2_5"
+    assert provider.subscription()["character_count"] == len("Hello there.")
+
+
+def test_unknown_voice_and_server_errors(provider, eleven, tmp_path):
+    with pytest.raises(VoiceServiceError, match=r"voice_id was not found\. Pick another voice") as caught:
+        provider.synthesize("Hello.", "no_such_voice", tmp_path / "o.mp3")
+    assert caught.value.status == 404 and not caught.value.retryable
+    eleven.inject("server_error", times=1)
+    assert provider.synthesize("Hello.", "", tmp_path / "p.mp3").words  # one 500 is retried by the SDK
+    eleven.inject("server_error", times=3)
+    with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url, max_retries=0) as impatient:
+        with pytest.raises(VoiceServiceError, match=r"HTTP 500\). Try again in a moment") as caught:
+            impatient.synthesize("Hello again.", "", tmp_path / "q.mp3")
+    assert caught.value.retryable
+
+
+def test_quota_exceeded_while_cloning_and_listing(provider, eleven, piper_speech):
+    eleven.inject("quota_exceeded", "/v1/voices/add")
+    with pytest.raises(VoiceServiceError, match="run out of characters"):
+        provider.clone_voice("Shop voice", [piper_speech.audio_path])
+    eleven.inject("rate_limited", "/v1/voices", times=1)
+    assert provider.list_voices()  # a 429 on listing is retried too
+
+
+def test_cost_is_what_was_estimated_for_padded_text(provider, eleven, tmp_path):
+    padded = "  Hello there, shoppers.\n\n"
+    result = provider.synthesize(padded, "", tmp_path / "o.mp3")
+    assert result.cost_usd == provider.estimate_cost(padded) > 0  # surrounding whitespace is neither sent nor paid
+    assert json.loads(eleven.calls("/v1/text-to-speech")[0]["body"])["text"] == padded.strip()
+    assert [w.word for w in result.words] == split_words(padded) and result.timings_exact

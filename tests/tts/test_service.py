@@ -104,3 +104,26 @@ def test_a_priced_local_voice_is_charged_what_was_reserved(tmp_path):
     assert estimate["cost_usd"] > 0
     assert result.cost_usd == estimate["cost_usd"]
     assert ledger.month_spend(profile) == estimate["cost_usd"]
+
+
+def test_a_cache_hit_is_free_and_makes_no_call_even_offline(profile, speech_mp3):
+    from editfactory.costs import ledger
+    from editfactory.tts.edge_provider import EdgeProvider
+
+    calls = []
+
+    def stream(text, voice, **options):
+        calls.append(text)
+        mp3 = speech_mp3.read_bytes()
+        yield {"type": "audio", "data": mp3}
+        yield {"type": "WordBoundary", "offset": 1_000_000, "duration": 3_000_000, "text": "Hello"}
+
+    first = synthesize_for_profile(profile, "Hello shoppers.", {"provider": "edge"}, provider=EdgeProvider(stream=stream, prices={"edge": 2.0}))  # priced, so a second charge would show
+    spent = ledger.month_spend(profile)
+    assert spent == pytest.approx(first.cost_usd) and spent > 0
+    # The endpoint is now unreachable: the same request is answered from the cache, with no call and no charge.
+    offline = EdgeProvider(service_address=("127.0.0.1", 9), prices={"edge": 2.0})
+    again = synthesize_for_profile(profile, "Hello shoppers.", {"provider": "edge"}, provider=offline)
+    assert again.cached and again.cost_usd == 0 and again.audio_path == first.audio_path
+    assert calls == ["Hello shoppers."] and ledger.month_spend(profile) == spent
+    assert len(month_entries(profile)) == 1

@@ -41,3 +41,15 @@ def test_estimates_follow_the_pauses_in_the_audio():
 def test_spoken_events_map_to_caption_words_with_one_timing_each():
     timings = words_from_spoken_events("Hi — it's $5!", [("Hi", 0.0, 0.2), ("it's", 0.3, 0.5), ("5", 0.6, 0.9)])
     assert [(t.word, t.start, t.end) for t in timings] == [("Hi —", 0.0, 0.2), ("it's", 0.3, 0.5), ("$5!", 0.6, 0.9)]
+
+
+def test_a_long_comma_pause_does_not_steal_the_sentence_cut():
+    rate = 16000
+    tone = lambda seconds: 0.5 * np.sin(np.arange(int(seconds * rate)) * 2 * np.pi * 200 / rate)
+    silence = lambda seconds: np.zeros(int(seconds * rate))
+    # "Shoes, socks and hats for everyone. Buy now!": the comma pause (0.8 s) is longer than the full stop's (0.4 s).
+    audio = np.concatenate([tone(0.4), silence(0.8), tone(2.0), silence(0.4), tone(0.8), silence(0.2)]).astype(np.float32)
+    timings = estimate_word_timings(["Shoes,", "socks", "and", "hats", "for", "everyone.", "Buy", "now!"], audio, rate)
+    assert abs(timings[5].end - 3.2) < 0.05  # "everyone." ends at the full stop, not at the comma
+    assert abs(timings[6].start - 3.6) < 0.05 and abs(timings[7].end - 4.4) < 0.05
+    assert timings[0].end < 0.45 and abs(timings[1].start - 1.2) < 0.05  # the comma pause stays empty
