@@ -89,7 +89,8 @@ def _refuse_unusable(name: str, info: MediaInfo) -> None:
     if short < MIN_SIDE or long > MAX_SIDE or long / max(short, 1) > MAX_ASPECT:
         raise ValidationError(
             f"{name} is {info.width}x{info.height} pixels, which is not usable footage "
-            f"(each side must be {MIN_SIDE}–{MAX_SIDE} px, at most {MAX_ASPECT:.0f}:1)."
+            f"(each side must be {MIN_SIDE}–{MAX_SIDE} px, at most {MAX_ASPECT:.0f}:1); "
+            "import the original camera or phone recording, or export it at a normal size such as 1080x1920."
         )
     if info.duration < MIN_DURATION:
         raise ValidationError(f"{name} lasts only {info.duration:.2f} s; import a video of at least {MIN_DURATION} s.")
@@ -112,7 +113,7 @@ def import_source(profile: Profile, path: Path | str, progress: Progress | None 
         raise ValidationError(f"{path} does not exist or is not a file; check the path and try again.")
     size = path.stat().st_size
     if size == 0:
-        raise ValidationError(f"{path.name} is empty (0 bytes); the copy or download did not finish.")
+        raise ValidationError(f"{path.name} is empty (0 bytes); the copy or download did not finish. Copy or download it again, then import.")
     content_hash = _sha256(path, progress)
     existing = _existing_by_hash(profile, content_hash)
     if existing is not None:

@@ -4,18 +4,22 @@ The video is decoded ONCE by one ffmpeg process at reduced rate and size (4 fps,
 160 px wide, gray, cheap decoder flags) and piped to numpy; Python never holds a
 full-size frame, only a few numbers and a 16x9 signature per sampled frame.
 Black, frozen and near-duplicate windows are dropped; the rest come back best first.
+When the source's keyframes are far apart, a kept window whose first half-second holds a
+keyframe starts on it instead, so rendering it needs no long decode before its first frame.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from editfactory.errors import MediaError, ValidationError
+from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import Progress, run_ffmpeg
 
@@ -26,6 +30,9 @@ FROZEN_DIFF = 1.0 / 255
 DUPLICATE_DISTANCE = 0.005
 """Mean 16x9 signature distance (0..1) under which a window repeats a better one already kept; about 1 luma level."""
 WEIGHTS = {"motion": 0.45, "variety": 0.2, "sharpness": 0.2, "brightness": 0.15}
+LONG_KEYFRAME_INTERVAL = 2.0
+"""Median keyframe spacing (s) from which window starts move onto keyframes. Below it (phones: 0.5–1 s)
+a seek decodes at most a second of frames, not worth shortening windows for."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class AnalysisOptions:
     threads: int = 2
     fast_decode: bool = True
     """Skip the deblocking filter and non-reference frames while decoding; scores barely change, speed doubles."""
+    keyframe_snap: float = 0.5
+    """Start a kept window on a keyframe lying at most this many seconds after its start, when keyframes are
+    sparse (see ``LONG_KEYFRAME_INTERVAL``). The window keeps its end, so it only gets shorter. 0 turns it off."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,8 @@ def analyze_video(
     if not stats.mean:
         raise MediaError(f"ffmpeg returned no frames for {path.name}; the video may be damaged.")
     result = _score_windows(stats, options)
+    if options.keyframe_snap > 0 and result.windows:
+        result = _start_on_keyframes(path, result, options, cancel)
     if progress:
         progress(f"Analyzed {path.name}", 1.0)
     return result
@@ -200,3 +212,31 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
             continue
         kept.append((window, signature))
     return AnalysisResult([w for w, _ in kept], sorted(dropped, key=lambda d: d.start), total, duration)
+
+
+def _start_on_keyframes(path: Path, result: AnalysisResult, options: AnalysisOptions, cancel) -> AnalysisResult:
+    try:
+        keyframes = keyframe_times(path, cancel=cancel)
+    except MediaError:
+        return result  # an optimization only: footage whose packets cannot be listed keeps its grid windows
+    return replace(result, windows=snap_to_keyframes(result.windows, keyframes, options.keyframe_snap))
+
+
+def snap_to_keyframes(windows: list[ScoredWindow], keyframes: list[float], tolerance: float) -> list[ScoredWindow]:
+    """Move each window's start forward onto the first keyframe within ``tolerance`` s, if keyframes are sparse.
+
+    The new start is rounded UP to the millisecond: ``-ss`` must not land a hair before the
+    keyframe, or ffmpeg would seek back to the previous one and decode a whole interval.
+    """
+    if typical_interval(keyframes) < LONG_KEYFRAME_INTERVAL:
+        return windows
+    snapped = []
+    for window in windows:
+        index = bisect.bisect_left(keyframes, window.start)
+        if index < len(keyframes):
+            start = math.ceil(round(keyframes[index] * 1000, 6)) / 1000
+            # Never more than half the window, so a snapped window keeps most of the footage that was scored.
+            if start - window.start <= min(tolerance, (window.end - window.start) / 2):
+                window = replace(window, start=start)
+        snapped.append(window)
+    return snapped

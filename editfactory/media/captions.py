@@ -7,7 +7,9 @@ renders the same pixels.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -19,7 +21,12 @@ from editfactory.errors import ValidationError
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 DEFAULT_FONT = "DejaVu Sans"
 
-_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*$")
+_SENTENCE_TERMINATORS = frozenset(".!?…‼⁇⁈⁉。！？．｡؟۔।॥።။։។")
+"""Full stops, question and exclamation marks of Latin, CJK, Arabic/Urdu, Devanagari, Ethiopic, Myanmar,
+Armenian and Khmer text."""
+_TRAILING = ("Pe", "Pf", "Pi", "So", "Sk", "Mn", "Me", "Cf", "Zs")
+"""Categories that may follow a sentence's terminator inside one word: closing brackets and quotes, emoji
+(with their variation selectors and joiners)."""
 _HEX_COLOR = re.compile(r"^#?[0-9a-fA-F]{6}$")
 
 
@@ -88,15 +95,30 @@ class CaptionStyle:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def ends_sentence(word: str) -> bool:
+    """Whether ``word`` closes a sentence: ``"Gata!"``, ``"astăzi.)"``, ``"hurry!🔥"``, ``"好吗？"``."""
+    for char in reversed(word):
+        if char in _SENTENCE_TERMINATORS:
+            return True
+        if char in "\"'" or unicodedata.category(char) in _TRAILING:
+            continue
+        return False
+    return False
+
+
 def normalize_words(words: Iterable[Sequence | WordTiming]) -> list[WordTiming]:
-    """Accept ``(word, start, end)`` tuples or WordTiming; refuse times that go backwards."""
+    """Accept ``(word, start, end)`` tuples or WordTiming; refuse times that go backwards.
+
+    Text is NFC-normalized, so a diacritic a provider sends decomposed (``s`` + combining comma) is
+    one character, counts once against ``max_chars_per_cue`` and is drawn from the font's ``ș`` glyph.
+    """
     result: list[WordTiming] = []
     for item in words:
         timing = item if isinstance(item, WordTiming) else WordTiming(str(item[0]), float(item[1]), float(item[2]))
-        if timing.end < timing.start or timing.start < 0:
+        if not (math.isfinite(timing.start) and math.isfinite(timing.end)) or timing.end < timing.start or timing.start < 0:
             raise ValidationError(f"Word {timing.word!r} has an invalid time range {timing.start}–{timing.end} s.")
         if timing.word.strip():
-            result.append(WordTiming(timing.word.strip(), timing.start, timing.end))
+            result.append(WordTiming(unicodedata.normalize("NFC", timing.word.strip()), timing.start, timing.end))
     return sorted(result, key=lambda w: w.start)
 
 
@@ -111,7 +133,7 @@ def group_into_cues(words: Iterable[Sequence | WordTiming], *, max_words: int = 
                 cues.append(CaptionCue(tuple(current)))
                 current = []
         current.append(word)
-        if _SENTENCE_END.search(word.word):
+        if ends_sentence(word.word):
             cues.append(CaptionCue(tuple(current)))
             current = []
     if current:

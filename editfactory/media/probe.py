@@ -99,7 +99,8 @@ def probe(path: Path | str, *, count_frames: bool = True) -> MediaInfo:
     text = _header(path)
     if "Input #0" not in text:
         raise MediaError(
-            f"{path.name} is not a media file ffmpeg can read (it may be damaged, truncated, or another kind of file):\n"
+            f"{path.name} is not a media file ffmpeg can read (it may be damaged, truncated, or another kind of file). "
+            "Check that it plays in a video player, copy or download it again, or export it as MP4 (H.264):\n"
             f"{relevant_stderr(text.splitlines(), limit=4)}"
         )
     duration_match = _DURATION.search(text)

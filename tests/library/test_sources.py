@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from library_helpers import make_media
 
@@ -46,7 +48,10 @@ def test_rotated_phone_video_is_stored_upright(profile, inputs):
     assert (source.width, source.height) == (240, 320) and source.rotation in (90, 270)
 
 
-def bad_inputs(inputs, tmp_path):
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory):
+    """One file of each kind of bad input, made once per session (the tests only read them)."""
+    tmp_path = tmp_path_factory.mktemp("bad_inputs")
     zero = tmp_path / "empty.mp4"
     zero.write_bytes(b"")
     text = tmp_path / "readme.mp4"
@@ -54,6 +59,8 @@ def bad_inputs(inputs, tmp_path):
     audio = make_media(tmp_path / "tone.m4a", "-f", "lavfi", "-i", "sine", "-t", "1")
     tiny = make_media(tmp_path / "tiny.mp4", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10", "-t", "1", "-c:v", "libx264")
     strip = make_media(tmp_path / "strip.mp4", "-f", "lavfi", "-i", "testsrc2=size=2000x100:rate=10", "-t", "1", "-c:v", "libx264")
+    huge = make_media(tmp_path / "huge.mp4", "-f", "lavfi", "-i", "color=size=8400x1800:rate=1", "-frames:v", "1", "-c:v", "libx264",
+                      "-preset", "ultrafast")
     whole = make_media(tmp_path / "whole.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "4", "-c:v", "libx264",
                        "-preset", "ultrafast", "-movflags", "+faststart")
     truncated = tmp_path / "truncated.mp4"
@@ -70,6 +77,7 @@ def bad_inputs(inputs, tmp_path):
         "audio only": (audio, ValidationError, "audio only"),
         "too small": (tiny, ValidationError, "32x32 pixels"),
         "absurd shape": (strip, ValidationError, "2000x100 pixels"),
+        "too large": (huge, ValidationError, "8400x1800 pixels"),
         "truncated": (truncated, MediaError, "truncated"),
         "truncated without index": (no_index, MediaError, "not a media file"),
         "unsupported codec": (unknown, MediaError, "cannot decode"),
@@ -78,12 +86,14 @@ def bad_inputs(inputs, tmp_path):
 
 @pytest.mark.parametrize(
     "case",
-    ["zero-byte", "not a video", "audio only", "too small", "absurd shape", "truncated", "truncated without index", "unsupported codec"],
+    ["zero-byte", "not a video", "audio only", "too small", "absurd shape", "too large", "truncated", "truncated without index", "unsupported codec"],
 )
-def test_bad_input_gets_a_clear_error_and_leaves_nothing(profile, inputs, tmp_path, case):
-    path, error, message = bad_inputs(inputs, tmp_path)[case]
-    with pytest.raises(error, match=message):
+def test_bad_input_gets_a_clear_error_and_leaves_nothing(profile, bad_inputs, case):
+    path, error, message = bad_inputs[case]
+    with pytest.raises(error, match=message) as caught:
         import_source(profile, path)
+    assert path.name in str(caught.value), "the message names the file"
+    assert re.search(r"\b(import|convert|export|download)\b", str(caught.value), re.I), "the message says what to do next"
     assert leftovers(profile) == ([], 0)
     assert list(profile.paths.tmp.iterdir()) == []
 

@@ -81,3 +81,12 @@ def voiceover(media_dir) -> Path:
     ffmpeg("-f", "lavfi", "-i", "sine=f=220:sample_rate=22050,volume='0.05+0.1*sin(2*PI*t)':eval=frame",
            "-t", "3", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def long_gop_source(media_dir) -> Path:
+    """10 s of moving picture with a keyframe only every 4.4 s (0, 4.4, 8.8), like a screen recording; B-frames on."""
+    path = media_dir / "long_gop.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "10", "-c:v", "libx264", "-preset", "veryfast",
+           "-g", "132", "-sc_threshold", "0", "-pix_fmt", "yuv420p", str(path))
+    return path

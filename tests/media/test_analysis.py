@@ -7,7 +7,9 @@ import threading
 import pytest
 
 from editfactory.errors import CancelledError
-from editfactory.media.analysis import AnalysisOptions, analyze_video
+from editfactory.media.analysis import AnalysisOptions, ScoredWindow, analyze_video, snap_to_keyframes
+
+from media_helpers import ffmpeg
 
 
 def test_moving_windows_rank_above_static_ones(static_then_moving):
@@ -47,3 +49,32 @@ def test_cancel_stops_analysis(static_then_moving):
     cancel.set()
     with pytest.raises(CancelledError):
         analyze_video(static_then_moving, cancel=cancel)
+
+
+def starts(result) -> list[float]:
+    return sorted(w.start for w in result.windows)
+
+
+def test_windows_start_on_a_nearby_keyframe_when_keyframes_are_sparse(long_gop_source):
+    result = analyze_video(long_gop_source, AnalysisOptions(window=2.0))
+    # Keyframes at 0, 4.4 and 8.8 s: only the 4–6 s window has one in its first half-second.
+    assert starts(result) == [0.0, 2.0, 4.4, 6.0, 8.0]
+    snapped = next(w for w in result.windows if w.start == 4.4)
+    assert snapped.end == 6.0, "the window keeps its end, so it holds only footage that was scored"
+    assert starts(analyze_video(long_gop_source, AnalysisOptions(window=2.0, keyframe_snap=0))) == [0.0, 2.0, 4.0, 6.0, 8.0]
+
+
+def test_phone_like_keyframe_spacing_keeps_the_grid(media_dir):
+    path = media_dir / "gop_1_5.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast",
+           "-g", "45", "-sc_threshold", "0", str(path))
+    # A keyframe at 4.5 s lies within the snap distance of the 4 s window, but 1.5 s spacing makes seeks cheap anyway.
+    assert starts(analyze_video(path, AnalysisOptions(window=2.0, keyframe_snap=0.6))) == [0.0, 2.0, 4.0, 6.0]
+
+
+def test_snapped_starts_never_fall_before_the_keyframe():
+    window = ScoredWindow(8.0, 10.0, 0.5, 0.1, 0.1, 0.1, 0.5)
+    (snapped,) = snap_to_keyframes([window], [0.0, 25 / 3, 50 / 3], 0.5)
+    # 8.3333… rounds up to 8.334: an -ss a hair before the keyframe would seek back to the one at 0 s.
+    assert snapped.start == 8.334 and snapped.start >= 25 / 3 and snapped.end == 10.0
+    assert snap_to_keyframes([window], [0.0, 8.6, 17.2], 0.5) == [window], "a keyframe 0.6 s in is too far"

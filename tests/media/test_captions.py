@@ -60,3 +60,71 @@ def test_style_round_trip():
 def test_words_going_backwards_are_refused():
     with pytest.raises(ValidationError, match="invalid time range"):
         group_into_cues([("x", 2.0, 1.0)])
+
+
+def texts(cues) -> list[str]:
+    return [c.text for c in cues]
+
+
+def test_word_and_character_limits_are_configurable():
+    words = [("one", 0, 1), ("two", 1, 2), ("three", 2, 3), ("four", 3, 4), ("five", 4, 5)]
+    assert texts(group_into_cues(words, max_words=2, max_chars=100)) == ["one two", "three four", "five"]
+    assert texts(group_into_cues(words, max_words=10, max_chars=9)) == ["one two", "three", "four five"]
+    # A word longer than the limit is never split; it gets a cue of its own.
+    assert texts(group_into_cues([("a", 0, 1), ("unbelievable", 1, 2), ("b", 2, 3)], max_chars=5)) == ["a", "unbelievable", "b"]
+    subs = build_subtitles(words, CaptionStyle(max_words_per_cue=2, highlight_current_word=False), 540, 960)
+    assert [e.plaintext for e in subs] == ["one two", "three four", "five"]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    ["gata.", "gata!”", "gata?)", "gata…", "hurry!🔥", "hurry!🔥\u200d❤\ufe0f", "«gata!»", "好吗？", "مرحبا؟", "अच्छा है।", "終わり。」"],
+)
+def test_sentence_ends_behind_quotes_brackets_emoji_and_in_other_scripts(closing):
+    words = [("Ok", 0, 0.5), (closing, 0.5, 1.0), ("next", 1.0, 1.5)]
+    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [f"Ok {closing}", "next"]
+
+
+@pytest.mark.parametrize("word", ["3.5", "e-mail", "🔥", "ce?a", "(nota"])
+def test_words_that_do_not_end_a_sentence(word):
+    words = [("Ok", 0, 0.5), (word, 0.5, 1.0), ("next", 1.0, 1.5)]
+    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [f"Ok {word} next"]
+
+
+def test_decomposed_diacritics_are_composed_and_count_once():
+    decomposed = "s\u0326t\u0326a\u0306"  # "șță" as some providers send it: letters plus combining marks
+    cues = group_into_cues([(decomposed, 0, 1), ("ok", 1, 2)], max_chars=6)
+    assert texts(cues) == ["\u0219\u021b\u0103 ok"] and len(cues[0].text) == 6
+
+
+def test_emoji_diacritics_and_other_scripts_survive_the_ass_file(tmp_path):
+    words = [("Mulțumim,", 0, 0.5), ("îți", 0.5, 0.8), ("șade", 0.8, 1.1), ("bine!", 1.1, 1.5),
+             ("Привет", 1.6, 2.0), ("你好", 2.0, 2.3), ("😀🔥", 2.3, 2.6)]
+    path = write_ass(words, CaptionStyle(highlight_current_word=False, max_words_per_cue=4, max_chars_per_cue=40),
+                     540, 960, tmp_path / "c.ass")
+    assert [e.plaintext for e in pysubs2.load(str(path), encoding="utf-8")] == ["Mulțumim, îți șade bine!", "Привет 你好 😀🔥"]
+
+
+def test_style_fields_reach_the_ass_style():
+    style = CaptionStyle(font="DejaVu Sans", size=120, primary_color="#102030", outline_color="#A0B0C0", outline=8,
+                         bold=False, vertical_position=0.5, uppercase=True, highlight_current_word=False)
+    subs = build_subtitles([("hello", 0, 1)], style, 1080, 1920)
+    ass = subs.styles["Caption"]
+    assert (ass.fontname, ass.fontsize, ass.bold, ass.outline) == ("DejaVu Sans", 120, False, 8)
+    assert (ass.primarycolor.r, ass.primarycolor.g, ass.primarycolor.b) == (0x10, 0x20, 0x30)
+    assert (ass.outlinecolor.r, ass.outlinecolor.g, ass.outlinecolor.b) == (0xA0, 0xB0, 0xC0)
+    assert ass.marginv == 960  # baseline halfway down the frame
+    assert subs[0].plaintext == "HELLO"
+
+
+def test_highlight_colors_only_the_current_word():
+    subs = build_subtitles([("one", 0, 1), ("two", 1, 2)], CaptionStyle(highlight_color="#00FF88"), 540, 960)
+    # ASS colors are &HBBGGRR&.
+    assert [e.text for e in subs] == ["{\\c&H88FF00&}one{\\r} two", "one {\\c&H88FF00&}two{\\r}"]
+    assert [(e.start, e.end) for e in subs] == [(0, 1000), (1000, 2000)]
+
+
+@pytest.mark.parametrize("times", [(float("nan"), 1.0), (0.0, float("inf")), (-0.5, 1.0)])
+def test_impossible_word_times_are_refused(times):
+    with pytest.raises(ValidationError, match="invalid time range"):
+        group_into_cues([("x", *times)])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from media_helpers import TEST_PRESET, frame_at
+from media_helpers import TEST_PRESET, ffmpeg, frame_at
 
 from editfactory.errors import CancelledError, MediaError, ValidationError
 from editfactory.media.captions import CaptionStyle
@@ -125,11 +125,25 @@ def test_rotated_phone_source_renders_upright(rotated_source, voiceover, tmp_pat
     assert abs(top - bottom) < 20
 
 
-def test_diacritics_other_scripts_and_emoji_render(plain_source, voiceover, tmp_path):
+def test_diacritics_other_scripts_and_emoji_render(voiceover, tmp_path):
     words = [("ș ț ă î â", 0.0, 0.8), ("Привет 你好", 0.9, 1.6), ("مرحبا 😀🔥", 1.7, 2.5), ("{\\b1}", 2.6, 2.9)]
+    gray = tmp_path / "gray.mp4"  # a plain background, so only the caption can be yellow
+    ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=30", "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", str(gray))
     out = tmp_path / "scripts.mp4"
-    render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voiceover, words=words, preset=TEST_PRESET), out)
+    style = CaptionStyle(highlight_color="#FFFF00", max_words_per_cue=1)
+    render_clip(RenderSpec(segments=[(gray, 0, 3)], voiceover=voiceover, words=words, caption_style=style,
+                           preset=TEST_PRESET), out)
     assert probe(out).duration == pytest.approx(3.0, abs=1 / 30)
+    band = slice(int(TEST_PRESET.height * 0.55), int(TEST_PRESET.height * 0.75))
+
+    def highlighted_pixels(seconds: float) -> int:
+        pixels = frame_at(out, seconds, TEST_PRESET.width, TEST_PRESET.height)[band].astype(int)
+        return int(((pixels[..., 0] > 220) & (pixels[..., 1] > 220) & (pixels[..., 2] < 60)).sum())
+
+    # The spoken word is drawn in the highlight color (the diacritics are in the shipped font); none between words.
+    assert highlighted_pixels(0.4) > 100
+    assert highlighted_pixels(1.3) > 100
+    assert highlighted_pixels(0.85) < 10
 
 
 def test_ducked_source_audio_under_the_voice(plain_source, voiceover, tmp_path):
@@ -138,6 +152,19 @@ def test_ducked_source_audio_under_the_voice(plain_source, voiceover, tmp_path):
                            duck_source_audio=True, preset=TEST_PRESET), out)
     integrated, _ = measured_loudness(out)
     assert integrated == pytest.approx(-14.0, abs=1.0)
+
+
+def test_peaky_voice_is_limited_to_the_true_peak_ceiling(plain_source, media_dir, tmp_path):
+    # A quiet voice with short loud clicks (plosives): one fixed gain to -14 LUFS would push the clicks over 0 dBFS.
+    voice = media_dir / "peaky_voice.wav"
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc='0.1*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*3*t))"
+           "+0.9*lt(mod(t\\,0.75)\\,0.0005)*sin(2*PI*1500*t)':s=24000:d=3", str(voice))
+    out = tmp_path / "peaky.mp4"
+    result = render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voice, caption_style=None, preset=TEST_PRESET), out)
+    assert any("loudnorm" in part for part in result.command), "the limiting path is the one under test"
+    integrated, peak = measured_loudness(out)
+    assert integrated == pytest.approx(-14.0, abs=1.0)
+    assert peak <= -0.5  # -1 dBTP target; the AAC encoder may add a few tenths
 
 
 def test_real_vertical_preset(plain_source, voiceover, tmp_path):
