@@ -20,6 +20,8 @@ from editfactory.errors import ValidationError
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 DEFAULT_FONT = "DejaVu Sans"
+SHIPPED_FONTS = {"DejaVu Sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")}
+"""Font families that ship in FONTS_DIR (regular and bold); only these render the same on every machine."""
 
 _SENTENCE_TERMINATORS = frozenset(".!?…‼⁇⁈⁉。！？．｡؟۔।॥።။։។")
 """Full stops, question and exclamation marks of Latin, CJK, Arabic/Urdu, Devanagari, Ethiopic, Myanmar,
@@ -74,6 +76,11 @@ class CaptionStyle:
     uppercase: bool = False
 
     def __post_init__(self) -> None:
+        if self.font not in SHIPPED_FONTS:
+            raise ValidationError(
+                f"Caption font {self.font!r} does not ship with Edit Factory, so clips would look different on "
+                f"other machines; use one of: {', '.join(SHIPPED_FONTS)}."
+            )
         for name in ("primary_color", "highlight_color", "outline_color"):
             if not _HEX_COLOR.match(getattr(self, name)):
                 raise ValidationError(f"Caption {name.replace('_', ' ')} {getattr(self, name)!r} is not a #RRGGBB color.")

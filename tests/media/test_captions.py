@@ -128,3 +128,12 @@ def test_highlight_colors_only_the_current_word():
 def test_impossible_word_times_are_refused(times):
     with pytest.raises(ValidationError, match="invalid time range"):
         group_into_cues([("x", *times)])
+
+
+def test_only_shipped_fonts_can_be_chosen():
+    from editfactory.media.captions import FONTS_DIR, SHIPPED_FONTS
+
+    for files in SHIPPED_FONTS.values():
+        assert all((FONTS_DIR / name).is_file() for name in files)
+    with pytest.raises(ValidationError, match="does not ship"):
+        CaptionStyle(font="Comic Sans MS")
