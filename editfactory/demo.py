@@ -44,6 +44,22 @@ def generate_source(target: Path, seconds: float = 8.0) -> Path:
     return target
 
 
+def _check_readable(source: Path) -> None:
+    """Refuse a --source that is missing, not a file or not readable, before any profile is touched."""
+    try:
+        if not source.exists():
+            raise EditFactoryError(f"The source video {source} does not exist; check the path or leave --source out.")
+        if not source.is_file():
+            raise EditFactoryError(f"The source video {source} is not a file; name a video file or leave --source out.")
+        with open(source, "rb") as handle:
+            handle.read(1)
+    except OSError as error:  # e.g. no permission to read it or its folder
+        raise EditFactoryError(
+            f"The source video {source} cannot be read ({error.strerror or error}); "
+            "check its permissions, or leave --source out to use generated footage."
+        ) from None
+
+
 def _demo_profile(workspace: Workspace) -> Profile:
     return workspace.find_by_name(DEMO_PROFILE) or workspace.create(DEMO_PROFILE, "Made by `invoke demo`.")
 
@@ -64,9 +80,9 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
     """Make the demo clip and copy it to ``out``; returns ``out``."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
-        raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}).")
-    if source is not None and not Path(source).is_file():
-        raise EditFactoryError(f"The source video {source} does not exist; check the path or leave --source out.")
+        raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
+    if source is not None:
+        _check_readable(Path(source))
     workspace = Workspace(data_dir)
     profile = _demo_profile(workspace)
     recover_interrupted(profile)
@@ -77,7 +93,14 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
             _print_progress("Generating demo footage with ffmpeg", None)
             imported = import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress)
     else:
-        imported = import_source(profile, source, _print_progress)
+        try:
+            imported = import_source(profile, source, _print_progress)
+        except EditFactoryError as error:
+            raise EditFactoryError(
+                f"The source video {source} cannot be used: {error}\n"
+                "Pass a video that ffmpeg can read (an MP4 works) with --source, or leave --source out "
+                "to use generated footage."
+            ) from None
     projects.set_project_sources(profile, project["id"], [imported.id])
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": "piper"})

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from editfactory import projects
+from editfactory.library import get_source
 from editfactory.media.probe import probe
 from editfactory.profiles import Workspace
+
+from jobs.media_fixtures import make_source
 
 
 def _demo(*args: str, cwd) -> subprocess.CompletedProcess:
@@ -18,11 +24,7 @@ def _demo(*args: str, cwd) -> subprocess.CompletedProcess:
                           timeout=300, cwd=cwd, env=env)
 
 
-def test_demo_makes_a_finished_clip_in_a_demo_profile(tmp_path):
-    out, data = tmp_path / "out" / "demo.mp4", tmp_path / "data"
-    result = _demo("--out", str(out), "--data-dir", str(data), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert f"Demo clip written to {out}" in result.stdout
+def _assert_demo_clip(out: Path, data: Path) -> dict:
     info = probe(out)
     assert (info.width, info.height) == (1080, 1920) and info.has_audio and info.duration > 2
     profile = Workspace(data).find_by_name("Demo")
@@ -30,11 +32,70 @@ def test_demo_makes_a_finished_clip_in_a_demo_profile(tmp_path):
     assert clip["tts"]["provider"] == "piper" and clip["status"] == "rendered"
     assert "Dialogue:" in profile.paths.absolute(clip["captions_path"]).read_text(encoding="utf-8")
     assert not any(profile.paths.tmp.iterdir())
+    return clip
 
 
-def test_demo_refuses_a_missing_source_with_a_clear_message(tmp_path):
-    result = _demo("--out", str(tmp_path / "x.mp4"), "--data-dir", str(tmp_path / "d"),
-                   "--source", str(tmp_path / "nope.mov"), cwd=tmp_path)
-    assert result.returncode == 2
-    assert "does not exist" in result.stderr and "--source" in result.stderr
+def test_demo_makes_a_finished_clip_in_a_demo_profile(tmp_path):
+    out, data = tmp_path / "out" / "demo.mp4", tmp_path / "data"
+    result = _demo("--out", str(out), "--data-dir", str(data), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Demo clip written to {out}" in result.stdout
+    _assert_demo_clip(out, data)
+
+
+def test_demo_cuts_from_the_given_source(tmp_path):
+    source = make_source(tmp_path / "my-footage.mp4", seconds=3.0)
+    out, data = tmp_path / "mine.mp4", tmp_path / "data"
+    result = _demo("--out", str(out), "--data-dir", str(data), "--source", str(source), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    clip = _assert_demo_clip(out, data)
+    profile = Workspace(data).find_by_name("Demo")
+    [source_id] = projects.project_sources(profile, clip["project_id"])
+    imported = get_source(profile, source_id)
+    assert imported.filename == "my-footage.mp4" and (imported.width, imported.height) == (320, 240)
+
+
+def _bad_source(folder: Path, kind: str) -> Path:
+    if kind == "folder":
+        (folder / "clips").mkdir()
+        return folder / "clips"
+    if kind == "not-a-video":
+        (folder / "notes.mp4").write_text("Shopping list: milk, eggs.\n" * 200, encoding="utf-8")
+        return folder / "notes.mp4"
+    return folder / "nope.mov"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("missing", "does not exist"), ("folder", "is not a file"), ("not-a-video", "not a media file ffmpeg can read")],
+)
+def test_demo_refuses_a_bad_source_with_a_clear_message(tmp_path, kind, expected):
+    source = _bad_source(tmp_path, kind)
+    result = _demo("--out", str(tmp_path / "x.mp4"), "--data-dir", str(tmp_path / "d"), "--source", str(source),
+                   cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr and "--source" in result.stderr
     assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may read any file; needs a normal user")
+def test_demo_refuses_a_source_it_may_not_read(tmp_path):
+    source = make_source(tmp_path / "locked.mp4", seconds=1.0)
+    source.chmod(0)
+    try:
+        result = _demo("--out", str(tmp_path / "x.mp4"), "--data-dir", str(tmp_path / "d"), "--source", str(source),
+                       cwd=tmp_path)
+    finally:
+        source.chmod(0o600)
+    assert result.returncode == 2, result.stderr
+    assert "cannot be read" in result.stderr and "permissions" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists(), "nothing is created before the source is checked"
+
+
+def test_demo_refuses_an_output_that_is_not_mp4(tmp_path):
+    result = _demo("--out", str(tmp_path / "demo.mov"), "--data-dir", str(tmp_path / "d"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--out must name an .mp4 file" in result.stderr and "demo.mov" in result.stderr
+    assert not (tmp_path / "d").exists()

@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> None:
         two = _timed(LocalBackend(2), specs, root / "local-2")
         print(f"local, 2 workers: {two:7.2f} s")
         started = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+        # ":0": the scheduler's HTTP server takes a free port (with None it still wants 8787 and warns if taken).
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, worker_dashboard_address=None)
         startup = time.perf_counter() - started
         try:
             backend = DaskBackend(cluster.scheduler_address)

@@ -204,16 +204,18 @@ class DaskBackend:
                     results[index_of[future.key]] = future.result()  # re-raises the worker's exception
                     done_count += 1
                     _report(progress, done_count, len(tasks), self.name)
-            return results
         except BaseException:
-            remote_cancel.set()  # running tasks stop their ffmpeg; queued ones are dropped
+            # Running tasks stop their ffmpeg when their watcher next polls the event, queued ones are dropped.
+            # The event stays set (its name is unique to this run): clearing it here would race the watchers
+            # and leave the workers' ffmpeg running.
+            remote_cancel.set()
             client.cancel(futures)
             raise
-        finally:
-            try:
-                remote_cancel.clear()
-            except Exception:  # the client may already be closing
-                log.debug("could not clear the remote cancel event", exc_info=True)
+        try:
+            remote_cancel.clear()  # every task has ended: forget the event on the scheduler
+        except Exception:  # the client may already be closing
+            log.debug("could not clear the remote cancel event", exc_info=True)
+        return results
 
 
 def render_backend(profile: Profile | None = None, *, workers: int | None = None) -> RenderBackend:

@@ -7,6 +7,9 @@ stored as the job's outputs. Functions are registered by kind
 Cancel is both an in-process event and a flag in the profile's database, so
 another process can cancel too: a watcher thread polls the flag of the jobs
 running here and sets their events.
+
+On first use of a profile the runner marks the jobs that a dead process left
+queued or running as interrupted (see :mod:`editfactory.jobs.recovery`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from dataclasses import dataclass
 
 from editfactory.errors import CancelledError, EditFactoryError, ValidationError
 from editfactory.jobs.context import JobContext
-from editfactory.jobs.store import CANCELLED, FAILED, SUCCEEDED, Job, JobStore
+from editfactory.jobs.recovery import recover_interrupted
+from editfactory.jobs.store import CANCELLED, FAILED, QUEUED, SUCCEEDED, Job, JobStore
 from editfactory.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,7 @@ class JobRunner:
         self._functions: dict[str, JobFunction] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._recovered: set[str] = set()  # ids of the profiles already checked for jobs of dead processes
         self._watcher = threading.Thread(target=self._watch_cancel_flags, name="editfactory-job-cancel", daemon=True)
         self._watcher.start()
 
@@ -83,6 +88,7 @@ class JobRunner:
     def submit(self, profile: Profile, kind: str, inputs: dict | None = None, *, fn: JobFunction | None = None) -> str:
         """Queue a job of ``kind`` for ``profile``; runs ``fn`` or the function registered for the kind."""
         function = self._function_for(kind, fn)
+        self._recover_once(profile)
         job = JobStore(profile).create(kind, inputs)
         self._start(profile, job.id, function)
         return job.id
@@ -92,6 +98,7 @@ class JobRunner:
         store = JobStore(profile)
         job = store.get(job_id)
         function = self._function_for(job.kind, None)
+        self._recover_once(profile)  # a job its dead owner left running becomes interrupted, so it can be retried
         store.requeue(job_id)
         self._start(profile, job_id, function)
         return job_id
@@ -115,6 +122,23 @@ class JobRunner:
             except FutureTimeout:
                 raise TimeoutError(f"Job {job_id} is still running after {timeout} s.") from None
         return JobStore(profile).get(job_id)
+
+    def recover(self, profile: Profile) -> list[Job]:
+        """Mark the jobs that a dead process left queued or running in ``profile`` as interrupted.
+
+        Done automatically the first time this runner submits or retries a job of a profile;
+        an app should also call it when it opens a profile, so its job list is right at once.
+        """
+        recovered = recover_interrupted(profile)
+        with self._lock:
+            self._recovered.add(profile.id)
+        return recovered
+
+    def _recover_once(self, profile: Profile) -> None:
+        with self._lock:
+            done = profile.id in self._recovered
+        if not done:
+            self.recover(profile)
 
     def active_jobs(self) -> list[str]:
         with self._lock:
@@ -183,7 +207,11 @@ class JobRunner:
             return
         temp = profile.make_temp_dir(f"job-{job_id[-8:]}")
         try:
-            store.mark_running(job_id, temp_dir=profile.paths.relative(temp))
+            if not store.mark_running(job_id, temp_dir=profile.paths.relative(temp)):
+                # Cancelled (or claimed elsewhere) between the check above and now: never run it.
+                if store.get(job_id).status == QUEUED:
+                    store.finish(job_id, CANCELLED, error="Cancelled before it started.")
+                return
             context = JobContext(
                 job_id=job_id,
                 profile=profile,

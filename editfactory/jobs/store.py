@@ -190,14 +190,24 @@ class JobStore:
             if not found.fetchall():
                 raise NotFoundError("Job", job_id, self.profile.name)
 
-    def mark_running(self, job_id: str, *, temp_dir: str | None, owner: ProcessIdentity | None = None) -> None:
+    def mark_running(self, job_id: str, *, temp_dir: str | None, owner: ProcessIdentity | None = None) -> bool:
+        """Claim a queued job for ``owner``; False if it is no longer queued or a cancel was asked meanwhile.
+
+        The check and the claim are one statement, so a job cancelled or claimed by another process a
+        moment ago is never started a second time.
+        """
         owner = owner or ProcessIdentity.current()
-        self._update(
-            job_id,
-            "status = 'running', started_at = now(), finished_at = NULL, error = NULL, progress = 0, step = 'Starting', "
-            "temp_dir = ?, owner_pid = ?, owner_host = ?, owner_started = ?, attempts = coalesce(attempts, 0) + 1",
-            [temp_dir, owner.pid, owner.host, owner.started],
-        )
+        with self.profile.db.transaction() as cur:
+            claimed = cur.execute(
+                "UPDATE jobs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, "
+                "progress = 0, step = 'Starting', temp_dir = ?, owner_pid = ?, owner_host = ?, owner_started = ?, "
+                "attempts = coalesce(attempts, 0) + 1, updated_at = now() "
+                "WHERE id = ? AND status = 'queued' AND NOT cancel_requested RETURNING id",
+                [temp_dir, owner.pid, owner.host, owner.started, job_id],
+            ).fetchall()
+        if not claimed:
+            self.get(job_id)  # NotFoundError for an id of another profile
+        return bool(claimed)
 
     def set_progress(self, job_id: str, message: str | None, fraction: float | None) -> bool:
         """Record progress (fraction 0..1 or None to keep it); returns whether cancel was requested meanwhile."""
@@ -246,17 +256,19 @@ class JobStore:
 
     def requeue(self, job_id: str, *, owner: ProcessIdentity | None = None) -> Job:
         """Put a finished-but-unsuccessful job back in the queue with the same inputs."""
+        owner = owner or ProcessIdentity.current()
+        # Conditional in one statement: when two processes retry the same job, only one of them runs it.
+        with self.profile.db.transaction() as cur:
+            requeued = cur.execute(
+                "UPDATE jobs SET status = 'queued', progress = 0, step = 'Queued again', error = NULL, outputs = NULL, "
+                "cancel_requested = false, started_at = NULL, finished_at = NULL, temp_dir = NULL, "
+                "owner_pid = ?, owner_host = ?, owner_started = ?, updated_at = now() "
+                "WHERE id = ? AND status IN (?, ?, ?) RETURNING id",
+                [owner.pid, owner.host, owner.started, job_id, FAILED, CANCELLED, INTERRUPTED],
+            ).fetchall()
         job = self.get(job_id)
-        if job.status not in (FAILED, CANCELLED, INTERRUPTED):
+        if not requeued:
             raise ValidationError(
                 f"Job {job_id!r} is {job.status}; only failed, cancelled or interrupted jobs can be retried."
             )
-        owner = owner or ProcessIdentity.current()
-        self._update(
-            job_id,
-            "status = 'queued', progress = 0, step = 'Queued again', error = NULL, outputs = NULL, "
-            "cancel_requested = false, started_at = NULL, finished_at = NULL, temp_dir = NULL, "
-            "owner_pid = ?, owner_host = ?, owner_started = ?",
-            [owner.pid, owner.host, owner.started],
-        )
-        return self.get(job_id)
+        return job

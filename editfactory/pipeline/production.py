@@ -5,9 +5,12 @@ tasks (:mod:`editfactory.pipeline.render_task`) run on a local pool or a Dask
 cluster (:mod:`editfactory.jobs.dask_backend`).
 
 Re-running with the same inputs costs almost nothing: the voiceover comes from
-the profile's TTS cache, selection is deterministic (seeded), and a variant whose
-render key (segments, voiceover, captions, format) was rendered before is reused
-together with its clip row instead of being encoded again.
+the profile's TTS cache (and is not counted against the quota again), selection
+is deterministic (seeded), and a variant whose render key (segments, voiceover,
+captions, format) was rendered before is reused together with its clip row
+instead of being encoded again. There are no separately "normalized segments"
+to cache: the renderer trims, scales and crops the segments inside the same single
+ffmpeg pass, so the finished variant is the unit of reuse.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.pipeline.render_task import VariantTask, render_variant
 from editfactory.profiles import Profile
-from editfactory.tts import estimate_for_profile, synthesize_for_profile
+from editfactory.tts import cache as tts_cache
+from editfactory.tts import estimate_for_profile, get_provider, synthesize_for_profile
+# Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
+from editfactory.tts.service import complete_choice
+from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
@@ -95,12 +102,31 @@ def _render_key(profile: Profile, spec: RenderSpec, preset: RenderPreset, style:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
+def _voiceover_cached(profile: Profile, text: str, voice: dict) -> bool:
+    """Whether speaking ``text`` with this voice would come from the profile's TTS cache (and so cost nothing)."""
+    choice = resolve_choice(profile, voice)
+    provider = get_provider(choice.provider, profile)
+    try:
+        choice = complete_choice(choice, provider)
+    finally:
+        provider.close()
+    key = tts_cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text)
+    return tts_cache.lookup(profile, key) is not None
+
+
 def _check_quota(profile: Profile, scripts: list[str], voice: dict) -> None:
-    """Refuse early when the voiceovers alone would exceed the quota (the ledger still reserves atomically)."""
+    """Refuse early when the voiceovers still to make would exceed the quota (the ledger still reserves atomically).
+
+    Cached voiceovers are left out: a re-run with the same inputs costs nothing and must not be refused.
+    """
     left = remaining_quota(profile)
     if left is None:
         return
-    estimate = sum(estimate_for_profile(profile, text, voice)["cost_usd"] for text in dict.fromkeys(scripts))
+    estimate = sum(
+        estimate_for_profile(profile, text, voice)["cost_usd"]
+        for text in dict.fromkeys(scripts)
+        if not _voiceover_cached(profile, text, voice)
+    )
     if estimate > left + 1e-9:
         raise QuotaExceededError(
             f"The voiceovers would cost about ${estimate:.4f}, but profile {profile.name!r} has only ${left:.4f} "
@@ -116,6 +142,11 @@ def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: di
         report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
         results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
     return results
+
+
+def _stable_timings(voice: SynthesisResult) -> list[tuple[str, float, float]]:
+    """Word timings exactly as the TTS cache keeps them (rounded), so a run from the cache burns the same captions."""
+    return [tuple(w.to_list()) for w in voice.words]
 
 
 def _existing_clip(profile: Profile, project_id: str, rel_path: str) -> dict | None:
@@ -156,11 +187,12 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         segments = picks_by_script[text][used[text]]
         used[text] += 1
         spec = RenderSpec(
-            segments=segments, voiceover=voice.audio_path, words=voice.timings, caption_style=style,
+            segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice), caption_style=style,
             preset=preset, duck_source_audio=request.duck_source_audio,
         )
         key = _render_key(profile, spec, preset, style.to_dict())
-        output = profile.paths.renders / f"{_slug(project['name'])}-{key[:16]}.mp4"
+        # The project id keeps two same-named projects from sharing (and later deleting) one file.
+        output = profile.paths.renders / f"{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
         plans.append((index, text, spec, output))
         if not output.is_file():
             tasks.append(VariantTask(spec=spec, output=str(output), work_root=str(ctx.temp_dir / "render")))
@@ -178,7 +210,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         rel = profile.paths.relative(output)
         captions = output.with_suffix(".ass")
         if not captions.is_file():
-            write_ass(voice.timings, style, preset.width, preset.height, captions)
+            write_ass(_stable_timings(voice), style, preset.width, preset.height, captions)
         result = results.get(str(output))
         existing = _existing_clip(profile, project["id"], rel)
         if existing is not None:

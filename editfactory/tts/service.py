@@ -33,7 +33,8 @@ class VoiceChoice:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def _complete(choice: VoiceChoice, provider: VoiceProvider) -> VoiceChoice:
+def complete_choice(choice: VoiceChoice, provider: VoiceProvider) -> VoiceChoice:
+    """Fill in the provider's default voice, model and settings (validated), as synthesis and the cache key use them."""
     settings = provider.make_settings(choice.settings).to_dict()  # validates and fills in defaults
     return replace(choice, voice=choice.voice or provider.default_voice, model=choice.model or provider.default_model,
                    settings=settings)
@@ -50,7 +51,7 @@ def set_defaults(profile: Profile, provider: str, voice: str = "", model: str = 
                  settings: dict[str, Any] | None = None) -> VoiceChoice:
     """Save the profile's default voice; settings are validated against the provider's options first."""
     instance = get_provider(provider, profile)
-    choice = _complete(VoiceChoice(provider, voice, model, dict(settings or {})), instance)
+    choice = complete_choice(VoiceChoice(provider, voice, model, dict(settings or {})), instance)
     instance.model_info(choice.model)
     set_setting(profile, DEFAULTS_SETTING, asdict(choice))
     return choice
@@ -83,7 +84,7 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
     """The cost of speaking ``text`` with the profile's voice: {"cost_usd": 0.02, "label": "$0.02", ...}."""
     choice = resolve_choice(profile, overrides)
     provider = get_provider(choice.provider, profile)
-    choice = _complete(choice, provider)
+    choice = complete_choice(choice, provider)
     cost = provider.estimate_cost(text, choice.model)
     return {"provider": choice.provider, "model": choice.model, "cost_usd": cost, "label": price_label(cost)}
 
@@ -109,7 +110,7 @@ def synthesize_for_profile(
         choice = resolve_choice(profile, overrides)
         owned = provider is None
         provider = provider or get_provider(choice.provider, profile)
-        choice = _complete(choice, provider)
+        choice = complete_choice(choice, provider)
         voice = _provider_voice(profile, choice)
         key = cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text)
         hit = cache.lookup(profile, key) if use_cache else None

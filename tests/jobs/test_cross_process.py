@@ -61,6 +61,21 @@ def test_killed_owner_leaves_job_interrupted_with_temp_files_gone_and_retry_work
     assert retried.status == SUCCEEDED and retried.inputs["hold_file"] == str(hold) and retried.attempts == 2
 
 
+def test_a_new_runner_marks_a_dead_processs_job_interrupted_on_first_use(profile, child_job, tmp_path):
+    hold = tmp_path / "hold"
+    hold.touch()
+    child = child_job(profile, "test.steps", {"steps": 1, "delay": 0, "hold_file": str(hold)})
+    store = JobStore(profile)
+    temp = profile.paths.absolute(_wait_until(lambda: store.get(child.job_id).temp_dir))
+    child.kill()
+    with JobRunner(workers=1) as runner:  # a restarted app or notebook: it only submits new work
+        fresh = runner.submit(profile, "test.steps", {"steps": 1, "delay": 0})
+        assert runner.wait(profile, fresh, timeout=30).status == SUCCEEDED
+    dead = store.get(child.job_id)
+    assert dead.status == INTERRUPTED and "Retry the job" in dead.error
+    assert not temp.exists()
+
+
 def test_jobs_of_a_live_process_are_not_recovered(profile, child_job, tmp_path):
     hold = tmp_path / "hold"
     hold.touch()

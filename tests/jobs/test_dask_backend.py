@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import cloudpickle
+import psutil
 import pytest
 
 from editfactory.errors import CancelledError
@@ -64,25 +65,46 @@ def test_dask_path_makes_the_same_clip_as_the_local_path(dask_scheduler, media, 
 
 
 def _slow_encode(task: str, cancel: threading.Event, progress=None) -> str:
-    run_subprocess(job_functions.slow_encode_command(Path(task), 10), cancel, timeout=60)
+    run_subprocess(job_functions.slow_encode_command(Path(task), ENCODE_SECONDS), cancel, timeout=120)
     return task
+
+
+ENCODE_SECONDS = 60  # far longer than the test may take, so only the cancel can end these encodes
+
+
+def _encoders_writing_to(folder: Path) -> list:
+    """ffmpeg processes (children of the cluster's worker processes, which are ours) writing into ``folder``."""
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "ffmpeg" in process.name() and any(str(folder) in arg for arg in process.cmdline()):
+                found.append(process)
+        except psutil.Error:  # it ended while we looked
+            continue
+    return found
 
 
 def test_cancel_stops_ffmpeg_on_the_workers(dask_scheduler, tmp_path):
     cancel = threading.Event()
     progress: list[float] = []
-    threading.Timer(2.0, cancel.set).start()
-    started = time.monotonic()
+
+    def cancel_once_encoding() -> None:
+        deadline = time.monotonic() + 60
+        while not _encoders_writing_to(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cancel.set()
+
+    threading.Thread(target=cancel_once_encoding, daemon=True).start()
     with pytest.raises(CancelledError):
         DaskBackend(dask_scheduler).run_all(
             _slow_encode, [str(tmp_path / f"{n}.mp4") for n in range(3)], cancel, lambda m, f: progress.append(f)
         )
-    # The workers' ffmpeg processes are stopped: their partial files stop growing.
-    time.sleep(1.0)
-    sizes = {p: p.stat().st_size for p in tmp_path.glob("*.mp4")}
-    time.sleep(1.0)
-    assert sizes and all(p.stat().st_size == size for p, size in sizes.items())
-    assert time.monotonic() - started < 8 and progress == []
+    assert progress == [], "no encode ran to its end"
+    # The workers' ffmpeg processes go away (they would otherwise run for a minute).
+    deadline = time.monotonic() + 30
+    while _encoders_writing_to(tmp_path):
+        assert time.monotonic() < deadline, "ffmpeg kept running on a worker after the cancel"
+        time.sleep(0.1)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):

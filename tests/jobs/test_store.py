@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from editfactory.errors import NotFoundError, ValidationError
-from editfactory.jobs import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, JobStore, ProcessIdentity
+from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, JobStore, ProcessIdentity
 
 
 def test_create_get_and_list(profile):
@@ -60,6 +62,43 @@ def test_requeue_only_unsuccessful_jobs(profile):
     assert (again.status, again.error, again.inputs, again.progress) == (QUEUED, None, {"a": 1}, 0)
 
 
+def test_a_job_is_claimed_once_and_never_after_a_cancel(profile):
+    store = JobStore(profile)
+    job = store.create("render")
+    assert store.mark_running(job.id, temp_dir=None) is True
+    assert store.mark_running(job.id, temp_dir=None) is False, "already running: not started twice"
+    cancelled = store.create("render")
+    store.request_cancel(cancelled.id)
+    assert store.mark_running(cancelled.id, temp_dir=None) is False
+    assert store.get(cancelled.id).status == CANCELLED
+
+
+def test_concurrent_retries_of_one_job_requeue_it_once(profile):
+    store = JobStore(profile)
+    job = store.create("render")
+    store.mark_running(job.id, temp_dir=None)
+    store.finish(job.id, INTERRUPTED, error="gone")
+    start = threading.Barrier(6, timeout=10)
+    outcomes: list[str] = []
+
+    def retry() -> None:
+        start.wait()
+        try:
+            store.requeue(job.id)
+            outcomes.append("queued")
+        except ValidationError as error:
+            assert "only failed, cancelled or interrupted" in str(error)
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=retry) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["queued"] + ["refused"] * 5
+    assert store.get(job.id).status == QUEUED
+
+
 def test_ids_of_another_profile_are_not_found(profile, other_profile):
     job = JobStore(profile).create("render")
     other = JobStore(other_profile)
@@ -69,6 +108,7 @@ def test_ids_of_another_profile_are_not_found(profile, other_profile):
         lambda: other.request_cancel(job.id),
         lambda: other.finish(job.id, FAILED),
         lambda: other.requeue(job.id),
+        lambda: other.mark_running(job.id, temp_dir=None),
     ):
         with pytest.raises(NotFoundError, match="Store B"):
             call()

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
+import psutil
 import pytest
 
 from editfactory import projects
-from editfactory.costs import month_spend, set_quota
+from editfactory.costs import get_quota, month_entries, month_spend, monthly_totals, set_quota
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobStore
+from editfactory.library import get_caption_style
+from editfactory.media.captions import write_ass
 from editfactory.media.probe import probe
-from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.pipeline import ProductionRequest, production, start_production
 from editfactory.settings import set_setting
+from editfactory.tts import synthesize_for_profile
 from editfactory.tts.registry import PRICES_SETTING
 
 from .conftest import SCRIPT, SMALL
@@ -47,7 +52,7 @@ def test_two_variants_become_voiced_captioned_clips(store, runner):
     assert not any(profile.paths.tmp.iterdir())
 
 
-def test_rerun_with_same_inputs_reuses_voiceover_and_renders(store, runner):
+def test_rerun_with_same_inputs_reuses_voiceover_and_renders(store, runner, tmp_path):
     profile, project = store
     request = ProductionRequest(project["id"], SCRIPT, variants=2, preset=SMALL)
     first = _run(runner, profile, request)
@@ -61,6 +66,13 @@ def test_rerun_with_same_inputs_reuses_voiceover_and_renders(store, runner):
     assert len(projects.list_clips(profile)) == 2
     assert {c["path"]: profile.paths.absolute(c["path"]).stat().st_mtime_ns for c in projects.list_clips(profile)} == files
     assert time.monotonic() - started < 10
+    # The clips burn the timings the cache keeps, so re-rendering from the cache gives the very same captions.
+    cached = synthesize_for_profile(profile, SCRIPT)
+    assert cached.cached
+    for clip in projects.list_clips(profile):
+        expected = write_ass(cached.timings, get_caption_style(profile), SMALL["width"], SMALL["height"],
+                             tmp_path / "expected.ass")
+        assert profile.paths.absolute(clip["captions_path"]).read_text("utf-8") == expected.read_text("utf-8")
 
 
 def test_per_variant_scripts_get_their_own_voiceover(store, runner):
@@ -112,14 +124,35 @@ def test_paid_voiceover_cost_is_recorded_on_the_clips(store, runner, paid_voice)
     assert job.outputs["voiceover_cost_usd"] == pytest.approx(month_spend(profile)) and month_spend(profile) > 0.3
     assert sum(c["cost_usd"] for c in clips) == pytest.approx(month_spend(profile))
     assert {c["tts"]["provider"] for c in clips} == {"elevenlabs"}
+    assert get_quota(profile) is None, "no quota set: unlimited"
+    [entry] = month_entries(profile)
+    assert (entry["provider"], entry["model"], entry["unit"], entry["status"], entry["job_id"]) == (
+        "elevenlabs", "eleven_multilingual_v2", "characters", "settled", job.id,
+    )
+    assert entry["units"] == len(SCRIPT) and entry["cost_usd"] == pytest.approx(month_spend(profile))
+    assert entry["created_at"] is not None and entry["settled_at"] is not None
+    assert monthly_totals(profile) == {"elevenlabs": pytest.approx(month_spend(profile))}
+    set_quota(profile, month_spend(profile))  # the quota is used up now; a cached voiceover costs nothing
     again = _run(runner, profile, ProductionRequest(project["id"], SCRIPT, variants=2, preset=SMALL))
-    assert again.outputs["voiceover_cost_usd"] == 0 and len(paid_voice.calls("/v1/text-to-speech")) == 1
+    assert again.status == SUCCEEDED, again.error
+    assert again.outputs["voiceover_cost_usd"] == 0 and again.outputs["voiceovers_cached"] == 1
+    assert len(paid_voice.calls("/v1/text-to-speech")) == 1 and len(month_entries(profile)) == 1
 
 
-def test_concurrent_jobs_cannot_overshoot_the_quota(store, runner, paid_voice):
+def test_concurrent_jobs_cannot_overshoot_the_quota(store, runner, paid_voice, monkeypatch):
     profile, project = store
     texts = ["Quick dry mesh upper.", "Grippy rubber outsole."]  # about $0.21 each
     set_quota(profile, 0.30)  # room for one, not both
+    # Both jobs pass the early estimate check before either reserves, so only the ledger's atomic
+    # reservation stands between them and a second paid call.
+    both_checked = threading.Barrier(2, timeout=30)
+    early_check = production._check_quota
+
+    def check_then_wait(*args):
+        early_check(*args)
+        both_checked.wait()
+
+    monkeypatch.setattr(production, "_check_quota", check_then_wait)
     ids = [start_production(runner, profile, ProductionRequest(project["id"], t, preset=SMALL)) for t in texts]
     jobs = [runner.wait(profile, i, timeout=120) for i in ids]
     assert sorted(j.status for j in jobs) == [FAILED, SUCCEEDED], [j.error for j in jobs]
@@ -127,20 +160,21 @@ def test_concurrent_jobs_cannot_overshoot_the_quota(store, runner, paid_voice):
     assert 0.2 < month_spend(profile) <= 0.30
     charged = [c["cost_usd"] for c in projects.list_clips(profile)]
     assert len(charged) == 1 and charged[0] == pytest.approx(month_spend(profile))
+    assert len(paid_voice.calls("/v1/text-to-speech")) == 1, "the refused job made no paid call"
 
 
 def test_cancel_while_rendering_leaves_no_clip(store, runner):
     profile, project = store
     big = dict(SMALL, width=720, height=1280, x264_preset="veryslow", crf=18, name="slow")
     job_id = start_production(runner, profile, ProductionRequest(project["id"], SCRIPT, variants=2, preset=big))
-    store_ = JobStore(profile)
     deadline = time.monotonic() + 60
-    while "Render" not in store_.get(job_id).step and time.monotonic() < deadline:
+    while not list(profile.paths.tmp.rglob("partial.mp4")):  # ffmpeg is writing a variant now
+        assert time.monotonic() < deadline, JobStore(profile).get(job_id)
         time.sleep(0.05)
-    time.sleep(0.5)
     runner.cancel(profile, job_id)
     job = runner.wait(profile, job_id, timeout=30)
-    assert job.status == CANCELLED
+    assert job.status == CANCELLED and "cancelled" in job.error
+    assert not [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()], "ffmpeg was stopped"
     assert projects.list_clips(profile) == []
     assert not list(profile.paths.renders.glob("*.mp4")) and not any(profile.paths.tmp.iterdir())
 
