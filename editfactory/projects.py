@@ -68,11 +68,16 @@ def list_projects(profile: Profile) -> list[dict]:
     return [_decode(r, "settings") for r in profile.db.fetchdicts("SELECT * FROM projects ORDER BY created_at, id")]
 
 
+def _require(cur, profile: Profile, table: str, kind: str, item_id: str) -> None:
+    """Raise NotFoundError unless ``item_id`` is a row of ``table`` in this profile."""
+    if cur.execute(f"SELECT 1 FROM {table} WHERE id = ?", [item_id]).fetchone() is None:
+        raise NotFoundError(kind, item_id, profile.name)
+
+
 def _update_row(profile: Profile, table: str, kind: str, item_id: str, changes: dict[str, Any]) -> None:
     """Apply already-validated ``changes`` to one row of this profile, or say it is not here."""
     with profile.db.transaction() as cur:
-        if cur.execute(f"SELECT 1 FROM {table} WHERE id = ?", [item_id]).fetchone() is None:
-            raise NotFoundError(kind, item_id, profile.name)
+        _require(cur, profile, table, kind, item_id)
         if changes:
             assignments = ", ".join(f"{field} = ?" for field in changes)
             cur.execute(f"UPDATE {table} SET {assignments}, updated_at = now() WHERE id = ?", [*changes.values(), item_id])
@@ -97,8 +102,7 @@ def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
 def delete_project(profile: Profile, project_id: str) -> None:
     """Delete a project with its clip records (rendered files stay until the profile's cleanup)."""
     with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM projects WHERE id = ?", [project_id]).fetchone() is None:
-            raise NotFoundError("Project", project_id, profile.name)
+        _require(cur, profile, "projects", "Project", project_id)
         cur.execute("DELETE FROM clips WHERE project_id = ?", [project_id])
         cur.execute("DELETE FROM project_sources WHERE project_id = ?", [project_id])
         cur.execute("DELETE FROM projects WHERE id = ?", [project_id])
@@ -108,11 +112,9 @@ def set_project_sources(profile: Profile, project_id: str, source_ids: Iterable[
     """Choose which of the profile's source videos the project draws segments from."""
     source_ids = list(dict.fromkeys(source_ids))
     with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM projects WHERE id = ?", [project_id]).fetchone() is None:
-            raise NotFoundError("Project", project_id, profile.name)
+        _require(cur, profile, "projects", "Project", project_id)
         for source_id in source_ids:
-            if cur.execute("SELECT 1 FROM source_videos WHERE id = ?", [source_id]).fetchone() is None:
-                raise NotFoundError("Source video", source_id, profile.name)
+            _require(cur, profile, "source_videos", "Source video", source_id)
         cur.execute("DELETE FROM project_sources WHERE project_id = ?", [project_id])
         for source_id in source_ids:
             cur.execute("INSERT INTO project_sources VALUES (?, ?)", [project_id, source_id])
@@ -141,8 +143,7 @@ def create_clip(profile: Profile, project_id: str, name: str, *, status: str = "
     clip_id = new_id("clip")
     values = {"id": clip_id, "project_id": project_id, "name": _clean_name(name, "clip"), "status": _check_status(status), **fields}
     with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM projects WHERE id = ?", [project_id]).fetchone() is None:
-            raise NotFoundError("Project", project_id, profile.name)
+        _require(cur, profile, "projects", "Project", project_id)
         cur.execute(
             f"INSERT INTO clips ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})", list(values.values())
         )
@@ -170,8 +171,7 @@ def update_clip(profile: Profile, clip_id: str, **changes: Any) -> dict:
 
 def delete_clip(profile: Profile, clip_id: str) -> None:
     with profile.db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
-            raise NotFoundError("Clip", clip_id, profile.name)
+        _require(cur, profile, "clips", "Clip", clip_id)
         cur.execute("DELETE FROM clips WHERE id = ?", [clip_id])
 
 

@@ -44,6 +44,14 @@ class ThreeStores(RuleBasedStateMachine):
         store = self.projects if kind == "project" else self.clips
         return [(i, item) for i in range(PROFILES) for item in store[i]]
 
+    def _pick(self, data, *kinds: str) -> tuple[int, str, int] | None:
+        """An existing item (its owner and id) and the profile the operation goes through."""
+        candidates = [c for kind in kinds for c in self._all_ids(kind)]
+        if not candidates:
+            return None
+        owner, item_id = data.draw(st.sampled_from(candidates))
+        return owner, item_id, data.draw(st.integers(0, PROFILES - 1))
+
     @rule(owner=st.integers(0, PROFILES - 1), name=names)
     def create_project(self, owner, name):
         project = projects.create_project(self.profiles[owner], name)
@@ -51,11 +59,10 @@ class ThreeStores(RuleBasedStateMachine):
 
     @rule(data=st.data(), name=names, status=st.sampled_from(projects.CLIP_STATUSES))
     def create_clip(self, data, name, status):
-        candidates = self._all_ids("project")
-        if not candidates:
+        picked = self._pick(data, "project")
+        if picked is None:
             return
-        owner, project_id = data.draw(st.sampled_from(candidates))
-        via = data.draw(st.integers(0, PROFILES - 1))
+        owner, project_id, via = picked
         if via == owner:
             clip = projects.create_clip(self.profiles[via], project_id, name, status=status)
             self.clips[owner][clip["id"]] = (project_id, clip["name"], status)
@@ -65,11 +72,10 @@ class ThreeStores(RuleBasedStateMachine):
 
     @rule(data=st.data(), status=st.sampled_from(projects.CLIP_STATUSES))
     def update_clip(self, data, status):
-        candidates = self._all_ids("clip")
-        if not candidates:
+        picked = self._pick(data, "clip")
+        if picked is None:
             return
-        owner, clip_id = data.draw(st.sampled_from(candidates))
-        via = data.draw(st.integers(0, PROFILES - 1))
+        owner, clip_id, via = picked
         if via == owner:
             projects.update_clip(self.profiles[via], clip_id, status=status)
             project_id, name, _ = self.clips[owner][clip_id]
@@ -80,11 +86,10 @@ class ThreeStores(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def delete_clip(self, data):
-        candidates = self._all_ids("clip")
-        if not candidates:
+        picked = self._pick(data, "clip")
+        if picked is None:
             return
-        owner, clip_id = data.draw(st.sampled_from(candidates))
-        via = data.draw(st.integers(0, PROFILES - 1))
+        owner, clip_id, via = picked
         if via == owner:
             projects.delete_clip(self.profiles[via], clip_id)
             del self.clips[owner][clip_id]
@@ -94,11 +99,10 @@ class ThreeStores(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def delete_project(self, data):
-        candidates = self._all_ids("project")
-        if not candidates:
+        picked = self._pick(data, "project")
+        if picked is None:
             return
-        owner, project_id = data.draw(st.sampled_from(candidates))
-        via = data.draw(st.integers(0, PROFILES - 1))
+        owner, project_id, via = picked
         if via == owner:
             projects.delete_project(self.profiles[via], project_id)
             del self.projects[owner][project_id]
@@ -109,10 +113,10 @@ class ThreeStores(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def read_by_id(self, data):
-        candidates = self._all_ids("clip") + self._all_ids("project")
-        if not candidates:
+        picked = self._pick(data, "clip", "project")
+        if picked is None:
             return
-        owner, item_id = data.draw(st.sampled_from(candidates))
+        owner, item_id, _ = picked
         getter = projects.get_clip if item_id.startswith("clip_") else projects.get_project
         for via in range(PROFILES):
             if via == owner:
