@@ -28,3 +28,28 @@ def test_readme_commands_name_tasks_that_exist():
     spec.loader.exec_module(tasks)
     names = set(tasks.ns.task_names)
     assert {"test", "dev.studio"} <= names | {n.split(".")[0] for n in names if n.endswith(".all")}
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    """The services example in the README, run as written on footage that ffmpeg generates."""
+    import subprocess
+
+    from editfactory.media.runner import ffmpeg_path
+
+    example = re.findall(r"```python\n(.+?)\n```", (ROOT / "README.md").read_text(), flags=re.S)
+    services = next(block for block in example if "start_production" in block)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "footage").mkdir()
+    subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=6",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(tmp_path / "footage" / "sandals.mp4")],
+        check=True, timeout=120,
+    )
+    services = services.replace("variants=3", "variants=1, preset={'name': 'small', 'width': 270, 'height': 480}")
+    namespace: dict = {}
+    exec(compile(services, "README.md", "exec"), namespace)
+    job = namespace["job"]
+    assert job.status == "succeeded", job.error
+    clips = namespace["projects"].list_clips(namespace["shop"], namespace["project"]["id"])
+    assert len(clips) == 1 and namespace["shop"].paths.absolute(clips[0]["path"]).is_file()
+    namespace["runner"].shutdown()
