@@ -70,7 +70,13 @@ class Workspace:
 
     def __init__(self, root: Path | str | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self.root = Path(root) if root is not None else default_workspace_root()
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(
+                f"Cannot use {self.root} as the workspace ({error.strerror or error}). "
+                f"Point {DATA_ENV_VAR} (or --data-dir) at a folder you can write to."
+            ) from None
         self.root = self.root.resolve()
         self.busy_timeout = busy_timeout
         self._lock = FileLock(str(self.root / _LOCK_FILE), thread_local=False)
@@ -82,8 +88,17 @@ class Workspace:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._lock.acquire(timeout=self.busy_timeout):
+        try:
+            self._lock.acquire(timeout=self.busy_timeout)
+        except Timeout:
+            raise ProfileBusyError(
+                f"The workspace {self.root} is busy: another program has been changing its profiles for over "
+                f"{self.busy_timeout:.0f} s. Wait for it to finish (or close it), then try again."
+            ) from None
+        try:
             yield
+        finally:
+            self._lock.release()
 
     def _settings(self) -> dict:
         return _read_json(self.root / _WORKSPACE_FILE)

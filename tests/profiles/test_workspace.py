@@ -176,3 +176,36 @@ def test_a_handle_to_a_deleted_profile_says_so(workspace):
     with pytest.raises(StorageError, match="no longer exists"):
         gone.db.fetchall("SELECT 1")
     assert not gone.folder.exists()  # nothing was recreated at the old place
+
+
+def test_a_workspace_locked_by_another_program_gives_a_clear_busy_error(workspace):
+    import subprocess
+    import sys
+
+    lock_path = workspace.root / ".workspace.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import filelock, time; l = filelock.FileLock({str(lock_path)!r}); l.acquire(); "
+         "print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        impatient = Workspace(workspace.root, busy_timeout=0.3)
+        with pytest.raises(ProfileBusyError, match="workspace .* is busy"):
+            impatient.create("Waiting")
+        assert impatient.find_by_name("Waiting") is None
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert Workspace(workspace.root).create("Waiting").name == "Waiting"
+
+
+def test_a_workspace_root_that_is_a_file_is_refused_clearly(tmp_path):
+    from editfactory.errors import StorageError
+
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("oops")
+    with pytest.raises(StorageError, match="Cannot use .* as the workspace.*EDITFACTORY_DATA"):
+        Workspace(not_a_folder / "inner")
+    assert not_a_folder.read_text() == "oops"
