@@ -9,7 +9,9 @@ the returned report says what was found.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from editfactory.jobs import Job, recover_interrupted
 from editfactory.profiles import Profile, Workspace
@@ -35,11 +37,28 @@ class StartupReport:
         return "\n".join(lines)
 
 
-def open_profile(workspace: Workspace, profile_id: str | None = None, *, resume_posts: bool = True) -> StartupReport:
-    """Open a profile (the last used one by default), remember it, and recover what a crash left behind."""
+# Recovery runs once per process and profile: the studio calls open_profile for every browser
+# session, and what a crash left behind only needs finding once (its report is kept to show again).
+_recovered: dict[tuple[Path, str], StartupReport] = {}
+_recovered_lock = threading.Lock()
+
+
+def open_profile(workspace: Workspace, profile_id: str | None = None, *, resume_posts: bool = True,
+                 again: bool = False) -> StartupReport:
+    """Open a profile (the last used one by default), remember it, and recover what a crash left behind.
+
+    The recovery runs the first time this process opens the profile (or when ``again`` is set).
+    """
     profile = workspace.get(profile_id) if profile_id else workspace.last_used()
     workspace.remember_last_used(profile.id)
-    report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
-    if resume_posts:
-        report.publishing = resume_pending(profile)
+    key = (workspace.root, profile.id)
+    with _recovered_lock:
+        if not again and key in _recovered:
+            report = _recovered[key]
+            report.profile = profile  # the name may have changed since
+            return report
+        report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
+        if resume_posts:
+            report.publishing = resume_pending(profile)
+        _recovered[key] = report
     return report

@@ -49,3 +49,16 @@ def test_open_posts_without_publishing_set_up_are_reported_not_dropped(workspace
     report = open_profile(workspace, shop.id)
     assert "wait in the outbox" in report.summary()
     assert len(outbox.open_publications(shop)) == 1
+
+
+def test_recovery_runs_once_per_process_unless_asked_again(workspace):
+    shop = workspace.create("Shop")
+    store = JobStore(shop)
+    first = open_profile(workspace, shop.id)
+    assert first.interrupted_jobs == []
+    job = store.create("production", {}, owner=_dead_owner())
+    store.mark_running(job.id, temp_dir=None, owner=_dead_owner())
+    assert open_profile(workspace, shop.id) is first  # a second studio session: nothing scanned again
+    assert store.get(job.id).status != INTERRUPTED
+    again = open_profile(workspace, shop.id, again=True)
+    assert [j.id for j in again.interrupted_jobs] == [job.id]

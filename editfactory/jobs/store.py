@@ -201,7 +201,7 @@ class JobStore:
             claimed = cur.execute(
                 "UPDATE jobs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, "
                 "progress = 0, step = 'Starting', temp_dir = ?, owner_pid = ?, owner_host = ?, owner_started = ?, "
-                "attempts = coalesce(attempts, 0) + 1, updated_at = now() "
+                "attempts = attempts + 1, updated_at = now() "
                 "WHERE id = ? AND status = 'queued' AND NOT cancel_requested RETURNING id",
                 [temp_dir, owner.pid, owner.host, owner.started, job_id],
             ).fetchall()

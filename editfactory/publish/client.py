@@ -142,7 +142,6 @@ class PostizClient:
     def __init__(self, base_url: str | None, api_key: str, *, timeout: float = DEFAULT_TIMEOUT,
                  upload_timeout: float = UPLOAD_TIMEOUT) -> None:
         self.base_url = api_base_url(base_url)
-        self._timeout = timeout
         self._upload_timeout = upload_timeout
         self._http = httpx.Client(
             base_url=self.base_url,

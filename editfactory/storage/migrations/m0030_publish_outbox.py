@@ -1,9 +1,6 @@
 """Publishing outbox columns (idempotency marker, uploaded media, batch, timing) and per-clip publish state."""
 
 STATEMENTS = [
-    # DuckDB cannot ALTER a table that has indexes, so they are dropped and rebuilt around the change.
-    "DROP INDEX IF EXISTS publications_clip",
-    "DROP INDEX IF EXISTS publications_status",
     # Short unique marker embedded invisibly in the post, so a retry can find a post that already arrived.
     "ALTER TABLE publications ADD COLUMN marker VARCHAR",
     "ALTER TABLE publications ADD COLUMN batch_id VARCHAR",
@@ -17,9 +14,6 @@ STATEMENTS = [
     "ALTER TABLE publications ADD COLUMN retryable BOOLEAN",
     "ALTER TABLE publications ADD COLUMN release_url VARCHAR",
     "ALTER TABLE publications ADD COLUMN state_checked_at TIMESTAMP",
-    "CREATE INDEX publications_clip ON publications (clip_id)",
-    "CREATE INDEX publications_status ON publications (status)",
-    "CREATE INDEX publications_batch ON publications (batch_id)",
     # Summary of where a clip stands on the social channels, kept beside clips (owned by the media area).
     """CREATE TABLE clip_publish_state (
         clip_id VARCHAR PRIMARY KEY,

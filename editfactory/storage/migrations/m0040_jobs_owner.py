@@ -5,6 +5,5 @@ STATEMENTS = [
     "ALTER TABLE jobs ADD COLUMN owner_started DOUBLE",
     # The job's scratch folder, relative to the profile folder; removed on finish, cancel or recovery.
     "ALTER TABLE jobs ADD COLUMN temp_dir VARCHAR",
-    # NOT NULL is left out: DuckDB refuses ALTER with constraints on a table that has an index.
-    "ALTER TABLE jobs ADD COLUMN attempts INTEGER DEFAULT 0",
+    "ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
 ]
