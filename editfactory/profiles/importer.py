@@ -4,7 +4,8 @@ A pre-profile library is a folder of videos (clips under a ``clips``,
 ``output``, ``renders`` or ``exports`` folder, every other video a source)
 and/or a single-library DuckDB file with the same tables as a profile. Files
 are copied (never moved) into the profile folder and de-duplicated by content;
-every imported item is recorded in the profile's ``imports`` table, so running
+source videos go through the library's own import (probed, thumbnail made), and
+one that is unusable is reported while the rest is still imported; every imported item is recorded in the profile's ``imports`` table, so running
 the importer again adds nothing twice.
 
 Command line: ``python -m editfactory.profiles.importer LIBRARY [--database FILE] [--profile NAME]``.
@@ -25,6 +26,7 @@ import duckdb
 
 from editfactory.errors import EditFactoryError, ValidationError
 from editfactory.ids import new_id
+from editfactory.library.sources import import_source
 from editfactory.profiles.profile import Profile
 from editfactory.profiles.workspace import Workspace
 
@@ -41,13 +43,18 @@ class ImportReport:
     clips_added: int = 0
     rows_added: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    """(file or row, reason) for what could not be imported; everything else still was."""
 
     def __str__(self) -> str:
         rows = ", ".join(f"{n} {t}" for t, n in self.rows_added.items() if n) or "no rows"
-        return (
+        text = (
             f"Imported {self.sources_added} source videos, {self.clips_added} clip files and {rows}; "
             f"{self.skipped} items were already there."
         )
+        for what, reason in self.rejected:
+            text += f"\nNot imported: {what}: {reason}"
+        return text
 
 
 def file_sha256(path: Path) -> str:
@@ -81,31 +88,24 @@ class _Importer:
 
     # -- files -----------------------------------------------------------------
 
-    def source_file(self, path: Path, *, source_id: str | None = None, row: dict | None = None) -> str:
-        """Import one source video file; returns the profile's source id for its content."""
-        digest = file_sha256(path)
-        with self.profile.db.read() as cur:
-            existing = cur.execute("SELECT id FROM source_videos WHERE content_hash = ?", [digest]).fetchone()
-        if existing:
+    def source_file(self, path: Path) -> str | None:
+        """Import one source video through the library (probe, thumbnail, content de-dup).
+
+        Returns the profile's source id for its content, or None when the file is refused
+        (the reason goes into the report and the rest of the library is still imported).
+        """
+        count = "SELECT count(*) FROM source_videos"
+        before = self.profile.db.fetchone(count)[0]
+        try:
+            source = import_source(self.profile, path)
+        except EditFactoryError as error:
+            self.report.rejected.append((str(path), str(error).splitlines()[0]))
+            return None
+        if self.profile.db.fetchone(count)[0] > before:
+            self.report.sources_added += 1
+        else:
             self.report.skipped += 1
-            return existing[0]
-        target = self.paths.media / f"{digest[:16]}{path.suffix.lower()}"
-        if not target.exists():
-            _copy_into(path, target)
-        values = dict(row or {})
-        values.update(
-            id=source_id or new_id("src"),
-            filename=values.get("filename") or path.name,
-            path=self.paths.relative(target),
-            content_hash=digest,
-            size_bytes=path.stat().st_size,
-            status=values.get("status") or "imported",
-        )
-        with self.profile.db.transaction() as cur:
-            _insert(cur, "source_videos", values)
-            self._record(cur, f"source:{digest}", "source_video", values["id"])
-        self.report.sources_added += 1
-        return values["id"]
+        return source.id
 
     def clip_file(self, path: Path, project_id: str, *, row: dict | None = None) -> None:
         digest = file_sha256(path)
@@ -160,15 +160,18 @@ class _Importer:
                 raise ValidationError(
                     f"{database} has none of the library tables ({', '.join(LIBRARY_TABLES)}); is it an Edit Factory library?"
                 )
-            source_ids: dict[str, str] = {}
+            source_ids: dict[str, str] = {}  # old id -> the profile's id for the same content
+            rejected_sources: set[str] = set()
             for table in LIBRARY_TABLES:
                 if table in tables:
                     for row in _rows(old, table):
-                        self._database_row(table, row, library or database.parent, source_ids)
+                        self._database_row(table, row, library or database.parent, source_ids, rejected_sources)
         finally:
             old.close()
 
-    def _database_row(self, table: str, row: dict, base: Path, source_ids: dict[str, str]) -> None:
+    def _database_row(
+        self, table: str, row: dict, base: Path, source_ids: dict[str, str], rejected_sources: set[str]
+    ) -> None:
         key = f"{table}:" + ("|".join(str(row.get(k)) for k in ("project_id", "source_id")) if table == "project_sources" else str(row.get("id")))
         with self.profile.db.read() as cur:
             known = self._seen(cur, key)
@@ -178,6 +181,9 @@ class _Importer:
             self.report.skipped += 1
             return
         if "source_id" in row:
+            if row["source_id"] in rejected_sources:
+                self.report.rejected.append((f"{table} row {key}", "its source video was not imported"))
+                return
             row["source_id"] = source_ids.get(row["source_id"], row["source_id"])
         if table == "source_videos":
             file = _resolve(base, row.get("path"))
@@ -186,7 +192,10 @@ class _Importer:
                     f"Source video {row.get('filename') or row.get('id')!r} points at {row.get('path')!r}, which does not "
                     f"exist under {base}. Pass the library folder with --library so its files can be found."
                 )
-            new = self.source_file(file, source_id=row["id"], row=_without(row, "path", "content_hash", "size_bytes", "thumbnail_path"))
+            new = self.source_file(file)
+            if new is None:
+                rejected_sources.add(row["id"])
+                return
             source_ids[row["id"]] = new
             with self.profile.db.transaction() as cur:
                 if self._seen(cur, key) is None:
