@@ -17,9 +17,8 @@ from pathlib import Path
 
 from editfactory.errors import CancelledError, EditFactoryError
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback, scaled
 
-
-ProgressCallback = Callable[[str, "float | None"], None]
 
 _PROGRESS_WRITE_INTERVAL = 0.25  # seconds between progress rows; a render may report many times a second
 _POLL_INTERVAL = 0.05
@@ -71,12 +70,7 @@ class JobContext:
 
     def sub_progress(self, start: float, end: float, prefix: str = "") -> ProgressCallback:
         """A callback for one step that maps its own 0..1 onto [start, end] of the whole job."""
-
-        def report(message: str, fraction: float | None = None) -> None:
-            overall = None if fraction is None else start + (end - start) * min(max(fraction, 0.0), 1.0)
-            self.progress(f"{prefix}{message}", overall)
-
-        return report
+        return scaled(self.progress, start, end, prefix)
 
 
 def _cancel_event(cancel: JobContext | threading.Event | None) -> threading.Event | None:

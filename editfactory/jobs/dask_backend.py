@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from editfactory.errors import CancelledError, EditFactoryError
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,7 @@ SCHEDULER_ENV = "EDITFACTORY_DASK_SCHEDULER"
 SCHEDULER_SETTING = "jobs.dask_scheduler"
 WORKERS_SETTING = "jobs.render_workers"
 
-PureTask = Callable[[Any, threading.Event, "Progress | None"], Any]
-Progress = Callable[[str, "float | None"], None]
+PureTask = Callable[[Any, threading.Event, "ProgressCallback | None"], Any]
 
 
 class ClusterError(EditFactoryError):
@@ -43,7 +43,7 @@ class RenderBackend(Protocol):
     name: str
 
     def run_all(
-        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: Progress | None = None
+        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: ProgressCallback | None = None
     ) -> list[Any]: ...
 
 
@@ -61,7 +61,7 @@ def configured_scheduler(profile: Profile | None = None) -> str | None:
     return None
 
 
-def _report(progress: Progress | None, done: int, total: int, where: str) -> None:
+def _report(progress: ProgressCallback | None, done: int, total: int, where: str) -> None:
     if progress is not None:
         progress(f"Rendered {done} of {total} ({where})", done / total if total else 1.0)
 
@@ -74,13 +74,13 @@ class LocalBackend:
         self.name = f"local ({self.workers} worker{'s' if self.workers > 1 else ''})"
 
     def run_all(
-        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: Progress | None = None
+        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: ProgressCallback | None = None
     ) -> list[Any]:
         results: list[Any] = [None] * len(tasks)
         fractions = [0.0] * len(tasks)
         lock = threading.Lock()
 
-        def task_progress(index: int) -> Progress | None:
+        def task_progress(index: int) -> ProgressCallback | None:
             if progress is None:
                 return None
 
@@ -180,7 +180,7 @@ class DaskBackend:
         self.name = f"Dask cluster at {address}"
 
     def run_all(
-        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: Progress | None = None
+        self, fn: PureTask, tasks: Sequence[Any], cancel: threading.Event, progress: ProgressCallback | None = None
     ) -> list[Any]:
         from distributed import Event, as_completed
 

@@ -7,14 +7,14 @@ import threading
 from editfactory.library.segments import replace_auto_segments
 from editfactory.library.sources import get_source
 from editfactory.media.analysis import AnalysisOptions, AnalysisResult, analyze_video
-from editfactory.media.runner import Progress
 from editfactory.profiles import Profile
+from editfactory.progress import ProgressCallback
 
 
 def analyze_source(
     profile: Profile,
     source_id: str,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     options: AnalysisOptions = AnalysisOptions(),
 ) -> AnalysisResult:

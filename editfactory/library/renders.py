@@ -8,8 +8,8 @@ from pathlib import Path
 
 from editfactory.errors import ValidationError
 from editfactory.media.render import RenderResult, RenderSpec, render_clip
-from editfactory.media.runner import Progress
 from editfactory.profiles import Profile
+from editfactory.progress import ProgressCallback
 
 _SAFE_NAME = re.compile(r"^[\w][\w .-]{0,120}$")
 
@@ -18,7 +18,7 @@ def render_for_profile(
     profile: Profile,
     spec: RenderSpec,
     filename: str,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``<profile>/renders/<filename>``; a killed render leaves only a stale tmp folder,

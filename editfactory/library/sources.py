@@ -18,9 +18,9 @@ from pathlib import Path
 from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
 from editfactory.media.probe import MediaInfo, probe
-from editfactory.media.runner import Progress
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles import Profile
+from editfactory.progress import ProgressCallback
 
 MIN_SIDE = 64
 MAX_SIDE = 8192
@@ -65,7 +65,7 @@ def _row_to_source(profile: Profile, row: tuple) -> SourceVideo:
     return SourceVideo(**values)
 
 
-def _sha256(path: Path, progress: Progress | None) -> str:
+def _sha256(path: Path, progress: ProgressCallback | None) -> str:
     digest = hashlib.sha256()
     total = path.stat().st_size
     done = 0
@@ -106,7 +106,7 @@ def _existing_by_hash(profile: Profile, content_hash: str) -> SourceVideo | None
     return _row_to_source(profile, row) if row else None
 
 
-def import_source(profile: Profile, path: Path | str, progress: Progress | None = None) -> SourceVideo:
+def import_source(profile: Profile, path: Path | str, progress: ProgressCallback | None = None) -> SourceVideo:
     """Import a video into ``profile``; importing the same content again returns the existing source."""
     path = Path(path)
     if not path.is_file():

@@ -21,7 +21,8 @@ import numpy as np
 from editfactory.errors import MediaError, ValidationError
 from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
-from editfactory.media.runner import Progress, run_ffmpeg
+from editfactory.media.runner import run_ffmpeg
+from editfactory.progress import ProgressCallback
 
 BLACK_LEVEL = 0.1
 """Mean luma (0..1, video range, so true black is ~0.06) under which a window counts as black."""
@@ -119,7 +120,7 @@ def _scaled_height(info: MediaInfo, width: int) -> int:
 def analyze_video(
     path: Path | str,
     options: AnalysisOptions = AnalysisOptions(),
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     *,
     info: MediaInfo | None = None,

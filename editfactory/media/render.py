@@ -26,7 +26,8 @@ from editfactory.media import loudness
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
 from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
-from editfactory.media.runner import Progress, run_ffmpeg
+from editfactory.media.runner import run_ffmpeg
+from editfactory.progress import ProgressCallback
 from editfactory.storage.tempdirs import clean_stale_temp, make_temp_dir
 
 SHORTFALL_PADDED = 0.5
@@ -180,7 +181,7 @@ def _clip_duration(spec: RenderSpec, segments) -> tuple[float, float]:
 def render_clip(
     spec: RenderSpec,
     output: Path,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     *,
     work_root: Path | None = None,

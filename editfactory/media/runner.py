@@ -20,11 +20,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from editfactory.errors import CancelledError, MediaError
+from editfactory.progress import ProgressCallback
 
 FFMPEG_ENV = "EDITFACTORY_FFMPEG"
 """Environment variable that may point at a system ffmpeg to use instead of the bundled one."""
 
-Progress = Callable[[str, "float | None"], None]
 
 _STDERR_TAIL_LINES = 40
 _NOISE = re.compile(r"^\s*(frame=|size=|video:|\[out#|Press \[q\])")
@@ -78,7 +78,7 @@ def run_ffmpeg(
     timeout: float,
     what: str,
     duration: float | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     stdout_consumer: Callable[[object], None] | None = None,
 ) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editfactory.media.render import RenderSpec, render_clip
-from editfactory.media.runner import Progress
+from editfactory.progress import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class VariantResult:
     height: int
 
 
-def render_variant(task: VariantTask, cancel: threading.Event, progress: Progress | None = None) -> VariantResult:
+def render_variant(task: VariantTask, cancel: threading.Event, progress: ProgressCallback | None = None) -> VariantResult:
     """Render one variant; honours ``cancel`` by stopping ffmpeg (CancelledError) and leaves no partial file."""
     result = render_clip(task.spec, Path(task.output), progress, cancel, work_root=Path(task.work_root))
     return VariantResult(str(result.path), result.duration, result.width, result.height)

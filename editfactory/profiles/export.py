@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 
-ProgressCallback = Callable[[str, "float | None"], None]
 
 _SKIPPED_TOP_FOLDERS = {"tmp", "secrets"}
 

@@ -9,12 +9,13 @@ create posts (with retries and reconciliation) → record the clip's state.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 from editfactory.publish import marker, outbox
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient
 from editfactory.publish.config import client_for, known_channels, load_config, remember_channels
@@ -30,8 +31,6 @@ from editfactory.publish.delivery import (
 from editfactory.publish.errors import PostizAuthError, PostizError, PublishingNotConfiguredError
 from editfactory.publish.outbox import POSTED, NewPublication, Publication
 from editfactory.publish.providers import ProviderSettings, build_settings, caption_limit, cut_caption
-
-Progress = Callable[[str, "float | None"], None]
 
 
 @dataclass
@@ -105,7 +104,7 @@ def _plan(clip_id: str, targets: list[ChannelTarget], channels: dict[str, Channe
 
 
 def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publication], policy: RetryPolicy,
-                   progress: Progress | None) -> list[Publication]:
+                   progress: ProgressCallback | None) -> list[Publication]:
     done: list[Publication] = []
     by_clip: dict[str, list[Publication]] = {}
     for pub in pubs:
@@ -143,7 +142,7 @@ def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publicatio
 def publish_clip(profile: Profile, clip_id: str, targets: Sequence[Target] | None = None, *, caption: str = "",
                  title: str | None = None, when: dt.datetime | None = None, draft: bool = False,
                  policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Progress | None = None) -> list[Publication]:
+                 progress: ProgressCallback | None = None) -> list[Publication]:
     """Publish one clip of this profile now (``when=None``), at ``when``, or as a Postiz draft."""
     return publish_many(profile, [clip_id], targets, captions=caption, titles=title, start=when, spacing=None,
                         draft=draft, policy=policy, timeout=timeout, progress=progress)
@@ -153,7 +152,7 @@ def publish_many(profile: Profile, clip_ids: Sequence[str], targets: Sequence[Ta
                  captions: str | dict[str, str] = "", titles: str | dict[str, str] | None = None,
                  start: dt.datetime | None = None, spacing: dt.timedelta | None = None, draft: bool = False,
                  policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Progress | None = None) -> list[Publication]:
+                 progress: ProgressCallback | None = None) -> list[Publication]:
     """Publish several clips to the chosen channels; clip *i* goes out at ``start + i × spacing``.
 
     Without ``start`` and ``spacing`` every clip is posted now. Every intended
@@ -232,7 +231,7 @@ class ResumeReport:
 
 
 def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
-                   due_only: bool = True, progress: Progress | None = None) -> ResumeReport:
+                   due_only: bool = True, progress: ProgressCallback | None = None) -> ResumeReport:
     """On start: finish posts a crash or an outage left open, without duplicating any that already arrived.
 
     Rows told to wait (a rate limit's Retry-After) are left for later unless ``due_only=False``.

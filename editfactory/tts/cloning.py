@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 from editfactory.errors import MediaError, NotFoundError, ValidationError
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 from editfactory.tts.audio import decode_mono, frame_rms, probe_audio_stream, rms_dbfs, run_ffmpeg, write_wav
 from editfactory.tts.base import SynthesisResult, VoiceProvider
 from editfactory.tts.errors import SampleRejectedError, VoiceServiceError
@@ -29,7 +29,6 @@ MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 16_000, 192_000
 NORMALIZED_RATE = 24_000
 PREVIEW_TEXT = "Hi! This is how I sound. Fresh arrivals are in the store today, take a look."
 _ANALYSIS_RATE = 16_000
-Progress = Callable[[str, "float | None"], None]
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def _clean_name(name: str) -> str:
 
 
 def clone_voice(profile: Profile, provider: VoiceProvider, name: str, samples: list[Path], *,
-                language: str = "", progress: Progress | None = None) -> dict[str, Any]:
+                language: str = "", progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Validate → normalize → store → create the voice with the provider → record it in the profile."""
     report = progress or (lambda message, fraction: None)
     name = _clean_name(name)

@@ -7,20 +7,19 @@ paid call is reserved against the monthly quota before it is made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
 from editfactory.errors import NotFoundError
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
 from editfactory.tts.base import SynthesisResult, VoiceProvider, price_label
 from editfactory.tts.registry import DEFAULT_PROVIDER, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
-Progress = Callable[[str, "float | None"], None]
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def synthesize_for_profile(
     provider: VoiceProvider | None = None,
     use_cache: bool = True,
     job_id: str | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SynthesisResult:
     """Speak ``text`` with the profile's default voice (or ``overrides``); cached, quota-checked, costed.
 
@@ -125,7 +124,7 @@ def synthesize_for_profile(
 
 
 def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key: str, provider: VoiceProvider,
-              job_id: str | None, report: Progress) -> SynthesisResult:
+              job_id: str | None, report: ProgressCallback) -> SynthesisResult:
     provider.require_available()
     estimated = provider.estimate_cost(text, choice.model)
     reservation = None
