@@ -32,6 +32,11 @@ from editfactory.storage.tempdirs import clean_stale_temp, make_temp_dir
 
 SHORTFALL_PADDED = 0.5
 """Seconds of missing footage the render covers by holding the last frame; more than that is refused."""
+LOUDNESS_TOLERANCE = 0.3
+"""LU the encoded clip may differ from the preset's loudness before its audio is encoded again."""
+TRUE_PEAK_SAFETY = 0.1
+"""dB kept under the true-peak limit on the encoded file, so a player's own measurement rounds on the safe side."""
+LOUDNESS_CORRECTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,52 @@ def _audio_graph(spec: RenderSpec, segments, infos, preset: RenderPreset, durati
     return ffmpeg.filter([voice_parts[1], ducked], "amix", inputs=2, duration="first", normalize=0)
 
 
+def _first_ceiling(preset: RenderPreset) -> float:
+    return preset.true_peak_db - loudness.FIRST_CEILING_MARGIN
+
+
+def _normalized_audio(spec, segments, infos, preset: RenderPreset, duration: float, measured, ceiling: float,
+                      gain_correction: float):
+    audio = _audio_graph(spec, segments, infos, preset, duration)
+    if measured.integrated <= loudness.SILENCE_LUFS:
+        return audio
+    return loudness.apply_filter(audio, measured, target_lufs=preset.loudness_lufs, ceiling_db=ceiling,
+                                 sample_rate=preset.sample_rate, gain_correction=gain_correction)
+
+
+def _meet_loudness_on_the_encoded_file(partial: Path, spec, segments, infos, preset: RenderPreset, duration: float,
+                                       measured, timeout: float, cancel, commands: list) -> Path:
+    """Measure the encoded clip; while it misses the target or the true-peak limit, encode its audio again.
+
+    The picture is copied, only the audio is made again from the sources with a corrected gain and a lower
+    limiter ceiling, so a correction costs an audio encode, not a render. Returns the file that meets both
+    (or, after ``LOUDNESS_CORRECTIONS`` tries, the closest one, which in practice has never been needed).
+    """
+    gain_correction, ceiling = 0.0, _first_ceiling(preset)
+    for attempt in range(1, LOUDNESS_CORRECTIONS + 1):
+        check = loudness.measure_file(partial, timeout=timeout, cancel=cancel)
+        miss = preset.loudness_lufs - check.integrated
+        over = check.true_peak - (preset.true_peak_db - TRUE_PEAK_SAFETY)
+        if abs(miss) <= LOUDNESS_TOLERANCE and over <= 0:
+            return partial
+        gain_correction += miss
+        if over > 0:
+            ceiling -= over + TRUE_PEAK_SAFETY
+        corrected = partial.with_name(f"partial-{attempt}.mp4")
+        audio = _normalized_audio(spec, segments, infos, preset, duration, measured, ceiling, gain_correction)
+        graph = ffmpeg.output(
+            ffmpeg.input(str(partial)).video, audio, str(corrected),
+            t=f"{duration:.6f}", vcodec="copy",
+            acodec=preset.audio_codec, audio_bitrate=preset.audio_bitrate, ar=preset.sample_rate,
+            movflags="+faststart", f="mp4",
+        )
+        args = ["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]]
+        run_ffmpeg(args, timeout=timeout, what="Correcting the loudness of the clip", cancel=cancel)
+        commands.append(tuple(args))
+        partial = corrected
+    return partial
+
+
 def _clip_duration(spec: RenderSpec, segments) -> tuple[float, float]:
     footage = sum(s.duration for s in segments)
     if spec.voiceover is None:
@@ -224,13 +275,7 @@ def render_clip(
         if spec.caption_style is not None and words:
             ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass")
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
-        audio = _audio_graph(spec, segments, infos, preset, duration)
-        if measured.integrated > loudness.SILENCE_LUFS:
-            audio = loudness.loudnorm_apply_filter(
-                audio, measured, target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
-                sample_rate=preset.sample_rate,
-            )
-        # else: silence (footage without sound, no voiceover) — loudnorm would divide by zero; keep it silent.
+        audio = _normalized_audio(spec, segments, infos, preset, duration, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(
             video, audio, str(partial),
@@ -243,14 +288,21 @@ def render_clip(
         args = ["-v", "error", "-progress", "pipe:1", "-y", *graph.compile(cmd="ffmpeg")[1:]]
 
         def scaled(message: str, fraction: float | None) -> None:
-            report(message, None if fraction is None else 0.05 + 0.95 * fraction)
+            report(message, None if fraction is None else 0.05 + 0.85 * fraction)
 
         run_ffmpeg(args, timeout=timeout, what="Rendering the clip", duration=duration, progress=scaled, cancel=cancel)
+        commands = [tuple(args)]
+        if measured.integrated > loudness.SILENCE_LUFS:
+            # else: silence (footage without sound, no voiceover) — no gain can bring it to the target; keep it silent.
+            report("Checking the loudness", 0.9)
+            partial = _meet_loudness_on_the_encoded_file(
+                partial, spec, segments, infos, preset, duration, measured, timeout, cancel, commands,
+            )
         os.replace(partial, output)
         report("Rendered", 1.0)
         return RenderResult(
             path=output, duration=duration, width=preset.width, height=preset.height, fps=preset.fps,
-            measured_input_lufs=measured.integrated, command=tuple(args),
+            measured_input_lufs=measured.integrated, command=commands[-1],
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
