@@ -4,14 +4,39 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from editfactory.errors import ValidationError
-from editfactory.media.render import RenderResult, RenderSpec, render_clip
+from editfactory.media.render import RenderResult, RenderSegment, RenderSpec, render_clip
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
 
 _SAFE_NAME = re.compile(r"^[\w][\w .-]{0,120}$")
+
+
+def render_inputs(spec: RenderSpec) -> list[Path]:
+    """Every file ``spec`` makes ffmpeg read: its footage and its voiceover."""
+    sources = [item.source if isinstance(item, RenderSegment) else item[0] for item in spec.segments]
+    return [Path(p) for p in (*sources, *([spec.voiceover] if spec.voiceover is not None else []))]
+
+
+def require_profile_inputs(profile: Profile, spec: RenderSpec, allowed: Iterable[Path | str] = ()) -> None:
+    """Refuse a render that would read media of another profile (or any file outside this one).
+
+    Symlinks are followed first, so a link inside the folder that points elsewhere is refused too.
+    ``allowed`` names files outside the profile that the caller chose explicitly (e.g. a recorded voiceover).
+    """
+    folder = profile.folder.resolve()
+    extra = {Path(p).resolve() for p in allowed}
+    for path in render_inputs(spec):
+        real = path.resolve()
+        if real.is_relative_to(folder) or real in extra:
+            continue
+        raise ValidationError(
+            f"{path.name} is not part of profile {profile.name!r}, so it cannot be used in this profile's clip. "
+            "Import the video into this profile first (its copy then lives in the profile's folder)."
+        )
 
 
 def render_for_profile(
@@ -20,10 +45,17 @@ def render_for_profile(
     filename: str,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    *,
+    outside_inputs: Iterable[Path | str] = (),
 ) -> RenderResult:
     """Render ``spec`` to ``<profile>/renders/<filename>``; a killed render leaves only a stale tmp folder,
-    which the next render or the next profile open removes."""
+    which the next render or the next profile open removes.
+
+    Only media inside the profile's folder is read, plus ``outside_inputs``: files outside it that the
+    caller picked explicitly (a voiceover recorded elsewhere, say). Anything else is refused before ffmpeg runs.
+    """
     if not _SAFE_NAME.match(filename) or not filename.lower().endswith(".mp4"):
         raise ValidationError(f"{filename!r} is not a usable clip file name; use letters, digits, '-', '_' and end in .mp4.")
+    require_profile_inputs(profile, spec, outside_inputs)
     output = profile.paths.renders / Path(filename).name
     return render_clip(spec, output, progress, cancel, work_root=profile.paths.tmp)

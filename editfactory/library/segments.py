@@ -164,8 +164,13 @@ def delete_segment(profile: Profile, segment_id: str) -> None:
 
 
 def replace_auto_segments(profile: Profile, source_id: str, scored: Sequence[tuple[float, float, float, dict]]) -> int:
-    """Swap the source's analyzed segments for ``scored`` ``(start, end, score, scores)`` in one transaction."""
+    """Swap the source's analyzed segments for ``scored`` ``(start, end, score, scores)`` in one transaction.
+
+    The source must be one of this profile's: an id from another profile is refused, never stored here.
+    """
     with profile.db.transaction() as cursor:
+        if cursor.execute("SELECT 1 FROM source_videos WHERE id = ?", [source_id]).fetchone() is None:
+            raise NotFoundError("Source video", source_id, profile.name)
         cursor.execute("DELETE FROM segments WHERE source_id = ? AND origin = 'auto'", [source_id])
         for start, end, score, scores in scored:
             cursor.execute(

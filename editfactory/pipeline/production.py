@@ -28,6 +28,7 @@ from editfactory.errors import QuotaExceededError, ValidationError
 from editfactory.jobs import JobContext, JobRunner, job_kind
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source, select_for_sources
+from editfactory.library.renders import require_profile_inputs
 from editfactory.media.captions import write_ass
 from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.render import RenderSpec
@@ -190,6 +191,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice), caption_style=style,
             preset=preset, duck_source_audio=request.duck_source_audio,
         )
+        require_profile_inputs(profile, spec)  # footage and voiceover come from this profile's folder only
         key = _render_key(profile, spec, preset, style.to_dict())
         # The project id keeps two same-named projects from sharing (and later deleting) one file.
         output = profile.paths.renders / f"{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"

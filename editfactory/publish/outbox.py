@@ -211,6 +211,12 @@ def _refresh_clip_state(profile: Profile, clip_id: str) -> str:
         for p in publications
     ]
     with profile.db.transaction() as cur:
+        if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
+            if not publications:  # not a clip of this profile: never write a state row for it here
+                from editfactory.errors import NotFoundError
+
+                raise NotFoundError("Clip", clip_id, profile.name)
+            return state  # this profile's clip was deleted after publishing: its posts still count, no state row
         cur.execute(
             "INSERT INTO clip_publish_state (clip_id, state, channels, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (clip_id) DO UPDATE SET state = excluded.state, channels = excluded.channels, "

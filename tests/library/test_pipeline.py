@@ -48,7 +48,7 @@ def test_select_and_render_into_the_profile(profile, video, voice):
     assert all(sum(s.duration for s in v) == pytest.approx(2.5) for v in variants)
     spec = RenderSpec(segments=variants[0], voiceover=voice, words=[("Hello", 0.1, 0.5), ("there.", 0.6, 1.0)],
                       caption_style=get_caption_style(profile), preset=SMALL)
-    result = render_for_profile(profile, spec, "clip-1.mp4")
+    result = render_for_profile(profile, spec, "clip-1.mp4", outside_inputs=[voice])  # a voiceover chosen explicitly
     assert result.path == profile.paths.renders / "clip-1.mp4"
     assert abs(probe(result.path).duration - 2.5) <= 1 / 30 + 1e-6
     assert list(profile.paths.tmp.iterdir()) == []
@@ -66,6 +66,27 @@ def test_selection_refuses_foreign_sources(profile, other_profile, video):
         select_for_sources(other_profile, [source.id], 2.0)
     with pytest.raises(ValidationError):
         select_for_sources(profile, [], 2.0)
+
+
+def test_render_refuses_media_outside_the_profile(profile, other_profile, video, voice):
+    theirs = import_source(other_profile, video)
+    mine = import_source(profile, video)  # same content, but this profile's own copy
+    link = profile.paths.media / "link.mp4"
+    link.symlink_to(theirs.path)  # inside the folder, pointing at the other profile's footage
+    cases = [
+        ([(theirs.path, 0.0, 1.0)], None, []),                   # another profile's imported footage
+        ([(video, 0.0, 1.0)], None, []),                         # a file that was never imported
+        ([(link, 0.0, 1.0)], None, []),                          # a link out of the profile folder
+        ([(mine.path, 0.0, 1.0)], voice, []),                    # a voiceover from outside, not named explicitly
+        ([(mine.path, 0.0, 1.0)], theirs.path, [voice]),         # naming one outside file allows only that one
+    ]
+    for segments, voiceover, allowed in cases:
+        spec = RenderSpec(segments=segments, voiceover=voiceover, caption_style=None, preset=SMALL)
+        with pytest.raises(ValidationError, match="is not part of profile 'Store A'.*Import the video into this profile"):
+            render_for_profile(profile, spec, "stolen.mp4", outside_inputs=allowed)
+    assert not (profile.paths.renders / "stolen.mp4").exists() and list(profile.paths.tmp.iterdir()) == []
+    spec = RenderSpec(segments=[(mine.path, 0.0, 1.0)], caption_style=None, preset=SMALL)
+    assert render_for_profile(profile, spec, "own.mp4").path.is_file()
 
 
 def test_render_file_name_is_checked(profile):

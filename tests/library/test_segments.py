@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from editfactory.errors import NotFoundError, ValidationError
-from editfactory.library.segments import create_segment, delete_segment, get_segment, list_segments, update_segment
+from editfactory.library.segments import (
+    create_segment,
+    delete_segment,
+    get_segment,
+    list_segments,
+    replace_auto_segments,
+    update_segment,
+)
 from editfactory.library.sources import import_source
 
 
@@ -52,3 +59,12 @@ def test_ids_from_another_profile_are_not_found(profile, other_profile, source):
         with pytest.raises(NotFoundError):
             call()
     assert get_segment(profile, segment.id) == segment
+
+
+def test_analysis_results_for_another_profiles_source_are_refused(profile, other_profile, source):
+    scored = [(0.0, 2.0, 0.9, {"motion": 1.0})]
+    with pytest.raises(NotFoundError, match="Source video .* not found in profile 'Store B'"):
+        replace_auto_segments(other_profile, source.id, scored)
+    assert other_profile.db.fetchall("SELECT id FROM segments") == []  # no orphan row in the wrong profile
+    assert replace_auto_segments(profile, source.id, scored) == 1
+    assert [s.origin for s in list_segments(profile, source.id)] == ["auto"]
