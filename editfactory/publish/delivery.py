@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from editfactory.profiles.profile import Profile
 from editfactory.publish import marker, outbox
+from editfactory.publish.content import to_postiz_html
 from editfactory.publish.client import PostizClient, UploadedMedia, iso_utc
 from editfactory.publish.errors import PostizAuthError, PostizError
 from editfactory.publish.outbox import FAILED, POSTED, RETRYING, SENDING, Publication
@@ -76,7 +77,10 @@ def ensure_media(profile: Profile, client: PostizClient, publications: list[Publ
 
 
 def payload(pub: Publication) -> dict:
-    """The create-post body for one row: one channel, one value with the video, the marker in the text."""
+    """The create-post body for one row: one channel, one value with the video, the marker in the text.
+
+    The text goes as escaped HTML, so Postiz's sanitiser keeps all of it (the marker too).
+    """
     date = pub.scheduled_at.replace(tzinfo=dt.timezone.utc) if pub.scheduled_at else dt.datetime.now(dt.timezone.utc)
     return {
         "type": pub.post_type,
@@ -85,7 +89,7 @@ def payload(pub: Publication) -> dict:
         "tags": [],
         "posts": [{
             "integration": {"id": pub.integration_id},
-            "value": [{"content": marker.with_marker(pub.content, pub.marker),
+            "value": [{"content": to_postiz_html(marker.with_marker(pub.content, pub.marker)),
                        "image": [{"id": pub.media_id, "path": pub.media_path}]}],
             "settings": pub.settings,
         }],

@@ -1,25 +1,26 @@
 """An invisible marker in each post's text, so the outbox can recognise a post it already sent.
 
 A retry after a timeout or a dropped connection must not create a second post.
-Postiz keeps a post's text (it sanitises HTML but keeps every character of plain
-text), so the outbox appends an invisible marker that encodes a random 32-bit
-key, then looks for it when it lists the posts of the channel. The characters
+Postiz keeps every character of a post's text once it is escaped as HTML
+(see :mod:`editfactory.publish.content`), so the outbox appends an invisible
+marker that encodes a random 32-bit key, then looks for it when it lists the
+posts of the channel. The characters
 are format characters (no width, not whitespace, not joiners) that social
 platforms show as nothing.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import secrets
+
+from editfactory.publish.content import from_postiz_html
 
 _SENTINEL = "\u2064"  # INVISIBLE PLUS: marks where the key starts
 _DIGITS = "\u200b\u200c\u2060\u2063"  # ZWSP, ZWNJ, WORD JOINER, INVISIBLE SEPARATOR: base-4 digits
 _KEY_BITS = 32
 MARKER_LENGTH = 1 + _KEY_BITS // 2
 _FIND = re.compile(_SENTINEL + "([" + _DIGITS + "]{" + str(_KEY_BITS // 2) + "})")
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def new_key() -> str:
@@ -56,5 +57,5 @@ def strip_marker(text: str) -> str:
 
 
 def visible_text(stored: str) -> str:
-    """A post's text as Postiz stores it (HTML-sanitised), reduced to plain text for comparison."""
-    return html.unescape(_TAGS.sub("", strip_marker(stored or ""))).strip()
+    """A post's text as Postiz stores it (HTML), reduced to the plain text the platforms get, without the marker."""
+    return from_postiz_html(strip_marker(stored or "")).strip()

@@ -6,7 +6,10 @@ middleware (401 ``No API Key found`` / ``Invalid API key``), ``/is-connected``,
 ``POST /posts`` validated like ``CreatePostDto`` plus the per-provider settings
 DTOs and caption limits (400 in NestJS's shapes), the create-post throttler
 (429 ``ThrottlerException`` with ``Retry-After``), ``GET /posts`` by date range
-and ``DELETE /posts/:id``. Text is stored HTML-escaped as Postiz's sanitiser does.
+and ``DELETE /posts/:id``. Post text is HTML: it is stored the way Postiz's
+DOMPurify-style sanitiser leaves it (raw-text elements such as an unclosed
+``<script>`` swallow the rest of the text), and lengths are counted on the
+plain text Postiz makes of it for the platforms.
 
 Faults are drawn per request from a seeded RNG: 429, 500, slow answers,
 dropped connections before the work, and dropped connections *after* the post
@@ -24,8 +27,10 @@ import random
 import socket
 import threading
 import time
+import re
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -58,6 +63,66 @@ class FakeIntegration:
     name: str
     identifier: str
     disabled: bool = False
+
+
+# -- Postiz's handling of post HTML -----------------------------------------------------
+
+_ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5",
+                 "h6", "span", "blockquote", "code", "pre", "div"}
+_VOID_TAGS = {"br"}
+# Elements whose content the HTML parser reads as raw text up to their end tag (to the end of the input when
+# there is none); DOMPurify removes them with that content.
+_SWALLOWING = ("script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript")
+_SWALLOW_START = re.compile(r"<(" + "|".join(_SWALLOWING) + r")(?=[\s/>])[^>]*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+class _Sanitizer(HTMLParser):
+    """Keeps allowed tags (``href`` only on links), drops others but keeps their text, re-escapes text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _ALLOWED_TAGS:
+            href = "".join(f' href="{html.escape(v, quote=True)}"' for n, v in attrs
+                           if tag == "a" and n == "href" and (v or "").startswith(("http://", "https://")))
+            self.out.append(f"<{tag}{href}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in _ALLOWED_TAGS and tag not in _VOID_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(html.escape(data, quote=False).replace("\xa0", "&nbsp;"))
+
+
+def sanitize_html(value: str) -> str:
+    """What Postiz keeps of a post's HTML content (DOMPurify-like)."""
+    value = _COMMENT.sub("", value)
+    while (start := _SWALLOW_START.search(value)) is not None:
+        end = re.compile(rf"</{start.group(1)}\s*>", re.IGNORECASE).search(value, start.end())
+        value = value[:start.start()] + (value[end.end():] if end else "")
+    parser = _Sanitizer()
+    parser.feed(value)
+    parser.close()
+    return "".join(parser.out)
+
+
+def platform_text(content: str) -> str:
+    """The plain text Postiz sends to a platform for stored HTML content (its "normal" conversion)."""
+    if not re.search(r"<p[\s>]", content, re.IGNORECASE):
+        return content
+    value = content.replace("&amp;", "&").replace("&nbsp;", " ").replace("&quot;", '"').replace("&#39;", "'")
+    value = re.sub(r"^<p[^>]*>", "", value, flags=re.IGNORECASE)
+    value = re.sub(r"<p[^>]*>", "\n", value, flags=re.IGNORECASE)
+    value = re.sub(r"</p>", "", value, flags=re.IGNORECASE)
+    value = re.sub(r"<[^>]*>", "", value)
+    return value.replace("&gt;", ">").replace("&lt;", "<")
 
 
 def _js_length(text: str) -> int:
@@ -398,14 +463,14 @@ class FakePostiz:
             integration = self.integrations[post["integration"]["id"]]
             settings = {**(post.get("settings") or {}), "__type": integration.identifier}  # the server decides __type
             fail = {"statusCode": 400, "provider": integration.identifier, "name": integration.name}
-            if not any(v["content"].strip() or v["image"] for v in post["value"]):
+            if not any(platform_text(sanitize_html(v["content"])).strip() or v["image"] for v in post["value"]):
                 return 400, {**fail, "message": "Your post should have at least one character or one image."}
             if body["type"] != "draft":
                 problems = _settings_errors(integration.identifier, settings)
                 if problems:
                     return 400, {**fail, "message": problems[0]}
                 limit = MAX_LENGTH.get(integration.identifier)
-                if limit and any(_js_length(v["content"]) > limit for v in post["value"]):
+                if limit and any(_js_length(platform_text(sanitize_html(v["content"]))) > limit for v in post["value"]):
                     return 400, {**fail, "message": "post is too long, please fix it"}
             post["settings"] = settings
         created = []
@@ -416,7 +481,7 @@ class FakePostiz:
                 now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
                 date = now if body["type"] == "now" else _parse_date(body["date"])
                 self.posts[post_id] = {
-                    "id": post_id, "content": html.escape(post["value"][0]["content"], quote=False),
+                    "id": post_id, "content": sanitize_html(post["value"][0]["content"]),
                     "publishDate": date.isoformat().replace("+00:00", "Z"), "releaseURL": None,
                     "state": "DRAFT" if body["type"] == "draft" else "QUEUE", "group": str(uuid.uuid4()),
                     "settings": json.dumps(post["settings"]), "image": json.dumps(post["value"][0]["image"]),
