@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
 
-from editfactory.jobs import CANCELLED, INTERRUPTED, RUNNING, SUCCEEDED, JobRunner, JobStore, recover_interrupted
+import psutil
+
+from editfactory.jobs import (
+    CANCELLED,
+    INTERRUPTED,
+    RUNNING,
+    SUCCEEDED,
+    JobRunner,
+    JobStore,
+    ProcessIdentity,
+    recover_interrupted,
+)
 
 from . import job_functions  # noqa: F401  (registers the test job kinds for the retry)
 
@@ -103,3 +115,22 @@ def test_cancel_from_another_process_stops_ffmpeg(profile, workspace, child_job)
     assert child.finish(timeout=30) == f"DONE {CANCELLED}"
     assert time.monotonic() - started < 8  # well under the 10 s the encode needs (includes interpreter start)
     assert not any(profile.paths.tmp.iterdir())
+
+
+def test_a_reused_pid_does_not_keep_a_dead_owners_job_running(profile):
+    """The recorded owner's pid now belongs to another live process (started at another time): the job is interrupted."""
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        started = psutil.Process(stranger.pid).create_time()
+        store = JobStore(profile)
+        reused = ProcessIdentity(stranger.pid, socket.gethostname(), started - 3600)  # the dead owner, an hour earlier
+        living = ProcessIdentity(stranger.pid, socket.gethostname(), started)
+        orphan, alive = store.create("render", owner=reused), store.create("render", owner=living)
+        assert store.mark_running(orphan.id, temp_dir=None, owner=reused)
+        assert store.mark_running(alive.id, temp_dir=None, owner=living)
+        assert psutil.pid_exists(stranger.pid)
+        assert [j.id for j in recover_interrupted(profile)] == [orphan.id]
+        assert store.get(orphan.id).status == INTERRUPTED and store.get(alive.id).status == RUNNING
+    finally:
+        stranger.kill()
+        stranger.wait()
