@@ -55,7 +55,9 @@ def studio(c: Context, port: int = 5006, data_dir: str | None = None, show: bool
     with c.cd(str(ROOT)):
         c.run(
             f"{PYTHON} -m panel serve apps/studio.py --port {port} --address 127.0.0.1 "
-            f"--allow-websocket-origin=127.0.0.1:{port} --allow-websocket-origin=localhost:{port} {show_flag}",
+            f"--allow-websocket-origin=127.0.0.1:{port} --allow-websocket-origin=localhost:{port} "
+            # The media route streams renders and thumbnails to the page (see editfactory/ui/media_route.py).
+            f"--plugins editfactory.ui.media_route {show_flag}",
             pty=False,
             env=_data_env(data_dir),
         )

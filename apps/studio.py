@@ -1,4 +1,4 @@
-"""`panel serve apps/studio.py` entry point: the studio on the default workspace."""
+"""`panel serve apps/studio.py --plugins editfactory.ui.media_route`: the studio on the default workspace."""
 
 from editfactory.ui.studio import create_app
 

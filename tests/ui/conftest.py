@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+# Screenshots of every page, for people to look at (README names this folder).
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +28,27 @@ def _reset_panel_state():
 
     yield
     pn.state.reset()
+
+
+@pytest.fixture
+def runner():
+    from editfactory.jobs import JobRunner
+
+    with JobRunner(workers=2, cancel_poll_interval=0.1) as job_runner:
+        yield job_runner
+
+
+@pytest.fixture
+def make_session(workspace, runner):
+    """A studio session of its own (as each browser tab has), on the shared workspace and runner."""
+    from editfactory.models import StudioSession
+
+    def make(profile_id: str | None = None) -> StudioSession:
+        session = StudioSession(workspace, runner)
+        session.open(profile_id)
+        return session
+
+    return make
 
 
 @pytest.fixture
@@ -34,3 +63,81 @@ def browser():
             yield instance
         finally:
             instance.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServedStudio:
+    """`panel serve apps/studio.py` in a child process on a free port, the way the README starts it."""
+
+    def __init__(self, workspace_root: Path, log_path: Path, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/studio"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "panel", "serve", str(ROOT / "apps" / "studio.py"), "--port", str(self.port),
+             "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{self.port}",
+             "--plugins", "editfactory.ui.media_route"],
+            cwd=ROOT, env={**os.environ, "EDITFACTORY_DATA": str(workspace_root), **(env or {})},
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the studio server exited: {self.log_path.read_text()[-3000:]}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("the studio server did not start in time")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def served_studio(workspace, tmp_path):
+    """Start the studio on ``workspace``; call ``served_studio()`` after preparing the workspace."""
+    started: list[ServedStudio] = []
+
+    def start(**env) -> ServedStudio:
+        studio = ServedStudio(workspace.root, tmp_path / f"studio-{len(started)}.log", env=env)
+        started.append(studio)
+        return studio
+
+    yield start
+    for studio in started:
+        studio.stop()
+
+
+def open_page(browser, url: str, *, wait_text: str | None = None, viewport=(1400, 900)):
+    """A new page at ``url``; fails on any visible traceback."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(url)
+    if wait_text:
+        page.get_by_text(wait_text).first.wait_for(timeout=30_000)
+    return page
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,69 +1,101 @@
-"""The studio page: built as a component, and served by `panel serve` the way README command (1) starts it."""
+"""The studio shell: sessions own their profile, the header manages profiles, the URL keeps page and profile."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from editfactory import projects
-from editfactory.costs import set_quota
-from editfactory.ui.studio import create_app
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _text(viewable) -> str:
-    return "\n".join(str(obj.object) for obj in viewable.objects)
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.models.session import FAILED
+from editfactory.ui.app import StudioApp
+from tests.ui.conftest import open_page, screenshot
 
 
-def test_overview_shows_each_profile_with_its_own_figures(workspace):
-    shoes = workspace.create("Shoes")
-    hats = workspace.create("Hats")
-    project = projects.create_project(shoes, "Launch")
-    projects.create_clip(shoes, project["id"], "v1", status="rendered")
-    set_quota(hats, 5)
-    workspace.remember_last_used(hats.id)
-    text = _text(create_app(workspace))
-    assert "active profile: **Hats**" in text
-    assert "| Shoes | 1 | 1 | 1 | 0 | $0.00 (no quota) |" in text
-    assert "| **Hats** | 0 | 0 | 0 | 0 | $0.00 (0% of $5.00) |" in text
+def test_a_session_opens_the_last_used_profile_never_a_blank_one(workspace, make_session):
+    session = make_session()
+    assert session.profile.name == "Default"  # an empty workspace gets "Default"
+    shop = workspace.create("Shoes")
+    workspace.remember_last_used(shop.id)
+    assert make_session().profile.id == shop.id
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def test_switching_in_one_session_changes_no_other_session(workspace, make_session):
+    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
+    first, second = make_session(shoes.id), make_session(shoes.id)
+    first.profile_id = hats.id  # what the switcher and the URL do
+    assert first.profile.id == hats.id
+    assert second.profile.id == shoes.id and second.profile_id == shoes.id
+
+
+def test_unknown_profile_in_the_url_opens_the_last_used_with_a_notice(workspace, make_session):
+    session = make_session("prof_gone")
+    assert session.profile is not None
+    assert "no longer exists" in session.notice["message"]
+
+
+def test_switching_to_a_missing_profile_keeps_the_current_one_and_says_why(workspace, make_session):
+    session = make_session()
+    current = session.profile.id
+    session.profile_id = "prof_missing"
+    assert session.profile.id == current and session.profile_id == current
+    assert session.notice["level"] == "error" and "was not found" in session.notice["message"]
+
+
+def test_create_rename_default_and_delete_profiles(workspace, make_session):
+    session = make_session()
+    store_b = session.create_profile("Store B", "second shop")
+    assert session.profile.id == store_b.id
+    with pytest.raises(ValidationError, match="already exists"):
+        session.create_profile("store b")
+    session.update_profile(store_b.id, name="Store Bee", description="renamed")
+    assert session.profile.name == "Store Bee"
+    assert [p["name"] for p in session.profiles] == ["Default", "Store Bee"]
+    session.set_default_profile(store_b.id)
+    assert next(p for p in session.profiles if p["id"] == store_b.id)["default"]
+    with pytest.raises(ValidationError, match="Type the profile's name"):
+        session.delete_profile(store_b.id, "store bee")
+    session.delete_profile(store_b.id, "Store Bee")
+    assert session.profile.name == "Default"  # the active profile was left first
+    with pytest.raises(NotFoundError):
+        workspace.get(store_b.id)
+    with pytest.raises(ValidationError, match="only profile"):
+        session.delete_profile(session.profile.id, "Default")
+
+
+def test_unexpected_errors_reach_the_user_with_a_reference_not_a_traceback(make_session, caplog):
+    session = make_session()
+
+    def broken():
+        raise RuntimeError("internal detail")
+
+    assert session.attempt(broken) is FAILED
+    message = session.notice["message"]
+    assert "reference" in message and "internal detail" not in message
+    reference = message.split("reference ")[1][:6]
+    assert reference in caplog.text
+
+
+def test_the_menu_and_the_session_page_follow_each_other(workspace, runner):
+    app = StudioApp(workspace, runner)
+    app.start({"page": "jobs"})
+    assert app.session.page == "jobs"
+    app._menu.active = 0
+    assert app.session.page == "library"
+    app.session.page = "settings"
+    assert app._menu.value["label"] == "Settings"
 
 
 @pytest.mark.ui
-def test_served_studio_opens_on_the_last_used_profile(browser, workspace, tmp_path):
+def test_served_studio_opens_on_the_last_used_profile_and_switches(browser, workspace, served_studio):
     workspace.create("Magazinul Ștefan")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", str(ROOT / "apps" / "studio.py"), "--port", str(port),
-         "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"],
-        env={**os.environ, "EDITFACTORY_DATA": str(workspace.root)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        page = browser.new_page()
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page.goto(f"http://127.0.0.1:{port}/studio")
-                break
-            except Exception:  # the server is still starting
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        page.get_by_text("Magazinul Ștefan").first.wait_for(timeout=30_000)
-        assert "Edit Factory" in page.content()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    other = workspace.create("Hats")
+    workspace.remember_last_used(workspace.find_by_name("Magazinul Ștefan").id)
+    studio = served_studio()
+    page = open_page(browser, studio.url, wait_text="Magazinul Ștefan")
+    screenshot(page, "00-start")
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("listbox").get_by_text("Hats").click()
+    page.wait_for_url(f"**profile={other.id}**", timeout=15_000)
+    # A reload keeps the profile the URL names.
+    page.reload()
+    page.get_by_text("Hats").first.wait_for(timeout=30_000)
+    assert "Traceback" not in page.content()

@@ -1,0 +1,159 @@
+"""The studio's shell: header with the profile switcher, a menu of pages, the main area, notifications.
+
+One ``StudioApp`` per browser session. The URL carries the page and the
+profile (``?page=library&profile=prof_…``), so a reload or the back button
+keeps the user where they were.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import panel as pn
+import panel_material_ui as pmui
+import param
+from panel.custom import JSComponent
+from panel.viewable import Viewer
+
+from editfactory.jobs import JobRunner
+from editfactory.models.session import PAGE_NAMES, PAGES, StudioSession
+from editfactory.profiles import Workspace
+from editfactory.ui.feedback import follow_notices
+from editfactory.ui.header import ProfileSwitcher
+from editfactory.ui.page import PageView
+from editfactory.ui.pages import view_class
+
+log = logging.getLogger(__name__)
+
+POLL_PERIOD_MS = 1000
+
+
+class HistoryBackReload(JSComponent):
+    """Panel pushes a history entry when the URL changes but does not follow the back button; reload does."""
+
+    _esm = """
+    export function render({ model }) {
+      window.addEventListener("popstate", () => window.location.reload())
+      return document.createElement("span")
+    }
+    """
+
+
+class StudioApp(Viewer):
+    """The whole studio for one browser session."""
+
+    session = param.ClassSelector(class_=StudioSession)
+
+    def __init__(self, workspace: Workspace, runner: JobRunner, **params) -> None:
+        super().__init__(session=StudioSession(workspace, runner), **params)
+        self._views: dict[str, PageView] = {}
+        self._main = pn.Column(sizing_mode="stretch_both")
+        self._menu = pmui.MenuList(
+            items=[{"label": label, "icon": icon} for _, label, icon in PAGES], active=0,
+        )
+        self._menu.param.watch(self._on_menu, "active")
+        self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"})
+        self._startup = pmui.Alert(object="", severity="warning", visible=False, closeable=True)
+        self._callback = None
+        self._page: pmui.Page | None = None
+
+    # -- opening -------------------------------------------------------------------
+
+    def start(self, query: dict | None = None) -> None:
+        """Open the profile and page the URL asks for (or the last used profile) and show the page."""
+        query = query or {}
+        session = self.session
+        session.open(query.get("profile") or None)
+        if query.get("page") in PAGE_NAMES:
+            session.page = query["page"]
+        self._show_profile_name()
+        session.param.watch(self._on_profile, "profile")
+        session.param.watch(self._on_page, "page")
+        session.param.watch(lambda e: self._show_startup(), "startup_summary")
+        self._select_menu()
+        self._mount(session.page)
+
+    def _show_profile_name(self) -> None:
+        profile = self.session.profile
+        self._profile_name.object = profile.name if profile else ""
+
+    def _show_startup(self) -> None:
+        summary = self.session.startup_summary
+        self._startup.param.update(object=summary, visible=bool(summary))
+
+    # -- navigation ----------------------------------------------------------------
+
+    def _select_menu(self) -> None:
+        self._menu.active = PAGE_NAMES.index(self.session.page)
+
+    def _on_menu(self, event) -> None:
+        if event.new is None:
+            return
+        index = event.new[0] if isinstance(event.new, (list, tuple)) else event.new
+        self.session.page = PAGE_NAMES[index]
+
+    def _on_page(self, event) -> None:
+        self._select_menu()
+        self._mount(event.new)
+
+    def _view(self, page: str) -> PageView:
+        view = self._views.get(page)
+        if view is None:
+            view = view_class(page)(session=self.session)
+            self._views[page] = view
+        return view
+
+    def _mount(self, page: str) -> None:
+        view = self._view(page)
+        self._main.objects = [self._startup, view]
+        self._schedule_refresh(view)
+
+    def _schedule_refresh(self, view: PageView) -> None:
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            pn.state.curdoc.add_next_tick_callback(view.refresh)
+
+    def _on_profile(self, event) -> None:
+        self._show_profile_name()
+        self._startup.visible = False
+        view = self._views.get(self.session.page)
+        if view is not None:
+            self._schedule_refresh(view)
+
+    async def poll(self) -> None:
+        """The session's periodic callback: the visible page follows its running work."""
+        self.session.collect_background_results()
+        view = self._views.get(self.session.page)
+        if view is not None:
+            try:
+                await view.poll()
+            except Exception as error:  # noqa: BLE001 - a failing poll must not stop the callback
+                self.session.report(error)
+
+    # -- layout ----------------------------------------------------------------------
+
+    def __panel__(self):
+        if self._page is None:
+            switcher = ProfileSwitcher(session=self.session)
+            self._page = pmui.Page(
+                title="Edit Factory",
+                header=[pn.Spacer(width=16), self._profile_name, pn.HSpacer(), switcher],
+                sidebar=[self._menu, HistoryBackReload()],
+                main=[self._main],
+                sidebar_width=220,
+            )
+        return self._page
+
+
+def create_app(workspace: Workspace | None = None, runner: JobRunner | None = None) -> StudioApp:
+    """The studio for one session: served by `panel serve apps/studio.py`, or shown inline in a notebook."""
+    from editfactory.ui.server import shared_runner, shared_workspace
+
+    app = StudioApp(workspace or shared_workspace(), runner or shared_runner())
+    follow_notices(app.session)
+    query = dict(pn.state.location.query_params) if pn.state.location is not None else {}
+    app.start(query)
+    if pn.state.location is not None:
+        pn.state.location.sync(app.session, {"page": "page", "profile_id": "profile"})
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        app._callback = pn.state.add_periodic_callback(app.poll, period=POLL_PERIOD_MS)
+    return app

@@ -1,0 +1,78 @@
+"""The Jobs page: every job of this profile with status, progress, step, error and inputs; cancel and retry."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import panel as pn
+import panel_material_ui as pmui
+
+from editfactory.jobs import STATUSES
+from editfactory.models.jobs import ACTIVE_STATUSES, RETRYABLE_STATUSES, JobsModel, elapsed_text
+from editfactory.models.session import FAILED
+from editfactory.ui.page import PageView
+
+_COLUMNS = ["kind", "status", "progress", "step", "elapsed", "error", "inputs", "created", "id"]
+
+
+def _inputs_text(inputs: dict) -> str:
+    shown = {k: v for k, v in inputs.items() if k not in ("label",)}
+    text = json.dumps(shown, ensure_ascii=False, default=str)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+class JobsPage(PageView):
+    title = "Jobs"
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.model = JobsModel(session=self.session)
+        self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
+            height=520, buttons={"cancel": "✖ Cancel", "retry": "↻ Retry"}, hidden_columns=["id"],
+            layout="fit_data_stretch",
+        )
+        self._table.on_click(self._on_click)
+        self.model.param.watch(lambda _: self._render(), "jobs")
+        self.model.param.watch(lambda _: pn.state.execute(self.refresh), "status")
+        self._count = pn.pane.Markdown("")
+
+    def _render(self) -> None:
+        rows = [
+            {
+                "kind": job.kind, "status": job.status, "progress": f"{int(job.progress)} %", "step": job.step,
+                "elapsed": elapsed_text(job), "error": job.error or "", "inputs": _inputs_text(job.inputs),
+                "created": job.created_at.strftime("%Y-%m-%d %H:%M:%S"), "id": job.id,
+            }
+            for job in self.model.jobs
+        ]
+        self._table.value = pd.DataFrame(rows, columns=_COLUMNS)
+        active = sum(1 for j in self.model.jobs if j.status in ACTIVE_STATUSES)
+        retryable = sum(1 for j in self.model.jobs if j.status in RETRYABLE_STATUSES)
+        self._count.object = f"{len(rows)} job(s) shown · {active} running or queued · {retryable} can be retried"
+
+    def _on_click(self, event) -> None:
+        if event.column not in ("cancel", "retry"):
+            return
+        job_id = self._table.value.iloc[event.row]["id"]
+        if event.column == "cancel":
+            if self.session.attempt(self.model.cancel, job_id) is not FAILED:
+                self.session.notify("Cancel requested; the job stops at its next step.", "info")
+        else:
+            if self.session.attempt(self.model.retry, job_id) is not FAILED:
+                self.session.notify("The job was started again with the same inputs.", "info")
+        pn.state.execute(self.refresh)
+
+    async def refresh(self) -> None:
+        await self.model.refresh()
+
+    async def poll(self) -> None:
+        await self.model.refresh()
+
+    def __panel__(self):
+        return pn.Column(
+            pmui.Typography("Jobs", variant="h5"), pn.Row(self._status, self._count), self._table,
+            sizing_mode="stretch_width",
+        )

@@ -1,0 +1,23 @@
+"""Which view class renders each page (imported lazily, so a page costs nothing until it is opened)."""
+
+from __future__ import annotations
+
+import importlib
+
+from editfactory.ui.page import PageView
+
+# page name -> "module:Class"
+PAGE_VIEWS: dict[str, str] = {
+    "library": "editfactory.ui.placeholder:PlaceholderPage",
+    "produce": "editfactory.ui.placeholder:PlaceholderPage",
+    "voices": "editfactory.ui.placeholder:PlaceholderPage",
+    "publish": "editfactory.ui.placeholder:PlaceholderPage",
+    "dashboard": "editfactory.ui.placeholder:PlaceholderPage",
+    "jobs": "editfactory.ui.jobs:JobsPage",
+    "settings": "editfactory.ui.placeholder:PlaceholderPage",
+}
+
+
+def view_class(page: str) -> type[PageView]:
+    module_name, _, class_name = PAGE_VIEWS[page].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)

@@ -1,0 +1,40 @@
+"""What one studio server process shares between all its browser sessions: the workspace and the job runner.
+
+These are process-wide by design (DESIGN.md): one Workspace and one JobRunner
+per server. Nothing per-session lives here.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from editfactory.jobs import JobRunner
+from editfactory.profiles import Workspace
+
+_lock = threading.Lock()
+_workspace: Workspace | None = None
+_runner: JobRunner | None = None
+
+
+def shared_workspace() -> Workspace:
+    """The workspace of this process (``data/`` or ``$EDITFACTORY_DATA``), created on first use."""
+    global _workspace
+    with _lock:
+        if _workspace is None:
+            _workspace = Workspace()
+        return _workspace
+
+
+def shared_runner() -> JobRunner:
+    """The job runner of this process, created on first use; every job kind is registered with it."""
+    global _runner
+    with _lock:
+        if _runner is None:
+            _register_job_kinds()
+            _runner = JobRunner()
+        return _runner
+
+
+def _register_job_kinds() -> None:
+    # Importing the modules that declare job kinds registers them (also for retries after a restart).
+    import editfactory.pipeline  # noqa: F401
