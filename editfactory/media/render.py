@@ -119,16 +119,21 @@ def _video_chain(stream, preset: RenderPreset):
     )
 
 
-def _per_segment(segments: list[RenderSegment], build, split_filter: str) -> list:
-    """One chain per distinct segment; a segment used several times is split, since ffmpeg-python merges equal nodes."""
-    uses: dict[RenderSegment, int] = {}
+def _per_segment(segments: list[RenderSegment], build, split_filter: str, key=lambda segment: segment) -> list:
+    """One chain per distinct ``key(segment)``; a chain used several times is split.
+
+    ffmpeg-python merges equal nodes, so two uses of one graph (the same segment twice, or the same
+    silence standing in for two equal-length segments without sound) must come from one split.
+    """
+    uses: dict[object, list[RenderSegment]] = {}
     for segment in segments:
-        uses[segment] = uses.get(segment, 0) + 1
-    outlets: dict[RenderSegment, list] = {}
-    for segment, count in uses.items():
-        chain = build(segment)
-        outlets[segment] = [chain] if count == 1 else list(chain.filter_multi_output(split_filter, count)[i] for i in range(count))
-    return [outlets[segment].pop(0) for segment in segments]
+        uses.setdefault(key(segment), []).append(segment)
+    outlets: dict[object, list] = {}
+    for name, group in uses.items():
+        chain = build(group[0])
+        count = len(group)
+        outlets[name] = [chain] if count == 1 else list(chain.filter_multi_output(split_filter, count)[i] for i in range(count))
+    return [outlets[key(segment)].pop(0) for segment in segments]
 
 
 def _source_audio(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
@@ -156,7 +161,11 @@ def _audio_graph(spec: RenderSpec, segments, infos, preset: RenderPreset, durati
         )
     if voice is not None and not spec.duck_source_audio:
         return voice
-    pieces = _per_segment(segments, lambda s: _source_audio(s, infos[s.source], preset), "asplit")
+    # Any mix of sources with and without sound, mono, stereo or 5.1: each piece becomes stereo at the preset's rate.
+    pieces = _per_segment(
+        segments, lambda s: _source_audio(s, infos[s.source], preset), "asplit",
+        key=lambda s: s if infos[s.source].has_audio else ("silence", round(s.duration, 6)),
+    )
     bed = ffmpeg.concat(*pieces, v=0, a=1) if len(pieces) > 1 else pieces[0]
     bed = bed.filter("apad").filter("atrim", duration=duration)
     if voice is None:

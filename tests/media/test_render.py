@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 from media_helpers import TEST_PRESET, ffmpeg, frame_at
@@ -185,6 +187,55 @@ def test_ducked_source_audio_under_the_voice(plain_source, voiceover, tmp_path):
     render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voiceover, caption_style=None,
                            duck_source_audio=True, preset=TEST_PRESET), out)
     assert_meets_loudness_target(out)
+
+
+@pytest.fixture(scope="module")
+def sound_variety(media_dir) -> dict[str, Path]:
+    """4 s sources of the same picture: no audio, a mono 44.1 kHz tone, a 5.1 48 kHz tone."""
+    picture = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30"]
+    video = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    paths = {name: media_dir / f"sound-{name}.mp4" for name in ("none", "mono", "surround")}
+    ffmpeg(*picture, "-t", "4", *video, str(paths["none"]))
+    ffmpeg(*picture, "-f", "lavfi", "-i", "sine=f=330:sample_rate=44100", "-t", "4", "-ac", "1", *video, "-c:a", "aac",
+           str(paths["mono"]))
+    ffmpeg(*picture, "-f", "lavfi", "-i", "sine=f=330:sample_rate=48000", "-t", "4", "-af", "aformat=channel_layouts=5.1",
+           *video, "-c:a", "aac", str(paths["surround"]))
+    return paths
+
+
+def rms_db_between(path: Path, start: float, end: float) -> float:
+    """Loudness (dBFS RMS) of the output's audio between two times, decoded to mono."""
+    raw = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-i", str(path), "-map", "0:a", "-ac", "1", "-ar", "8000", "-f", "f32le", "-"],
+        check=True, capture_output=True, timeout=60,
+    ).stdout
+    samples = np.frombuffer(raw, dtype=np.float32)[int(start * 8000):int(end * 8000)]
+    return 20 * math.log10(max(float(np.sqrt(np.mean(np.square(samples)))), 1e-9))
+
+
+def test_ducking_a_source_without_sound_in_equal_length_segments(sound_variety, voiceover, tmp_path):
+    # Two silent stand-ins of the same length used to be one ffmpeg-python node with two outputs (a raw ValueError).
+    silent = sound_variety["none"]
+    out = tmp_path / "ducked-silent.mp4"
+    render_clip(RenderSpec(segments=[(silent, 0, 1.5), (silent, 2, 3.5)], voiceover=voiceover, caption_style=None,
+                           duck_source_audio=True, preset=TEST_PRESET), out)
+    assert probe(out).duration == pytest.approx(3.0, abs=1 / 30)
+    assert_meets_loudness_target(out)
+
+
+def test_source_sound_from_any_mix_of_no_audio_mono_stereo_and_surround(sound_variety, plain_source, voiceover, tmp_path):
+    none, mono, surround = sound_variety["none"], sound_variety["mono"], sound_variety["surround"]
+    segments = [(none, 0, 1), (mono, 0, 1), (none, 2, 3), (surround, 0, 1), (plain_source, 0, 1), (none, 1, 2)]
+    out = tmp_path / "mixed.mp4"
+    render_clip(RenderSpec(segments=segments, voiceover=None, caption_style=None, preset=TEST_PRESET), out)
+    assert probe(out).duration == pytest.approx(6.0, abs=1 / 30)
+    levels = [rms_db_between(out, second + 0.15, second + 0.85) for second in range(6)]
+    silent, sounding = [levels[i] for i in (0, 2, 5)], [levels[i] for i in (1, 3, 4)]
+    assert max(silent) < -60 and min(sounding) > -30, levels
+    ducked = tmp_path / "mixed-ducked.mp4"
+    render_clip(RenderSpec(segments=segments[:3], voiceover=voiceover, caption_style=None, duck_source_audio=True,
+                           preset=TEST_PRESET), ducked)
+    assert_meets_loudness_target(ducked)
 
 
 def test_peaky_voice_is_limited_to_the_true_peak_ceiling(plain_source, media_dir, tmp_path):
