@@ -16,7 +16,8 @@ from editfactory.errors import ValidationError
 
 MODES = ("best", "source_order", "random")
 MIN_PIECE = 0.6
-"""Shortest piece worth cutting to; a smaller remainder lengthens the previous piece instead."""
+"""Shortest piece a clip is cut into (a shorter one flashes by); shorter windows are not used, and a rest too
+short to cut is avoided by taking more of a window or shortening the piece before it."""
 MAX_VARIANTS = 10
 
 
@@ -76,26 +77,45 @@ def _fill(ordered: list[Candidate], target: float, lengths: dict[Path, float]) -
                 break
             if picks and picks[-1].ident == candidate.ident:
                 continue  # never the same window twice in a row
-            take = min(candidate.duration, remaining)
-            if take < MIN_PIECE and picks and _extend_last(picks, remaining, lengths):
-                total = target
-                break
+            take = _piece_length(candidate.start, candidate.duration, remaining, lengths.get(candidate.source))
+            if take is None:
+                continue  # this window would leave a flash cut behind; another one may fit
             picks.append(Pick(candidate.source, candidate.start, candidate.start + take, candidate.ident))
             total += take
             progressed = True
         rounds += 1
         if not progressed and total < target - 1e-6:
-            picks.append(_shifted_reuse(ordered[0], target - total, rounds))
+            picks.append(_shifted_reuse(ordered[0], target - total, rounds, lengths))
             total += picks[-1].duration
     return picks
 
 
-def _shifted_reuse(candidate: Candidate, remaining: float, rounds: int) -> Pick:
+def _piece_length(start: float, available: float, remaining: float, source_length: float | None) -> float | None:
+    """How much of a window to take so that neither this piece nor the rest still to fill is shorter than MIN_PIECE.
+
+    A rest too short to cut is taken along when the source has the footage after the window; otherwise the
+    piece is shortened so the rest becomes one MIN_PIECE. None when the window cannot do either.
+    """
+    if available >= remaining - 1e-9:
+        return remaining
+    rest = remaining - available
+    if rest >= MIN_PIECE:
+        return available
+    if source_length is not None and start + remaining <= source_length + 1e-9:
+        return remaining
+    shortened = remaining - MIN_PIECE
+    return shortened if shortened >= MIN_PIECE else None
+
+
+def _shifted_reuse(candidate: Candidate, remaining: float, rounds: int, lengths: dict[Path, float]) -> Pick:
     """The only window, used again from a different start so the picture does not jump back to the same frame."""
     span = candidate.duration
     shift = (0.37 * rounds * span) % (span / 2) if span > 2 * MIN_PIECE else 0.0
-    take = min(span - shift, remaining)
-    return Pick(candidate.source, candidate.start + shift, candidate.start + shift + take, f"{candidate.ident}~{rounds}")
+    start = candidate.start + shift
+    take = _piece_length(start, span - shift, remaining, lengths.get(candidate.source))
+    if take is None:  # a window under 2 x MIN_PIECE long: split what is left into two equal pieces
+        take = min(span - shift, max(remaining / 2, remaining - (span - shift)))
+    return Pick(candidate.source, start, start + take, f"{candidate.ident}~{rounds}")
 
 
 def _reshuffled(ordered: list[Candidate], rounds: int) -> list[Candidate]:
@@ -103,16 +123,6 @@ def _reshuffled(ordered: list[Candidate], rounds: int) -> list[Candidate]:
     shift = rounds % len(ordered)
     rotated = ordered[shift:] + ordered[:shift]
     return rotated[::-1] if rounds % 2 else rotated
-
-
-def _extend_last(picks: list[Pick], extra: float, lengths: dict[Path, float]) -> bool:
-    """Lengthen the previous piece by a remainder too short to cut, when its source has the footage."""
-    last = picks[-1]
-    limit = lengths.get(last.source)
-    if limit is None or last.end + extra > limit:
-        return False
-    picks[-1] = Pick(last.source, last.start, last.end + extra, last.ident)
-    return True
 
 
 def select_variants(
@@ -134,9 +144,12 @@ def select_variants(
         raise ValidationError(f"Ask for 1 to {MAX_VARIANTS} variants (got {variants}).")
     if target <= 0:
         raise ValidationError("The target duration must be positive; synthesize the voiceover first.")
-    usable = [c for c in candidates if c.duration >= MIN_PIECE / 2]
+    usable = [c for c in candidates if c.duration >= MIN_PIECE - 1e-9]
     if not usable:
-        raise ValidationError("There are no usable segments; import footage and analyze it, or mark segments by hand.")
+        raise ValidationError(
+            f"There are no usable segments (each needs at least {MIN_PIECE} s of footage); import footage and "
+            "analyze it, or mark longer segments by hand."
+        )
     lengths = {c.source: c.source_duration for c in usable if c.source_duration}
     usage: dict[str, int] = {}
     results: list[list[Pick]] = []

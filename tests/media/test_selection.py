@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editfactory.errors import ValidationError
-from editfactory.media.selection import Candidate, select_variants
+from editfactory.media.selection import MIN_PIECE, Candidate, select_variants
 
 A, B, C = Path("a.mp4"), Path("b.mp4"), Path("c.mp4")
 CANDIDATES = [Candidate(A, i * 2.0, i * 2.0 + 2.0, score=s, source_duration=20.0) for i, s in enumerate([0.5, 0.9, 0.1, 0.7, 0.3, 0.8])]
@@ -83,3 +85,34 @@ def test_bad_requests(kwargs, message):
 def test_no_candidates():
     with pytest.raises(ValidationError, match="no usable segments"):
         select_variants([], 5.0)
+
+
+def test_a_two_second_source_filling_a_long_voiceover_makes_no_flash_cuts():
+    # A 2 s source under a 12.34 s voiceover used to end with a 0.22 s piece (0.08 s in the studio report).
+    only = [Candidate(B, 0.0, 2.0, score=0.5, source_duration=2.0)]
+    for target in (4.05, 7.3, 9.9, 12.34):
+        for picks in select_variants(only, target, variants=3):
+            assert total(picks) == pytest.approx(target)
+            assert min(p.duration for p in picks) >= MIN_PIECE - 1e-9, (target, [round(p.duration, 3) for p in picks])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    windows=st.lists(st.tuples(st.sampled_from([A, B, C]), st.floats(0.0, 20.0), st.floats(MIN_PIECE, 4.0),
+                               st.floats(0.0, 1.0)), min_size=1, max_size=6),
+    target=st.floats(MIN_PIECE, 40.0),
+    mode=st.sampled_from(["best", "source_order", "random"]),
+    variants=st.integers(1, 3),
+)
+def test_no_piece_is_shorter_than_the_minimum(windows, target, mode, variants):
+    lengths = {source: 24.0 for source in (A, B, C)}
+    candidates = [Candidate(source, start, start + length, score, lengths[source]) for source, start, length, score in windows]
+    for picks in select_variants(candidates, target, mode=mode, variants=variants, seed=7):
+        assert total(picks) == pytest.approx(target, abs=1e-6)
+        assert all(p.duration >= MIN_PIECE - 1e-9 for p in picks), [round(p.duration, 3) for p in picks]
+        assert all(0.0 <= p.start < p.end <= lengths[p.source] + 1e-9 for p in picks)
+
+
+def test_windows_too_short_to_cut_are_not_used():
+    with pytest.raises(ValidationError, match="at least 0.6 s"):
+        select_variants([Candidate(A, 0.0, 0.4, source_duration=5.0)], 3.0)
