@@ -12,7 +12,7 @@ PAGE_VIEWS: dict[str, str] = {
     "produce": "editfactory.ui.placeholder:PlaceholderPage",
     "voices": "editfactory.ui.placeholder:PlaceholderPage",
     "publish": "editfactory.ui.placeholder:PlaceholderPage",
-    "dashboard": "editfactory.ui.placeholder:PlaceholderPage",
+    "dashboard": "editfactory.ui.dashboard:DashboardPage",
     "jobs": "editfactory.ui.jobs:JobsPage",
     "settings": "editfactory.ui.placeholder:PlaceholderPage",
 }
