@@ -106,9 +106,17 @@ def bench_batch(c: Context) -> None:
     c.run(f"{PYTHON} -m editfactory.bench.batch", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 
+@task(help={"clips": "clips in the big profile", "projects": "projects they are spread over",
+            "rounds": "timed repetitions of each measure"})
+def bench_studio(c: Context, clips: int = 100_000, projects: int = 1_000, rounds: int = 10) -> None:
+    """The served studio in Chromium: library page open, profile switch, job progress shown (p50/p95 vs targets)."""
+    c.run(f"{PYTHON} -m editfactory.bench.studio --clips {clips} --projects {projects} --rounds {rounds}", pty=False)
+
+
 bench_ns = Collection("bench")
 for _name, _task in {
     "storage": bench_storage, "render": bench_render, "analyze": bench_analyze, "tts": bench_tts, "batch": bench_batch,
+    "studio": bench_studio,
 }.items():
     bench_ns.add_task(_task, name=_name)
 

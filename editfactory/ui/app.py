@@ -52,7 +52,7 @@ class StudioApp(Viewer):
             items=[{"label": label, "icon": icon} for _, label, icon in PAGES], active=0,
         )
         self._menu.param.watch(self._on_menu, "active")
-        self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"})
+        self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"}, align="center")
         self._startup = pmui.Alert(object="", severity="warning", visible=False, closeable=True)
         self._callback = None
         self._page: pmui.Page | None = None
