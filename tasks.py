@@ -1,4 +1,4 @@
-"""Invoke tasks: start the studio, run tests and benchmarks.
+"""Invoke tasks: start the studio and JupyterLab, check the machine, run tests and benchmarks.
 
 `invoke --list` shows them all; `invoke --help TASK` explains one.
 """
@@ -14,57 +14,118 @@ from invoke import Collection, Context, Exit, task
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = shlex.quote(sys.executable)
-
-
-def _data_env(data_dir: str | None) -> dict[str, str]:
-    return {"EDITFACTORY_DATA": str(Path(data_dir).resolve())} if data_dir else {}
+# The same defaults as editfactory.devserver (not imported here, so `invoke --list` stays instant).
+LOOPBACK, STUDIO_PORT, LAB_PORT = "127.0.0.1", 5006, 8888
 
 
 # -- tests -------------------------------------------------------------------
 
+_PYTEST_HELP = {"args": "extra arguments passed to pytest, e.g. '-k profiles -x'"}
 
-@task(help={"args": "extra arguments passed to pytest, e.g. '-k profiles -x'"})
-def test_all(c: Context, args: str = "") -> None:
-    """Run the whole test suite with pytest (offline: Hugging Face downloads are switched off)."""
+
+def _pytest(c: Context, selection: str, args: str) -> None:
     with c.cd(str(ROOT)):
-        c.run(f"{PYTHON} -m pytest {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
+        c.run(f"{PYTHON} -m pytest {selection} {args}".strip(), pty=False, env={"HF_HUB_OFFLINE": "1"})
+
+
+@task(help=_PYTEST_HELP)
+def test_all(c: Context, args: str = "") -> None:
+    """Run the whole test suite: unit, browser and notebook tests (offline: Hugging Face downloads are off)."""
+    _pytest(c, "", args)
+
+
+@task(help=_PYTEST_HELP)
+def test_unit(c: Context, args: str = "") -> None:
+    """Run the tests that need no browser and execute no notebook."""
+    _pytest(c, "-m 'not ui' --ignore=tests/notebooks/test_execute.py", args)
+
+
+@task(help=_PYTEST_HELP)
+def test_ui(c: Context, args: str = "") -> None:
+    """Run the browser tests (Playwright driving Debian's Chromium at /usr/bin/chromium)."""
+    _pytest(c, "-m ui", args)
+
+
+@task(help=_PYTEST_HELP)
+def test_notebooks(c: Context, args: str = "") -> None:
+    """Execute every notebook in notebooks/ top to bottom on a temporary workspace, offline."""
+    _pytest(c, "tests/notebooks", args)
 
 
 test_ns = Collection("test")
 test_ns.add_task(test_all, name="all", default=True)
+test_ns.add_task(test_unit, name="unit")
+test_ns.add_task(test_ui, name="ui")
+test_ns.add_task(test_notebooks, name="notebooks")
 
 
 # -- development ---------------------------------------------------------------
 
+_SERVE_HELP = {
+    "host": "address to listen on; anything but 127.0.0.1/localhost needs --basic-auth or --oauth-provider",
+    "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
+    "no_browser": "do not open the browser (also off when $CI is set)",
+    "basic_auth": "studio login: a JSON file of {user: password}, or one password for every user name",
+    "cookie_secret": "secret that signs studio login cookies (default: $PANEL_COOKIE_SECRET, else random per run)",
+    "oauth_provider": "studio login through a Panel OAuth provider (github, google, ...; set PANEL_OAUTH_* variables)",
+    "insecure_no_auth": "allow a non-loopback --host without any studio login (trusted networks only)",
+}
 
-@task(
-    help={
-        "port": "port to serve on",
-        "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
-        "show": "open the browser once the server is ready",
-    }
-)
-def studio(c: Context, port: int = 5006, data_dir: str | None = None, show: bool = True) -> None:
-    """Start the studio with `panel serve` and open it in the browser."""
-    import socket
 
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise Exit(f"Port {port} is already in use; stop what runs there or pass --port another number.")
-    show_flag = "--show" if show else ""
-    with c.cd(str(ROOT)):
-        c.run(
-            f"{PYTHON} -m panel serve apps/studio.py --port {port} --address 127.0.0.1 "
-            f"--allow-websocket-origin=127.0.0.1:{port} --allow-websocket-origin=localhost:{port} "
-            # The media route streams renders and thumbnails to the page (see editfactory/ui/media_route.py).
-            f"--plugins editfactory.ui.media_route {show_flag}",
-            pty=False,
-            env=_data_env(data_dir),
+def _launch(command: str, *, studio: bool, lab: bool, port: int = STUDIO_PORT,
+            lab_port: int = LAB_PORT, host: str, data_dir: str | None, no_browser: bool,
+            basic_auth: str | None = None, cookie_secret: str | None = None, oauth_provider: str | None = None,
+            insecure_no_auth: bool = False) -> None:
+    from editfactory import devserver
+
+    try:
+        devserver.launch(
+            root=ROOT, studio_app=ROOT / "apps" / "studio.py" if studio else None, lab=lab, host=host,
+            studio_port=port, lab_port=lab_port, data_dir=data_dir,
+            open_browser=devserver.should_open_browser(no_browser),
+            auth=devserver.AuthOptions.from_options(basic_auth, cookie_secret, oauth_provider),
+            insecure_no_auth=insecure_no_auth, command=command,
         )
+    except devserver.DevServerError as error:
+        raise Exit(str(error), code=1) from None
 
 
-dev_ns = Collection("dev")
-dev_ns.add_task(studio, name="studio", default=True)
+@task(help={"studio_port": "port of the studio", "lab_port": "port of JupyterLab", **_SERVE_HELP})
+def dev(c: Context, studio_port: int = STUDIO_PORT, lab_port: int = LAB_PORT,
+        host: str = LOOPBACK, data_dir: str | None = None, no_browser: bool = False,
+        basic_auth: str | None = None, cookie_secret: str | None = None, oauth_provider: str | None = None,
+        insecure_no_auth: bool = False) -> None:
+    """Start the studio and JupyterLab together, print both URLs and open the studio; Ctrl-C stops both."""
+    _launch("invoke dev", studio=True, lab=True, port=studio_port, lab_port=lab_port, host=host, data_dir=data_dir,
+            no_browser=no_browser, basic_auth=basic_auth, cookie_secret=cookie_secret,
+            oauth_provider=oauth_provider, insecure_no_auth=insecure_no_auth)
+
+
+@task(help={"port": "port of the studio", **_SERVE_HELP})
+def serve(c: Context, port: int = STUDIO_PORT, host: str = LOOPBACK,
+          data_dir: str | None = None, no_browser: bool = False, basic_auth: str | None = None,
+          cookie_secret: str | None = None, oauth_provider: str | None = None, insecure_no_auth: bool = False) -> None:
+    """Start only the studio (`panel serve apps/studio.py`) and open it in the browser."""
+    _launch("invoke serve", studio=True, lab=False, port=port, host=host, data_dir=data_dir, no_browser=no_browser,
+            basic_auth=basic_auth, cookie_secret=cookie_secret, oauth_provider=oauth_provider,
+            insecure_no_auth=insecure_no_auth)
+
+
+@task(help={"port": "port of JupyterLab", "host": _SERVE_HELP["host"], "data_dir": _SERVE_HELP["data_dir"],
+            "no_browser": _SERVE_HELP["no_browser"]})
+def lab(c: Context, port: int = LAB_PORT, host: str = LOOPBACK,
+        data_dir: str | None = None, no_browser: bool = False) -> None:
+    """Start only JupyterLab on the repository (notebooks/ is there), protected by a fresh token."""
+    _launch("invoke lab", studio=False, lab=True, lab_port=port, host=host, data_dir=data_dir, no_browser=no_browser)
+
+
+@task(help={"data_dir": "workspace root to check (default: data/ or $EDITFACTORY_DATA)"})
+def doctor(c: Context, data_dir: str | None = None) -> None:
+    """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, the test browser."""
+    from editfactory import doctor as checks
+
+    if not checks.report(data_dir=Path(data_dir) if data_dir else None):
+        raise Exit("Some checks failed; each says above what to do.", code=1)
 
 
 # -- benchmarks ------------------------------------------------------------------
@@ -138,5 +199,5 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 
-ns = Collection(test_ns, dev_ns, bench_ns, demo)
+ns = Collection(test_ns, bench_ns, dev, serve, lab, doctor, demo)
 ns.configure({"run": {"echo": True}})
