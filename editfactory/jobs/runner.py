@@ -14,6 +14,7 @@ queued or running as interrupted (see :mod:`editfactory.jobs.recovery`).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
@@ -50,8 +51,14 @@ def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
 
 
 def registered_job(kind: str) -> JobFunction | None:
+    """The function registered for ``kind``; the standard kinds are imported on first need (e.g. a retry after a restart)."""
     with _registry_lock:
-        return _registry.get(kind)
+        function = _registry.get(kind)
+    if function is None:
+        importlib.import_module("editfactory.jobs.kinds")
+        with _registry_lock:
+            function = _registry.get(kind)
+    return function
 
 
 def default_workers() -> int:

@@ -42,6 +42,25 @@ PRESETS: dict[str, RenderPreset] = {
 }
 
 
+DRAFT_SCALE = 0.5
+DRAFT_X264_PRESET = "ultrafast"
+DRAFT_CRF = 28
+
+
+def draft_preset(preset: str | RenderPreset) -> RenderPreset:
+    """The fast low-resolution preview of ``preset``: half the size (1080x1920 → 540x960), x264 ultrafast.
+
+    Same frame rate and aspect, so segments, captions and timing look as in the final render.
+    """
+    final = get_preset(preset)
+
+    def half(side: int) -> int:
+        return max(16, int(side * DRAFT_SCALE) // 2 * 2)
+
+    return replace(final, name=f"{final.name}-draft", width=half(final.width), height=half(final.height),
+                   x264_preset=DRAFT_X264_PRESET, crf=DRAFT_CRF, audio_bitrate="96k")
+
+
 def get_preset(name: str | RenderPreset) -> RenderPreset:
     """A preset by name (``tiktok``, ``reels``, ``shorts``, ``square``, ``landscape``), or the preset itself."""
     if isinstance(name, RenderPreset):

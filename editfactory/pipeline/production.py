@@ -30,7 +30,7 @@ from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source, select_for_sources
 from editfactory.library.renders import require_profile_inputs
 from editfactory.media.captions import write_ass
-from editfactory.media.presets import RenderPreset, get_preset
+from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.pipeline.render_task import VariantTask, render_variant
 from editfactory.profiles import Profile
@@ -62,6 +62,9 @@ class ProductionRequest:
     """Overrides of the profile's default voice (provider, voice, model, settings)."""
     duck_source_audio: bool = False
     render_workers: int | None = None
+    draft: bool = False
+    """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
+    made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
 
     def scripts(self) -> list[str]:
         scripts = [s.strip() for s in self.variant_scripts] if self.variant_scripts else [self.script.strip()] * self.variants
@@ -74,10 +77,12 @@ class ProductionRequest:
     def render_preset(self) -> RenderPreset:
         if isinstance(self.preset, dict):
             try:
-                return get_preset(RenderPreset(**self.preset))
+                preset = get_preset(RenderPreset(**self.preset))
             except TypeError as error:
                 raise ValidationError(f"The output format is not valid ({error}); use a preset name like 'tiktok'.") from None
-        return get_preset(self.preset)
+        else:
+            preset = get_preset(self.preset)
+        return draft_preset(preset) if self.draft else preset
 
     @classmethod
     def from_inputs(cls, inputs: dict) -> ProductionRequest:
@@ -194,7 +199,8 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         require_profile_inputs(profile, spec)  # footage and voiceover come from this profile's folder only
         key = _render_key(profile, spec, preset, style.to_dict())
         # The project id keeps two same-named projects from sharing (and later deleting) one file.
-        output = profile.paths.renders / f"{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
+        folder, prefix = (profile.paths.previews, "draft-") if request.draft else (profile.paths.renders, "")
+        output = folder / f"{prefix}{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
         plans.append((index, text, spec, output))
         if not output.is_file():
             tasks.append(VariantTask(spec=spec, output=str(output), work_root=str(ctx.temp_dir / "render")))
@@ -204,6 +210,9 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     unique_tasks = list({task.output: task for task in tasks}.values())
     results = {r.output: r for r in backend.run_all(render_variant, unique_tasks, ctx.cancelled, ctx.sub_progress(0.35, 0.95))}
 
+    if request.draft:
+        ctx.progress("Draft ready", 1.0)
+        return _draft_outputs(profile, plans, results, voiceovers, len(unique_tasks), len(plans) - len(tasks), backend.name)
     ctx.progress("Saving the clips", 0.96)
     clip_ids, reused = [], 0
     cost_share = {text: voiceovers[text].cost_usd / scripts.count(text) for text in voiceovers}
@@ -241,6 +250,24 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
         "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
         "backend": backend.name,
+    }
+
+
+def _draft_outputs(profile: Profile, plans: list, results: dict, voiceovers: dict[str, SynthesisResult],
+                   rendered: int, reused: int, backend: str) -> dict[str, Any]:
+    previews = []
+    for index, text, _spec, output in plans:
+        result = results.get(str(output))
+        previews.append({"variant": index + 1, "path": profile.paths.relative(output),
+                         "duration": result.duration if result else voiceovers[text].duration})
+    return {
+        "draft": True,
+        "previews": previews,
+        "rendered": rendered,
+        "reused_renders": reused,
+        "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
+        "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
+        "backend": backend,
     }
 
 

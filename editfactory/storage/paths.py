@@ -38,6 +38,11 @@ class ProfilePaths:
         return self.folder / "cache" / "tts"
 
     @property
+    def previews(self) -> Path:
+        """Draft renders, caption-style previews and poster frames: made again when missing, safe to delete."""
+        return self.folder / "cache" / "previews"
+
+    @property
     def voices(self) -> Path:
         """Voice samples for cloned voices."""
         return self.folder / "voices"
