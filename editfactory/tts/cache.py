@@ -50,6 +50,12 @@ def lookup(profile: Profile, key: str) -> SynthesisResult | None:
     )
 
 
+def contains(profile: Profile, key: str) -> bool:
+    """Whether ``key`` has a cached synthesis whose audio is still there (read only: no hit is counted)."""
+    row = profile.db.fetchone("SELECT audio_path FROM tts_cache WHERE key = ?", [key])
+    return row is not None and profile.paths.absolute(row[0]).is_file()
+
+
 def store(profile: Profile, key: str, text: str, result: SynthesisResult) -> SynthesisResult:
     """Move the fresh audio into the cache folder and index it; returns the result pointing at the cached file."""
     folder = profile.paths.tts_cache

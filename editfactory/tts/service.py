@@ -16,7 +16,7 @@ from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
-from editfactory.tts.base import SynthesisResult, VoiceProvider, price_label
+from editfactory.tts.base import SynthesisResult, VoiceProvider, billable_characters, price_label
 from editfactory.tts.registry import DEFAULT_PROVIDER, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
@@ -79,13 +79,43 @@ def _provider_voice(profile: Profile, choice: VoiceChoice) -> str:
     return record["provider_voice"]
 
 
+WORDS_PER_SECOND = 2.5
+"""A calm advertising read (150 words a minute): what the script length is turned into seconds with."""
+CACHED_LABEL = "Free — cached"
+
+
+def speech_seconds(text: str, speed: float | None = None) -> float:
+    """Roughly how long ``text`` takes to say (before it is synthesized); ``speed`` is a provider's rate factor."""
+    words = len(text.split())
+    rate = WORDS_PER_SECOND * (speed if isinstance(speed, (int, float)) and speed > 0 else 1.0)
+    return round(words / rate, 1)
+
+
 def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The cost of speaking ``text`` with the profile's voice: {"cost_usd": 0.02, "label": "$0.02", ...}."""
-    choice = resolve_choice(profile, overrides)
-    provider = get_provider(choice.provider, profile)
-    choice = complete_choice(choice, provider)
-    cost = provider.estimate_cost(text, choice.model)
-    return {"provider": choice.provider, "model": choice.model, "cost_usd": cost, "label": price_label(cost)}
+    """The cost of speaking ``text`` with the profile's voice: {"cost_usd": 0.02, "label": "$0.02", ...}.
+
+    When exactly this voiceover (text, provider, model, voice, settings) is in the profile's cache it costs
+    nothing: ``cached`` is True, ``cost_usd`` 0 and the label "Free — cached". Also gives ``characters``
+    (billable) and ``seconds`` (an estimate of the spoken length). Nothing is synthesized or counted.
+    """
+    text = text.strip()  # the voiceover and production jobs speak the stripped script
+    with profile.db.session():
+        choice = resolve_choice(profile, overrides)
+        provider = get_provider(choice.provider, profile)
+        try:
+            choice = complete_choice(choice, provider)
+            cost = provider.estimate_cost(text, choice.model)
+        finally:
+            provider.close()
+        cached = bool(text) and cache.contains(
+            profile, cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text))
+    if cached:
+        cost = 0.0
+    return {
+        "provider": choice.provider, "model": choice.model, "voice": choice.voice, "cost_usd": cost,
+        "label": CACHED_LABEL if cached else price_label(cost), "cached": cached,
+        "characters": billable_characters(text), "seconds": speech_seconds(text, choice.settings.get("speed")),
+    }
 
 
 def synthesize_for_profile(

@@ -127,3 +127,24 @@ def test_a_cache_hit_is_free_and_makes_no_call_even_offline(profile, speech_mp3)
     assert again.cached and again.cost_usd == 0 and again.audio_path == first.audio_path
     assert calls == ["Hello shoppers."] and ledger.month_spend(profile) == spent
     assert len(month_entries(profile)) == 1
+
+
+def test_an_estimate_knows_the_cache_and_counts_no_hit(tmp_path):
+    """The studio shows "Free — cached" when exactly this voiceover exists; any change in text or voice is priced."""
+    from editfactory.profiles import Workspace
+
+    profile = Workspace(tmp_path / "ws").create("Priced")
+    set_setting(profile, "tts.prices", {"piper": {"piper": 1.0}})
+    text = "Fresh sandals for summer, in six colours."
+    before = estimate_for_profile(profile, text)
+    assert before["cached"] is False and before["cost_usd"] > 0 and before["label"].startswith("$")
+    assert before["characters"] == len(text) and before["seconds"] == pytest.approx(7 / 2.5, abs=0.1)
+    result = synthesize_for_profile(profile, text)
+    assert result.cost_usd == before["cost_usd"]
+    after = estimate_for_profile(profile, f"  {text}\n")  # the jobs speak the stripped script
+    assert (after["cached"], after["cost_usd"], after["label"]) == (True, 0.0, "Free — cached")
+    assert profile.db.fetchone("SELECT hits FROM tts_cache")[0] == 0  # an estimate is not a use
+    assert not estimate_for_profile(profile, text + "!")["cached"]
+    assert not estimate_for_profile(profile, text, {"settings": {"speed": 1.2}})["cached"]
+    result.audio_path.unlink()  # the cached audio is gone: it would be made (and paid) again
+    assert estimate_for_profile(profile, text)["label"] == before["label"]
