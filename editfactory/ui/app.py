@@ -138,7 +138,7 @@ class StudioApp(Viewer):
                 title="Edit Factory",
                 header=[pn.Spacer(width=16), self._profile_name, pn.HSpacer(), switcher],
                 sidebar=[self._menu, HistoryBackReload()],
-                main=[self._main],
+                main=[self._main, *switcher.dialogs],
                 sidebar_width=220,
             )
         return self._page

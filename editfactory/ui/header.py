@@ -51,8 +51,8 @@ class ProfileSwitcher(Viewer):
     # -- new profile -----------------------------------------------------------------
 
     def _build_new_dialog(self) -> pmui.Dialog:
-        self._new_name = pmui.TextInput(label="Name", placeholder="e.g. Summer Shoes")
-        self._new_description = pmui.TextAreaInput(label="Description (optional)", rows=2)
+        self._new_name = pmui.TextInput(label="Name", placeholder="e.g. Summer Shoes", sizing_mode="stretch_width")
+        self._new_description = pmui.TextAreaInput(label="Description (optional)", rows=2, sizing_mode="stretch_width")
         self._new_error = pmui.Alert(object="", severity="error", visible=False)
         create = pmui.Button(label="Create", variant="contained", on_click=lambda _: self._create())
         cancel = pmui.Button(label="Cancel", variant="text", on_click=lambda _: setattr(self._new_dialog, "open", False))
@@ -85,13 +85,13 @@ class ProfileSwitcher(Viewer):
     # -- manage profiles ---------------------------------------------------------------
 
     def _build_manage_dialog(self) -> pmui.Dialog:
-        self._manage_pick = pmui.Select(label="Profile to change", options={})
+        self._manage_pick = pmui.Select(label="Profile to change", options={}, sizing_mode="stretch_width")
         self._manage_pick.param.watch(lambda _: self._fill_manage_fields(), "value")
-        self._manage_name = pmui.TextInput(label="Name")
-        self._manage_description = pmui.TextAreaInput(label="Description", rows=2)
+        self._manage_name = pmui.TextInput(label="Name", sizing_mode="stretch_width")
+        self._manage_description = pmui.TextAreaInput(label="Description", rows=2, sizing_mode="stretch_width")
         save = pmui.Button(label="Save name and description", variant="contained", on_click=lambda _: self._save())
         make_default = pmui.Button(label="Make default", variant="outlined", on_click=lambda _: self._make_default())
-        self._confirm = pmui.TextInput(label="Type the profile's name to delete it")
+        self._confirm = pmui.TextInput(label="Type the profile's name to delete it", sizing_mode="stretch_width")
         delete = pmui.Button(label="Delete profile", color="error", variant="outlined", icon="delete",
                              on_click=lambda _: self._delete())
         self._manage_message = pmui.Alert(object="", severity="error", visible=False)
@@ -163,8 +163,12 @@ class ProfileSwitcher(Viewer):
             typed = self._confirm.value_input or self._confirm.value
             self._guarded(self.session.delete_profile, picked["id"], typed, success=f"{picked['name']!r} was deleted.")
 
+    @property
+    def dialogs(self) -> list:
+        """Placed in the main area by the app: inside the header they would take the header's colours."""
+        return [self._new_dialog, self._manage_dialog]
+
     def __panel__(self):
-        return pn.Row(self._select, self._new_button, self._manage_button, self._new_dialog, self._manage_dialog,
-                      align="center")
+        return pn.Row(self._select, self._new_button, self._manage_button, align="center")
 
 

@@ -38,6 +38,7 @@ class JobsPage(PageView):
         self.model.param.watch(lambda _: self._render(), "jobs")
         self.model.param.watch(lambda _: pn.state.execute(self.refresh), "status")
         self._count = pn.pane.Markdown("")
+        self._render()
 
     def _render(self) -> None:
         rows = [

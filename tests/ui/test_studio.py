@@ -99,3 +99,38 @@ def test_served_studio_opens_on_the_last_used_profile_and_switches(browser, work
     page.reload()
     page.get_by_text("Hats").first.wait_for(timeout=30_000)
     assert "Traceback" not in page.content()
+
+
+@pytest.mark.ui
+def test_header_creates_and_deletes_profiles_and_back_button_returns_to_the_previous_page(browser, workspace, served_studio):
+    workspace.create("Shoes")
+    studio = served_studio()
+    page = open_page(browser, studio.url + "?page=jobs", wait_text="job(s) shown")
+    # New profile: a taken name is refused inline and nothing is created.
+    page.get_by_role("button", name="New profile").click()
+    page.get_by_label("Name").first.fill("shoes")
+    page.get_by_role("button", name="Create").click()
+    page.get_by_text("already exists").first.wait_for(timeout=15_000)
+    screenshot(page, "01-new-profile-refused")
+    assert [p.name for p in workspace.list()] == ["Shoes"]
+    page.get_by_label("Name").first.fill("Store B")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_function("() => window.location.search.includes('profile=')", timeout=15_000)
+    store_b = workspace.find_by_name("Store B")
+    assert store_b is not None
+    page.wait_for_url(f"**profile={store_b.id}**", timeout=15_000)
+    # Pages change the URL; the back button returns to the page before.
+    page.get_by_text("Dashboard", exact=True).first.click()
+    page.get_by_text("All profiles").first.wait_for(timeout=30_000)
+    page.go_back()
+    page.get_by_text("job(s) shown").first.wait_for(timeout=30_000)
+    # Manage profiles: delete needs the exact name typed.
+    page.get_by_role("button", name="Manage profiles").click()
+    page.get_by_label("Type the profile's name to delete it").fill("store b")
+    page.get_by_role("button", name="Delete profile").click()
+    page.get_by_text("Type the profile's name exactly").first.wait_for(timeout=15_000)
+    page.get_by_label("Type the profile's name to delete it").fill("Store B")
+    page.get_by_role("button", name="Delete profile").click()
+    page.get_by_text("'Store B' was deleted").first.wait_for(timeout=15_000)
+    screenshot(page, "02-manage-profiles")
+    assert [p.name for p in workspace.list()] == ["Shoes"]
