@@ -2,8 +2,10 @@
 
 The video is decoded ONCE by one ffmpeg process at reduced rate and size (4 fps,
 160 px wide, gray, cheap decoder flags) and piped to numpy; Python never holds a
-full-size frame, only a few numbers and a 16x9 signature per sampled frame.
-Black, frozen and near-duplicate windows are dropped; the rest come back best first.
+full-size frame, only a few numbers, a 16x9 signature and a 64-number sketch per sampled frame.
+Black (dark with no picture in it), frozen and repeated windows are dropped; the rest come back
+best first. A window repeats another only when its frames match pixel for pixel (estimated from
+the sketches), not merely in their coarse 16x9 layout, so distinct moving footage is never dropped.
 When the source's keyframes are far apart, a kept window whose first half-second holds a
 keyframe starts on it instead, so rendering it needs no long decode before its first frame.
 """
@@ -28,8 +30,18 @@ BLACK_LEVEL = 0.1
 """Mean luma (0..1, video range, so true black is ~0.06) under which a window counts as black."""
 FROZEN_DIFF = 1.0 / 255
 """Largest mean frame-to-frame change of a frozen window (decoded stills repeat exactly)."""
+BLACK_STRUCTURE = 0.008
+"""Spread (standard deviation, 0..1) of a frame's 16x9 block means under which a dark frame shows no picture.
+Dark footage with something in it (a night shot, a dim product on black) has more and is not black."""
 DUPLICATE_DISTANCE = 0.005
-"""Mean 16x9 signature distance (0..1) under which a window repeats a better one already kept; about 1 luma level."""
+"""Mean 16x9 signature distance (0..1) under which a window may repeat a better one already kept; about 1 luma level."""
+DUPLICATE_PIXEL_RMS = 0.15
+"""RMS pixel difference of the sampled frames, as a fraction of the footage's own contrast (pixel standard
+deviation), under which such a window really repeats the other one. The coarse signature alone cannot tell a pan
+over fine texture (fabric, grass, water) or dim footage from a repeat; re-encoded repeats measure about 0.05,
+distinct moving footage 0.3 and more."""
+SKETCH_SIZE = 64
+"""Random projections kept per sampled frame: enough to estimate pixel RMS differences within a few percent."""
 WEIGHTS = {"motion": 0.45, "variety": 0.2, "sharpness": 0.2, "brightness": 0.15}
 LONG_KEYFRAME_INTERVAL = 2.0
 """Median keyframe spacing (s) from which window starts move onto keyframes. Below it (phones: 0.5–1 s)
@@ -94,9 +106,16 @@ class _FrameStats:
         self.entropy: list[float] = []
         self.diff: list[float] = []
         self.signatures: list[np.ndarray] = []
+        self.structure: list[float] = []
+        self.contrast: list[float] = []
+        self.sketches: list[np.ndarray] = []
         self._previous: np.ndarray | None = None
         rows, cols = 9, 16
         self._block = (height // rows, width // cols, rows, cols)
+        # Fixed random projections of the whole sampled frame: ||P(a - b)||² / SKETCH_SIZE estimates the mean squared
+        # pixel difference of two frames (Johnson–Lindenstrauss) without keeping the frames.
+        rng = np.random.default_rng(20240611)
+        self._projection = rng.standard_normal((SKETCH_SIZE, height * width), dtype=np.float32) / np.sqrt(height * width)
 
     def add(self, frame: np.ndarray) -> None:
         pixels = frame.astype(np.float32)
@@ -111,6 +130,9 @@ class _FrameStats:
         bh, bw, rows, cols = self._block
         signature = pixels[: bh * rows, : bw * cols].reshape(rows, bh, cols, bw).mean(axis=(1, 3)) / 255
         self.signatures.append(signature.astype(np.float32))
+        self.structure.append(float(signature.std()))
+        self.contrast.append(float(pixels.std()) / 255)
+        self.sketches.append(self._projection @ (pixels.ravel() / 255))
 
 
 def _scaled_height(info: MediaInfo, width: int) -> int:
@@ -186,7 +208,7 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
         brightness = float(np.mean(stats.mean[first:last]))
         diffs = stats.diff[first + 1:last]
         motion = float(np.mean(diffs)) if diffs else 0.0
-        if brightness < BLACK_LEVEL:
+        if brightness < BLACK_LEVEL and float(np.mean(stats.structure[first:last])) < BLACK_STRUCTURE:
             dropped.append(DroppedWindow(start, end, "black"))
             continue
         if max(diffs, default=0.0) < FROZEN_DIFF:
@@ -204,15 +226,35 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
         score = sum(WEIGHTS[k] * v for k, v in parts.items())
         middle = stats.signatures[(first + last) // 2]
         candidates.append((ScoredWindow(start, end, round(score, 5), round(motion, 5), round(variety, 5),
-                                        round(sharpness, 5), round(brightness, 5)), middle))
+                                        round(sharpness, 5), round(brightness, 5)), middle, (first, last)))
     candidates.sort(key=lambda item: -item[0].score)
-    kept: list[tuple[ScoredWindow, np.ndarray]] = []
-    for window, signature in candidates:
-        if any(float(np.abs(signature - other).mean()) < DUPLICATE_DISTANCE for _, other in kept):
+    kept: list[tuple[ScoredWindow, np.ndarray, tuple[int, int]]] = []
+    for window, signature, frames in candidates:
+        if any(float(np.abs(signature - other).mean()) < DUPLICATE_DISTANCE
+               and _pixel_distance(stats, frames, other_frames) < DUPLICATE_PIXEL_RMS * _contrast(stats, frames, other_frames)
+               for _, other, other_frames in kept):
             dropped.append(DroppedWindow(window.start, window.end, "duplicate"))
             continue
-        kept.append((window, signature))
-    return AnalysisResult([w for w, _ in kept], sorted(dropped, key=lambda d: d.start), total, duration)
+        kept.append((window, signature, frames))
+    return AnalysisResult([w for w, _, _ in kept], sorted(dropped, key=lambda d: d.start), total, duration)
+
+
+def _contrast(stats: _FrameStats, a: tuple[int, int], b: tuple[int, int]) -> float:
+    return float(np.mean(stats.contrast[a[0]:a[1]] + stats.contrast[b[0]:b[1]]))
+
+
+def _pixel_distance(stats: _FrameStats, a: tuple[int, int], b: tuple[int, int]) -> float:
+    """RMS pixel difference between two windows' sampled frames, frame by frame, best of three alignments.
+
+    Shifting by one sampled frame either way finds a repeat pasted in off the window grid by less than a sample.
+    """
+    best = math.inf
+    for shift in (-1, 0, 1):
+        pairs = [(i, j) for i, j in zip(range(a[0], a[1]), range(b[0] + shift, b[1] + shift)) if b[0] <= j < b[1]]
+        if pairs:
+            squared = [float(np.mean(np.square(stats.sketches[i] - stats.sketches[j]))) for i, j in pairs]
+            best = min(best, math.sqrt(float(np.mean(squared))))
+    return best
 
 
 def _start_on_keyframes(path: Path, result: AnalysisResult, options: AnalysisOptions, cancel) -> AnalysisResult:

@@ -74,6 +74,43 @@ def black_frozen_moving(media_dir) -> Path:
     return path
 
 
+FROZEN_STILL = "testsrc2=size=320x240:rate=30,trim=end_frame=1,loop=loop=179:size=1,setpts=N/30/TB"
+TEXTURE_PAN = ("nullsrc=size=1600x240:rate=30,geq=lum='128+100*sin(X*1.3)*cos(Y*0.7+X*0.11)':cb=128:cr=128,"
+               "trim=end_frame=1,loop=loop=179:size=1,setpts=N/30/TB,crop=320:240:x='t*60':y=0")
+"""A camera panning over fine texture (fabric, grass): every frame differs, yet 16x9 block means barely change."""
+
+
+@pytest.fixture(scope="session")
+def frozen_black_pan_frozen(media_dir) -> Path:
+    """Frozen still 0–6 s, black 6–12 s, a pan over fine texture 12–18 s, a frozen still (bars) 18–24 s."""
+    path = media_dir / "frozen_black_pan_frozen.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", FROZEN_STILL,
+        "-f", "lavfi", "-i", "color=c=black:size=320x240:rate=30:duration=6",
+        "-f", "lavfi", "-i", TEXTURE_PAN,
+        "-f", "lavfi", "-i", "smptebars=size=320x240:rate=30,trim=end_frame=1,loop=loop=179:size=1,setpts=N/30/TB",
+        "-filter_complex",
+        "[0:v]format=yuv420p[a];[1:v]format=yuv420p[b];[2:v]trim=duration=6,setpts=PTS-STARTPTS,format=yuv420p[c];"
+        "[3:v]format=yuv420p[d];[a][b][c][d]concat=n=4:v=1[v]",
+        "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", str(path),
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def black_then_dark_moving(media_dir) -> Path:
+    """6 s of static black, then 6 s of a dim moving picture (a night shot: mean luma ~0.06, little contrast)."""
+    path = media_dir / "black_then_dark_moving.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "color=c=black:size=320x240:rate=30:duration=6",
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30,lutyuv=y=16+(val-16)*0.12",
+        "-filter_complex",
+        "[0:v]format=yuv420p[a];[1:v]trim=duration=6,setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]concat=n=2:v=1[v]",
+        "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", str(path),
+    )
+    return path
+
+
 @pytest.fixture(scope="session")
 def voiceover(media_dir) -> Path:
     """3 s of a 'voice': a tone that swells and fades, quieter than a broadcast mix (so loudnorm must lift it)."""

@@ -38,6 +38,22 @@ def test_near_duplicate_windows_are_dropped(repeated_shot):
     assert [d.reason for d in result.dropped] == ["duplicate", "duplicate"]
 
 
+def test_moving_footage_after_black_is_kept_whole(frozen_black_pan_frozen):
+    # The pan's windows share 16x9 block means; they were dropped as "duplicates" of each other (only 14–18 kept).
+    result = analyze_video(frozen_black_pan_frozen, AnalysisOptions(window=2.0, keyframe_snap=0))
+    assert sorted((w.start, w.end) for w in result.windows) == [(12.0, 14.0), (14.0, 16.0), (16.0, 18.0)]
+    reasons = {d.start: d.reason for d in result.dropped}
+    assert reasons == {0.0: "frozen", 2.0: "frozen", 4.0: "frozen", 6.0: "black", 8.0: "black", 10.0: "black",
+                       18.0: "frozen", 20.0: "frozen", 22.0: "frozen"}
+
+
+def test_dark_footage_with_motion_is_kept_and_static_black_is_dropped_as_black(black_then_dark_moving):
+    result = analyze_video(black_then_dark_moving, AnalysisOptions(window=2.0, keyframe_snap=0))
+    assert {(d.start, d.reason) for d in result.dropped} == {(0.0, "black"), (2.0, "black"), (4.0, "black")}
+    assert sorted(w.start for w in result.windows) == [6.0, 8.0, 10.0]
+    assert all(w.brightness < 0.1 for w in result.windows), "the kept footage is as dark as black's mean luma limit"
+
+
 def test_progress_is_reported(static_then_moving):
     seen: list[float] = []
     analyze_video(static_then_moving, progress=lambda message, fraction: seen.append(fraction))
