@@ -37,4 +37,5 @@ def shared_runner() -> JobRunner:
 
 def _register_job_kinds() -> None:
     # Importing the modules that declare job kinds registers them (also for retries after a restart).
+    import editfactory.jobs.kinds  # noqa: F401
     import editfactory.pipeline  # noqa: F401
