@@ -16,8 +16,10 @@ import json
 import logging
 import os
 import threading
+import unicodedata
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from editfactory.errors import EditFactoryError, ValidationError
 from editfactory.profiles.profile import Profile
@@ -70,6 +72,57 @@ def _check_name(name: str) -> str:
     if not isinstance(name, str) or not name or len(name) > 100 or any(c in name for c in "/\\\0"):
         raise ValidationError("A secret name must be short text without slashes, e.g. 'postiz.api_key'.")
     return name
+
+
+# -- what a key may contain -------------------------------------------------------
+
+_SERVICES = {"postiz": "Postiz", "elevenlabs": "ElevenLabs"}
+
+
+def service_label(name: str) -> str:
+    """'Postiz' for 'postiz.api_key': how messages name the service a secret belongs to."""
+    prefix = name.split(".")[0]
+    return _SERVICES.get(prefix, prefix.capitalize())
+
+
+def api_key_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an API key, or None. Never quotes the value, only names the bad character.
+
+    Keys travel in HTTP headers, which carry ASCII only; a pasted '…', zero-width
+    space or look-alike letter from another alphabet would otherwise fail (with
+    the key inside the error) on every later request.
+    """
+    for position, ch in enumerate(value, start=1):
+        if "!" <= ch <= "~":
+            continue
+        if ch == " ":
+            what = "a space"
+        elif ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            what = f"an invisible character (U+{ord(ch):04X} {unicodedata.name(ch, 'control character')})"
+        else:
+            what = f"a non-ASCII character (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
+        return f"contains {what} at position {position} of {len(value)}"
+    return None
+
+
+def check_api_key(value: str, service: str) -> str:
+    """``value`` without surrounding whitespace, or a ValidationError that says what is wrong (without the key)."""
+    value = (value or "").strip()
+    problem = api_key_problem(value)
+    if problem:
+        raise ValidationError(
+            f"The {service} API key {problem}; API keys are plain ASCII, so it was probably copied with an extra "
+            f"character. Copy the key again from {service} (or type it) and save it; nothing was saved.")
+    return value
+
+
+def redact(text: str, *secret_values: str | None) -> str:
+    """``text`` with every secret in it (as is or URL-encoded) replaced by '[redacted]'."""
+    for value in secret_values:
+        if value and len(value) >= 4:
+            for form in {value, quote(value, safe=""), json.dumps(value)[1:-1]}:
+                text = text.replace(form, "[redacted]")
+    return text
 
 
 # -- owner-only JSON files in the profile folder ---------------------------------
@@ -139,13 +192,21 @@ def get_secret(profile: Profile, name: str) -> str | None:
 
 
 def set_secret(profile: Profile, name: str, value: str) -> None:
-    """Store ``value`` for this profile only; an empty value deletes the secret."""
+    """Store ``value`` for this profile only; an empty value deletes the secret.
+
+    Every secret is an API key sent in HTTP headers: surrounding whitespace is
+    dropped and a value with a non-ASCII or invisible character is refused.
+    """
     name = _check_name(name)
     if value is None or value == "":
         delete_secret(profile, name)
         return
     if not isinstance(value, str):
         raise ValidationError("A secret must be text.")
+    value = check_api_key(value, service_label(name))
+    if not value:
+        delete_secret(profile, name)
+        return
     keyring = _keyring_module()
     if keyring is not None:
         try:

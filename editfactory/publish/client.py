@@ -4,7 +4,7 @@ One method per endpoint, one request per call: retries belong to the outbox,
 which knows whether a post may already exist. Every failure becomes a
 :class:`~editfactory.publish.errors.PostizError` with a message for people.
 The API key goes only into the ``Authorization`` header; it never appears in
-messages, reprs or logs.
+messages, reprs or logs, and is redacted from anything a server answers.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from editfactory.publish.errors import (
     PostizRateLimitError,
     PostizServerError,
     PostizValidationError,
+    PublishingNotConfiguredError,
 )
+from editfactory.secrets import api_key_problem, redact
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +89,32 @@ def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return {"message": response.text[:300]}
+        text = response.text
+        if "html" in response.headers.get("content-type", "") or text.lstrip()[:1] == "<":
+            # A proxy's or web app's page, not Postiz's API: never copy a whole page into a message.
+            return {"message": "an HTML page instead of an answer of Postiz's API; check the URL"}
+        return {"message": text}
 
 
-def error_for_response(response: httpx.Response, what: str) -> PostizError:
-    """Turn a non-2xx Postiz answer into the matching error with a readable message."""
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def error_for_response(response: httpx.Response, what: str, secret: str | None = None) -> PostizError:
+    """Turn a non-2xx Postiz answer into the matching error with a readable message.
+
+    Everything taken from the answer is stripped of ``secret`` first (a server or
+    proxy may echo the request's headers) and only then shortened.
+    """
     status = response.status_code
     body = _body(response)
     detail = ""
     if isinstance(body, dict):
         raw = body.get("message", body.get("msg", ""))
         detail = "; ".join(str(m) for m in raw) if isinstance(raw, list) else str(raw or "")
+    elif isinstance(body, (str, int, float)):
+        detail = str(body)
+    detail = _short(redact(detail, secret))
     if status == 401:
         return PostizAuthError(
             f"Postiz refused the API key while trying to {what} ({detail or 'unauthorized'}). "
@@ -125,13 +142,14 @@ def error_for_response(response: httpx.Response, what: str) -> PostizError:
             status=status,
         )
     if status in (400, 403, 422) and isinstance(body, dict):
-        provider, name = body.get("provider"), body.get("name")
-        details = body.get("message") if isinstance(body.get("message"), list) else []
+        provider, name = (redact(str(v), secret) if v is not None else None for v in (body.get("provider"),
+                                                                                     body.get("name")))
+        details = [redact(str(d), secret) for d in body.get("message")] if isinstance(body.get("message"), list) else []
         where = f" for {name} ({provider})" if provider else ""
         return PostizValidationError(
             f"Postiz refused the request to {what}{where}: {detail or 'invalid request'}. "
             "Fix the caption or the channel settings and publish again.",
-            status=status, provider=provider, channel_name=name, details=[str(d) for d in details],
+            status=status, provider=provider, channel_name=name, details=details,
         )
     return PostizError(f"Postiz answered HTTP {status} while trying to {what}: {detail}.", status=status)
 
@@ -143,6 +161,12 @@ class PostizClient:
                  upload_timeout: float = UPLOAD_TIMEOUT) -> None:
         self.base_url = api_base_url(base_url)
         self._upload_timeout = upload_timeout
+        problem = api_key_problem(api_key or "")
+        if problem:  # checked before the HTTP library sees it: its encoding error would carry the key
+            raise PublishingNotConfiguredError(
+                f"The Postiz API key {problem}, so it cannot be sent. Copy it again from Postiz → Settings → "
+                "Public API and save it in the profile's publishing settings.")
+        self._secret = api_key
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": api_key, "Accept": "application/json"},
@@ -185,7 +209,7 @@ class PostizClient:
                 "The outbox checks before trying again.", maybe_delivered=True) from None
         log.debug("Postiz %s %s -> %s", method, path, response.status_code)
         if response.status_code >= 300:
-            raise error_for_response(response, what)
+            raise error_for_response(response, what, self._secret)
         return _body(response)
 
     # -- endpoints ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from editfactory.profiles.profile import Profile
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url
 from editfactory.publish.delivery import RetryPolicy, with_retries
 from editfactory.publish.errors import PublishingNotConfiguredError
-from editfactory.secrets import delete_secret, get_secret, mask, set_secret
+from editfactory.secrets import api_key_problem, check_api_key, delete_secret, get_secret, mask, set_secret
 from editfactory.settings import get_setting, set_setting
 
 CONFIG_KEY = "postiz.config"
@@ -70,7 +70,7 @@ def save_config(profile: Profile, *, url: str | None = None, enabled: bool | Non
         default_channels=tuple(default_channels) if default_channels is not None else current.default_channels,
     )
     if api_key is not None:
-        api_key = api_key.strip()
+        api_key = check_api_key(api_key, "Postiz")
         if api_key and (len(api_key) < 8 or any(c.isspace() for c in api_key)):
             raise ValidationError("That does not look like a Postiz API key; copy it again from Postiz → Settings.")
         if api_key:
@@ -118,6 +118,11 @@ def client_for(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT, require_en
         raise PublishingNotConfiguredError(
             f"Profile {profile.name!r} has no Postiz API key; paste it in the profile's publishing settings "
             "(Postiz → Settings → Public API).")
+    problem = api_key_problem(api_key)
+    if problem:  # saved before keys were checked: say so instead of failing inside the HTTP library
+        raise PublishingNotConfiguredError(
+            f"The Postiz API key saved in profile {profile.name!r} {problem}, so it cannot be sent. Copy the key "
+            "again from Postiz → Settings → Public API and save it in the profile's publishing settings.")
     fingerprint = _fingerprint(config, api_key, timeout)
     with _cache_lock:
         cached = _clients.get(profile.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import httpx
 import pytest
@@ -201,3 +202,34 @@ def test_messages_for_proxy_errors_and_5xx_say_what_happens_next():
     assert isinstance(dated, PostizRateLimitError) and dated.retry_after > 3600  # an HTTP date is understood too
     plain = error_for_response(httpx.Response(429, request=request), "create the post")
     assert plain.retry_after is None and "too many requests" in str(plain)
+
+
+@pytest.mark.parametrize("status, body", [
+    (400, {"statusCode": 400, "message": ["bad request", "headers: {'authorization': '%s'}"]}),
+    (401, {"msg": "Invalid API key: %s"}),
+    (403, {"statusCode": 403, "message": "Forbidden for key=%s"}),
+    (500, {"statusCode": 500, "message": "crash while handling Authorization: %s"}),
+    (502, "Bad gateway; request headers: Authorization=%s"),
+    (418, {"message": "teapot says %s"}),
+])
+def test_key_echoed_by_the_server_is_redacted_from_messages(postiz_factory, status, body):
+    server = postiz_factory(KEY, standard_integrations("a"))
+    echoed = json.loads(json.dumps(body).replace("%s", KEY))
+    server.fail_next(status, echoed, path="/integrations")
+    with PostizClient(server.backend_url, KEY) as client:
+        with pytest.raises(PostizError) as caught:
+            client.integrations()
+    error = caught.value
+    text = str(error) + repr(error) + repr(getattr(error, "details", ""))
+    assert KEY not in text and KEY[:8] not in text
+    assert "[redacted]" in text or status >= 500  # 5xx messages do not quote the answer at all
+
+
+@pytest.mark.parametrize("status", [400, 404, 405])
+def test_html_error_page_is_not_copied_into_the_message(status):
+    """A URL that points at Postiz's web app (or a proxy) answers with a page, not the API's JSON."""
+    page = f"<html><body><h1>{status}</h1><pre>Authorization: {KEY}</pre>" + "x" * 5000 + "</body></html>"
+    error = error_for_response(httpx.Response(status, text=page, headers={"content-type": "text/html"}),
+                               "list the connected channels", KEY)
+    assert "HTML page" in str(error) and "check the URL" in str(error)
+    assert "<h1>" not in str(error) and KEY not in str(error) and len(str(error)) < 400

@@ -115,3 +115,62 @@ def test_connection_test_without_key_says_where_to_paste_it(workspace):
     save_config(profile, url="https://postiz.example.com/api")
     with pytest.raises(PublishingNotConfiguredError, match="paste it in the profile's publishing settings"):
         check_connection(profile)
+
+
+# Easy to paste along with a key: an ellipsis, a zero-width space, a Cyrillic look-alike, a no-break space.
+PASTED_KEYS = ["pz-key-0123…4567", "pz-key-0123\u200b4567", "pz-key-0123\u04304567", "pz-key-0123\u00a04567"]
+
+
+@pytest.mark.parametrize("bad_key", PASTED_KEYS)
+def test_key_with_a_pasted_character_is_refused_at_save_time(workspace, bad_key):
+    from editfactory.secrets import set_secret
+
+    profile = workspace.create("Store A")
+    save_config(profile, url="https://postiz.example.com/api", api_key=KEY_A)
+    with pytest.raises(ValidationError, match=r"Postiz API key contains an? (non-ASCII|invisible) character "
+                                              r"\(U\+[0-9A-F]{4} [A-Z -]+\) at position 12 of 16") as refused:
+        save_config(profile, url="https://other.example.com", api_key=bad_key)
+    assert bad_key not in str(refused.value) and bad_key not in repr(refused.value)
+    assert refused.value.__context__ is None  # nothing of the key hides in a chained error either
+    assert get_secret(profile, "postiz.api_key") == KEY_A and load_config(profile).url.startswith("https://postiz")
+    # The ElevenLabs key goes through the same store and the same check.
+    with pytest.raises(ValidationError, match="ElevenLabs API key contains") as eleven:
+        set_secret(profile, "elevenlabs.api_key", bad_key)
+    assert bad_key not in repr(eleven.value) and get_secret(profile, "elevenlabs.api_key") is None
+
+
+def test_key_saved_before_the_check_gives_a_clear_error_not_a_raw_one(workspace, postiz_factory, sample_mp4,
+                                                                      fast_policy):
+    """A key with a zero-width space already in the secret file: every use says what to do, never echoes it."""
+    import json
+    import traceback
+
+    from editfactory.publish import publish_clip, resume_pending
+    from editfactory.startup import open_profile
+    from tests.publish.conftest import add_clip
+
+    bad_key = "pz-legacy-\u200bkey-0123456789"
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY_A, standard_integrations("a"))
+    configure(profile, server, KEY_A, default_channels=["a-x"])
+    check_connection(profile)
+    clip = add_clip(profile, sample_mp4)
+    secret_file = profile.paths.secrets / "secrets.json"
+    secret_file.write_text(json.dumps({"postiz.api_key": bad_key}), encoding="utf-8")  # as an old version saved it
+
+    errors = []
+    for attempt in (lambda: check_connection(profile),
+                    lambda: publish_clip(profile, clip, caption="x", policy=fast_policy)):
+        with pytest.raises(PublishingNotConfiguredError, match="invisible character .*Copy the key again") as caught:
+            attempt()
+        errors.append(caught.value)
+    from editfactory.publish import outbox, marker
+
+    outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Left open", {"__type": "x"}, None, None,
+                                                  marker.new_key())])
+    assert "Copy the key again" in resume_pending(profile, policy=fast_policy).summary()
+    assert "Copy the key again" in open_profile(workspace, profile.id).summary()
+    for error in errors:
+        text = str(error) + repr(error) + "".join(traceback.format_exception(error))
+        assert bad_key not in text and "legacy" not in text
+    assert server.requests[-1][1] == "/integrations"  # nothing was sent with the bad key
