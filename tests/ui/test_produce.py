@@ -1,0 +1,213 @@
+"""The Produce page: project, uploads, analysis, segments, script and price, voiceover, renders, results.
+
+Component tests drive the model and the view through widget values with real
+parts (DuckDB files, ffmpeg on generated footage, Piper); the browser test tells
+the page's whole story in Chromium, including a reload in the middle of a render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from editfactory.costs import month_entries
+from editfactory.errors import ValidationError
+from editfactory.jobs import JobStore
+from editfactory.media.runner import ffmpeg_path
+from editfactory.models.produce import ProduceModel
+from editfactory.settings import set_setting
+
+SMALL = {"name": "test-small", "width": 180, "height": 320, "fps": 15, "x264_preset": "ultrafast", "crf": 30}
+SCRIPT = "Meet the trail shoe. Light, fast and ready."
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-nostdin", *args], check=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("produce-media")
+
+
+@pytest.fixture(scope="module")
+def footage(media) -> Path:
+    """6 s of moving test picture with a tone: a usable product shot."""
+    path = media / "trail-shoe.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15:duration=6", "-f", "lavfi",
+            "-i", "sine=frequency=330:sample_rate=48000:duration=6", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def audio_only(media) -> Path:
+    """An .mp4 with sound but no picture: a typical wrong upload."""
+    path = media / "podcast.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "sine=f=300:duration=2", "-c:a", "aac", str(path))
+    return path
+
+
+@pytest.fixture
+def model(make_session):
+    produce = ProduceModel(session=make_session())
+    asyncio.run(produce.new_project("Trail shoe"))
+    return produce
+
+
+def _wait(model: ProduceModel, job_id: str, timeout: float = 180):
+    job = model.session.runner.wait(model.session.profile, job_id, timeout=timeout)
+    assert job.finished, job
+    return job
+
+
+def _upload(model: ProduceModel, *files: tuple[str, bytes]):
+    started = model.start_upload(list(files))
+    model.refused = started["refused"]
+    if started["job_id"]:
+        job = _wait(model, started["job_id"])
+        model.apply_finished(job)
+    asyncio.run(model.reload_sources())
+    return started
+
+
+def test_each_bad_upload_is_refused_with_its_reason_while_the_good_ones_import(model, footage, audio_only):
+    good = footage.read_bytes()
+    model.upload_limit = len(good) + 10
+    model.refused = []
+    started = model.start_upload([
+        ("trail-shoe.mp4", good), ("notes.txt", b"not a video"), ("huge.mp4", good + b"\0" * 100),
+        ("podcast.mp4", audio_only.read_bytes()), ("empty.mov", b""),
+    ])
+    refused = {r["file"]: r["reason"] for r in started["refused"]}
+    assert "not a supported file type" in refused["notes.txt"]
+    assert "above the upload limit" in refused["huge.mp4"] and "trim or compress" in refused["huge.mp4"]
+    assert "empty" in refused["empty.mov"]
+    job = _wait(model, started["job_id"])
+    model.refused = started["refused"]
+    model.apply_finished(job)
+    asyncio.run(model.reload_sources())
+    assert [s.filename for s in model.sources] == ["trail-shoe.mp4"]
+    reasons = {r["file"]: r["reason"] for r in model.refused}
+    assert "no video stream" in reasons["podcast.mp4"]
+    assert set(reasons) == {"notes.txt", "huge.mp4", "empty.mov", "podcast.mp4"}
+    # Nothing of the refused files stays in the profile's scratch space.
+    assert not any(model.session.profile.paths.tmp.rglob("*.mp4"))
+
+
+def test_uploads_need_a_project_and_at_least_one_file(make_session, footage):
+    model = ProduceModel(session=make_session())
+    with pytest.raises(ValidationError, match="Create or pick a project"):
+        model.start_upload([("a.mp4", footage.read_bytes())])
+    asyncio.run(model.new_project("Hats"))
+    with pytest.raises(ValidationError, match="at least one video"):
+        model.start_upload([])
+
+
+def test_a_bad_project_name_is_refused_and_nothing_is_stored(make_session):
+    model = ProduceModel(session=make_session())
+    assert asyncio.run(model.new_project("   ")) is False
+    assert "needs a name" in model.session.notice["message"]
+    assert model.read_projects() == []
+
+
+def test_empty_or_whitespace_scripts_are_refused_and_nothing_is_queued(model, footage):
+    _upload(model, ("trail-shoe.mp4", footage.read_bytes()))
+    before = len(JobStore(model.session.profile).list())
+    for text in ("", "   \n\t "):
+        model.script = text
+        with pytest.raises(ValidationError, match="script is empty"):
+            model.start_voiceover()
+        with pytest.raises(ValidationError, match="script is empty"):
+            model.start_render(draft=True)
+        with pytest.raises(ValidationError, match="script is empty"):
+            model.start_render()
+    assert len(JobStore(model.session.profile).list()) == before
+
+
+def test_variants_are_bounded_to_one_to_ten(model):
+    model.variants = 10
+    model.variants = 1
+    for wrong in (0, 11):
+        with pytest.raises(ValueError):
+            model.variants = wrong
+    assert model.variants == 1
+
+
+def test_the_price_is_shown_for_the_chosen_voice_and_then_free_when_cached(model, footage):
+    profile = model.session.profile
+    set_setting(profile, "tts.prices", {"piper": {"piper": 2.0}})  # a profile may price its own engine
+    asyncio.run(model.load_defaults())
+    assert model.provider == "piper" and model.voice == "en_US-joe-medium" and model.voice_model == "piper"
+    model.script = SCRIPT
+    asyncio.run(model.update_estimate())
+    assert model.estimate["characters"] == len(SCRIPT) and model.estimate["seconds"] > 0
+    assert model.estimate["label"] == f"${len(SCRIPT) / 1000 * 2.0:.2f}" and not model.estimate["cached"]
+    # The script is kept with the project (a reload finds it again).
+    fresh = ProduceModel(session=model.session)
+    asyncio.run(fresh.load())
+    assert fresh.script == SCRIPT
+
+    job = _wait(model, model.start_voiceover())
+    model.apply_finished(job)
+    assert model.voiceover["cues"] and model.voiceover["cost_usd"] > 0
+    assert model.media_path(model.voiceover["audio_path"]).is_file()
+    asyncio.run(model.update_estimate())
+    assert model.estimate["label"] == "Free — cached" and model.estimate["cost_usd"] == 0
+
+
+def test_the_voiceover_made_for_a_full_preview_is_reused_by_the_render_without_a_second_charge(model, footage):
+    profile = model.session.profile
+    set_setting(profile, "tts.prices", {"piper": {"piper": 2.0}})
+    _upload(model, ("trail-shoe.mp4", footage.read_bytes()))
+    asyncio.run(model.load_defaults())
+    model.param.update(script=SCRIPT, variants=2, mode="random", preset=SMALL)
+    voiceover = _wait(model, model.start_voiceover())
+    assert voiceover.outputs["cost_usd"] > 0 and not voiceover.outputs["cached"]
+    draft = _wait(model, model.start_render(draft=True))
+    render = _wait(model, model.start_render())
+    assert draft.status == render.status == "succeeded", (draft.error, render.error)
+    assert draft.outputs["voiceovers_cached"] == 1 and render.outputs["voiceovers_cached"] == 1
+    assert render.outputs["voiceover_cost_usd"] == 0
+    [charge] = [e for e in month_entries(profile) if e["status"] == "settled"]
+    assert charge["cost_usd"] == pytest.approx(voiceover.outputs["cost_usd"])
+    model.apply_finished(draft)
+    asyncio.run(model.load())
+    assert len(model.clips) == 2 and all(model.media_path(c["path"]).is_file() for c in model.clips)
+    assert [d["variant"] for d in model.drafts] == [1, 2]  # the latest draft is found again after a reload
+    assert model.voiceover["audio_path"] == voiceover.outputs["audio_path"]
+
+
+def test_segments_are_analyzed_edited_added_by_hand_and_deleted(model, footage):
+    _upload(model, ("trail-shoe.mp4", footage.read_bytes()))
+    [source] = model.sources
+    [job_id] = model.start_analysis()
+    assert _wait(model, job_id).status == "succeeded"
+    asyncio.run(model.reload_segments())
+    auto = [s for s in model.segments if s.origin == "auto"]
+    assert auto and all(s.score is not None for s in auto)
+    edited = model.edit_segment(auto[0].id, start=0.5, end=2.0, keywords="laces, sole", favorite=True)
+    assert (edited.start, edited.end, edited.keywords, edited.favorite) == (0.5, 2.0, ("laces", "sole"), True)
+    with pytest.raises(ValidationError, match="lasts only"):
+        model.edit_segment(auto[0].id, end=60)
+    manual = model.add_segment(source.id, 3.0, 4.5, "heel")
+    assert manual.origin == "manual" and manual.keywords == ("heel",)
+    with pytest.raises(ValidationError, match="project's source videos"):
+        model.add_segment("src_elsewhere", 0, 1)
+    model.remove_segment(manual.id)
+    asyncio.run(model.reload_segments())
+    assert manual.id not in {s.id for s in model.segments}
+    assert next(s for s in model.segments if s.id == auto[0].id).favorite
+
+
+def test_switching_profile_shows_nothing_of_the_other_profile(model, footage, workspace):
+    _upload(model, ("trail-shoe.mp4", footage.read_bytes()))
+    model.script = SCRIPT
+    other = workspace.create("Store B")
+    model.session.profile_id = other.id
+    model.clear()
+    asyncio.run(model.load())
+    assert (model.projects, model.project_id, model.sources, model.script) == ([], "", [], "")
