@@ -3,6 +3,7 @@
 from editfactory.costs.ledger import (
     QUOTA_SETTING,
     Reservation,
+    cost_history,
     current_month,
     get_quota,
     month_entries,
@@ -18,6 +19,7 @@ from editfactory.costs.ledger import (
 __all__ = [
     "QUOTA_SETTING",
     "Reservation",
+    "cost_history",
     "current_month",
     "get_quota",
     "month_entries",

@@ -95,3 +95,21 @@ def test_two_processes_share_the_quota(workspace, profile, tmp_path):
     assert all(w.returncode == 0 for w in workers)
     assert sum(granted) == 25  # 0.50 / 0.02, split between the processes however the lock fell
     assert month_spend(profile) == pytest.approx(0.5)
+
+
+def test_cost_history_lists_every_month_of_one_profile_without_released_holds(workspace):
+    from editfactory.costs import cost_history
+
+    shop, other = workspace.create("History Shop"), workspace.create("Other Shop")
+    settle(reserve(shop, "elevenlabs", "eleven_v3", 0.30, units=3000), 0.25)
+    release(reserve(shop, "elevenlabs", "eleven_v3", 0.40))
+    older = reserve(shop, "openai", "tts-1", 0.10)
+    shop.db.execute("UPDATE cost_entries SET month = '2026-01', created_at = TIMESTAMP '2026-01-15 10:00:00'"
+                    " WHERE id = ?", [older.id])
+    reserve(other, "elevenlabs", "eleven_v3", 9.0)
+    history = cost_history(shop)
+    assert [(e["month"], e["provider"], e["status"]) for e in history] == [
+        ("2026-01", "openai", "reserved"), (history[1]["month"], "elevenlabs", "settled"),
+    ]
+    assert history[1]["cost_usd"] == pytest.approx(0.25) and history[1]["units"] == 3000
+    assert sum(e["cost_usd"] for e in cost_history(other)) == pytest.approx(9.0)

@@ -1,0 +1,80 @@
+"""Every notebook executed top to bottom (nbclient, a real kernel) on a temporary workspace, offline,
+with checks that what it shows comes from the profile it names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def _code(notebook) -> list:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _text_outputs(notebook) -> str:
+    parts = []
+    for cell in _code(notebook):
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            for key, value in output.get("data", {}).items():
+                if key.startswith("text/"):
+                    parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)
+
+
+# -- execution -----------------------------------------------------------------------------------
+
+def _seed_costs(workspace_root: Path) -> None:
+    """Paid calls in two months for the profiles notebook to read (the offline voices are free)."""
+    from editfactory.costs import reserve, settle
+    from editfactory.notebook import profile_named
+    from editfactory.profiles import Workspace
+
+    profile = profile_named("Notebooks", workspace=Workspace(workspace_root))
+    settle(reserve(profile, "elevenlabs", "eleven_multilingual_v2", 0.30, units=1000), 0.30)
+    older = reserve(profile, "elevenlabs", "eleven_flash_v2_5", 0.05, units=500)
+    profile.db.execute("UPDATE cost_entries SET month = '2026-01' WHERE id = ?", [older.id])
+    other = profile_named("Someone Else", workspace=Workspace(workspace_root))
+    reserve(other, "openai-not-ours", "x", 7.0)
+
+
+def _check_profiles(outputs: str, workspace_root: Path) -> None:
+    assert "2 paid call(s), $0.3500 in total" in outputs
+    assert "2026-01" in outputs and "eleven" in outputs
+    assert "openai-not-ours" not in outputs  # the other profile's costs never show here
+
+
+def _check_studio(outputs: str, workspace_root: Path) -> None:
+    assert "studio opens on 'Notebooks'" in outputs
+
+
+SEEDS: dict[str, Callable[[Path], None]] = {"profiles_and_costs": _seed_costs}
+CHECKS: dict[str, Callable[[str, Path], None]] = {"profiles_and_costs": _check_profiles, "studio": _check_studio}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    workspace_root = tmp_path / "workspace"
+    monkeypatch.setenv("EDITFACTORY_DATA", str(workspace_root))  # the kernel inherits it
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    if path.stem in SEEDS:
+        SEEDS[path.stem](workspace_root)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client.execute()  # raises CellExecutionError with the cell and its traceback on any error
+    outputs = _text_outputs(notebook)
+    assert "Traceback" not in outputs
+    assert not (ROOT / "data").exists() or not any((ROOT / "data").glob("notebooks-*")), "wrote to data/"
+    if path.stem in CHECKS:
+        CHECKS[path.stem](outputs, workspace_root)
