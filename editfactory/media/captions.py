@@ -17,6 +17,7 @@ from pathlib import Path
 import pysubs2
 
 from editfactory.errors import ValidationError
+from editfactory.media.fonts import covered_characters
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 DEFAULT_FONT = "DejaVu Sans"
@@ -113,19 +114,60 @@ def ends_sentence(word: str) -> bool:
     return False
 
 
+_EMOJI_MARKS = frozenset("\ufe0e\ufe0f\u20e3")
+"""Text/emoji presentation selectors and the keycap mark: only ever parts of an emoji sequence."""
+_ZWJ = "\u200d"
+
+
+def _drawable_set() -> frozenset[int]:
+    # Regular and bold ship together; a character counts as drawable only if both have it.
+    regular, bold = SHIPPED_FONTS[DEFAULT_FONT]
+    return covered_characters(FONTS_DIR / regular) & covered_characters(FONTS_DIR / bold)
+
+
+def drawable_text(text: str) -> str:
+    """``text`` without the symbols the shipped font cannot draw (emoji such as 🔥 or 👍🏽), which would burn as boxes.
+
+    Letters of any script are kept (a system font may draw them); symbols the font has (★, ✓, ❤, 😀) stay.
+    What is left of an emoji sequence (joiners, presentation selectors, skin tones, tags) goes with it.
+    """
+    drawable = _drawable_set()
+
+    def dropped(char: str) -> bool:
+        code = ord(char)
+        if char in _EMOJI_MARKS or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+            return True  # skin tones and flag tags
+        return code not in drawable and unicodedata.category(char)[0] in "SC" and char != _ZWJ
+
+    gone = [dropped(char) for char in text]
+    kept = []
+    for index, char in enumerate(text):
+        if char == _ZWJ:
+            # A joiner between emoji goes with them; one between letters (Indic scripts) shapes them and stays.
+            neighbours = gone[index - 1:index] + gone[index + 1:index + 2]
+            if any(neighbours) or not neighbours:
+                continue
+        elif gone[index]:
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
 def normalize_words(words: Iterable[Sequence | WordTiming]) -> list[WordTiming]:
     """Accept ``(word, start, end)`` tuples or WordTiming; refuse times that go backwards.
 
     Text is NFC-normalized, so a diacritic a provider sends decomposed (``s`` + combining comma) is
     one character, counts once against ``max_chars_per_cue`` and is drawn from the font's ``ș`` glyph.
+    Symbols the shipped font cannot draw are left out (:func:`drawable_text`); a word of only emoji is not shown.
     """
     result: list[WordTiming] = []
     for item in words:
         timing = item if isinstance(item, WordTiming) else WordTiming(str(item[0]), float(item[1]), float(item[2]))
         if not (math.isfinite(timing.start) and math.isfinite(timing.end)) or timing.end < timing.start or timing.start < 0:
             raise ValidationError(f"Word {timing.word!r} has an invalid time range {timing.start}–{timing.end} s.")
-        if timing.word.strip():
-            result.append(WordTiming(unicodedata.normalize("NFC", timing.word.strip()), timing.start, timing.end))
+        text = drawable_text(unicodedata.normalize("NFC", timing.word)).strip()
+        if text:
+            result.append(WordTiming(text, timing.start, timing.end))
     return sorted(result, key=lambda w: w.start)
 
 

@@ -6,7 +6,15 @@ import pysubs2
 import pytest
 
 from editfactory.errors import ValidationError
-from editfactory.media.captions import CaptionStyle, build_subtitles, group_into_cues, write_ass
+from editfactory.media.captions import (
+    FONTS_DIR,
+    CaptionStyle,
+    build_subtitles,
+    drawable_text,
+    group_into_cues,
+    write_ass,
+)
+from editfactory.media.fonts import covered_characters
 
 WORDS = [("Salut,", 0.0, 0.3), ("ce", 0.35, 0.5), ("mai", 0.5, 0.7), ("faceți?", 0.7, 1.0),
          ("Totul", 1.2, 1.5), ("e", 1.5, 1.6), ("bine", 1.6, 1.8), ("astăzi.", 1.8, 2.2)]
@@ -82,13 +90,14 @@ def test_word_and_character_limits_are_configurable():
 )
 def test_sentence_ends_behind_quotes_brackets_emoji_and_in_other_scripts(closing):
     words = [("Ok", 0, 0.5), (closing, 0.5, 1.0), ("next", 1.0, 1.5)]
-    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [f"Ok {closing}", "next"]
+    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [f"Ok {drawable_text(closing)}", "next"]
 
 
 @pytest.mark.parametrize("word", ["3.5", "e-mail", "🔥", "ce?a", "(nota"])
 def test_words_that_do_not_end_a_sentence(word):
     words = [("Ok", 0, 0.5), (word, 0.5, 1.0), ("next", 1.0, 1.5)]
-    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [f"Ok {word} next"]
+    shown = " ".join(w for w in ("Ok", drawable_text(word), "next") if w)
+    assert texts(group_into_cues(words, max_words=10, max_chars=200)) == [shown]
 
 
 def test_decomposed_diacritics_are_composed_and_count_once():
@@ -102,7 +111,24 @@ def test_emoji_diacritics_and_other_scripts_survive_the_ass_file(tmp_path):
              ("Привет", 1.6, 2.0), ("你好", 2.0, 2.3), ("😀🔥", 2.3, 2.6)]
     path = write_ass(words, CaptionStyle(highlight_current_word=False, max_words_per_cue=4, max_chars_per_cue=40),
                      540, 960, tmp_path / "c.ass")
-    assert [e.plaintext for e in pysubs2.load(str(path), encoding="utf-8")] == ["Mulțumim, îți șade bine!", "Привет 你好 😀🔥"]
+    # 😀 is in the shipped font and stays; 🔥 is not and would burn as a box.
+    assert [e.plaintext for e in pysubs2.load(str(path), encoding="utf-8")] == ["Mulțumim, îți șade bine!", "Привет 你好 😀"]
+
+
+EMOJI_SCRIPT = ["Hot🔥", "deal👍🏽!", "🔥🔥", "family:", "👨\u200d👩\u200d👧", "1️⃣", "❤️", "flag", "🇷🇴", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]
+
+
+@pytest.mark.parametrize("highlight", [True, False])
+def test_emoji_the_shipped_font_lacks_never_reach_the_captions(highlight):
+    drawable = covered_characters(FONTS_DIR / "DejaVuSans-Bold.ttf")
+    words = [(word, i * 0.5, i * 0.5 + 0.4) for i, word in enumerate(EMOJI_SCRIPT)]
+    subs = build_subtitles(words, CaptionStyle(highlight_current_word=highlight, max_words_per_cue=2), 540, 960)
+    shown = " ".join(e.plaintext for e in subs)
+    missing = sorted({f"U+{ord(c):04X}" for c in shown if ord(c) not in drawable and not c.isspace()})
+    assert missing == [], "characters the font cannot draw burn as empty boxes"
+    # Words are kept without their emoji; a word of only emoji is not shown at all.
+    assert "Hot" in shown and "deal!" in shown and "1" in shown and "❤" in shown and "flag" in shown
+    assert all(e.plaintext.strip() for e in subs)
 
 
 def test_style_fields_reach_the_ass_style():
@@ -137,3 +163,12 @@ def test_only_shipped_fonts_can_be_chosen():
         assert all((FONTS_DIR / name).is_file() for name in files)
     with pytest.raises(ValidationError, match="does not ship"):
         CaptionStyle(font="Comic Sans MS")
+
+
+def test_a_damaged_font_file_is_a_clear_error(tmp_path):
+    from editfactory.errors import MediaError
+
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"\x00\x01\x00\x00\x00\x01" + b"junk" * 3)
+    with pytest.raises(MediaError, match="broken.ttf is damaged"):
+        covered_characters(broken)

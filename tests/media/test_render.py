@@ -182,6 +182,23 @@ def test_diacritics_other_scripts_and_emoji_render(voiceover, tmp_path):
     assert highlighted_pixels(0.85) < 10
 
 
+def test_emoji_are_never_burned_as_boxes(voiceover, tmp_path):
+    # The shipped font has no 🔥 or 👍: libass drew them as empty boxes next to the word.
+    gray = tmp_path / "gray.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=30", "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", str(gray))
+    style = CaptionStyle(highlight_current_word=False)
+    band = slice(int(TEST_PRESET.height * 0.5), int(TEST_PRESET.height * 0.8))
+    frames = {}
+    for name, words in {"plain": [("Hot", 0.2, 2.5)], "emoji": [("Hot🔥👍🏽", 0.2, 2.5), ("🔥🔥", 2.5, 2.9)]}.items():
+        out = tmp_path / f"{name}.mp4"
+        render_clip(RenderSpec(segments=[(gray, 0, 3)], voiceover=voiceover, words=words, caption_style=style,
+                               preset=TEST_PRESET), out)
+        frames[name] = [frame_at(out, t, TEST_PRESET.width, TEST_PRESET.height)[band].astype(int) for t in (1.0, 2.7)]
+    assert ((frames["plain"][0] > 235).all(axis=2)).sum() > 100, "the word itself is drawn"
+    assert abs(frames["emoji"][0] - frames["plain"][0]).max() <= 24, "the emoji left no box beside the word"
+    assert ((frames["emoji"][1] > 235).all(axis=2)).sum() == 0, "a word of only emoji draws nothing"
+
+
 def test_ducked_source_audio_under_the_voice(plain_source, voiceover, tmp_path):
     out = tmp_path / "ducked.mp4"
     render_clip(RenderSpec(segments=[(plain_source, 0, 4)], voiceover=voiceover, caption_style=None,
