@@ -15,7 +15,9 @@ from editfactory.publish.errors import (
     PostizConnectionError,
     PostizError,
     PostizRateLimitError,
+    PostizRedirectError,
     PostizServerError,
+    PostizSetupError,
     PostizValidationError,
     PublishingNotConfiguredError,
 )
@@ -33,7 +35,8 @@ from editfactory.publish.service import (
 
 __all__ = [
     "Channel", "ChannelTarget", "ConnectionReport", "PostizAuthError", "PostizClient", "PostizConfig",
-    "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizServerError", "PostizValidationError",
+    "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizRedirectError", "PostizServerError",
+    "PostizSetupError", "PostizValidationError",
     "Publication", "PublishingNotConfiguredError", "ResumeReport", "RetryPolicy", "api_key_masked", "clip_state",
     "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many", "refresh_status",
     "resume_pending", "save_config", "check_connection",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
 import httpx
 
 from editfactory.publish.errors import (
@@ -23,6 +25,7 @@ from editfactory.publish.errors import (
     PostizError,
     PostizNotFoundError,
     PostizRateLimitError,
+    PostizRedirectError,
     PostizServerError,
     PostizValidationError,
     PublishingNotConfiguredError,
@@ -98,6 +101,25 @@ def _body(response: httpx.Response) -> Any:
 
 def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _redirect_error(response: httpx.Response, what: str, base_url: str) -> PostizRedirectError:
+    """A redirect names where Postiz moved; suggest the URL to save instead of following it with the key."""
+    location = response.headers.get("location") or ""
+    target = urlsplit(urljoin(str(response.request.url) if response.request else base_url, location))
+    target = target._replace(query="", fragment="", netloc=target.netloc.rpartition("@")[2])  # no user:password
+    suggestion = ""
+    if target.scheme in ("http", "https") and target.netloc:
+        path = target.path
+        marker = path.find("/public/v1")
+        suggestion = urlunsplit(target._replace(path=path[:marker] if marker >= 0 else path)).rstrip("/")
+    where = f" to {suggestion}" if suggestion else ""
+    fix = (f"Save {suggestion} as the Postiz URL" if suggestion else "Save the address Postiz really answers at") + \
+        " in the profile's publishing settings and run the connection test"
+    return PostizRedirectError(
+        f"The Postiz URL answered with a redirect (HTTP {response.status_code}){where} while trying to {what}. "
+        f"{fix}; the key is never sent to a redirected address. Posts wait in the outbox until then.",
+        status=response.status_code, location=suggestion or None)
 
 
 def error_for_response(response: httpx.Response, what: str, secret: str | None = None) -> PostizError:
@@ -208,6 +230,8 @@ class PostizClient:
                 f"The connection to Postiz dropped while trying to {what}; it may still have done it. "
                 "The outbox checks before trying again.", maybe_delivered=True) from None
         log.debug("Postiz %s %s -> %s", method, path, response.status_code)
+        if 300 <= response.status_code < 400:
+            raise _redirect_error(response, what, self.base_url)
         if response.status_code >= 300:
             raise error_for_response(response, what, self._secret)
         return _body(response)

@@ -44,7 +44,18 @@ def _clean_url(url: str) -> str:
     url = (url or "").strip().rstrip("/")
     if not url:
         return ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number, or out of range, raises here
+    except ValueError:
+        raise ValidationError(
+            "The Postiz URL is not a valid address (a bracket, the port or the host is malformed). Write it like "
+            "https://postiz.example.com/api; an IPv6 address goes in brackets with its port after them, e.g. "
+            "https://[2001:db8::1]:5000/api.") from None
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValidationError(
+            "The Postiz URL must not contain a '?…' query or a '#…' part: give only the address of the Postiz "
+            "backend, e.g. https://postiz.example.com/api (the API key has its own field).")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             "The Postiz URL must start with https:// (or http:// for a server on this machine), e.g. "

@@ -18,7 +18,7 @@ from editfactory.profiles.profile import Profile
 from editfactory.publish import marker, outbox
 from editfactory.publish.content import to_postiz_html
 from editfactory.publish.client import PostizClient, UploadedMedia, iso_utc
-from editfactory.publish.errors import PostizAuthError, PostizError
+from editfactory.publish.errors import PostizError, PostizSetupError
 from editfactory.publish.outbox import FAILED, POSTED, RETRYING, SENDING, Publication
 
 log = logging.getLogger(__name__)
@@ -165,8 +165,8 @@ def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: Re
             answer = client.create_post(payload(pub))
         except PostizError as error:
             pub = outbox.get(profile, pub.id)
-            if not error.retryable and (isinstance(error, PostizAuthError) or reconciling):
-                # The key or the post list is the problem, not this post, and an earlier attempt may be on
+            if not error.retryable and (isinstance(error, PostizSetupError) or reconciling):
+                # The key, the URL or the post list is the problem, not this post, and an earlier attempt may be on
                 # Postiz already: keep the row open, so a resume delivers or finds it once that is fixed.
                 return outbox.update(profile, pub.id, status=RETRYING, last_error=str(error), retryable=False,
                                      next_attempt_at=None)

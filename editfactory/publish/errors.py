@@ -25,8 +25,20 @@ class PublishingNotConfiguredError(PostizError):
     """The profile has no Postiz URL or API key, or publishing is switched off."""
 
 
-class PostizAuthError(PostizError):
+class PostizSetupError(PostizError):
+    """The profile's Postiz settings are the problem (key, URL), not the post: posts wait until they are fixed."""
+
+
+class PostizAuthError(PostizSetupError):
     """401: the API key is missing or wrong for this Postiz instance."""
+
+
+class PostizRedirectError(PostizSetupError):
+    """3xx: the URL points at an address that moved; the key is never sent after a redirect, so save the new one."""
+
+    def __init__(self, message: str, *, status: int | None = None, location: str | None = None) -> None:
+        super().__init__(message, status=status)
+        self.location = location
 
 
 class PostizValidationError(PostizError):

@@ -28,7 +28,7 @@ from editfactory.publish.delivery import (
     remove_duplicates,
     with_retries,
 )
-from editfactory.publish.errors import PostizAuthError, PostizError, PublishingNotConfiguredError
+from editfactory.publish.errors import PostizError, PostizSetupError, PublishingNotConfiguredError
 from editfactory.publish.outbox import POSTED, NewPublication, Publication
 from editfactory.publish.providers import ProviderSettings, build_settings, caption_limit, cut_caption
 
@@ -118,8 +118,8 @@ def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publicatio
                 media = ensure_media(profile, client, pending, policy, path)
             except (PostizError, NotFoundError, ValidationError) as error:
                 retry = getattr(error, "retryable", False)
-                # A refused key is the profile's problem, not the post's: keep the rows for a resume.
-                keep = retry or isinstance(error, PostizAuthError)
+                # A refused key or a moved URL is the profile's problem, not the post's: keep the rows for a resume.
+                keep = retry or isinstance(error, PostizSetupError)
                 for pub in pending:
                     outbox.update(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
                                   last_error=f"Upload failed: {error}", retryable=retry)

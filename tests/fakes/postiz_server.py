@@ -270,9 +270,11 @@ class FakePostiz:
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _answer(self, status: int, body, headers: dict | None = None) -> None:
-                data = json.dumps(body).encode()
+                # bytes go out as they are (an HTML page, with its Content-Type in ``headers``)
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if not any(name.lower() == "content-type" for name in headers or {}):
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, str(value))

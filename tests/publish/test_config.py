@@ -7,6 +7,7 @@ import pytest
 from editfactory.errors import ValidationError
 from editfactory.publish import (
     PostizAuthError,
+    PostizRedirectError,
     PublishingNotConfiguredError,
     api_key_masked,
     load_config,
@@ -174,3 +175,38 @@ def test_key_saved_before_the_check_gives_a_clear_error_not_a_raw_one(workspace,
         text = str(error) + repr(error) + "".join(traceback.format_exception(error))
         assert bad_key not in text and "legacy" not in text
     assert server.requests[-1][1] == "/integrations"  # nothing was sent with the bad key
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://[::1", "not a valid address"),
+    ("https://[::1]:port/api", "not a valid address"),
+    ("https://postiz.example.com:99999/api", "not a valid address"),
+    ("https://postiz.example.com/api?key=abc", "must not contain a '\\?…' query"),
+    ("https://postiz.example.com/api#settings", "must not contain a '\\?…' query or a '#…' part"),
+])
+def test_malformed_urls_are_refused_at_save_time_with_a_clear_message(workspace, url, message):
+    profile = workspace.create("S")
+    save_config(profile, url="https://postiz.example.com/api")
+    with pytest.raises(ValidationError, match=message):
+        save_config(profile, url=url)
+    assert load_config(profile).url == "https://postiz.example.com/api"  # the stored one is kept
+
+
+def test_ipv6_url_in_brackets_is_accepted(workspace):
+    saved = save_config(workspace.create("S"), url="http://[::1]:5000/api")
+    assert saved.api_url == "http://[::1]:5000/api/public/v1"
+
+
+def test_redirect_is_reported_at_connection_test_with_the_url_to_save(workspace, postiz_factory):
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY_A, standard_integrations("a"))
+    configure(profile, server, KEY_A)
+    page = b"<html><head><title>301 Moved Permanently</title></head><body><h1>Moved</h1></body></html>"
+    server.fail_next(301, page, {"Location": "https://postiz.example.com/api/public/v1/is-connected?x=1",
+                                 "Content-Type": "text/html"})
+    with pytest.raises(PostizRedirectError, match=r"redirect \(HTTP 301\) to https://postiz.example.com/api while") \
+            as moved:
+        check_connection(profile)
+    assert "Save https://postiz.example.com/api as the Postiz URL" in str(moved.value)
+    assert "<" not in str(moved.value) and moved.value.location == "https://postiz.example.com/api"
+    assert server.auth_headers == [KEY_A]  # the key went only to the configured address, once, never re-sent

@@ -396,3 +396,18 @@ def test_post_deleted_in_postiz_is_recorded_as_deleted(store, fast_policy):
     assert updated.postiz_state == "DELETED"
     assert clip_state(profile, clip)["channels"][0]["postiz_state"] == "DELETED"
     assert refresh_status(profile, policy=fast_policy) == []  # a final state is not polled again
+
+
+def test_redirect_while_publishing_keeps_the_post_for_after_the_url_is_fixed(store, fast_policy):
+    """A 301 used to mark the post failed for good, with an HTML page as its reason."""
+    profile, server, clip = store
+    check_connection(profile)
+    page = b"<html><body><h1>301 Moved Permanently</h1><hr>nginx</body></html>"
+    server.fail_next(301, page, {"Location": f"{server.backend_url}/v2/public/v1/posts", "Content-Type": "text/html"},
+                     method="POST", path="/posts")
+    (result,) = publish_clip(profile, clip, ["a-x"], caption="Moved", policy=fast_policy)
+    assert result.status == "retrying" and result.retryable is False
+    assert "redirect (HTTP 301)" in result.last_error and "<h1>" not in result.last_error
+    assert clip_state(profile, clip)["state"] == "publishing"
+    (resumed,) = resume_pending(profile, policy=fast_policy).results  # the URL is fine again (fixed)
+    assert resumed.status == "posted" and len(server.live_posts()) == 1
