@@ -55,8 +55,22 @@ def _check_studio(outputs: str, workspace_root: Path) -> None:
     assert "studio opens on 'Notebooks'" in outputs
 
 
+def _check_batch(outputs: str, workspace_root: Path) -> None:
+    from editfactory import projects
+    from editfactory.profiles import Workspace
+
+    assert "2 of 4 rows made, 3 clip(s), total cost $0.0000" in outputs
+    assert "script is empty" in outputs and "sun-hat does not exist" in outputs
+    profile = Workspace(workspace_root).find_by_name("Notebooks")
+    clips = projects.list_clips(profile)
+    assert len(clips) == 3 and all(profile.paths.absolute(c["path"]).is_file() for c in clips)
+    assert (clips[0]["width"], clips[0]["height"]) == (1080, 1920)
+
+
 SEEDS: dict[str, Callable[[Path], None]] = {"profiles_and_costs": _seed_costs}
-CHECKS: dict[str, Callable[[str, Path], None]] = {"profiles_and_costs": _check_profiles, "studio": _check_studio}
+CHECKS: dict[str, Callable[[str, Path], None]] = {
+    "profiles_and_costs": _check_profiles, "studio": _check_studio, "batch": _check_batch,
+}
 
 
 @pytest.mark.slow

@@ -1,0 +1,213 @@
+"""Batch production for one profile: a CSV of products → one production job per row → results per row.
+
+The CSV has a header row with ``product, script, source_folder, variants``. Each row's source folder
+(relative ones are resolved against ``base``, by default the CSV's own folder) holds that product's
+footage. A bad row — empty script, unknown folder, a folder without usable video, a job that fails —
+is reported with its reason and never stops the other rows.
+
+    items = read_batch_csv("products.csv")
+    start_batch(profile, runner, items, progress=callback)   # prepares each row and queues its job
+    follow_batch(profile, runner, items, progress=callback)  # until every job has finished
+    rows = batch_results(profile, items)                     # status, clips, cost and reason per row
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from editfactory import projects
+from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.jobs import JobRunner, JobStore
+from editfactory.library import analyze_source, import_source, list_segments
+from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.profiles import Profile
+from editfactory.progress import ProgressCallback, ignore_progress, scaled
+
+COLUMNS = ("product", "script", "source_folder", "variants")
+MAX_VARIANTS = 10
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi"})
+PREPARE_SHARE = 0.25
+"""Part of a row's progress bar taken by importing and analyzing its footage (the job gets the rest)."""
+REFUSED = "refused"
+
+
+@dataclass
+class BatchItem:
+    """One CSV row and what became of it: refused with a reason, or a production job."""
+
+    line: int
+    product: str
+    script: str = ""
+    source_folder: Path | None = None
+    variants: int = 0
+    project_id: str | None = None
+    job_id: str | None = None
+    error: str | None = None
+    """Why the row was refused before it got a job; the job's own error is read from the job."""
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return self.error is not None
+
+
+def _videos_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+
+
+def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
+    product = (row.get("product") or "").strip()
+    script = (row.get("script") or "").strip()
+    folder_text = (row.get("source_folder") or "").strip()
+    variants_text = (row.get("variants") or "").strip() or "1"
+    item = BatchItem(line, product or f"(row {line})", script)
+    reasons = []
+    if not product:
+        reasons.append("the product name is empty")
+    if not script:
+        reasons.append("the script is empty; type the text the voice should read")
+    try:
+        item.variants = int(variants_text)
+        if not 1 <= item.variants <= MAX_VARIANTS:
+            raise ValueError
+    except ValueError:
+        reasons.append(f"variants must be a whole number from 1 to {MAX_VARIANTS} (got {variants_text!r})")
+    if not folder_text:
+        reasons.append("the source folder is empty")
+    else:
+        folder = Path(folder_text).expanduser()
+        folder = folder if folder.is_absolute() else base / folder
+        item.source_folder = folder
+        if not folder.is_dir():
+            reasons.append(f"the source folder {folder} does not exist")
+        elif not _videos_in(folder):
+            reasons.append(f"the source folder {folder} holds no video ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    if reasons:
+        item.error = "Row refused: " + "; ".join(reasons) + "."
+    return item
+
+
+def read_batch_csv(path: Path | str, base: Path | str | None = None) -> list[BatchItem]:
+    """Every row of the CSV as a :class:`BatchItem`; rows that cannot be made carry their reason in ``error``."""
+    path = Path(path)
+    base = Path(base) if base is not None else path.parent
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError(f"The batch file {path} does not exist; check the path.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValidationError(f"The batch file {path} cannot be read ({error}); save it as UTF-8 CSV.") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise ValidationError(
+            f"The batch file {path.name} lacks the column(s) {', '.join(missing)}. "
+            f"Its first line must name the columns: {','.join(COLUMNS)}."
+        )
+    items = []
+    for row in reader:
+        line = reader.line_num  # the file's line, as a spreadsheet numbers it (blank lines are skipped)
+        cleaned = {(key or "").strip().lower(): value for key, value in row.items()}
+        if not any((value or "").strip() for value in cleaned.values() if isinstance(value, str)):
+            continue  # blank line
+        items.append(_parse_row(line, cleaned, base))
+    if not items:
+        raise ValidationError(f"The batch file {path.name} has no rows under its header.")
+    return items
+
+
+def _project_for(profile: Profile, item: BatchItem) -> dict:
+    for project in projects.list_projects(profile):
+        if project["name"] == item.product:
+            return project
+    return projects.create_project(profile, item.product, script=item.script)
+
+
+def _prepare(profile: Profile, item: BatchItem, progress: ProgressCallback) -> None:
+    """Import the row's footage (bad files are skipped with their reason) and analyze what is new."""
+    videos = _videos_in(item.source_folder)
+    refused = []
+    for index, video in enumerate(videos):
+        progress(f"{item.product}: importing {video.name}", index / len(videos) / 2)
+        try:
+            item.sources.append(import_source(profile, video).id)
+        except EditFactoryError as error:
+            refused.append(f"{video.name}: {error}")
+    if not item.sources:
+        raise ValidationError(f"None of the videos in {item.source_folder} can be used: " + "; ".join(refused))
+    for index, source_id in enumerate(item.sources):
+        if not list_segments(profile, source_id, origin="auto"):  # analyzed before: keep its segments
+            analyze_source(profile, source_id, scaled(progress, 0.5 + index / len(item.sources) / 2,
+                                                      0.5 + (index + 1) / len(item.sources) / 2,
+                                                      f"{item.product}: analyzing: "))
+
+
+def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, preset: str | dict = "tiktok",
+                voice: dict[str, Any] | None = None, mode: str = "best",
+                progress: ProgressCallback | None = None) -> list[BatchItem]:
+    """Prepare every row that was not refused and queue its production job; a failing row gets its reason."""
+    report = progress or ignore_progress
+    count = max(len(items), 1)
+    for index, item in enumerate(items):
+        if item.refused or item.job_id:
+            continue
+        step = scaled(report, index / count * PREPARE_SHARE, (index + 1) / count * PREPARE_SHARE)
+        try:
+            project = _project_for(profile, item)
+            item.project_id = project["id"]
+            _prepare(profile, item, step)
+            projects.set_project_sources(profile, project["id"], item.sources)
+            request = ProductionRequest(project["id"], item.script, variants=item.variants, preset=preset,
+                                        voice=dict(voice or {}), mode=mode)
+            item.job_id = start_production(runner, profile, request)
+        except EditFactoryError as error:
+            item.error = str(error)
+    report("Every row is queued", PREPARE_SHARE)
+    return items
+
+
+def follow_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *,
+                 progress: ProgressCallback | None = None, poll_seconds: float = 0.5) -> list[BatchItem]:
+    """Wait until every row's job has finished, reporting the whole batch's progress as it goes."""
+    report = progress or ignore_progress
+    store = JobStore(profile)
+    pending = [item for item in items if item.job_id]
+    while True:
+        jobs = {item.job_id: store.get(item.job_id) for item in pending}
+        done = sum(1 for job in jobs.values() if job.finished)
+        fraction = (sum(job.fraction for job in jobs.values()) + sum(1 for item in items if not item.job_id)) / max(len(items), 1)
+        running = [f"{item.product}: {jobs[item.job_id].step}" for item in pending if not jobs[item.job_id].finished]
+        report(f"{done} of {len(pending)} job(s) finished" + (f" — {running[0]}" if running else ""),
+               PREPARE_SHARE + (1 - PREPARE_SHARE) * fraction)
+        unfinished = [item for item in pending if not jobs[item.job_id].finished]
+        if not unfinished:
+            return items
+        try:
+            runner.wait(profile, unfinished[0].job_id, timeout=poll_seconds)
+        except TimeoutError:
+            pass
+
+
+def batch_results(profile: Profile, items: list[BatchItem]) -> list[dict[str, Any]]:
+    """One dict per row: status, the clips made (absolute paths), cost, and the reason when it failed."""
+    store = JobStore(profile)
+    results = []
+    for item in items:
+        row: dict[str, Any] = {"line": item.line, "product": item.product, "variants": item.variants,
+                               "status": REFUSED, "clips": [], "cost_usd": 0.0, "error": item.error or ""}
+        if item.job_id:
+            job = store.get(item.job_id)
+            row["status"], row["error"] = job.status, job.error or ""
+            for clip_id in (job.outputs or {}).get("clip_ids", []):
+                try:
+                    clip = projects.get_clip(profile, clip_id)
+                except NotFoundError:  # deleted since
+                    continue
+                row["clips"].append(str(profile.paths.absolute(clip["path"])))
+                row["cost_usd"] += float(clip.get("cost_usd") or 0.0)
+        results.append(row)
+    return results
