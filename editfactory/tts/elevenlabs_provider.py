@@ -68,7 +68,7 @@ class ElevenLabsProvider(VoiceProvider):
         except ImportError:
             return Availability(False, "the elevenlabs package is not installed; run `pip install elevenlabs`.")
         if not self._api_key:
-            return Availability(False, "no API key: paste your ElevenLabs API key in this profile's voice settings.")
+            return Availability(False, "no API key: paste your ElevenLabs API key on the Settings page of this profile.")
         return Availability(True)
 
     def availability(self) -> Availability:

@@ -7,17 +7,18 @@ paid call is reserved against the monthly quota before it is made.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
-from editfactory.errors import NotFoundError
+from editfactory.errors import NotFoundError, ValidationError
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
-from editfactory.tts.base import SynthesisResult, VoiceProvider, billable_characters, price_label
-from editfactory.tts.registry import DEFAULT_PROVIDER, get_provider
+from editfactory.tts.base import SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
 
@@ -176,3 +177,56 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
             ledger.release(reservation)
     report("Voiceover ready", 1.0)
     return result
+
+
+def list_voices_for_profile(profile: Profile, provider: str) -> list[VoiceInfo]:
+    """Every voice ``provider`` offers this profile: its own catalogue, then the profile's cloned voices.
+
+    Cloned voices carry the profile's id (``voice_…``), which is what defaults and synthesis take.
+    May use the network (Edge's catalogue, ElevenLabs' voices): call it off the UI's event loop.
+    """
+    from editfactory.tts.cloning import list_cloned_voices
+
+    records = list_cloned_voices(profile, provider)
+    with get_provider(provider, profile) as instance:
+        own = instance.list_voices()
+    # ElevenLabs lists our clones among its voices too; show each voice once, under the profile's id.
+    handles = {record["provider_voice_id"] for record in records}
+    cloned = [VoiceInfo(r["id"], r["name"], r.get("language") or "", "", cloned=True) for r in records]
+    return [v for v in own if v.id not in handles] + cloned
+
+
+def get_prices(profile: Profile) -> dict[str, dict[str, float]]:
+    """The profile's own prices per 1 000 characters, {provider: {model: USD}} (list prices apply elsewhere)."""
+    return {p: dict(m) for p, m in (get_setting(profile, PRICES_SETTING) or {}).items()}
+
+
+def set_price(profile: Profile, provider: str, model: str, price_per_1k_chars: Any) -> float:
+    """Set what one model costs this profile per 1 000 characters (plans differ); refused with a reason, nothing
+    stored, for an unknown provider or model and for anything that is not an amount ≥ 0."""
+    instance = get_provider(provider, profile)
+    try:
+        instance.model_info(model)
+    finally:
+        instance.close()
+    price = _parse_price(price_per_1k_chars)
+    prices = get_prices(profile)
+    prices.setdefault(provider, {})[model] = price
+    set_setting(profile, PRICES_SETTING, prices)
+    return price
+
+
+def _parse_price(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValidationError("A price is an amount in dollars per 1 000 characters, e.g. 0.30.")
+    try:
+        price = float(value) if isinstance(value, (int, float)) else float(str(value).strip().removeprefix("$"))
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a price; type dollars per 1 000 characters, e.g. 0.30.") from None
+    if not math.isfinite(price):
+        raise ValidationError("A price must be a finite amount in dollars per 1 000 characters, e.g. 0.30.")
+    if price < 0:
+        raise ValidationError("A price cannot be negative; type 0 for a free voice.")
+    if price > 1000:
+        raise ValidationError(f"${price:g} per 1 000 characters is far above any voice's price; check the amount.")
+    return price

@@ -10,7 +10,7 @@ from editfactory.ui.page import PageView
 PAGE_VIEWS: dict[str, str] = {
     "library": "editfactory.ui.placeholder:PlaceholderPage",
     "produce": "editfactory.ui.placeholder:PlaceholderPage",
-    "voices": "editfactory.ui.placeholder:PlaceholderPage",
+    "voices": "editfactory.ui.voices:VoicesPage",
     "publish": "editfactory.ui.placeholder:PlaceholderPage",
     "dashboard": "editfactory.ui.dashboard:DashboardPage",
     "jobs": "editfactory.ui.jobs:JobsPage",

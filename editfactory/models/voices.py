@@ -1,0 +1,190 @@
+"""The Voices page's state: every provider with its availability, a provider's voices and settings, the
+profile's default voice, prices, and the profile's cloned voices.
+
+Availability checks and voice lists may touch the network (Edge, ElevenLabs), so the
+UI runs ``read_*`` in a worker thread (``session.call``) and assigns the results here
+on the event loop. Cloning is a durable job; a voice sample is synthesized off the loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import param
+
+from editfactory.errors import ValidationError
+from editfactory.models.session import FAILED, StudioSession
+from editfactory.tts import get_defaults, set_defaults
+from editfactory.tts.base import VoiceSettings, price_label
+from editfactory.tts.registry import PROVIDERS, describe_providers, provider_class
+
+PREVIEW_TEXT = "Hi! This is how I sound. Fresh arrivals are in the store today."
+
+
+def price_text(price_per_1k: float) -> str:
+    """ "Free" or "$0.30 / 1 000 characters"."""
+    return "Free" if price_per_1k <= 0 else f"{price_label(price_per_1k)} / 1 000 characters"
+
+
+class VoicesModel(param.Parameterized):
+    """Providers, voices, settings, defaults and cloned voices of the session's profile."""
+
+    session = param.ClassSelector(class_=StudioSession)
+    providers = param.List(default=[], doc="describe_providers() rows: availability, reason, licence note, models.")
+    checking = param.Boolean(default=False, doc="True while providers' availability is being checked.")
+    provider = param.Selector(default="piper", objects=list(PROVIDERS), doc="The provider whose voices are shown.")
+    voices = param.List(default=[], doc="The shown provider's voices (cloned ones included) as dicts.")
+    voices_error = param.String(default="", doc="Why the voice list could not be read (shown inline).")
+    loading_voices = param.Boolean(default=False, doc="True while the voice list is being read.")
+    voice = param.String(default="", doc="The voice picked in the list (default candidate).")
+    model = param.String(default="", doc="The model picked for the shown provider.")
+    settings = param.ClassSelector(class_=VoiceSettings, doc="The shown provider's settings (edited with pn.Param).")
+    defaults = param.Dict(default={}, doc="The profile's saved default: provider, voice, model, settings.")
+    cloned = param.List(default=[], doc="The profile's cloned voices (records of editfactory.tts.cloning).")
+    preview_path = param.String(default="", doc="Audio file of the last voice sample played.")
+    preview_voice = param.String(default="", doc="Which voice the last sample speaks.")
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.settings = provider_class(self.provider).settings_class()
+
+    # -- reading (safe in a worker thread: no params are set) ---------------------------
+
+    def read_providers(self) -> list[dict[str, Any]]:
+        return describe_providers(self.session.require_profile())
+
+    def read_voices(self, provider: str) -> list[dict[str, Any]]:
+        from editfactory.tts.service import list_voices_for_profile
+
+        return [
+            {"id": v.id, "name": v.name, "language": v.language, "gender": v.gender, "cloned": v.cloned}
+            for v in list_voices_for_profile(self.session.require_profile(), provider)
+        ]
+
+    def read_defaults(self) -> dict[str, Any]:
+        choice = get_defaults(self.session.require_profile())
+        cls = provider_class(choice.provider)  # a fresh profile names no voice: show the one it really uses
+        return {"provider": choice.provider, "voice": choice.voice or cls.default_voice,
+                "model": choice.model or cls.default_model, "settings": choice.settings}
+
+    def read_cloned(self) -> list[dict[str, Any]]:
+        from editfactory.tts.cloning import list_cloned_voices
+
+        return list_cloned_voices(self.session.require_profile())
+
+    # -- state on the event loop ----------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget everything of the previous profile (called first on a profile switch)."""
+        self.param.update(providers=[], voices=[], voices_error="", defaults={}, cloned=[], voice="", model="",
+                          preview_path="", preview_voice="")
+
+    def provider_row(self, name: str | None = None) -> dict[str, Any] | None:
+        name = name or self.provider
+        return next((row for row in self.providers if row["name"] == name), None)
+
+    def show_provider(self, name: str) -> None:
+        """Show ``name``: its models, its settings (the saved defaults when it is the default provider)."""
+        cls = provider_class(name)
+        saved = self.defaults if self.defaults.get("provider") == name else {}
+        try:
+            settings = cls.settings_class.from_dict(saved.get("settings"))
+        except Exception:  # noqa: BLE001 - settings saved by an older version: start from the provider's own
+            settings = cls.settings_class()
+        self.param.update(provider=name, settings=settings, voices=[], voices_error="",
+                          model=saved.get("model") or cls.default_model, voice=saved.get("voice") or cls.default_voice)
+
+    def apply_voices(self, voices: list[dict[str, Any]] | Any) -> None:
+        if voices is FAILED:
+            self.voices = []
+            return
+        self.voices = voices
+
+    # -- actions (synchronous; the view runs slow ones with session.call) -------------------
+
+    def save_defaults(self) -> dict[str, Any]:
+        """Make the shown provider, picked voice, model and settings the profile's default."""
+        if not self.voice:
+            raise ValidationError("Pick a voice in the list first (click its row), then make it the default.")
+        choice = set_defaults(self.session.require_profile(), self.provider, self.voice, self.model,
+                              self.settings.to_dict())
+        return {"provider": choice.provider, "voice": choice.voice, "model": choice.model, "settings": choice.settings}
+
+    def save_price(self, model: str, value: Any) -> float:
+        """The profile's price per 1 000 characters for one of the shown provider's models."""
+        from editfactory.tts.service import set_price
+
+        return set_price(self.session.require_profile(), self.provider, model, value)
+
+    def synthesize_sample(self, provider: str, voice: str, text: str = PREVIEW_TEXT) -> str:
+        """A short sample of ``voice`` (cached like any synthesis; a paid voice is quota-checked). Slow: a thread."""
+        from editfactory.tts import synthesize_for_profile
+
+        overrides: dict[str, Any] = {"provider": provider, "voice": voice}
+        if provider == self.provider:
+            overrides["model"] = self.model
+            overrides["settings"] = self.settings.to_dict()
+        result = synthesize_for_profile(self.session.require_profile(), text, overrides)
+        return str(result.audio_path)
+
+    def rename_cloned(self, voice_id: str, name: str) -> dict[str, Any]:
+        from editfactory.tts.cloning import rename_voice
+
+        return rename_voice(self.session.require_profile(), voice_id, name)
+
+    def delete_cloned(self, voice_id: str) -> None:
+        """Delete a cloned voice (at ElevenLabs too); a default that used it falls back to the provider's own voice."""
+        from editfactory.tts.cloning import delete_voice, get_voice
+        from editfactory.tts.registry import get_provider
+
+        profile = self.session.require_profile()
+        record = get_voice(profile, voice_id)
+        provider = get_provider(record["provider"], profile) if record["provider"] == "elevenlabs" else None
+        try:
+            delete_voice(profile, voice_id, provider=provider)
+        finally:
+            if provider is not None:
+                provider.close()
+        current = get_defaults(profile)
+        if current.voice == voice_id:
+            set_defaults(profile, current.provider, "", current.model, current.settings)
+
+    # -- cloning --------------------------------------------------------------------------
+
+    def check_samples(self, files: dict[str, bytes]) -> tuple[list[Path], dict[str, str]]:
+        """Stage uploaded samples and validate each; returns (usable paths, {file: reason} of the refused ones).
+
+        Refused files are removed at once; nothing of them is kept.
+        """
+        from editfactory.tts.cloning import validate_sample
+        from editfactory.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
+
+        profile = self.session.require_profile()
+        if not files:
+            raise ValidationError("Choose one or more voice samples first (6 s to 5 minutes of clear speech each).")
+        usable: list[Path] = []
+        refused: dict[str, str] = {}
+        for filename, data in files.items():
+            try:
+                path = stage_upload(profile, filename, data, accept=AUDIO_SUFFIXES, max_bytes=MAX_SAMPLE_BYTES)
+            except ValidationError as error:
+                refused[filename] = str(error)
+                continue
+            check = validate_sample(path)
+            if check.ok:
+                usable.append(path)
+            else:
+                refused[filename] = check.reason
+                discard_staged(profile, path)
+        return usable, refused
+
+    def start_clone(self, provider: str, name: str, samples: list[Path]) -> str:
+        from editfactory.jobs.kinds.voices import start_clone
+
+        return start_clone(self.session.runner, self.session.require_profile(), provider, name, samples)
+
+
+MAX_SAMPLE_BYTES = 50 * 1024**2
+"""50 MB per voice sample: five minutes of 44.1 kHz stereo WAV."""
+
