@@ -61,6 +61,8 @@ class StudioSession(param.Parameterized):
     page = param.Selector(default="library", objects=PAGE_NAMES, doc="The page shown (kept in the URL).")
     notice = param.Dict(default=None, allow_None=True, doc="The latest message for the user: {'level', 'message'}.")
     startup_summary = param.String(default="", doc="What opening the profile found (interrupted jobs, open posts).")
+    publish_clips = param.List(default=[], item_type=str,
+                               doc="Ids of the clips the Library handed to the Publish page (of the active profile).")
 
     def __init__(self, workspace: Workspace, runner: JobRunner, **params: Any) -> None:
         super().__init__(workspace=workspace, runner=runner, **params)
@@ -142,7 +144,9 @@ class StudioSession(param.Parameterized):
         self.refresh_profiles()
         self._switching = True
         try:
-            self.param.update(profile=profile, profile_id=profile.id, startup_summary="")
+            # A selection of clips belongs to the profile it was made in.
+            selection = self.publish_clips if self.profile is not None and self.profile.id == profile.id else []
+            self.param.update(profile=profile, profile_id=profile.id, startup_summary="", publish_clips=selection)
         finally:
             self._switching = False
         self._recover_in_background(profile)

@@ -148,6 +148,8 @@ def create_app(workspace: Workspace | None = None, runner: JobRunner | None = No
     """The studio for one session: served by `panel serve apps/studio.py`, or shown inline in a notebook."""
     from editfactory.ui.server import shared_runner, shared_workspace
 
+    # Without this Panel gives a served session no notification area, and every notice would go unseen.
+    pn.config.notifications = True
     app = StudioApp(workspace or shared_workspace(), runner or shared_runner())
     follow_notices(app.session)
     query = dict(pn.state.location.query_params) if pn.state.location is not None else {}

@@ -8,7 +8,7 @@ from editfactory.ui.page import PageView
 
 # page name -> "module:Class"
 PAGE_VIEWS: dict[str, str] = {
-    "library": "editfactory.ui.placeholder:PlaceholderPage",
+    "library": "editfactory.ui.library:LibraryPage",
     "produce": "editfactory.ui.placeholder:PlaceholderPage",
     "voices": "editfactory.ui.voices:VoicesPage",
     "publish": "editfactory.ui.placeholder:PlaceholderPage",

@@ -1,0 +1,242 @@
+"""The clips of one profile as the library shows them: filtered, sorted, paged and counted in SQL.
+
+A profile can hold 100 000 clips, so nothing here loads every row: a page is one
+``LIMIT/OFFSET`` query and its total one ``count(*)`` over the same filter. Each
+row carries what the library shows (project, publishing state, voice, cost, file).
+Deleting clips removes their files too, but only files inside this profile's
+folder that no remaining clip still uses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from editfactory.errors import NotFoundError, ValidationError
+from editfactory.media.thumbnails import make_thumbnail
+from editfactory.profiles.profile import Profile
+from editfactory.projects import CLIP_STATUSES
+
+log = logging.getLogger(__name__)
+
+PUBLISH_STATES = ("unpublished", "publishing", "scheduled", "draft", "published", "partly failed", "failed")
+SORTS: dict[str, str] = {
+    "newest": "c.created_at DESC, c.id",
+    "oldest": "c.created_at, c.id",
+    "name": "lower(c.name), c.id",
+    "longest": "c.duration DESC NULLS LAST, c.id",
+    "shortest": "c.duration NULLS LAST, c.id",
+    "cost": "c.cost_usd DESC, c.id",
+}
+MAX_PAGE = 500
+POSTER_WIDTH = 240
+_OPEN_POSTS = ("pending", "sending", "retrying")
+
+
+@dataclass(frozen=True)
+class ClipFilter:
+    """Which clips to show; ``None`` means "any"."""
+
+    search: str = ""
+    status: str | None = None
+    project_id: str | None = None
+    publishing: str | None = None
+    voiceover: bool | None = None
+    subtitles: bool | None = None
+
+    def validate(self) -> None:
+        if self.status is not None and self.status not in CLIP_STATUSES:
+            raise ValidationError(f"Unknown clip status {self.status!r}; use one of {', '.join(CLIP_STATUSES)}.")
+        if self.publishing is not None and self.publishing not in PUBLISH_STATES:
+            raise ValidationError(
+                f"Unknown publishing state {self.publishing!r}; use one of {', '.join(PUBLISH_STATES)}.")
+
+
+@dataclass
+class ClipPage:
+    """One page of clips and how many match the filter in all."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    offset: int = 0
+    limit: int = 24
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(filters: ClipFilter) -> tuple[str, list[Any]]:
+    where, params = ["TRUE"], []
+    if filters.search.strip():
+        where.append("(c.name ILIKE ? ESCAPE '\\' OR p.name ILIKE ? ESCAPE '\\')")
+        pattern = f"%{_escape_like(filters.search.strip())}%"
+        params += [pattern, pattern]
+    if filters.status is not None:
+        where.append("c.status = ?")
+        params.append(filters.status)
+    if filters.project_id:
+        where.append("c.project_id = ?")
+        params.append(filters.project_id)
+    if filters.publishing is not None:
+        where.append("coalesce(ps.state, 'unpublished') = ?")
+        params.append(filters.publishing)
+    if filters.voiceover is not None:
+        where.append(("" if filters.voiceover else "NOT ") + "coalesce(c.voiceover_path, '') <> ''")
+    if filters.subtitles is not None:
+        where.append(("" if filters.subtitles else "NOT ") + "coalesce(c.captions_path, '') <> ''")
+    return " AND ".join(where), params
+
+
+_FROM = "FROM clips c LEFT JOIN projects p ON p.id = c.project_id LEFT JOIN clip_publish_state ps ON ps.clip_id = c.id"
+
+
+def display_status(clip_status: str, publish_state: str) -> str:
+    """One word for the library: the render's state until the clip has a video, then where it stands publishing."""
+    if clip_status in ("draft", "rendering", "failed"):
+        return clip_status
+    return {"unpublished": "rendered", "failed": "publish failed"}.get(publish_state, publish_state)
+
+
+def voice_label(tts: Any) -> str:
+    """'piper · en_US-joe' from a clip's stored TTS details."""
+    if isinstance(tts, str):
+        try:
+            tts = json.loads(tts)
+        except ValueError:
+            return ""
+    if not isinstance(tts, dict):
+        return ""
+    return " · ".join(str(tts[k]) for k in ("provider", "voice") if tts.get(k))
+
+
+def _inside(profile: Profile, stored: str | None) -> Path | None:
+    """The absolute file for a stored path, only when it lies inside this profile's folder."""
+    if not stored:
+        return None
+    path = profile.paths.absolute(stored)
+    try:
+        if not path.resolve().is_relative_to(profile.folder.resolve()):
+            return None
+    except OSError:
+        return None
+    return path
+
+
+def browse_clips(profile: Profile, filters: ClipFilter | None = None, *, sort: str = "newest", limit: int = 24,
+                 offset: int = 0) -> ClipPage:
+    """The page of clips at ``offset`` matching ``filters``, sorted by ``sort``, with the total that match."""
+    filters = filters or ClipFilter()
+    filters.validate()
+    if sort not in SORTS:
+        raise ValidationError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(f"A page holds 1 to {MAX_PAGE} clips.")
+    where, params = _where(filters)
+    with profile.db.session():
+        total = profile.db.fetchone(f"SELECT count(*) {_FROM} WHERE {where}", params)[0]
+        offset = max(0, min(offset, max(total - 1, 0) // limit * limit))  # past the end: the last page
+        rows = profile.db.fetchdicts(
+            f"SELECT c.id, c.name, c.project_id, p.name AS project, c.status, coalesce(ps.state, 'unpublished') "
+            f"AS publishing, c.path, c.duration, c.width, c.height, c.variant, c.voiceover_path, c.captions_path, "
+            f"c.tts, c.cost_usd, c.created_at {_FROM} WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    for row in rows:
+        row["display_status"] = display_status(row["status"], row["publishing"])
+        row["voice"] = voice_label(row.pop("tts"))
+        row["has_voiceover"] = bool(row["voiceover_path"])
+        row["has_subtitles"] = bool(row["captions_path"])
+        video = _inside(profile, row["path"])
+        row["file"] = video if video is not None and video.is_file() else None
+        row["project"] = row["project"] or ""
+    return ClipPage(rows=rows, total=total, offset=offset, limit=limit)
+
+
+def project_choices(profile: Profile) -> list[dict[str, Any]]:
+    """Every project of the profile with its number of clips, by name (for the project filter)."""
+    rows = profile.db.fetchall(
+        "SELECT p.id, p.name, count(c.id) FROM projects p LEFT JOIN clips c ON c.project_id = p.id "
+        "GROUP BY p.id, p.name ORDER BY lower(p.name), p.id")
+    return [{"id": r[0], "name": r[1], "clips": r[2]} for r in rows]
+
+
+def clip_count(profile: Profile) -> int:
+    return profile.db.fetchone("SELECT count(*) FROM clips")[0]
+
+
+# -- poster frames -------------------------------------------------------------------
+
+
+def posters_folder(profile: Profile) -> Path:
+    """Poster frames are a cache: made again when missing, safe to delete."""
+    return profile.folder / "cache" / "previews" / "posters"
+
+
+def poster_for(profile: Profile, clip_id: str, video: Path | None, duration: float | None = None) -> Path | None:
+    """The clip's poster frame (made from its video when missing or older than it); None without a video."""
+    if video is None or not video.is_file():
+        return None
+    poster = posters_folder(profile) / f"{clip_id}.jpg"
+    if poster.is_file() and poster.stat().st_mtime >= video.stat().st_mtime:
+        return poster
+    poster.parent.mkdir(parents=True, exist_ok=True)
+    at = min(1.0, (duration or 0.0) * 0.3)  # past a fade-in, inside even a very short clip
+    return make_thumbnail(video, poster, at=at, width=POSTER_WIDTH)
+
+
+# -- deleting --------------------------------------------------------------------------
+
+
+@dataclass
+class DeleteReport:
+    deleted: list[str] = field(default_factory=list)
+    files_removed: int = 0
+
+
+def delete_clips(profile: Profile, clip_ids: list[str]) -> DeleteReport:
+    """Delete these clips of this profile with their files; refuses all if one is unknown here or still being sent.
+
+    Files go only when they lie inside the profile's folder and no remaining clip uses them.
+    """
+    clip_ids = list(dict.fromkeys(clip_ids))
+    if not clip_ids:
+        raise ValidationError("Select at least one clip to delete.")
+    placeholders = ", ".join("?" for _ in clip_ids)
+    with profile.db.transaction() as cur:
+        found = {r[0]: r for r in cur.execute(
+            f"SELECT id, name, path, captions_path FROM clips WHERE id IN ({placeholders})", clip_ids).fetchall()}
+        missing = [c for c in clip_ids if c not in found]
+        if missing:
+            raise NotFoundError("Clip", missing[0], profile.name)
+        sending = cur.execute(
+            f"SELECT DISTINCT clip_id FROM publications WHERE clip_id IN ({placeholders}) AND status IN (?, ?, ?)",
+            [*clip_ids, *_OPEN_POSTS]).fetchall()
+        if sending:
+            name = found[sending[0][0]][1]
+            raise ValidationError(f"Clip {name!r} is being published right now; wait until its posts are sent "
+                                  "(see the Publish page), then delete it.")
+        cur.execute(f"DELETE FROM clips WHERE id IN ({placeholders})", clip_ids)
+        cur.execute(f"DELETE FROM clip_publish_state WHERE clip_id IN ({placeholders})", clip_ids)
+        stored = {p for r in found.values() for p in (r[2], r[3]) if p}
+        still_used = set()
+        if stored:
+            marks = ", ".join("?" for _ in stored)
+            still_used = {p for row in cur.execute(
+                f"SELECT path, captions_path FROM clips WHERE path IN ({marks}) OR captions_path IN ({marks})",
+                [*stored, *stored]).fetchall() for p in row if p}
+    report = DeleteReport(deleted=clip_ids)
+    files = [_inside(profile, p) for p in stored - still_used]
+    files += [posters_folder(profile) / f"{clip_id}.jpg" for clip_id in clip_ids]
+    for path in files:
+        if path is None or not path.is_file():
+            continue
+        try:
+            path.unlink()
+            report.files_removed += 1
+        except OSError as error:  # the rows are gone; a leftover file is only wasted space
+            log.warning("Could not remove %s of a deleted clip: %s", path.name, error)
+    return report

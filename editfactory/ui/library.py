@@ -1,0 +1,294 @@
+"""The Library page: this profile's clips with poster frames, preview, search, filters, paging, rename, delete, publish."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import pandas as pd
+import panel as pn
+import panel_material_ui as pmui
+
+from editfactory.clip_catalog import PUBLISH_STATES, SORTS
+from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
+from editfactory.models.session import FAILED
+from editfactory.projects import CLIP_STATUSES
+from editfactory.ui.media_route import link_for
+from editfactory.ui.page import PageView
+
+_COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "cost", "created", "download", "id"]
+_SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "longest": "Longest first",
+                "shortest": "Shortest first", "cost": "Most expensive first"}
+_STATUS_COLOURS = {"published": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
+                   "failed": "#c62828", "publish failed": "#c62828", "partly failed": "#ef6c00", "draft": "#757575",
+                   "rendering": "#f9a825"}
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def cost_text(cost: float | None) -> str:
+    if not cost:
+        return "Free"
+    return f"${cost:.4f}".rstrip("0") if cost < 0.01 else f"${cost:.2f}"
+
+
+def run_soon(fn) -> None:
+    """Run the coroutine function ``fn`` on this session's event loop (never blocking a widget callback).
+
+    Without a server or a running loop (a test driving widgets) nothing runs; the caller refreshes itself.
+    """
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.execute(fn)
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop.create_task(fn())
+
+
+class LibraryPage(PageView):
+    title = "Library"
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.model = model = LibraryModel(session=self.session)
+        self._search = pmui.TextInput.from_param(model.param.search, label="Search clips", placeholder="name or project",
+                                                 width=220)
+        self._status = pmui.Select.from_param(model.param.status, label="Status", width=150,
+                                              options={"Any status": ANY, **{s: s for s in CLIP_STATUSES}})
+        self._project = pmui.Select(label="Project", options={"Every project": ""}, value="", width=220, searchable=True)
+        self._project.param.watch(self._on_project, "value")
+        self._publishing = pmui.Select.from_param(model.param.publishing, label="Publishing", width=160,
+                                                  options={"Any": ANY, **{s: s for s in PUBLISH_STATES}})
+        tristate = dict(zip(("Any", "With", "Without"), TRISTATE))
+        self._voiceover = pmui.Select.from_param(model.param.voiceover, label="Voiceover", options=tristate, width=120)
+        self._subtitles = pmui.Select.from_param(model.param.subtitles, label="Subtitles", options=tristate, width=120)
+        self._sort = pmui.Select.from_param(model.param.sort, label="Sort", width=190,
+                                            options={_SORT_LABELS[s]: s for s in SORTS})
+        self._reset = pmui.Button(label="Clear filters", variant="text", icon="filter_alt_off",
+                                  on_click=lambda _: model.reset_filters())
+        self._summary = pmui.Typography("", variant="body2")
+
+        self._selection_text = pmui.Typography("", variant="body2")
+        self._publish_button = pmui.Button(label="Publish selected", icon="send", variant="contained", disabled=True,
+                                           on_click=lambda _: self._publish_selected())
+        self._delete_button = pmui.Button(label="Delete selected", icon="delete", variant="outlined", color="error",
+                                          disabled=True, on_click=lambda _: self._ask_delete(list(self.model.selected)))
+        self._clear_selection = pmui.Button(label="Clear selection", variant="text", disabled=True,
+                                            on_click=lambda _: setattr(self.model, "selected", []))
+
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=_COLUMNS), show_index=False, selectable="checkbox", sortable=False,
+            sizing_mode="stretch_width", min_height=300, layout="fit_data_stretch", hidden_columns=["id"],
+            formatters={"poster": {"type": "html"}, "status": {"type": "html"}, "download": {"type": "html"}},
+            editors={c: None for c in _COLUMNS if c != "name"} | {"name": "input"},
+            buttons={"play": "<span title='Preview'>▶ Play</span>", "remove": "<span title='Delete'>✖ Delete</span>"},
+            titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
+                    "duration": "Length", "voice": "Voice", "cost": "Cost", "created": "Created", "download": "",
+                    "play": "", "remove": ""},
+            widths={"poster": 70, "name": 240},
+            configuration={"rowHeight": 76},
+        )
+        self._table.on_edit(self._on_edit)
+        self._table.on_click(self._on_click)
+        self._table.param.watch(self._on_table_selection, "selection")
+        self._setting_selection = False
+
+        # The pagination counts pages from 0; the model (and the URL) from 1.
+        self._pagination = pmui.Pagination(count=1, value=0, show_first_button=True, show_last_button=True)
+        self._pagination.param.watch(self._on_pagination, "value")
+        self._empty = pmui.Alert(object="", severity="info", visible=False)
+
+        self._player = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._preview_title = pmui.Typography("", variant="subtitle1")
+        self._preview_close = pmui.Button(label="Close preview", variant="text", size="small",
+                                          on_click=lambda _: setattr(self.model, "preview_id", ""))
+        self._preview = pmui.Paper(self._preview_title, self._player, self._preview_close, width=260, visible=False,
+                                   margin=(0, 0, 0, 10))
+
+        self._confirm_text = pn.pane.Markdown("")
+        self._confirm_delete = pmui.Button(label="Delete", color="error", variant="contained", icon="delete",
+                                           on_click=lambda _: self._delete_confirmed())
+        self._confirm_dialog = pmui.Dialog(
+            self._confirm_text, pn.Row(self._confirm_delete, pmui.Button(
+                label="Cancel", variant="text", on_click=lambda _: setattr(self._confirm_dialog, "open", False))),
+            title="Delete clips", open=False, show_close_button=True,
+        )
+        self._to_delete: list[str] = []
+
+        model.param.watch(self._on_query, [*FILTER_PARAMETERS, "page_number"])
+        model.param.watch(lambda *_: self._render_rows(), ["rows", "posters"])
+        model.param.watch(lambda _: self._render_projects(), "projects")
+        model.param.watch(lambda _: self._render_selection(), "selected")
+        model.param.watch(lambda _: self._render_preview(), "preview_id")
+        model.param.watch(lambda e: setattr(self._table, "loading", e.new), "loading")
+        self._render_selection()
+        if pn.state.location is not None:
+            pn.state.location.sync(model, URL_PARAMETERS)
+
+    # -- model -> widgets ------------------------------------------------------------------
+
+    def _row_html(self, row: dict) -> dict:
+        poster = self.model.posters.get(row["id"])
+        poster_html = (f'<img src="{link_for(poster)}" alt="" style="height:64px;border-radius:4px">' if poster
+                       else '<div style="width:36px;height:64px;background:#e0e0e0;border-radius:4px"></div>')
+        status = row["display_status"]
+        colour = _STATUS_COLOURS.get(status, "#455a64")
+        download = ""
+        if row["file"] is not None:
+            name = html.escape(row["name"], quote=True) + ".mp4"
+            download = f'<a href="{link_for(row["file"])}" download="{name}" title="Download">⬇ Download</a>'
+        return {
+            "poster": poster_html, "name": row["name"], "project": row["project"],
+            "status": f'<span style="color:{colour};font-weight:600">{html.escape(status)}</span>',
+            "duration": duration_text(row["duration"]), "voice": row["voice"], "cost": cost_text(row["cost_usd"]),
+            "created": row["created_at"].strftime("%Y-%m-%d %H:%M") if row["created_at"] else "",
+            "download": download, "id": row["id"],
+        }
+
+    def _render_rows(self) -> None:
+        model = self.model
+        self._table.value = pd.DataFrame([self._row_html(r) for r in model.rows], columns=_COLUMNS)
+        self._sync_table_selection()
+        first = (model.page_number - 1) * model.page_size + 1 if model.total else 0
+        last = first + len(model.rows) - 1 if model.rows else 0
+        projects = len(model.projects)
+        self._summary.object = (f"{first}–{last} of {model.total} matching clip(s) · "
+                                f"{model.all_clips} clip(s) in {projects} project(s)")
+        self._pagination.param.update(count=model.pages, value=min(model.page_number, model.pages) - 1)
+        if not model.rows:
+            message = ("No clips yet: make some on the Produce page." if not model.all_clips
+                       else "No clip matches these filters; change them or clear them.")
+            self._empty.param.update(object=message, visible=True)
+        else:
+            self._empty.visible = False
+        self._render_preview()
+
+    def _render_projects(self) -> None:
+        options = {"Every project": ""}
+        for project in self.model.projects:
+            options[f"{project['name']} ({project['clips']})"] = project["id"]
+        self._project.param.update(options=options, value=self.model.project_id if self.model.project_id in
+                                   options.values() else "")
+
+    def _render_selection(self) -> None:
+        count = len(self.model.selected)
+        self._selection_text.object = f"{count} selected" if count else "Tick clips to publish or delete several at once."
+        for button in (self._publish_button, self._delete_button, self._clear_selection):
+            button.disabled = not count
+        self._sync_table_selection()
+
+    def _sync_table_selection(self) -> None:
+        chosen = set(self.model.selected)
+        indices = [i for i, r in enumerate(self.model.rows) if r["id"] in chosen]
+        if indices != list(self._table.selection):
+            self._setting_selection = True
+            try:
+                self._table.selection = indices
+            finally:
+                self._setting_selection = False
+
+    def _render_preview(self) -> None:
+        row = self.model.row(self.model.preview_id) if self.model.preview_id else None
+        if row is None or row["file"] is None:
+            self._preview.visible = False
+            self._player.object = ""
+            return
+        poster = self.model.posters.get(row["id"])
+        poster_attr = f' poster="{link_for(poster)}"' if poster else ""
+        self._player.object = (f'<video src="{link_for(row["file"])}"{poster_attr} controls autoplay playsinline '
+                               'style="width:100%;max-height:480px;background:#000;border-radius:6px"></video>')
+        self._preview_title.object = row["name"]
+        self._preview.visible = True
+
+    # -- widgets -> model --------------------------------------------------------------------
+
+    def _on_query(self, *events) -> None:
+        if self.model.query_changed(events):
+            run_soon(self.refresh)
+
+    def _on_project(self, event) -> None:
+        if event.new != self.model.project_id:
+            self.model.project_id = event.new or ""
+
+    def _on_pagination(self, event) -> None:
+        if event.new is not None and event.new + 1 != self.model.page_number:
+            self.model.page_number = event.new + 1
+
+    def _on_table_selection(self, event) -> None:
+        if self._setting_selection:
+            return
+        rows = self.model.rows
+        self.model.select_page([rows[i]["id"] for i in event.new if i < len(rows)])
+
+    def _on_edit(self, event) -> None:
+        if event.column != "name":
+            return
+        clip_id = self._table.value.iloc[event.row]["id"]
+        row = self.model.row(clip_id)
+        if self.session.attempt(self.model.rename, clip_id, event.value) is FAILED:
+            self._render_rows()  # put the stored name back in the cell
+        elif row is not None:
+            self.session.notify(f"Renamed to {self.model.row(clip_id)['name']!r}.", "success")
+
+    def _on_click(self, event) -> None:
+        if event.column not in ("play", "remove"):
+            return
+        clip_id = self._table.value.iloc[event.row]["id"]
+        if event.column == "play":
+            row = self.model.row(clip_id)
+            if row is not None and row["file"] is None:
+                self.session.notify("This clip has no video file yet (it is not rendered, or its file was removed).",
+                                    "warning")
+                return
+            self.model.preview_id = clip_id
+        else:
+            self._ask_delete([clip_id])
+
+    def _ask_delete(self, clip_ids: list[str]) -> None:
+        if not clip_ids:
+            return
+        self._to_delete = list(clip_ids)
+        if len(clip_ids) == 1:
+            row = self.model.row(clip_ids[0])
+            what = f"the clip **{row['name']}**" if row else "this clip"
+        else:
+            what = f"**{len(clip_ids)} clips**"
+        self._confirm_text.object = (f"Delete {what}? Its video file and poster are removed too; "
+                                     "posts already on social media stay there.")
+        self._confirm_dialog.open = True
+
+    def _delete_confirmed(self) -> None:
+        self._confirm_dialog.open = False
+        report = self.session.attempt(self.model.delete, self._to_delete)
+        self._to_delete = []
+        if report is not FAILED:
+            self.session.notify(f"Deleted {len(report.deleted)} clip(s) and {report.files_removed} file(s).", "success")
+        run_soon(self.refresh)
+
+    def _publish_selected(self) -> None:
+        self.session.attempt(self.model.publish_selected)
+
+    # -- page ---------------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        await self.model.refresh()
+
+    def __panel__(self):
+        filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
+                         self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
+        actions = pn.Row(self._selection_text, self._publish_button, self._delete_button, self._clear_selection,
+                         align="center")
+        listing = pn.Column(self._empty, self._table, self._pagination, sizing_mode="stretch_width")
+        return pn.Column(
+            pn.Row(pmui.Typography("Library", variant="h5"), pn.HSpacer(), self._summary, align="center",
+                   sizing_mode="stretch_width"),
+            filters, actions, pn.Row(listing, self._preview, sizing_mode="stretch_width"),
+            self._confirm_dialog, sizing_mode="stretch_width",
+        )
