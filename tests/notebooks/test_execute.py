@@ -3,15 +3,23 @@ with checks that what it shows comes from the profile it names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.fakes.elevenlabs_server import FakeElevenLabs
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+@contextlib.contextmanager
+def _nothing(workspace_root: Path) -> Iterator[None]:
+    yield None
 
 
 def _code(notebook) -> list:
@@ -31,7 +39,8 @@ def _text_outputs(notebook) -> str:
 
 # -- execution -----------------------------------------------------------------------------------
 
-def _seed_costs(workspace_root: Path) -> None:
+@contextlib.contextmanager
+def _seed_costs(workspace_root: Path) -> Iterator[None]:
     """Paid calls in two months for the profiles notebook to read (the offline voices are free)."""
     from editfactory.costs import reserve, settle
     from editfactory.notebook import profile_named
@@ -43,19 +52,45 @@ def _seed_costs(workspace_root: Path) -> None:
     profile.db.execute("UPDATE cost_entries SET month = '2026-01' WHERE id = ?", [older.id])
     other = profile_named("Someone Else", workspace=Workspace(workspace_root))
     reserve(other, "openai-not-ours", "x", 7.0)
+    yield None
 
 
-def _check_profiles(outputs: str, workspace_root: Path) -> None:
+@contextlib.contextmanager
+def _seed_elevenlabs(workspace_root: Path) -> Iterator[FakeElevenLabs]:
+    """A paid provider that is available (the fake ElevenLabs server): the lab must list it and not spend."""
+    from editfactory.notebook import profile_named
+    from editfactory.profiles import Workspace
+    from editfactory.secrets import set_secret
+    from editfactory.settings import set_setting
+
+    with FakeElevenLabs(b"never requested") as server:
+        profile = profile_named("Notebooks", workspace=Workspace(workspace_root))
+        set_secret(profile, "elevenlabs.api_key", server.api_key)
+        set_setting(profile, "tts.endpoints", {"elevenlabs": server.base_url})
+        yield server
+
+
+def _check_voice_lab(outputs: str, server: FakeElevenLabs, workspace_root: Path) -> None:
+    assert "piper · Joe" in outputs and "at speed 0.9" in outputs
+    assert "elevenlabs · Rachel" in outputs and "paid ($" in outputs  # listed with its price, not made
+    assert "steady-tone.wav" in outputs and "no speech was detected" in outputs
+    assert "ElevenLabs: paid; set INCLUDE_PAID = True" in outputs
+    assert server.calls("/v1/voices", "GET") and not server.calls("/v1/text-to-speech")
+    assert not server.calls("/v1/voices/add")
+    assert server.api_key not in outputs
+
+
+def _check_profiles(outputs: str, seeded: None, workspace_root: Path) -> None:
     assert "2 paid call(s), $0.3500 in total" in outputs
     assert "2026-01" in outputs and "eleven" in outputs
     assert "openai-not-ours" not in outputs  # the other profile's costs never show here
 
 
-def _check_studio(outputs: str, workspace_root: Path) -> None:
+def _check_studio(outputs: str, seeded: None, workspace_root: Path) -> None:
     assert "studio opens on 'Notebooks'" in outputs
 
 
-def _check_batch(outputs: str, workspace_root: Path) -> None:
+def _check_batch(outputs: str, seeded: None, workspace_root: Path) -> None:
     from editfactory import projects
     from editfactory.profiles import Workspace
 
@@ -67,9 +102,12 @@ def _check_batch(outputs: str, workspace_root: Path) -> None:
     assert (clips[0]["width"], clips[0]["height"]) == (1080, 1920)
 
 
-SEEDS: dict[str, Callable[[Path], None]] = {"profiles_and_costs": _seed_costs}
-CHECKS: dict[str, Callable[[str, Path], None]] = {
+SEEDS: dict[str, Callable[[Path], contextlib.AbstractContextManager]] = {
+    "profiles_and_costs": _seed_costs, "voice_lab": _seed_elevenlabs,
+}
+CHECKS: dict[str, Callable[..., None]] = {
     "profiles_and_costs": _check_profiles, "studio": _check_studio, "batch": _check_batch,
+    "voice_lab": _check_voice_lab,
 }
 
 
@@ -81,14 +119,13 @@ def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, mo
     workspace_root = tmp_path / "workspace"
     monkeypatch.setenv("EDITFACTORY_DATA", str(workspace_root))  # the kernel inherits it
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    if path.stem in SEEDS:
-        SEEDS[path.stem](workspace_root)
+    monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")  # never the machine's keyring
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-    client.execute()  # raises CellExecutionError with the cell and its traceback on any error
-    outputs = _text_outputs(notebook)
-    assert "Traceback" not in outputs
-    assert not (ROOT / "data").exists() or not any((ROOT / "data").glob("notebooks-*")), "wrote to data/"
-    if path.stem in CHECKS:
-        CHECKS[path.stem](outputs, workspace_root)
+    with SEEDS.get(path.stem, _nothing)(workspace_root) as seeded:
+        client.execute()  # raises CellExecutionError with the cell and its traceback on any error
+        outputs = _text_outputs(notebook)
+        assert "Traceback" not in outputs
+        assert not (ROOT / "data").exists() or not any((ROOT / "data").glob("notebooks-*")), "wrote to data/"
+        CHECKS[path.stem](outputs, seeded, workspace_root)
