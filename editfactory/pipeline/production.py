@@ -35,7 +35,7 @@ from editfactory.media.render import RenderSpec
 from editfactory.pipeline.render_task import VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.tts import cache as tts_cache
-from editfactory.tts import estimate_for_profile, get_provider, synthesize_for_profile
+from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
@@ -120,6 +120,12 @@ def _voiceover_cached(profile: Profile, text: str, voice: dict) -> bool:
     return tts_cache.lookup(profile, key) is not None
 
 
+def _check_lengths(profile: Profile, scripts: list[str], voice: dict) -> None:
+    """Every script within the voice's request limit (ElevenLabs), before any voiceover is made or paid for."""
+    for text in dict.fromkeys(scripts):
+        check_script_length(profile, text, voice)
+
+
 def _check_quota(profile: Profile, scripts: list[str], voice: dict) -> None:
     """Refuse early when the voiceovers still to make would exceed the quota (the ledger still reserves atomically).
 
@@ -175,6 +181,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     style = get_caption_style(profile)
 
     ctx.progress("Checking the quota", 0.01)
+    _check_lengths(profile, scripts, request.voice)
     _check_quota(profile, scripts, request.voice)
     voiceovers = _voiceovers(profile, ctx, scripts, request.voice)
 
@@ -273,7 +280,8 @@ def _draft_outputs(profile: Profile, plans: list, results: dict, voiceovers: dic
 
 def start_production(runner: JobRunner, profile: Profile, request: ProductionRequest) -> str:
     """Validate ``request`` against this profile and queue the production job; returns the job id."""
-    request.scripts()
+    scripts = request.scripts()
     request.render_preset()
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
+    _check_lengths(profile, scripts, request.voice)
     return runner.submit(profile, JOB_KIND, asdict(request))

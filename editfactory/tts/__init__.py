@@ -13,6 +13,7 @@ from editfactory.tts.base import (
 from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider
 from editfactory.tts.service import (
     VoiceChoice,
+    check_script_length,
     estimate_for_profile,
     get_defaults,
     set_defaults,
@@ -29,6 +30,7 @@ __all__ = [
     "VoiceProvider",
     "VoiceSettings",
     "WordTiming",
+    "check_script_length",
     "describe_providers",
     "estimate_for_profile",
     "get_defaults",

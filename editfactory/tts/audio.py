@@ -5,9 +5,11 @@ ffmpeg comes from imageio-ffmpeg, so nothing here needs a system install or ffpr
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import wave
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +73,23 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
         out.setframerate(sample_rate)
         out.writeframes(pcm.tobytes())
     tmp.replace(path)
+
+
+@contextlib.contextmanager
+def wav_writer(path: Path, sample_rate: int) -> Iterator[Callable[[np.ndarray], None]]:
+    """Write a 16-bit mono WAV piece by piece (``write(samples)``); renamed into place only when all went well."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        with wave.open(str(tmp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(sample_rate)
+            yield lambda samples: out.writeframes((np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:

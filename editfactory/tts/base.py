@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import param
 
-from editfactory.tts.errors import VoiceUnavailableError, VoiceError
+from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,23 @@ class VoiceProvider(abc.ABC):
     def estimate_cost(self, text: str, model: str | None = None) -> float:
         price = self.model_info(model).price_per_1k_chars
         return round(billable_characters(text) / 1000.0 * price, 6)
+
+    def max_text_chars(self, model: str | None = None) -> int | None:
+        """Most characters one synthesis may be given (the provider's request limit), or None for any length.
+
+        Providers without a limit speak long scripts in pieces themselves (Piper in sentence groups).
+        """
+        return self.model_info(model).max_chars
+
+    def check_text_length(self, text: str, model: str | None = None) -> None:
+        """Refuse ``text`` when it is over the provider's limit: called before anything is reserved or sent."""
+        limit = self.max_text_chars(model)
+        length = billable_characters(text)
+        if limit is not None and length > limit:
+            raise ScriptTooLongError(
+                f"{self.label} ({self.model_info(model).label}) reads at most {limit:,} characters at a time, and this "
+                f"script has {length:,}. Shorten it or split it into several clips, or choose a voice without this "
+                "limit (Piper speaks long scripts in pieces).", limit=limit, length=length)
 
     def require_available(self) -> None:
         status = self.availability()

@@ -152,8 +152,7 @@ class ElevenLabsProvider(VoiceProvider):
         text = text.strip()  # billed per character sent: send exactly what was estimated and reserved
         if not text:
             raise VoiceError("There is no text to speak; type a script first.")
-        if info.max_chars and len(text) > info.max_chars:
-            raise VoiceError(f"{info.label} accepts at most {info.max_chars} characters per request; shorten the script.")
+        self.check_text_length(text, info.id)
         from elevenlabs import VoiceSettings as SdkVoiceSettings
 
         response = self._call(

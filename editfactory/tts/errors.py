@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from editfactory.errors import VoiceError, ValidationError
 
-__all__ = ["VoiceError", "VoiceUnavailableError", "VoiceServiceError", "SampleRejectedError"]
+__all__ = ["VoiceError", "VoiceUnavailableError", "VoiceServiceError", "SampleRejectedError", "ScriptTooLongError"]
 
 
 class VoiceUnavailableError(VoiceError):
@@ -18,6 +18,15 @@ class VoiceServiceError(VoiceError):
         super().__init__(message)
         self.status = status
         self.retryable = retryable
+
+
+class ScriptTooLongError(VoiceError):
+    """The script is longer than the provider accepts in one request; refused before any work or charge."""
+
+    def __init__(self, message: str, *, limit: int, length: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.length = length
 
 
 class SampleRejectedError(ValidationError):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from editfactory.tts.errors import VoiceUnavailableError
+from editfactory.tts.words import split_sentences  # noqa: F401  (the engines' modules import it from here)
 
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
@@ -44,24 +45,6 @@ def load_once(key: str, loader: Callable[[], Any], *, label: str = "", fix: str 
 def loaded_models() -> list[str]:
     with _models_lock:
         return sorted(_models)
-
-
-def split_sentences(text: str, max_chars: int) -> list[str]:
-    """Sentences of ``text``, each at most ``max_chars`` (long ones are cut at commas, then at spaces)."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?。！？])\s+", text.strip()) if s.strip()]
-    pieces: list[str] = []
-    for sentence in sentences:
-        while len(sentence) > max_chars:
-            window = sentence[:max_chars]
-            cut = max(window.rfind(", "), window.rfind("; "))
-            cut = cut + 1 if cut > max_chars // 3 else window.rfind(" ")
-            if cut <= 0:
-                cut = max_chars
-            pieces.append(sentence[:cut].strip())
-            sentence = sentence[cut:].strip()
-        if sentence:
-            pieces.append(sentence)
-    return pieces
 
 
 def to_float_array(audio: Any):

@@ -6,6 +6,10 @@ sample counts, exposed by patching the ONNX graph in memory — needs the
 back to the words of the text. Without ``onnx`` the timings are estimated per
 sentence from the audio itself (each Piper chunk is one sentence) by phoneme
 counts, and ``timings_exact`` is False.
+
+Long scripts are spoken in sentence groups of at most ``piece_chars`` characters (a sentence
+longer than that is cut at a comma or space), written to the file one after the other, and
+their word timings shifted to where each group starts — so memory stays bounded whatever the length.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 import numpy as np
 import param
 
-from editfactory.tts.audio import speech_regions, write_wav
+from editfactory.tts.audio import speech_regions, wav_writer
 from editfactory.tts.base import (
     Availability,
     ModelInfo,
@@ -30,7 +34,7 @@ from editfactory.tts.base import (
 from editfactory.tts.errors import VoiceError
 from editfactory.tts.phoneme_align import align_words, sound_length, split_groups
 from editfactory.tts.timing import distribute_over_regions, make_monotonic
-from editfactory.tts.words import split_words
+from editfactory.tts.words import split_for_synthesis, split_words
 
 BUNDLED_VOICE = "en_US-joe-medium"
 
@@ -76,6 +80,8 @@ class PiperProvider(VoiceProvider):
     settings_class = PiperSettings
     default_model = "piper"
     default_voice = BUNDLED_VOICE
+    piece_chars = 600
+    """Longest text given to the model at once; a longer script is spoken in sentence groups and joined."""
 
     def __init__(self, *, prices: dict[str, float] | None = None, model_paths: dict[str, Path] | None = None,
                  use_alignments: bool = True) -> None:
@@ -119,8 +125,7 @@ class PiperProvider(VoiceProvider):
 
     def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
         options = self.make_settings(settings)
-        words = split_words(text)
-        if not words:
+        if not split_words(text):
             raise VoiceError("There is no text to speak; type a script first.")
         piper_voice = self._voice(voice)
         from piper import SynthesisConfig
@@ -131,37 +136,58 @@ class PiperProvider(VoiceProvider):
             noise_w_scale=options.rhythm_variability,
             volume=options.volume,
         )
-        exact = has_alignment_output(piper_voice)
         rate = piper_voice.config.sample_rate
         pause = np.zeros(int(options.sentence_pause * rate), dtype=np.float32)
-        pieces: list[np.ndarray] = []
-        group_times: list[tuple[float, float]] = []
-        group_lengths: list[int] = []
-        offset = 0
-        for chunk in piper_voice.synthesize(text, syn_config=config, include_alignments=exact):
-            if pieces:
-                pieces.append(pause)
-                offset += len(pause)
-            audio = chunk.audio_float_array
-            groups = split_groups(chunk.phonemes)
-            group_lengths.extend(sound_length([chunk.phonemes[i] for i in g]) for g in groups)
-            if exact and chunk.phoneme_alignments:
-                times = _exact_group_times(chunk, groups, len(audio))
-            else:
-                exact = False
-                times = _estimated_group_times(chunk, groups, audio, rate)
-            group_times.extend((offset / rate + s, offset / rate + e) for s, e in times)
-            pieces.append(audio)
-            offset += len(audio)
-        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        duration = len(samples) / rate
-        write_wav(out_path, samples, rate)
-        timings = _word_timings(piper_voice, words, group_lengths, group_times)
+        exact = has_alignment_output(piper_voice)
+        timings: list[WordTiming] = []
+        written = 0
+        # Piece by piece (sentence groups of at most piece_chars): the model's memory grows with the length of
+        # what it is given at once, and a whole long script asked onnxruntime for hundreds of GB. Each piece's
+        # audio goes straight to the file, and its word timings are shifted by where the piece starts in it.
+        with wav_writer(out_path, rate) as write:
+            for index, piece in enumerate(split_for_synthesis(text, self.piece_chars)):
+                if index:
+                    write(pause)
+                    written += len(pause)
+                samples, words, piece_exact = _speak(piper_voice, piece, config, exact, pause)
+                exact = exact and piece_exact
+                offset = written / rate
+                timings.extend(WordTiming(w.word, w.start + offset, w.end + offset) for w in words)
+                write(samples)
+                written += len(samples)
+        duration = written / rate
         return SynthesisResult(
             audio_path=Path(out_path), duration=duration, words=make_monotonic(timings, duration),
             timings_exact=exact, cost_usd=self.estimate_cost(text, model), provider=self.name, model=model or self.default_model,
             voice=voice or BUNDLED_VOICE, settings=options.to_dict(),
         )
+
+
+def _speak(piper_voice: Any, text: str, config: Any, exact: bool, pause: np.ndarray) -> tuple[np.ndarray, list[WordTiming], bool]:
+    """One piece: its audio (Piper's sentences joined by ``pause``), its words' timings from 0, and whether exact."""
+    rate = piper_voice.config.sample_rate
+    pieces: list[np.ndarray] = []
+    group_times: list[tuple[float, float]] = []
+    group_lengths: list[int] = []
+    offset = 0
+    for chunk in piper_voice.synthesize(text, syn_config=config, include_alignments=exact):
+        if pieces:
+            pieces.append(pause)
+            offset += len(pause)
+        audio = chunk.audio_float_array
+        groups = split_groups(chunk.phonemes)
+        group_lengths.extend(sound_length([chunk.phonemes[i] for i in g]) for g in groups)
+        if exact and chunk.phoneme_alignments:
+            times = _exact_group_times(chunk, groups, len(audio))
+        else:
+            exact = False
+            times = _estimated_group_times(chunk, groups, audio, rate)
+        group_times.extend((offset / rate + s, offset / rate + e) for s, e in times)
+        pieces.append(audio)
+        offset += len(audio)
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    timings = _word_timings(piper_voice, split_words(text), group_lengths, group_times)
+    return samples, make_monotonic(timings, len(samples) / rate), exact
 
 
 def _exact_group_times(chunk: Any, groups: list[list[int]], audio_length: int) -> list[tuple[float, float]]:

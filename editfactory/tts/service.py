@@ -97,7 +97,8 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
 
     When exactly this voiceover (text, provider, model, voice, settings) is in the profile's cache it costs
     nothing: ``cached`` is True, ``cost_usd`` 0 and the label "Free — cached". Also gives ``characters``
-    (billable) and ``seconds`` (an estimate of the spoken length). Nothing is synthesized or counted.
+    (billable), ``seconds`` (an estimate of the spoken length), and ``max_characters`` (the provider's
+    request limit, None when any length works) with ``too_long``. Nothing is synthesized or counted.
     """
     text = text.strip()  # the voiceover and production jobs speak the stripped script
     with profile.db.session():
@@ -106,6 +107,7 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
         try:
             choice = complete_choice(choice, provider)
             cost = provider.estimate_cost(text, choice.model)
+            limit = provider.max_text_chars(choice.model)
         finally:
             provider.close()
         cached = bool(text) and cache.contains(
@@ -116,7 +118,19 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
         "provider": choice.provider, "model": choice.model, "voice": choice.voice, "cost_usd": cost,
         "label": CACHED_LABEL if cached else price_label(cost), "cached": cached,
         "characters": billable_characters(text), "seconds": speech_seconds(text, choice.settings.get("speed")),
+        "max_characters": limit, "too_long": limit is not None and billable_characters(text) > limit,
     }
+
+
+def check_script_length(profile: Profile, text: str, overrides: dict[str, Any] | None = None) -> None:
+    """Raise ScriptTooLongError when the profile's voice (or ``overrides``) cannot read ``text`` in one request."""
+    with profile.db.session():
+        choice = resolve_choice(profile, overrides)
+        provider = get_provider(choice.provider, profile)
+    try:
+        provider.check_text_length(text.strip(), complete_choice(choice, provider).model)
+    finally:
+        provider.close()
 
 
 def synthesize_for_profile(
@@ -156,6 +170,7 @@ def synthesize_for_profile(
 
 def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key: str, provider: VoiceProvider,
               job_id: str | None, report: ProgressCallback) -> SynthesisResult:
+    provider.check_text_length(text, choice.model)  # before anything is reserved or sent
     provider.require_available()
     estimated = provider.estimate_cost(text, choice.model)
     reservation = None

@@ -85,3 +85,38 @@ def spoken_weight(word: str) -> float:
     if "." in word and re.search(r"\d\.\d", word):
         weight += 1.0  # "point"
     return max(weight, 0.5)
+
+
+def split_sentences(text: str, max_chars: int) -> list[str]:
+    """Sentences of ``text``, each at most ``max_chars`` (long ones are cut at commas, then at spaces)."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?。！？])\s+", text.strip()) if s.strip()]
+    pieces: list[str] = []
+    for sentence in sentences:
+        while len(sentence) > max_chars:
+            window = sentence[:max_chars]
+            cut = max(window.rfind(", "), window.rfind("; "))
+            cut = cut + 1 if cut > max_chars // 3 else window.rfind(" ")
+            if cut <= 0:
+                cut = max_chars
+            pieces.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            pieces.append(sentence)
+    return pieces
+
+
+def split_for_synthesis(text: str, max_chars: int) -> list[str]:
+    """``text`` as groups of whole sentences of at most ``max_chars`` each, for engines that cannot take it at once.
+
+    A sentence longer than that is cut at a comma, else at a space. Every piece has a word to speak (a piece of
+    only dashes or dots joins the one before), and the pieces hold the script's caption words in order.
+    """
+    groups: list[str] = []
+    for sentence in split_sentences(text, max_chars):
+        if groups and (len(groups[-1]) + 1 + len(sentence) <= max_chars or not split_words(sentence)):
+            groups[-1] = f"{groups[-1]} {sentence}"
+        elif groups and not split_words(groups[-1]):
+            groups[-1] = f"{groups[-1]} {sentence}"
+        else:
+            groups.append(sentence)
+    return groups

@@ -19,6 +19,7 @@ from editfactory.media.probe import probe
 from editfactory.pipeline import ProductionRequest, production, start_production
 from editfactory.settings import set_setting
 from editfactory.tts import synthesize_for_profile
+from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import PRICES_SETTING
 
 from .conftest import SCRIPT, SMALL
@@ -114,6 +115,15 @@ def test_quota_is_checked_before_the_voiceover(store, runner, paid_voice):
     assert job.status == FAILED and "quota" in job.error and "Raise the quota" in job.error
     assert projects.list_clips(profile) == [] and month_spend(profile) == 0
     assert paid_voice.calls("/v1/text-to-speech") == [], "no paid call was made"
+
+
+def test_a_script_over_the_voices_limit_is_refused_before_the_job_starts(store, runner, paid_voice):
+    profile, project = store
+    long_script = "Trail shoes for every season. " * 400  # 12 000 characters; the voice's model takes 10 000
+    with pytest.raises(ScriptTooLongError, match="at most 10,000 characters"):
+        start_production(runner, profile, ProductionRequest(project["id"], variant_scripts=[SCRIPT, long_script]))
+    assert JobStore(profile).list() == [], "no job was queued"
+    assert paid_voice.calls("/v1/text-to-speech") == [] and month_spend(profile) == 0
 
 
 def test_paid_voiceover_cost_is_recorded_on_the_clips(store, runner, paid_voice):

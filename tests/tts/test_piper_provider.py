@@ -84,3 +84,54 @@ def test_missing_model_is_reported_as_unavailable(tmp_path):
     assert not status.ok and "missing" in status.reason
     assert provider.list_voices() == []
     assert provider.estimate_cost("Hello there") == 0.0
+
+
+LONG_SCRIPT = (
+    "Meet the new travel mug. It keeps coffee hot for twelve hours. It fits every cup holder in every car. "
+    "The lid locks with one hand and never leaks in a bag. "
+    "Here is a sentence that runs on and on without a single full stop because people paste scripts like this "
+    "one from a chat and the engine must still speak it in pieces small enough for the model to take at once "
+    "and then some more words to make it long. Grab yours today!"
+)
+
+
+def test_a_long_script_is_spoken_in_pieces_joined_with_matching_timings(tmp_path, monkeypatch):
+    # A 20 000-word script given to Piper at once asked onnxruntime for 230 GB. Pieces keep memory bounded.
+    steady = {"variability": 0.0, "rhythm_variability": 0.0}  # no randomness: a piece speaks alike alone or joined
+    provider = PiperProvider()
+    provider.piece_chars = 120
+    voice = provider._voice("")
+    spoken: list[str] = []
+    original = voice.synthesize
+
+    def recording(text, **kwargs):
+        spoken.append(text)
+        return original(text, **kwargs)
+
+    monkeypatch.setattr(voice, "synthesize", recording)
+    joined = provider.synthesize(LONG_SCRIPT, "", tmp_path / "joined.wav", steady)
+    monkeypatch.undo()
+
+    assert len(spoken) >= 4 and max(len(text) for text in spoken) <= 120, [len(text) for text in spoken]
+    assert " ".join(spoken).split() == LONG_SCRIPT.split()
+    assert [w.word for w in joined.words] == split_words(LONG_SCRIPT)
+    ends = [0.0] + [w.end for w in joined.words]
+    assert all(w.start >= previous - 1e-9 and w.end >= w.start for w, previous in zip(joined.words, ends))
+    assert joined.duration - 0.6 < joined.words[-1].end <= joined.duration + 1e-6
+    samples, rate = read_wav(joined.audio_path)
+    assert len(samples) / rate == pytest.approx(joined.duration)
+
+    # Each piece spoken on its own gives the same audio and the same timings, shifted to where it sits in the file.
+    pause = int(0.25 * rate)
+    offset, expected_words = 0, []
+    for index, text in enumerate(spoken):
+        alone = PiperProvider().synthesize(text, "", tmp_path / f"piece-{index}.wav", steady)
+        piece_samples, _ = read_wav(alone.audio_path)
+        if index:
+            assert np.abs(samples[offset:offset + pause]).max() == 0, "the pause between pieces is silent"
+            offset += pause
+        assert np.abs(samples[offset:offset + len(piece_samples)] - piece_samples).max() < 1e-3
+        expected_words += [(w.word, w.start + offset / rate, w.end + offset / rate) for w in alone.words]
+        offset += len(piece_samples)
+    assert offset == len(samples)
+    assert [(w.word, pytest.approx(w.start, abs=1e-3), pytest.approx(w.end, abs=1e-3)) for w in joined.words] == expected_words

@@ -7,7 +7,8 @@ import pytest
 from editfactory.costs import month_entries, monthly_totals, set_quota
 from editfactory.errors import NotFoundError, QuotaExceededError, VoiceError
 from editfactory.settings import set_setting
-from editfactory.tts import estimate_for_profile, get_defaults, set_defaults, synthesize_for_profile
+from editfactory.tts import check_script_length, estimate_for_profile, get_defaults, set_defaults, synthesize_for_profile
+from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import describe_providers
 
 
@@ -148,3 +149,20 @@ def test_an_estimate_knows_the_cache_and_counts_no_hit(tmp_path):
     assert not estimate_for_profile(profile, text, {"settings": {"speed": 1.2}})["cached"]
     result.audio_path.unlink()  # the cached audio is gone: it would be made (and paid) again
     assert estimate_for_profile(profile, text)["label"] == before["label"]
+
+
+def test_a_script_over_the_providers_request_limit_is_refused_before_any_work(eleven_profile, eleven):
+    text = "Buy the sandals now. " * 500  # 10 500 characters; Multilingual v2 takes 10 000 per request
+    estimate = estimate_for_profile(eleven_profile, text, {"provider": "elevenlabs"})
+    assert estimate["too_long"] and estimate["max_characters"] == 10_000
+    with pytest.raises(ScriptTooLongError, match="at most 10,000 characters") as caught:
+        synthesize_for_profile(eleven_profile, text, {"provider": "elevenlabs"})
+    assert (caught.value.limit, caught.value.length) == (10_000, len(text.strip()))
+    assert "Piper" in str(caught.value)
+    assert eleven.calls("/v1/text-to-speech") == [] and month_entries(eleven_profile) == [], "nothing sent or reserved"
+    with pytest.raises(ScriptTooLongError):
+        check_script_length(eleven_profile, text, {"provider": "elevenlabs"})
+    # The same script fits a model with a larger limit, and Piper has none (it speaks in pieces).
+    assert not estimate_for_profile(eleven_profile, text, {"provider": "elevenlabs", "model": "eleven_flash_v2_5"})["too_long"]
+    check_script_length(eleven_profile, text, {"provider": "piper"})
+    assert estimate_for_profile(eleven_profile, text, {"provider": "piper"})["max_characters"] is None
