@@ -31,6 +31,7 @@ from editfactory.publish.service import (
     publish_many,
     refresh_status,
     resume_pending,
+    retry_publication,
 )
 
 __all__ = [
@@ -39,5 +40,5 @@ __all__ = [
     "PostizSetupError", "PostizValidationError",
     "Publication", "PublishingNotConfiguredError", "ResumeReport", "RetryPolicy", "api_key_masked", "clip_state",
     "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many", "refresh_status",
-    "resume_pending", "save_config", "check_connection",
+    "resume_pending", "retry_publication", "save_config", "check_connection",
 ]

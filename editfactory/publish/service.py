@@ -297,5 +297,21 @@ def delete_publication(profile: Profile, publication_id: str, *, timeout: float 
     return pub
 
 
+def retry_publication(profile: Profile, publication_id: str) -> Publication:
+    """Put a post Postiz refused back in the outbox, to be sent by the next resume.
+
+    Nothing is sent here: a resume (``resume_pending``, the "publish_resume" job) sends it, and a post
+    that was sent before is first looked for on Postiz by its marker, so a retry never duplicates it.
+    Only failed posts qualify: an open one may be in the middle of being sent, and is resumed anyway.
+    """
+    pub = outbox.get(profile, publication_id)
+    if pub.status != outbox.FAILED:
+        raise ValidationError(f"Only failed posts can be retried; this one is {pub.status}"
+                              + (" and is sent by the outbox by itself." if pub.is_open else "."))
+    pub = outbox.update(profile, pub.id, status=outbox.RETRYING, next_attempt_at=None, owner=None)
+    outbox.refresh_clip_state(profile, pub.clip_id)
+    return pub
+
+
 def list_publications(profile: Profile, clip_id: str | None = None) -> list[Publication]:
     return outbox.for_clip(profile, clip_id) if clip_id else outbox.query(profile)
