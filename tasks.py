@@ -174,10 +174,17 @@ def bench_studio(c: Context, clips: int = 100_000, projects: int = 1_000, rounds
     c.run(f"{PYTHON} -m editfactory.bench.studio --clips {clips} --projects {projects} --rounds {rounds}", pty=False)
 
 
+@task(help={"writes": "writes of the notebook job", "threads": "busy threads of the studio process",
+            "hold": "seconds each busy transaction keeps working"})
+def bench_fairness(c: Context, writes: int = 200, threads: int = 4, hold: float = 0.0) -> None:
+    """Two processes on one profile: longest wait for the file and the job's time next to a busy studio vs alone."""
+    c.run(f"{PYTHON} -m editfactory.bench.fairness --writes {writes} --threads {threads} --hold {hold}", pty=False)
+
+
 bench_ns = Collection("bench")
 for _name, _task in {
     "storage": bench_storage, "render": bench_render, "analyze": bench_analyze, "tts": bench_tts, "batch": bench_batch,
-    "studio": bench_studio,
+    "studio": bench_studio, "fairness": bench_fairness,
 }.items():
     bench_ns.add_task(_task, name=_name)
 

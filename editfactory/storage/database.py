@@ -1,4 +1,4 @@
-"""Short-lived, shared access to one profile's DuckDB file.
+"""Short-lived, shared access to one profile's DuckDB file, handed over fairly between processes.
 
 DuckDB lets one process hold a file read-write and a second process cannot
 even open it read-only. The studio and a notebook kernel are two processes on
@@ -6,12 +6,20 @@ the same profile, so we never keep the file open while idle:
 
 * inside a process, all threads share one connection per file (each gets its
   own cursor); the connection is opened on first use and closed as soon as the
-  last user leaves, which lets the other process in;
+  last unit of work (a read or a transaction) ends, which lets the other process in;
 * processes of ours hand the file over through a lock file next to it, held
   from before ``duckdb.connect`` until ``close()`` has fully returned: DuckDB's
   own lock is released while closing is still finishing, and a process that
   opened in that gap was seen to lose a committed write (1 in ~3000 under
-  load; see tests/storage/test_two_processes.py);
+  load; see tests/storage/test_handover.py);
+* the hand-over is fair: a process that has to wait leaves a signal file
+  (``<file>.wait-<pid>-<start time>``) next to the database. A busy holder,
+  whose threads would otherwise keep the connection in use without a break,
+  checks for signals whenever a unit of work ends: it then lets no new unit
+  start, closes the file as soon as the running units end, and does not take
+  it back until the waiting process has had it. So a process waits for the
+  units in flight, not for the other process to become idle. ``session()``
+  keeps the file open between units only while nobody else waits for it;
 * opening also retries with jittered backoff while another program holds
   DuckDB's lock, and only after ``busy_timeout`` seconds in all raises
   :class:`ProfileBusyError`;
@@ -25,13 +33,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import psutil
 from filelock import FileLock, Timeout
 
 from editfactory.errors import ProfileBusyError, StorageError
@@ -42,6 +53,19 @@ DEFAULT_BUSY_TIMEOUT = 60.0
 """Seconds we keep retrying a locked file before telling the user the profile is busy."""
 
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
+_POLL = 0.002
+"""Seconds between looks at the hand-over lock (and at the other side's signals) while waiting."""
+_COURTESY = 2.0
+"""After letting a waiting process in, how long we leave it to take the file before competing again."""
+_DRAIN_PATIENCE = 30.0
+"""Upper bound for a new unit of work waiting for the hand-over; guards against a unit that waits for another."""
+_IDLE_CHECK = 0.005
+"""How often an open but idle connection looks for a waiting process."""
+_MIN_TURN = 0.05
+"""A process that got the file keeps it this long if it keeps working: a busy notebook job makes many
+writes per hand-over instead of one (each hand-over costs a close, with its checkpoint, and an open)."""
+_IDLE_GAP = 0.01
+"""Within its turn, a process that has been idle this long hands the file to a waiting one."""
 
 
 def is_lock_conflict(error: BaseException) -> bool:
@@ -49,14 +73,81 @@ def is_lock_conflict(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and any(m in str(error) for m in _LOCK_MARKERS)
 
 
-class _SharedConnection:
-    """One open connection per file in this process, reference-counted across threads."""
+_process_tag: tuple[int, str] | None = None
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
+
+def _this_process() -> str:
+    """pid and start time: survives pid reuse, so a signal of a dead process is told apart."""
+    global _process_tag
+    pid = os.getpid()
+    if _process_tag is None or _process_tag[0] != pid:  # recomputed after a fork
+        _process_tag = (pid, f"{pid}-{psutil.Process(pid).create_time():.3f}")
+    return _process_tag[1]
+
+
+def _alive(tag: str) -> bool:
+    try:
+        pid, started = tag.split("-", 1)
+        return abs(psutil.Process(int(pid)).create_time() - float(started)) < 0.01
+    except (ValueError, psutil.Error):
+        return False
+
+
+@dataclass
+class WaitStats:
+    """How long units of work in this process waited for the file (for benchmarks and diagnostics)."""
+
+    waits: int = 0
+    """Units that found the file held by another process, or being handed over to it."""
+    longest: float = 0.0
+    total: float = 0.0
+    handovers: int = 0
+    """Times this process closed the file because another process was waiting for it."""
+
+
+class _SharedConnection:
+    """One open connection per file in this process, shared by threads, handed over between processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.cond = threading.Condition()
         self.write_lock = threading.RLock()
         self.connection: duckdb.DuckDBPyConnection | None = None
         self.users = 0
+        """Units of work (reads, transactions) running now."""
+        self.sessions = 0
+        """``session()`` blocks asking to keep the file open between units while nobody waits."""
+        self.draining = False
+        """Another process waits: no new unit starts until the running ones end and the file is handed over."""
+        self.yielded_to: list[str] = []
+        self.depth = threading.local()
+        self.handover = FileLock(str(path) + ".lock", thread_local=False, is_singleton=True)
+        self.signal_prefix = path.name + ".wait-"
+        self.folder = path.parent
+        self.stats = WaitStats()
+        self.idle_watcher: threading.Thread | None = None
+        self.opened_at = 0.0
+        """When this process last got the file: its turn lasts at least ``_MIN_TURN`` if it keeps working."""
+        self.last_end = 0.0
+
+    def signal_path(self) -> Path:
+        return self.folder / f"{self.signal_prefix}{_this_process()}"
+
+    def waiting_processes(self) -> list[str]:
+        """Signal files of other live processes waiting for the file (those of dead ones are removed)."""
+        mine = self.signal_path().name
+        found = []
+        try:
+            with os.scandir(self.folder) as entries:
+                names = [e.name for e in entries if e.name.startswith(self.signal_prefix) and e.name != mine]
+        except OSError:
+            return []
+        for name in names:
+            if _alive(name[len(self.signal_prefix):]):
+                found.append(name)
+            else:
+                with contextlib.suppress(OSError):
+                    (self.folder / name).unlink()
+        return found
 
 
 _registry_lock = threading.Lock()
@@ -67,7 +158,7 @@ def _shared_for(path: Path) -> _SharedConnection:
     with _registry_lock:
         shared = _registry.get(path)
         if shared is None:
-            shared = _registry[path] = _SharedConnection()
+            shared = _registry[path] = _SharedConnection(path)
         return shared
 
 
@@ -90,8 +181,13 @@ class ProfileDatabase:
         self.on_open = on_open
         self.label = label or self.path.parent.name
         self._shared = _shared_for(self.path)
-        self._handover = FileLock(str(self.path) + ".lock", thread_local=False, is_singleton=True)
+        self._handover = self._shared.handover
         self.lock_retries = 0  # how often opening had to wait for another process (for tests and diagnostics)
+
+    @property
+    def wait_stats(self) -> WaitStats:
+        """Waits for the file by every unit of work on it in this process."""
+        return self._shared.stats
 
     # -- connection lifetime -------------------------------------------------
 
@@ -102,15 +198,33 @@ class ProfileDatabase:
         )
 
     def _acquire_handover(self, deadline: float) -> None:
+        """Take the hand-over lock; while waiting, a signal file asks the holder to let go at its next break."""
+        shared = self._shared
+        yielded, shared.yielded_to = shared.yielded_to, []
+        if not yielded:
+            try:
+                self._handover.acquire(timeout=0)
+                return
+            except Timeout:
+                pass
+        self.lock_retries += 1  # another process of ours has the file (or we just let one in); wait our turn
+        signal = shared.signal_path()
+        with contextlib.suppress(OSError):  # without a signal we still get the file, only later
+            signal.touch()
         try:
-            self._handover.acquire(timeout=0)
-            return
-        except Timeout:
-            self.lock_retries += 1  # another process of ours has the file; wait for its hand-over
-        try:
-            self._handover.acquire(timeout=max(0.0, deadline - time.monotonic()), poll_interval=0.002)
-        except Timeout:
-            raise self._busy() from None
+            # Fairness: the process we let in takes the file first (its signal goes when it has it).
+            courtesy_end = min(deadline, time.monotonic() + _COURTESY)
+            while yielded and time.monotonic() < courtesy_end:
+                waiting = set(shared.waiting_processes())
+                if not waiting.intersection(yielded):
+                    break
+                time.sleep(_POLL)
+            try:
+                self._handover.acquire(timeout=max(0.0, deadline - time.monotonic()), poll_interval=_POLL)
+            except Timeout:
+                raise self._busy() from None
+        finally:
+            signal.unlink(missing_ok=True)
 
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
         if not self.path.parent.is_dir():
@@ -147,32 +261,114 @@ class ProfileDatabase:
                 raise
             return connection
 
+    def _close(self, waiting: list[str]) -> None:
+        """Close the shared connection and give up the hand-over lock (caller holds ``cond``)."""
+        shared = self._shared
+        try:
+            shared.connection.close()
+        finally:
+            shared.connection = None
+            shared.draining = False
+            if waiting:
+                shared.yielded_to = waiting
+                shared.stats.handovers += 1
+            self._handover.release()
+            shared.cond.notify_all()
+
+    def _after_unit(self, waiting: list[str]) -> None:
+        """A unit of work ended (caller holds ``cond``): close, hand over, or keep the file for now."""
+        shared = self._shared
+        if shared.connection is None:
+            return
+        now = time.monotonic()
+        if waiting and (shared.draining or now - shared.opened_at >= _MIN_TURN):
+            if shared.users == 0:
+                self._close(waiting)
+            else:
+                shared.draining = True  # running units finish; new ones wait for the file to come back
+        elif shared.users == 0 and (shared.draining or (not waiting and shared.sessions == 0)):
+            self._close(waiting)  # idle: close at once so the other process (studio or notebook) can get in
+        elif shared.users == 0 and shared.idle_watcher is None:
+            # Kept open by a session, or lingering within our turn while another process waits.
+            shared.idle_watcher = threading.Thread(target=self._watch_idle, name="editfactory-db-idle", daemon=True)
+            shared.idle_watcher.start()
+
+    def _watch_idle(self) -> None:
+        """While the file is open with no unit running, hand it to a waiting process promptly."""
+        shared = self._shared
+        while True:
+            time.sleep(_IDLE_CHECK)
+            with shared.cond:
+                if shared.connection is None or (shared.users and not shared.sessions):
+                    shared.idle_watcher = None
+                    return
+                if shared.users:
+                    continue
+            waiting = shared.waiting_processes()
+            with shared.cond:
+                if shared.connection is None or shared.users:
+                    continue
+                now = time.monotonic()
+                if waiting and (now - shared.last_end >= _IDLE_GAP or now - shared.opened_at >= _MIN_TURN):
+                    self._close(waiting)
+                elif not waiting and not shared.sessions:
+                    self._close([])
+
     @contextlib.contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         shared = self._shared
-        with shared.lock:
+        nested = getattr(shared.depth, "n", 0) > 0
+        asked = time.monotonic()
+        waited = False
+        with shared.cond:
+            if not nested:
+                # The file is being handed to another process: wait for it to come back (bounded).
+                patience = asked + _DRAIN_PATIENCE
+                while shared.draining and time.monotonic() < patience:
+                    waited = True
+                    shared.cond.wait(0.05)
             if shared.connection is None:
+                waited = waited or bool(shared.yielded_to)
+                before = self.lock_retries
                 shared.connection = self._open_with_retry()
+                shared.opened_at = time.monotonic()
+                waited = waited or self.lock_retries != before
             shared.users += 1
             connection = shared.connection
+            if waited:
+                took = time.monotonic() - asked
+                shared.stats.waits += 1
+                shared.stats.total += took
+                shared.stats.longest = max(shared.stats.longest, took)
+        shared.depth.n = getattr(shared.depth, "n", 0) + 1
         try:
             yield connection
         finally:
-            with shared.lock:
+            shared.depth.n -= 1
+            waiting = shared.waiting_processes()
+            with shared.cond:
                 shared.users -= 1
-                if shared.users == 0 and shared.connection is not None:
-                    # Close at once so the other process (studio or notebook) can get in.
-                    try:
-                        shared.connection.close()
-                    finally:
-                        shared.connection = None
-                        self._handover.release()
+                shared.last_end = time.monotonic()
+                self._after_unit(waiting)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
-        """Keep the file open across several operations (batch work); other processes wait meanwhile."""
-        with self._connection():
+        """Keep the file open across several operations (batch work) while no other process waits for it.
+
+        When another process asks for the file, it is let in between two operations and reopened afterwards;
+        atomicity comes from ``transaction()``, never from a session.
+        """
+        shared = self._shared
+        with shared.cond:
+            shared.sessions += 1
+        try:
             yield
+        finally:
+            waiting = shared.waiting_processes()
+            with shared.cond:
+                shared.sessions -= 1
+                if shared.sessions == 0 and shared.users == 0 and shared.connection is not None:
+                    self._close(waiting)
 
     # -- public API ----------------------------------------------------------
 
