@@ -73,6 +73,7 @@ class ProduceModel(param.Parameterized):
     voice_model = param.String(default="", doc="Model of the provider ('' for its default).")
     voices = param.List(default=[], doc="The provider's voices as {'id', 'name'} (cloned ones included).")
     models = param.List(default=[], doc="The provider's models as {'id', 'label', 'price_per_1k_chars'}.")
+    voice_note = param.String(default="", doc="Why the chosen provider cannot speak now, and what to do ('' when it can).")
     estimate = param.Dict(default={}, doc="For the script and voice: characters, seconds, label, cost_usd, cached.")
 
     mode = param.Selector(default="best", objects=list(MODES), doc="How segments are picked for each variant.")
@@ -95,7 +96,7 @@ class ProduceModel(param.Parameterized):
     def clear(self) -> None:
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
-                          estimate={}, voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[])
+                          estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[])
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -254,12 +255,13 @@ class ProduceModel(param.Parameterized):
         try:
             models = [{"id": m.id, "label": m.label, "price_per_1k_chars": m.price_per_1k_chars} for m in instance.models()]
             voices = [{"id": v["id"], "name": f"{v['name']} (cloned)"} for v in list_cloned_voices(profile, provider)]
-            note = ""
+            status = instance.availability()
+            note = "" if status.ok else f"{instance.label} is not available: {status.reason}"
             try:
                 voices += [{"id": v.id, "name": f"{v.name} · {v.language}" if v.language else v.name}
                            for v in instance.list_voices()]
             except EditFactoryError as error:
-                note = str(error)
+                note = note or f"The voice list could not be loaded: {error}"
             default_voice = instance.default_voice
             if default_voice and default_voice not in {v["id"] for v in voices}:
                 voices.insert(0, {"id": default_voice, "name": default_voice})
@@ -277,16 +279,15 @@ class ProduceModel(param.Parameterized):
         provider = provider or self.provider
         options = await self.session.call(self.read_voice_options, provider)
         if options is FAILED:
-            self.param.update(voices=[], models=[])
+            self.param.update(voices=[], models=[], voice_note="")
             return
         keep = keep or {}
         voice_ids = [v["id"] for v in options["voices"]]
         model_ids = [m["id"] for m in options["models"]]
         voice = keep.get("voice") if keep.get("voice") in voice_ids else options["default_voice"]
         model = keep.get("model") if keep.get("model") in model_ids else options["default_model"]
-        self.param.update(voices=options["voices"], models=options["models"], voice=voice or "", voice_model=model or "")
-        if options["note"]:
-            self.session.notify(options["note"], "warning")
+        self.param.update(voices=options["voices"], models=options["models"], voice=voice or "", voice_model=model or "",
+                          voice_note=options["note"])
 
     async def load_defaults(self) -> None:
         defaults = await self.session.call(self.read_defaults)

@@ -9,7 +9,7 @@ from editfactory.ui.page import PageView
 # page name -> "module:Class"
 PAGE_VIEWS: dict[str, str] = {
     "library": "editfactory.ui.library:LibraryPage",
-    "produce": "editfactory.ui.placeholder:PlaceholderPage",
+    "produce": "editfactory.ui.produce:ProducePage",
     "voices": "editfactory.ui.voices:VoicesPage",
     "publish": "editfactory.ui.placeholder:PlaceholderPage",
     "dashboard": "editfactory.ui.dashboard:DashboardPage",

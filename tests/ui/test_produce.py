@@ -211,3 +211,136 @@ def test_switching_profile_shows_nothing_of_the_other_profile(model, footage, wo
     model.clear()
     asyncio.run(model.load())
     assert (model.projects, model.project_id, model.sources, model.script) == ([], "", [], "")
+
+
+# -- the view, driven through its widgets --------------------------------------------------------------------
+
+
+@pytest.fixture
+def view(make_session):
+    from editfactory.ui.produce import ProducePage
+
+    page = ProducePage(session=make_session())
+    asyncio.run(page.refresh())
+    page._new_name.value = "Trail shoe"
+    page._create.clicks += 1  # what a click does
+    assert page.model.project_id and page._project.value == page.model.project_id
+    return page
+
+
+def _settle(view, job_id: str) -> None:
+    """Wait for a job, then let the page's poll pick up its end (as the periodic callback does)."""
+    view.session.runner.wait(view.session.profile, job_id, timeout=180)
+    asyncio.run(view.poll())
+    asyncio.run(view.poll())
+
+
+def _drop_files(view, *files: tuple[str, bytes]) -> None:
+    """What dropping files on the upload button does: names and contents arrive together."""
+    view._upload.param.update(filename=[f[0] for f in files], value=[f[1] for f in files])
+    [job] = view._import_watch.jobs
+    _settle(view, job.id)
+
+
+def test_view_upload_refuses_bad_files_with_reasons_and_imports_the_good_one(view, footage):
+    view.model.upload_limit = footage.stat().st_size + 10
+    view._upload.param.update(filename=["trail-shoe.mp4", "notes.txt", "huge.mp4"],
+                              value=[footage.read_bytes(), b"text", footage.read_bytes() + b"\0" * 64])
+    [job] = view._import_watch.jobs
+    _settle(view, job.id)
+    assert view._refused.visible
+    assert "notes.txt" in view._refused.object and "not a supported file type" in view._refused.object
+    assert "huge.mp4" in view._refused.object and "upload limit" in view._refused.object
+    assert [s.filename for s in view.model.sources] == ["trail-shoe.mp4"]
+    assert "trail-shoe.mp4" in view._sources.objects[0].objects[0].object
+    assert view._add_source.options == {"trail-shoe.mp4": view.model.sources[0].id}
+    assert view.session.notice["level"] == "success" and "Imported 1" in view.session.notice["message"]
+
+
+def test_view_script_shows_length_and_price_and_refuses_an_empty_script(view):
+    set_setting(view.session.profile, "tts.prices", {"piper": {"piper": 2.0}})
+    asyncio.run(view.refresh())  # the page is shown again: model prices are read anew
+    view._script.value_input = SCRIPT
+    assert view.model.script == SCRIPT
+    text = view._estimate.object
+    assert f"{len(SCRIPT)} characters" in text and "s of speech" in text and f"${len(SCRIPT) / 1000 * 2:.2f}" in text
+    assert view._model_pick.options == {"Piper (local ONNX) — $2.00 / 1 000 characters": "piper"}
+    view._script.value_input = "   "
+    assert "Type a script" in view._estimate.object
+    jobs_before = len(JobStore(view.session.profile).list())
+    view._generate.clicks += 1
+    assert view.session.notice["level"] == "error" and "script is empty" in view.session.notice["message"]
+    view._render_button.clicks += 1
+    assert "script is empty" in view.session.notice["message"]
+    assert len(JobStore(view.session.profile).list()) == jobs_before
+
+
+def test_view_variants_mode_and_format_reach_the_model_within_bounds(view):
+    assert (view._variants.start, view._variants.end) == (1, 10)
+    view._variants.value = 10
+    view._mode.value = "random"
+    view._format.value = "square"
+    assert (view.model.variants, view.model.mode, view.model.preset) == (10, "random", "square")
+    with pytest.raises(ValueError):
+        view.model.variants = 11
+
+
+def test_view_edits_a_segment_in_the_table_and_adds_one_by_hand(view, footage):
+    from panel.models.tabulator import TableEditEvent
+
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    view._add_start.value, view._add_end.value = 1.0, 2.5
+    view._add_keywords.value = "laces"
+    view._add.clicks += 1
+    asyncio.run(view.show_segments())
+    table = view._segments.value
+    assert list(table["keywords"]) == ["laces"] and table["poster"][0].startswith("<img src=\"/efmedia/")
+    # An edit in the browser patches the cell, then sends the event.
+    view._segments.patch({"keywords": [(0, "laces, heel")]})
+    view._segments._process_event(TableEditEvent(model=None, column="keywords", row=0))
+    view._segments.patch({"end": [(0, 99.0)]})
+    view._segments._process_event(TableEditEvent(model=None, column="end", row=0))
+    assert "lasts only" in view.session.notice["message"]  # refused with the reason; nothing stored
+    asyncio.run(view.show_segments())
+    [segment] = view.model.segments
+    assert (segment.keywords, segment.end) == (("laces", "heel"), 2.5)
+    view._segments._process_event(CellClick(column="play", row=0))
+    assert "#t=1.00,2.50" in view._segment_player.object
+    view._segments._process_event(CellClick(column="delete", row=0))
+    assert view.model.segments == []
+
+
+def CellClick(column: str, row: int):  # noqa: N802 - reads like the event it makes
+    from panel.models.tabulator import CellClickEvent
+
+    return CellClickEvent(model=None, column=column, row=row)
+
+
+def test_view_generates_the_voiceover_and_shows_the_audio_with_its_cues(view):
+    view._script.value_input = SCRIPT
+    view._generate.clicks += 1
+    [job] = view._voice_watch.jobs
+    _settle(view, job.id)
+    html_text = view._voiceover.object
+    assert "<audio" in html_text and "/efmedia/" in html_text and 'class="efcue"' in html_text
+    assert "Meet the trail" in html_text
+    assert view._estimate.object.endswith("Free — cached")
+
+
+def test_a_reload_of_the_page_picks_up_a_running_render(view, footage, make_session):
+    from editfactory.ui.produce import ProducePage
+
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    view._script.value_input = SCRIPT
+    view.model.preset = SMALL
+    view._variants.value = 2
+    view._render_button.clicks += 1
+    [job] = view._render_watch.jobs
+    # Another tab / a reload: a new page on the same profile finds the render and follows it.
+    reloaded = ProducePage(session=make_session(view.session.profile_id))
+    asyncio.run(reloaded.refresh())
+    assert [j.id for j in reloaded._render_watch.jobs] == [job.id]
+    _settle(reloaded, job.id)
+    assert reloaded._render_watch.jobs[0].status == "succeeded"
+    assert len(reloaded.model.clips) == 2 and len(reloaded._results.objects) == 2
+    assert "<video" in reloaded._results.objects[0].objects[0].object

@@ -1,0 +1,551 @@
+"""The Produce page: pick a project, bring footage in, find the good segments, write the script, voice it, render.
+
+Every slow step is a durable job followed by a ``JobWatch`` (progress bar, step,
+elapsed time, Cancel), so a reload in the middle of a render still shows it. Job
+callbacks only mark what needs reloading; ``poll`` then reloads it on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from pathlib import Path
+
+import pandas as pd
+import panel as pn
+import panel_material_ui as pmui
+
+from editfactory.jobs import Job
+from editfactory.library.posters import segment_poster
+from editfactory.media.presets import PRESETS
+from editfactory.models.jobs import JobWatch
+from editfactory.models.produce import (
+    ANALYZE_SOURCE,
+    IMPORT_SOURCES,
+    MAX_VARIANTS,
+    MODES,
+    PRODUCTION,
+    VOICE_PREVIEW,
+    VOICEOVER,
+    ProduceModel,
+    size_label,
+)
+from editfactory.models.session import FAILED
+from editfactory.tts import price_label
+from editfactory.uploads import VIDEO_SUFFIXES
+from editfactory.ui.job_progress import JobProgressList
+from editfactory.ui.media_route import link_for
+from editfactory.ui.page import PageView
+
+ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
+_SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "id"]
+_PROVIDER_LABELS = {"piper": "Piper (local)", "edge": "Edge TTS", "elevenlabs": "ElevenLabs", "xtts": "Coqui XTTS v2",
+                    "kokoro": "Kokoro (local)"}
+
+
+def _section(title: str, *objects, subtitle: str = "") -> pmui.Paper:
+    head = [pmui.Typography(title, variant="h6", margin=(0, 5))]
+    if subtitle:
+        head.append(pmui.Typography(subtitle, variant="body2", color="text.secondary", margin=(0, 5)))
+    return pmui.Paper(*head, *objects, elevation=1, sizing_mode="stretch_width", margin=(8, 0))
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+class ProducePage(PageView):
+    title = "Produce"
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        model = self.model = ProduceModel(session=self.session)
+        self._shown_profile: str | None = None
+        self._due: set[str] = set()  # what finished jobs asked to reload (done in poll, on the event loop)
+        self._estimate_timer = None
+        self._tasks: set[asyncio.Task] = set()
+
+        # -- project ------------------------------------------------------------------------
+        self._project = pmui.Select(label="Project", options={}, width=320)
+        self._project.param.watch(self._on_project_pick, "value")
+        self._new_name = pmui.TextInput(label="New project name", placeholder="e.g. Trail shoe launch", width=280)
+        self._create = pmui.Button(label="Create project", icon="add", variant="outlined",
+                                   on_click=lambda _: self._spawn(self.create_project))
+
+        # -- footage --------------------------------------------------------------------------
+        kinds = ", ".join(s.lstrip(".").upper() for s in VIDEO_SUFFIXES)
+        self._upload = pmui.FileInput(label="Choose or drop videos", multiple=True, icon="upload_file",
+                                      variant="outlined", uploaded_label="Received {n} file(s)")
+        self._upload.param.watch(self._on_upload, "value")
+        self._upload_help = pmui.Typography(
+            f"Drag and drop or choose several files at once: {kinds}; up to {size_label(model.upload_limit)} each. "
+            "A file that cannot be used is refused with the reason; the others are still imported.",
+            variant="body2", color="text.secondary")
+        self._refused = pmui.Alert(object="", severity="warning", visible=False, sizing_mode="stretch_width")
+        self._sources = pn.FlexBox(sizing_mode="stretch_width")
+        self._analyze = pmui.Button(label="Analyze footage", icon="auto_awesome", variant="contained",
+                                    on_click=lambda _: self.analyze())
+        self._import_watch = JobWatch(session=self.session, kinds=[IMPORT_SOURCES], match=model.watches_project)
+        self._analysis_watch = JobWatch(session=self.session, kinds=[ANALYZE_SOURCE], match=model.watches_source)
+
+        # -- segments ---------------------------------------------------------------------------
+        self._segments = pn.widgets.Tabulator(
+            pd.DataFrame(columns=_SEGMENT_COLUMNS), show_index=False, sizing_mode="stretch_width", height=330,
+            hidden_columns=["id"], layout="fit_data_stretch", selectable=False,
+            formatters={"poster": {"type": "html"}, "favorite": {"type": "tickCross"}},
+            editors={"poster": None, "source": None, "length": None, "score": None,
+                     "start": {"type": "number", "step": 0.1, "min": 0}, "end": {"type": "number", "step": 0.1, "min": 0},
+                     "keywords": {"type": "input"}, "favorite": {"type": "tickCross"}},
+            buttons={"play": "<b>▶ Play</b>", "delete": "✖ Delete"},
+            titles={"poster": "", "start": "In (s)", "end": "Out (s)", "favorite": "★", "length": "Length",
+                    "score": "Score", "keywords": "Keywords", "source": "Source"},
+            configuration={"rowHeight": 62},
+        )
+        self._segments.on_edit(self._on_segment_edit)
+        self._segments.on_click(self._on_segment_click)
+        self._segment_player = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._segment_count = pmui.Typography("", variant="body2", color="text.secondary")
+        self._add_source = pmui.Select(label="Source", options={}, width=260)
+        self._add_start = pmui.FloatInput(label="In (s)", value=0.0, start=0, step=0.1, width=110)
+        self._add_end = pmui.FloatInput(label="Out (s)", value=2.0, start=0, step=0.1, width=110)
+        self._add_keywords = pmui.TextInput(label="Keywords (comma separated)", width=260)
+        self._add = pmui.Button(label="Add segment", icon="add", variant="outlined", on_click=lambda _: self.add_segment())
+
+        # -- script and voice --------------------------------------------------------------------
+        self._script = pmui.TextAreaInput(label="Script", placeholder="What the voice says, e.g. Meet the trail shoe…",
+                                          rows=4, sizing_mode="stretch_width")
+        self._script.param.watch(self._on_script_typed, "value_input")
+        self._script.param.watch(self._on_script_typed, "value")
+        self._estimate = pmui.Typography("", variant="body1")
+        self._provider = pmui.Select(label="Provider", options={v: k for k, v in _PROVIDER_LABELS.items()},
+                                     value=model.provider, width=220)
+        self._provider.param.watch(self._on_provider, "value")
+        self._voice = pmui.Select(label="Voice", options={}, width=260)
+        self._voice.param.watch(self._on_voice, "value")
+        self._model_pick = pmui.Select(label="Model", options={}, width=300)
+        self._model_pick.param.watch(self._on_voice_model, "value")
+        self._provider_note = pmui.Alert(object="", severity="info", visible=False, sizing_mode="stretch_width")
+        self._sample = pmui.Button(label="Preview voice", icon="play_circle", variant="outlined",
+                                   on_click=lambda _: self.voice_sample())
+        self._generate = pmui.Button(label="Generate voiceover", icon="record_voice_over", variant="contained",
+                                     on_click=lambda _: self.generate_voiceover())
+        self._voice_watch = JobWatch(session=self.session, kinds=[VOICEOVER], match=model.watches_project)
+        self._sample_watch = JobWatch(session=self.session)
+        self._sample_player = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._voiceover = pn.pane.HTML("", sizing_mode="stretch_width")
+
+        # -- render ----------------------------------------------------------------------------
+        self._mode = pmui.RadioButtonGroup(label="Segments", options={v: k for k, v in MODES.items()}, value=model.mode)
+        self._mode.param.watch(lambda e: setattr(model, "mode", e.new), "value")
+        self._variants = pmui.IntSlider(label="Variants", start=1, end=MAX_VARIANTS, value=model.variants, width=260)
+        self._variants.param.watch(lambda e: setattr(model, "variants", e.new), "value")
+        self._format = pmui.Select(label="Format", options={f"{k} ({p.width}x{p.height})": k for k, p in PRESETS.items()},
+                                   value="tiktok", width=220)
+        self._format.param.watch(lambda e: setattr(model, "preset", e.new), "value")
+        self._draft = pmui.Button(label="Draft preview", icon="preview", variant="outlined",
+                                  on_click=lambda _: self.render(draft=True))
+        self._render_button = pmui.Button(label="Render", icon="movie", variant="contained",
+                                          on_click=lambda _: self.render(draft=False))
+        self._render_watch = JobWatch(session=self.session, kinds=[PRODUCTION], match=model.watches_project)
+        self._drafts = pn.FlexBox(sizing_mode="stretch_width")
+        self._results = pn.FlexBox(sizing_mode="stretch_width")
+        self._results_title = pmui.Typography("", variant="subtitle1")
+
+        for watch in (self._import_watch, self._analysis_watch, self._voice_watch, self._sample_watch, self._render_watch):
+            watch.on_finished(self._on_job_finished)
+        model.param.watch(lambda *_: self._show_projects(), ["projects", "project_id"])
+        model.param.watch(lambda *_: self._show_sources(), ["sources"])
+        model.param.watch(lambda *_: self._show_refused(), ["refused"])
+        model.param.watch(lambda *_: self._spawn(self.show_segments), ["segments"])
+        model.param.watch(lambda *_: self._show_script(), ["script"])
+        model.param.watch(lambda *_: self._show_estimate(), ["estimate"])
+        model.param.watch(lambda *_: self._show_voice_options(), ["voices", "models", "voice", "voice_model", "provider"])
+        model.param.watch(lambda *_: self._show_voice_note(), ["voice_note"])
+        model.param.watch(lambda *_: self._show_voiceover(), ["voiceover"])
+        model.param.watch(lambda *_: self._show_sample(), ["voice_sample"])
+        model.param.watch(lambda *_: self._show_results(), ["clips", "drafts"])
+        self._layout = self._build()
+        if pn.state.location is not None:
+            pn.state.location.sync(model, {"project_id": "project"})
+
+    def _spawn(self, fn) -> None:
+        """Run the coroutine function ``fn`` on the session's event loop (or now, when there is no server)."""
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            pn.state.execute(fn)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            asyncio.run(fn())  # no event loop at all (tests, scripts): run it to the end
+            return
+        task = loop.create_task(fn())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        if self._shown_profile != self.session.profile_id:
+            # Another profile: nothing of the last one may stay on screen, not even for a moment.
+            self.model.clear()
+            for watch in self._watches():
+                watch.clear()
+            self._shown_profile = self.session.profile_id
+        await self.model.load(self.model.project_id or None)
+        await self.model.load_defaults()
+        await self.model.update_estimate()
+        for watch in self._watches():
+            await watch.refresh()
+        self._show_refused()
+        self._show_results()
+        self._show_estimate()
+
+    def _watches(self) -> list[JobWatch]:
+        return [self._import_watch, self._analysis_watch, self._voice_watch, self._sample_watch, self._render_watch]
+
+    async def poll(self) -> None:
+        for watch in self._watches():
+            await watch.poll()
+        due, self._due = self._due, set()
+        if "project" in due:
+            await self.model.reload_sources()
+        elif "segments" in due:
+            await self.model.reload_segments()
+        if due & {"project", "voiceover"}:
+            await self.model.update_estimate()
+
+    def _on_job_finished(self, job: Job) -> None:
+        self.model.apply_finished(job)
+        if job.kind == IMPORT_SOURCES:
+            self._due.add("project")
+            refused = (job.outputs or {}).get("refused") or []
+            if job.status == "succeeded":
+                imported = len((job.outputs or {}).get("imported") or [])
+                self.session.notify(f"Imported {imported} video(s)" + (f"; {len(refused)} refused (see why above)."
+                                                                       if refused else "."),
+                                    "warning" if refused else "success")
+        elif job.kind == ANALYZE_SOURCE:
+            self._due.add("project")  # the source is now marked analyzed, and it has new segments
+        elif job.kind == PRODUCTION and not job.inputs.get("draft"):
+            self._due.add("project")
+        elif job.kind == VOICEOVER:
+            self._due.add("voiceover")
+
+    # -- project ------------------------------------------------------------------------------------
+
+    def _show_projects(self) -> None:
+        options = {p["name"]: p["id"] for p in self.model.projects}
+        self._project.param.update(options=options, value=self.model.project_id or None)
+
+    def _on_project_pick(self, event) -> None:
+        if event.new and event.new != self.model.project_id:
+            project_id = event.new
+
+            async def open_picked() -> None:
+                await self.open_project(project_id)
+
+            self._spawn(open_picked)
+
+    async def open_project(self, project_id: str) -> None:
+        for watch in self._watches():
+            watch.clear()
+        await self.model.open_project(project_id)
+        await self.model.update_estimate()
+        for watch in self._watches():
+            await watch.refresh()
+
+    async def create_project(self) -> None:
+        name = self._new_name.value_input or self._new_name.value
+        if await self.model.new_project(name):
+            self._new_name.value = ""
+            for watch in self._watches():
+                watch.clear()
+
+    # -- footage --------------------------------------------------------------------------------------
+
+    def _on_upload(self, event) -> None:
+        if not event.new:
+            return
+        values = event.new if isinstance(event.new, list) else [event.new]
+        names = self._upload.filename if isinstance(self._upload.filename, list) else [self._upload.filename]
+        files = list(zip(names, values, strict=False))
+
+        async def upload_received() -> None:
+            await self.upload(files)
+
+        self._spawn(upload_received)
+
+    async def upload(self, files: list[tuple[str, bytes]]) -> None:
+        """Stage the files (off the event loop) and start their import; refusals are shown per file."""
+        started = await self.session.call(self.model.start_upload, files)
+        if started is FAILED:
+            return
+        self.model.refused = started["refused"]
+        if started["job_id"]:
+            self._import_watch.follow(started["job_id"])
+            await self._import_watch.poll()
+        elif started["refused"]:
+            self.session.notify("None of the files can be used; see why under the upload button.", "error")
+
+    def _show_refused(self) -> None:
+        refused = self.model.refused
+        text = "\n".join(f"- **{html.escape(r['file'])}** — {html.escape(r['reason'])}" for r in refused)
+        self._refused.param.update(object=f"Not imported:\n{text}" if refused else "", visible=bool(refused))
+
+    def _source_card(self, source) -> pmui.Paper:
+        thumb = (f'<img src="{link_for(source.thumbnail_path)}" alt="" style="width:168px;height:100px;'
+                 f'object-fit:cover;border-radius:4px">' if source.thumbnail_path else "")
+        state = "analyzed" if source.analyzed_at else "not analyzed yet"
+        text = (f"<div style='width:168px;font-size:13px'><b title='{html.escape(source.filename)}' "
+                f"style='display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap'>"
+                f"{html.escape(source.filename)}</b>{source.duration:.1f} s · {source.width}x{source.height}<br>"
+                f"<span style='color:#666'>{state}</span></div>")
+        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), elevation=0, margin=4, styles={"padding": "6px"})
+
+    def _show_sources(self) -> None:
+        sources = self.model.sources
+        self._sources.objects = [self._source_card(s) for s in sources] or [
+            pmui.Typography("No footage in this project yet.", variant="body2", color="text.secondary")]
+        self._add_source.param.update(options={s.filename: s.id for s in sources},
+                                      value=sources[0].id if sources else None)
+        self._analyze.disabled = not sources
+
+    def analyze(self) -> None:
+        job_ids = self.session.attempt(self.model.start_analysis)
+        if job_ids is FAILED:
+            return
+        for job_id in job_ids:
+            self._analysis_watch.follow(job_id)
+        self._analysis_watch.refresh_now(pick_up=False)
+
+    # -- segments ---------------------------------------------------------------------------------------
+
+    async def show_segments(self) -> None:
+        segments = list(self.model.segments)
+        names = {s.id: s.filename for s in self.model.sources}
+
+        def posters() -> dict[str, str]:
+            found = {}
+            for segment in segments:
+                try:
+                    found[segment.id] = link_for(segment_poster(self.session.require_profile(), segment))
+                except Exception:  # noqa: BLE001 - a poster is a nicety; the row is shown without it
+                    continue
+            return found
+
+        links = await self.session.call(posters) if segments else {}
+        links = {} if links is FAILED else links
+        rows = [{
+            "poster": f'<img src="{links[s.id]}" alt="" style="height:54px">' if s.id in links else "",
+            "source": names.get(s.source_id, s.source_id), "start": round(s.start, 2), "end": round(s.end, 2),
+            "length": f"{s.duration:.1f} s", "score": "manual" if s.score is None else f"{s.score:.2f}",
+            "keywords": ", ".join(s.keywords), "favorite": s.favorite, "id": s.id,
+        } for s in segments]
+        self._segments.param.update(value=pd.DataFrame(rows, columns=_SEGMENT_COLUMNS),
+                                    height=min(420, 48 + 64 * max(1, len(rows))))
+        auto = sum(1 for s in segments if s.origin == "auto")
+        self._segment_count.object = (f"{len(segments)} segment(s): {auto} found by analysis, {len(segments) - auto} "
+                                      "added by hand. Edit in/out, keywords and ★ in the table." if segments else
+                                      "No segments yet: analyze the footage or add one by hand.")
+
+    def _segment_id(self, row: int) -> str:
+        return str(self._segments.value.iloc[row]["id"])
+
+    def _on_segment_edit(self, event) -> None:
+        column = event.column
+        if column not in ("start", "end", "keywords", "favorite"):
+            return
+        changed = self.session.attempt(self.model.edit_segment, self._segment_id(event.row), **{column: event.value})
+        if changed is not FAILED:
+            self.session.notify("Segment saved.", "success")
+        self._spawn(self.model.reload_segments)
+
+    def _on_segment_click(self, event) -> None:
+        if event.column == "play":
+            segment = next((s for s in self.model.segments if s.id == self._segment_id(event.row)), None)
+            source = next((s for s in self.model.sources if segment and s.id == segment.source_id), None)
+            if segment and source:
+                self._segment_player.object = (
+                    f'<video src="{link_for(source.path)}#t={segment.start:.2f},{segment.end:.2f}" controls autoplay '
+                    f'muted style="max-height:260px;max-width:100%"></video><div>{html.escape(source.filename)} '
+                    f'{segment.start:.2f}–{segment.end:.2f} s</div>')
+        elif event.column == "delete":
+            if self.session.attempt(self.model.remove_segment, self._segment_id(event.row)) is not FAILED:
+                self.session.notify("Segment deleted.", "info")
+            self._spawn(self.model.reload_segments)
+
+    def add_segment(self) -> None:
+        created = self.session.attempt(self.model.add_segment, self._add_source.value or "", self._add_start.value,
+                                       self._add_end.value, self._add_keywords.value_input or self._add_keywords.value)
+        if created is not FAILED:
+            self._add_keywords.value = ""
+            self.session.notify("Segment added.", "success")
+            self._spawn(self.model.reload_segments)
+
+    # -- script, voice, voiceover ------------------------------------------------------------------------------
+
+    def _show_script(self) -> None:
+        if self._script.value != self.model.script:
+            self._script.value = self.model.script
+
+    def _on_script_typed(self, event) -> None:
+        text = event.new or ""
+        if text == self.model.script:
+            return
+        self.model.script = text
+        self._schedule_estimate()
+
+    def _schedule_estimate(self) -> None:
+        """Debounce: price the script once typing pauses (the work itself runs in a thread)."""
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            self._spawn(self.model.update_estimate)  # no browser: at once (tests, notebooks)
+            return
+        if self._estimate_timer is not None:
+            try:
+                doc.remove_timeout_callback(self._estimate_timer)
+            except ValueError:
+                pass
+        self._estimate_timer = doc.add_timeout_callback(self._estimate_due, ESTIMATE_DELAY_MS)
+
+    async def _estimate_due(self) -> None:
+        self._estimate_timer = None
+        await self.model.update_estimate()
+
+    def _show_estimate(self) -> None:
+        e = self.model.estimate
+        if not e or not e.get("characters"):
+            self._estimate.object = "Type a script to see its length and price."
+            return
+        self._estimate.object = (f"{e['characters']} characters · about {e['seconds']:.0f} s of speech · "
+                                 f"{e['label']}")
+
+    def _on_provider(self, event) -> None:
+        if event.new and event.new != self.model.provider:
+            self.model.provider = event.new
+            self._spawn(self._provider_changed)
+
+    async def _provider_changed(self) -> None:
+        await self.model.load_voice_options(self.model.provider)
+        await self.model.update_estimate()
+
+    def _on_voice(self, event) -> None:
+        if event.new is not None and event.new != self.model.voice:
+            self.model.voice = event.new
+            self._spawn(self.model.update_estimate)
+
+    def _on_voice_model(self, event) -> None:
+        if event.new is not None and event.new != self.model.voice_model:
+            self.model.voice_model = event.new
+            self._spawn(self.model.update_estimate)
+
+    def _show_voice_options(self) -> None:
+        model = self.model
+        self._provider.value = model.provider
+        self._voice.param.update(options={v["name"]: v["id"] for v in model.voices}, value=model.voice or None)
+        self._model_pick.param.update(
+            options={f"{m['label']} — {price_label(m['price_per_1k_chars'])}"
+                     + (" / 1 000 characters" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
+            value=model.voice_model or None)
+
+    def _show_voice_note(self) -> None:
+        self._provider_note.param.update(object=self.model.voice_note, visible=bool(self.model.voice_note))
+
+    def voice_sample(self) -> None:
+        job_id = self.session.attempt(self.model.start_voice_sample)
+        if job_id is not FAILED:
+            self._sample_watch.follow(job_id)
+            self._sample_watch.refresh_now(pick_up=False)
+
+    def generate_voiceover(self) -> None:
+        job_id = self.session.attempt(self.model.start_voiceover)
+        if job_id is not FAILED:
+            self._voice_watch.follow(job_id)
+            self._voice_watch.refresh_now(pick_up=False)
+
+    def _audio(self, relative: str) -> str:
+        return f'<audio controls preload="metadata" src="{link_for(self.model.media_path(relative))}"'
+
+    def _show_sample(self) -> None:
+        sample = self.model.voice_sample
+        self._sample_player.object = (f"<div>Voice sample ({html.escape(sample.get('voice', ''))}):</div>"
+                                      f"{self._audio(sample['audio_path'])}></audio>" if sample else "")
+
+    def _show_voiceover(self) -> None:
+        vo = self.model.voiceover
+        if not vo:
+            self._voiceover.object = ""
+            return
+        # The cue under the play head is highlighted, so the captions can be checked against the audio.
+        highlight = ("const t=this.currentTime;this.getRootNode().querySelectorAll('.efcue').forEach("
+                     "c=>c.classList.toggle('efnow', t>=+c.dataset.s && t<+c.dataset.e))")
+        cues = "".join(
+            f'<div class="efcue" data-s="{c["start"]}" data-e="{c["end"]}"><span class="eft">{_clock(c["start"])}–'
+            f'{_clock(c["end"])}</span> {html.escape(c["text"])}</div>' for c in vo.get("cues") or [])
+        cost = "cached, free" if vo.get("cached") else price_label(vo.get("cost_usd") or 0)
+        self._voiceover.object = (
+            "<style>.efcue{padding:2px 6px;border-radius:4px;font-size:14px}.efnow{background:#ffe082}"
+            ".eft{color:#777;font-family:monospace;margin-right:8px}</style>"
+            f"<div style='margin:4px 0'><b>Voiceover</b> · {vo.get('duration', 0):.1f} s · {html.escape(vo.get('voice', ''))}"
+            f" · {cost}</div>{self._audio(vo['audio_path'])} ontimeupdate=\"{highlight}\" style='width:100%'></audio>"
+            f"<div style='max-height:220px;overflow:auto'>{cues}</div>")
+
+    # -- render and results ----------------------------------------------------------------------------------
+
+    def render(self, *, draft: bool) -> None:
+        job_id = self.session.attempt(self.model.start_render, draft=draft)
+        if job_id is not FAILED:
+            self._render_watch.follow(job_id)
+            self._render_watch.refresh_now(pick_up=False)
+            what = "A draft preview" if draft else f"{self.model.variants} variant(s)"
+            self.session.notify(f"{what} started; follow the progress below.", "info")
+
+    def _video_card(self, path: Path, caption: str) -> pmui.Paper:
+        return pmui.Paper(pn.pane.HTML(
+            f'<video src="{link_for(path)}" controls preload="metadata" style="height:300px;max-width:200px;'
+            f'background:#000;border-radius:4px"></video><div style="font-size:13px;max-width:200px">{caption}</div>',
+            margin=0), elevation=0, margin=4, styles={"padding": "6px"})
+
+    def _show_results(self) -> None:
+        model = self.model
+        self._drafts.objects = [
+            self._video_card(model.media_path(d["path"]), f"Draft v{d['variant']} · {d['duration']:.1f} s")
+            for d in model.drafts]
+        self._results.objects = [
+            self._video_card(model.media_path(c["path"]),
+                             f"<b>{html.escape(c['name'])}</b><br>{(c.get('duration') or 0):.1f} s · "
+                             f"{price_label(c.get('cost_usd') or 0)}")
+            for c in model.clips if c.get("path")]
+        self._results_title.object = (f"{len(model.clips)} rendered clip(s) in this project (newest first)"
+                                      if model.clips else "No rendered clips yet.")
+
+    # -- layout ------------------------------------------------------------------------------------------------
+
+    def _build(self):
+        return pn.Column(
+            pmui.Typography("Produce", variant="h5"),
+            pn.Row(self._project, self._new_name, self._create),
+            _section("1 · Footage", pn.Row(self._upload, self._analyze), self._upload_help,
+                     self._refused, JobProgressList(watch=self._import_watch), self._sources,
+                     JobProgressList(watch=self._analysis_watch),
+                     subtitle="Source videos of this project; analysis scores their best moments."),
+            _section("2 · Segments", self._segment_count, self._segments, self._segment_player,
+                     pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
+                            ),
+                     subtitle="The moments renders are cut from: play, edit in/out, keywords and favourites, delete, or add one by hand."),
+            _section("3 · Script and voice", self._script, self._estimate,
+                     pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
+                     pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch),
+                     self._sample_player, JobProgressList(watch=self._voice_watch), self._voiceover),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
+                     pn.Row(self._draft, self._render_button),
+                     JobProgressList(watch=self._render_watch), self._drafts, self._results_title, self._results,
+                     subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
+                              "reused by the final render at no extra cost."),
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self):
+        return self._layout
+
