@@ -8,11 +8,12 @@ NotFoundError naming this profile — the other profile's data is never touched.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
+from editfactory.paging import Page, like_pattern, limit_clause, order_by
 from editfactory.profiles.profile import Profile
 
 CLIP_STATUSES = ("draft", "rendering", "rendered", "failed", "published")
@@ -64,8 +65,39 @@ def get_project(profile: Profile, project_id: str) -> dict:
     return _decode(rows[0], "settings")
 
 
-def list_projects(profile: Profile) -> list[dict]:
-    return [_decode(r, "settings") for r in profile.db.fetchdicts("SELECT * FROM projects ORDER BY created_at, id")]
+PROJECT_SORTS = {
+    "oldest": "p.created_at, p.id",
+    "newest": "p.created_at DESC, p.id",
+    "name": "lower(p.name), p.id",
+    "updated": "p.updated_at DESC, p.id",
+}
+"""Ways the project list can be sorted; the first is the default."""
+
+
+def _project_filters(search: str | None) -> tuple[str, list[Any]]:
+    if search and search.strip():
+        return " WHERE p.name ILIKE ? ESCAPE '\\'", [like_pattern(search.strip())]
+    return "", []
+
+
+def list_projects(profile: Profile, *, search: str | None = None, sort: str = "oldest", limit: int | None = None,
+                  offset: int = 0, with_clip_counts: bool = False) -> list[dict]:
+    """Projects of the profile (all by default), optionally named like ``search``, sorted and paged.
+
+    ``with_clip_counts`` adds each project's number of clips as ``clip_count``.
+    """
+    where, params = _project_filters(search)
+    paging, paging_params = limit_clause(offset, limit)
+    columns = "p.*"
+    if with_clip_counts:
+        columns += ", (SELECT count(*) FROM clips c WHERE c.project_id = p.id) AS clip_count"
+    sql = f"SELECT {columns} FROM projects p{where} ORDER BY {order_by(sort, PROJECT_SORTS, 'projects')}{paging}"
+    return [_decode(r, "settings") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+
+
+def count_projects(profile: Profile, *, search: str | None = None) -> int:
+    where, params = _project_filters(search)
+    return int(profile.db.fetchone(f"SELECT count(*) FROM projects p{where}", params)[0])
 
 
 def _require(cur, profile: Profile, table: str, kind: str, item_id: str) -> None:
@@ -175,29 +207,102 @@ def delete_clip(profile: Profile, clip_id: str) -> None:
         cur.execute("DELETE FROM clips WHERE id = ?", [clip_id])
 
 
+CLIP_SORTS = {
+    "newest": "c.created_at DESC, c.id",
+    "oldest": "c.created_at, c.id",
+    "name": "lower(c.name), c.id",
+    "name_desc": "lower(c.name) DESC, c.id",
+    "longest": "c.duration DESC NULLS LAST, c.id",
+    "shortest": "c.duration NULLS LAST, c.id",
+    "cost": "c.cost_usd DESC, c.id",
+    "status": "c.status, c.created_at DESC, c.id",
+}
+"""Ways the clip list can be sorted (name → ORDER BY); the first is the default."""
+PUBLISH_STATES = ("unpublished", "publishing", "scheduled", "published", "draft", "failed", "partly failed")
+_CLIPS_FROM = "FROM clips c LEFT JOIN clip_publish_state s ON s.clip_id = c.id"
+
+
+def _clip_filters(
+    project_id: str | None,
+    status: str | Sequence[str] | None,
+    search: str | None,
+    publish_state: str | None,
+    has_voiceover: bool | None,
+    has_captions: bool | None,
+) -> tuple[str, list[Any]]:
+    where, params = [], []
+    if project_id is not None:
+        where.append("c.project_id = ?")
+        params.append(project_id)
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else list(status)
+        if not statuses:
+            raise ValidationError(f"Choose at least one clip status: {', '.join(CLIP_STATUSES)}.")
+        where.append(f"c.status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(_check_status(s) for s in statuses)
+    if search and search.strip():
+        where.append("c.name ILIKE ? ESCAPE '\\'")
+        params.append(like_pattern(search.strip()))
+    if publish_state is not None:
+        if publish_state not in PUBLISH_STATES:
+            raise ValidationError(f"Unknown publishing state {publish_state!r}; use one of {', '.join(PUBLISH_STATES)}.")
+        where.append("COALESCE(s.state, 'unpublished') = ?")
+        params.append(publish_state)
+    if has_voiceover is not None:
+        where.append("(c.voiceover_path IS NOT NULL AND c.voiceover_path <> '') = ?")
+        params.append(bool(has_voiceover))
+    if has_captions is not None:
+        where.append("(c.captions_path IS NOT NULL AND c.captions_path <> '') = ?")
+        params.append(bool(has_captions))
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
 def list_clips(
     profile: Profile,
     project_id: str | None = None,
     *,
-    status: str | None = None,
+    status: str | Sequence[str] | None = None,
     search: str | None = None,
-    limit: int = 500,
+    publish_state: str | None = None,
+    has_voiceover: bool | None = None,
+    has_captions: bool | None = None,
+    sort: str = "newest",
+    limit: int | None = 500,
     offset: int = 0,
 ) -> list[dict]:
-    """Clips of the profile, optionally of one project, with one status, or whose name contains ``search``."""
-    where, params = [], []
-    if project_id is not None:
-        where.append("project_id = ?")
-        params.append(project_id)
-    if status is not None:
-        where.append("status = ?")
-        params.append(_check_status(status))
-    if search:
-        where.append("name ILIKE ? ESCAPE '\\'")
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%{escaped}%")
-    sql = "SELECT * FROM clips"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created_at DESC, id LIMIT ? OFFSET ?"
-    return [_decode(r, "tts") for r in profile.db.fetchdicts(sql, [*params, limit, offset])]
+    """Clips of the profile, filtered, sorted (see CLIP_SORTS) and paged; each row has its ``publish_state``.
+
+    Filters: one project, one or more statuses, a name containing ``search`` (case-insensitive, literal),
+    the publishing state (see PUBLISH_STATES; "unpublished" also matches clips never published), and
+    whether a voiceover or captions file is recorded. :func:`count_clips` counts with the same filters.
+    """
+    where, params = _clip_filters(project_id, status, search, publish_state, has_voiceover, has_captions)
+    order = order_by(sort, CLIP_SORTS, "clips")
+    paging, paging_params = limit_clause(offset, limit)
+    sql = f"SELECT c.*, COALESCE(s.state, 'unpublished') AS publish_state {_CLIPS_FROM}{where} ORDER BY {order}{paging}"
+    return [_decode(r, "tts") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+
+
+def count_clips(
+    profile: Profile,
+    project_id: str | None = None,
+    *,
+    status: str | Sequence[str] | None = None,
+    search: str | None = None,
+    publish_state: str | None = None,
+    has_voiceover: bool | None = None,
+    has_captions: bool | None = None,
+) -> int:
+    """How many clips :func:`list_clips` would list with the same filters, over all pages."""
+    where, params = _clip_filters(project_id, status, search, publish_state, has_voiceover, has_captions)
+    join = _CLIPS_FROM if publish_state is not None else "FROM clips c"
+    return int(profile.db.fetchone(f"SELECT count(*) {join}{where}", params)[0])
+
+
+def clips_page(profile: Profile, project_id: str | None = None, *, offset: int = 0, limit: int = 50,
+               sort: str = "newest", **filters: Any) -> Page[dict]:
+    """One page of clips and the total with the same filters, read in one open of the profile's file."""
+    with profile.db.session():
+        items = list_clips(profile, project_id, sort=sort, limit=limit, offset=offset, **filters)
+        total = count_clips(profile, project_id, **filters)
+    return Page(items, total, offset, limit)

@@ -1,4 +1,4 @@
-"""Query latency on one profile with many clips: list a project's clips, filter by status, search by name.
+"""Query latency on one profile with many clips: list, filter, search, count and page them as the library does.
 
 Run with ``invoke bench.storage`` (or ``python -m editfactory.bench.storage``).
 Latency is measured through the real service functions, both inside a held
@@ -66,6 +66,12 @@ def run(clips: int, project_count: int, repeats: int, root: Path) -> list[tuple[
         "filter by status": lambda: projects.list_clips(profile, status=rng.choice(STATUSES), limit=100),
         "project + status": lambda: projects.list_clips(profile, rng.choice(project_ids), status=rng.choice(STATUSES)),
         "search by name": lambda: projects.list_clips(profile, search=rng.choice(WORDS) + " " + rng.choice(WORDS), limit=100),
+        "count all clips": lambda: projects.count_clips(profile),
+        "count a search": lambda: projects.count_clips(profile, search=rng.choice(WORDS), status=rng.choice(STATUSES)),
+        "library page + total": lambda: projects.clips_page(profile, limit=50),
+        "deep page by name": lambda: projects.clips_page(profile, sort="name", offset=rng.randrange(0, clips - 50), limit=50),
+        "published filter page": lambda: projects.clips_page(profile, publish_state="unpublished", limit=50),
+        "projects with counts": lambda: projects.list_projects(profile, with_clip_counts=True, limit=50),
     }
     results = []
     with profile.db.session():

@@ -1,9 +1,9 @@
 """Costs: the per-profile ledger of paid calls and the monthly quota they are reserved against."""
 
+from editfactory.costs.history import cost_history, count_cost_history
 from editfactory.costs.ledger import (
     QUOTA_SETTING,
     Reservation,
-    cost_history,
     current_month,
     get_quota,
     month_entries,
@@ -20,6 +20,7 @@ __all__ = [
     "QUOTA_SETTING",
     "Reservation",
     "cost_history",
+    "count_cost_history",
     "current_month",
     "get_quota",
     "month_entries",

@@ -147,11 +147,3 @@ def month_entries(profile: Profile, month: str | None = None) -> list[dict]:
         " FROM cost_entries WHERE month = ? ORDER BY created_at",
         [month or current_month()],
     )
-
-
-def cost_history(profile: Profile) -> list[dict]:
-    """Every paid call of the profile, oldest first, with its month (released holds are left out: they cost nothing)."""
-    return profile.db.fetchdicts(
-        "SELECT month, created_at, provider, model, units, unit, cost_usd, status, job_id, description"
-        " FROM cost_entries WHERE status IN ('reserved', 'settled') ORDER BY created_at, id"
-    )

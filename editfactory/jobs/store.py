@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ import psutil
 
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
+from editfactory.paging import limit_clause
 from editfactory.profiles.profile import Profile
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -124,20 +125,33 @@ class JobStore:
             raise NotFoundError("Job", job_id, self.profile.name)
         return _job_from_row(rows[0])
 
-    def list(self, *, status: str | None = None, kind: str | None = None, limit: int = 200) -> list[Job]:
-        """Newest first, optionally of one status or kind."""
+    def _filters(self, status: str | Sequence[str] | None, kind: str | None) -> tuple[str, list]:
         where, params = [], []
         if status is not None:
-            if status not in STATUSES:
-                raise ValidationError(f"Unknown job status {status!r}; use one of {', '.join(STATUSES)}.")
-            where.append("status = ?")
-            params.append(status)
+            statuses = [status] if isinstance(status, str) else list(status)
+            unknown = [s for s in statuses if s not in STATUSES]
+            if unknown or not statuses:
+                raise ValidationError(f"Unknown job status {unknown[0] if unknown else status!r}; "
+                                      f"use one of {', '.join(STATUSES)}.")
+            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
-        sql = "SELECT * FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY created_at DESC, id LIMIT ?"
-        return [_job_from_row(r) for r in self.profile.db.fetchdicts(sql, [*params, limit])]
+        return (" WHERE " + " AND ".join(where)) if where else "", params
+
+    def list(self, *, status: str | Sequence[str] | None = None, kind: str | None = None, limit: int = 200,
+             offset: int = 0) -> list[Job]:
+        """Newest first, optionally of some statuses (one or several) or one kind; paged with ``offset``."""
+        where, params = self._filters(status, kind)
+        paging, paging_params = limit_clause(offset, limit)
+        sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC, id{paging}"
+        return [_job_from_row(r) for r in self.profile.db.fetchdicts(sql, [*params, *paging_params])]
+
+    def count(self, *, status: str | Sequence[str] | None = None, kind: str | None = None) -> int:
+        """How many jobs :meth:`list` would list with the same filters, over all pages."""
+        where, params = self._filters(status, kind)
+        return int(self.profile.db.fetchone(f"SELECT count(*) FROM jobs{where}", params)[0])
 
     def watch(
         self,

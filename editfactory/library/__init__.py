@@ -8,6 +8,7 @@ from editfactory.library.captions import get_caption_style, save_caption_style
 from editfactory.library.renders import render_for_profile
 from editfactory.library.segments import (
     Segment,
+    count_segments,
     create_segment,
     delete_segment,
     get_segment,
@@ -15,12 +16,21 @@ from editfactory.library.segments import (
     update_segment,
 )
 from editfactory.library.selection import select_for_sources
-from editfactory.library.sources import SourceVideo, delete_source, get_source, import_source, list_sources
+from editfactory.library.sources import (
+    SourceVideo,
+    count_sources,
+    delete_source,
+    get_source,
+    import_source,
+    list_sources,
+)
 
 __all__ = [
     "Segment",
     "SourceVideo",
     "analyze_source",
+    "count_segments",
+    "count_sources",
     "create_segment",
     "delete_segment",
     "delete_source",

@@ -10,6 +10,7 @@ from datetime import datetime
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
 from editfactory.library.sources import get_source
+from editfactory.paging import limit_clause
 from editfactory.profiles import Profile
 
 MIN_SEGMENT = 0.1
@@ -110,8 +111,8 @@ def get_segment(profile: Profile, segment_id: str) -> Segment:
     return _row_to_segment(row)
 
 
-def list_segments(profile: Profile, source_id: str | None = None, *, origin: str | None = None) -> list[Segment]:
-    """Segments of one source (or all), best score first within a source, manual ones included."""
+def _segment_filters(profile: Profile, source_id: str | None, origin: str | None, favorite: bool | None,
+                     project_id: str | None) -> tuple[str, list]:
     conditions, params = [], []
     if source_id is not None:
         get_source(profile, source_id)
@@ -120,11 +121,32 @@ def list_segments(profile: Profile, source_id: str | None = None, *, origin: str
     if origin is not None:
         conditions.append("origin = ?")
         params.append(origin)
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    if favorite is not None:
+        conditions.append("favorite = ?")
+        params.append(bool(favorite))
+    if project_id is not None:
+        conditions.append("source_id IN (SELECT source_id FROM project_sources WHERE project_id = ?)")
+        params.append(project_id)
+    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
+def list_segments(profile: Profile, source_id: str | None = None, *, origin: str | None = None,
+                  favorite: bool | None = None, project_id: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[Segment]:
+    """Segments of one source, of a project's sources, or all; best score first within a source, manual ones included."""
+    where, params = _segment_filters(profile, source_id, origin, favorite, project_id)
+    paging, paging_params = limit_clause(offset, limit)
     rows = profile.db.fetchall(
-        f"SELECT {_COLUMNS} FROM segments {where} ORDER BY source_id, favorite DESC, score DESC NULLS LAST, start_s", params
+        f"SELECT {_COLUMNS} FROM segments{where} ORDER BY source_id, favorite DESC, score DESC NULLS LAST, start_s, id"
+        f"{paging}", [*params, *paging_params]
     )
     return [_row_to_segment(row) for row in rows]
+
+
+def count_segments(profile: Profile, source_id: str | None = None, *, origin: str | None = None,
+                   favorite: bool | None = None, project_id: str | None = None) -> int:
+    where, params = _segment_filters(profile, source_id, origin, favorite, project_id)
+    return int(profile.db.fetchone(f"SELECT count(*) FROM segments{where}", params)[0])
 
 
 _UNSET = object()

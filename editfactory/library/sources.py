@@ -19,6 +19,7 @@ from editfactory.errors import MediaError, NotFoundError, StorageError, Validati
 from editfactory.ids import new_id
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.thumbnails import make_thumbnail
+from editfactory.paging import like_pattern, limit_clause, order_by
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
 
@@ -177,9 +178,46 @@ def get_source(profile: Profile, source_id: str) -> SourceVideo:
     return _row_to_source(profile, row)
 
 
-def list_sources(profile: Profile) -> list[SourceVideo]:
-    rows = profile.db.fetchall(f"SELECT {_COLUMNS} FROM source_videos ORDER BY created_at, id")
+SOURCE_SORTS = {
+    "oldest": "created_at, id",
+    "newest": "created_at DESC, id",
+    "name": "lower(filename), id",
+    "longest": "duration DESC NULLS LAST, id",
+}
+"""Ways the source list can be sorted; the first is the default."""
+
+
+def _source_filters(search: str | None, status: str | None, project_id: str | None) -> tuple[str, list]:
+    where, params = [], []
+    if search and search.strip():
+        where.append("filename ILIKE ? ESCAPE '\\'")
+        params.append(like_pattern(search.strip()))
+    if status is not None:
+        where.append("status = ?")
+        params.append(status)
+    if project_id is not None:
+        where.append("id IN (SELECT source_id FROM project_sources WHERE project_id = ?)")
+        params.append(project_id)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def list_sources(profile: Profile, *, search: str | None = None, status: str | None = None,
+                 project_id: str | None = None, sort: str = "oldest", limit: int | None = None,
+                 offset: int = 0) -> list[SourceVideo]:
+    """The profile's source videos (all by default): by file name, status ('imported'/'analyzed'), or a project's."""
+    where, params = _source_filters(search, status, project_id)
+    paging, paging_params = limit_clause(offset, limit)
+    rows = profile.db.fetchall(
+        f"SELECT {_COLUMNS} FROM source_videos{where} ORDER BY {order_by(sort, SOURCE_SORTS, 'sources')}{paging}",
+        [*params, *paging_params],
+    )
     return [_row_to_source(profile, row) for row in rows]
+
+
+def count_sources(profile: Profile, *, search: str | None = None, status: str | None = None,
+                  project_id: str | None = None) -> int:
+    where, params = _source_filters(search, status, project_id)
+    return int(profile.db.fetchone(f"SELECT count(*) FROM source_videos{where}", params)[0])
 
 
 def delete_source(profile: Profile, source_id: str) -> None:

@@ -25,6 +25,7 @@ from editfactory.publish.outbox import Publication, clip_state
 from editfactory.publish.service import (
     ChannelTarget,
     ResumeReport,
+    count_publications,
     delete_publication,
     list_publications,
     publish_clip,
@@ -39,6 +40,6 @@ __all__ = [
     "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizRedirectError", "PostizServerError",
     "PostizSetupError", "PostizValidationError",
     "Publication", "PublishingNotConfiguredError", "ResumeReport", "RetryPolicy", "api_key_masked", "clip_state",
-    "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many", "refresh_status",
-    "resume_pending", "retry_publication", "save_config", "check_connection",
+    "count_publications", "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many",
+    "refresh_status", "resume_pending", "retry_publication", "save_config", "check_connection",
 ]

@@ -16,10 +16,12 @@ from typing import Any
 import psutil
 
 from editfactory.ids import new_id
+from editfactory.paging import limit_clause
 from editfactory.profiles.profile import Profile
 
 PENDING, SENDING, RETRYING, POSTED, FAILED, CANCELLED = "pending", "sending", "retrying", "posted", "failed", "cancelled"
 OPEN_STATUSES = (PENDING, SENDING, RETRYING)
+STATUSES = (PENDING, SENDING, RETRYING, POSTED, FAILED, CANCELLED)
 FINAL_POSTIZ_STATES = ("PUBLISHED", "ERROR", "DELETED")
 
 
@@ -138,9 +140,16 @@ def get(profile: Profile, publication_id: str) -> Publication:
     return _row(rows[0])
 
 
-def query(profile: Profile, where: str = "TRUE", params: list[Any] | None = None) -> list[Publication]:
-    rows = profile.db.fetchall(f"{_SELECT} WHERE {where} ORDER BY created_at, id", params or [])
+def query(profile: Profile, where: str = "TRUE", params: list[Any] | None = None, *, newest_first: bool = False,
+          limit: int | None = None, offset: int = 0) -> list[Publication]:
+    order = "created_at DESC, id" if newest_first else "created_at, id"
+    paging, paging_params = limit_clause(offset, limit)
+    rows = profile.db.fetchall(f"{_SELECT} WHERE {where} ORDER BY {order}{paging}", [*(params or []), *paging_params])
     return [_row(r) for r in rows]
+
+
+def count(profile: Profile, where: str = "TRUE", params: list[Any] | None = None) -> int:
+    return int(profile.db.fetchone(f"SELECT count(*) FROM publications WHERE {where}", params or [])[0])
 
 
 def update(profile: Profile, publication_id: str, **changes: Any) -> Publication:

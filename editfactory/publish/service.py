@@ -313,5 +313,31 @@ def retry_publication(profile: Profile, publication_id: str) -> Publication:
     return pub
 
 
-def list_publications(profile: Profile, clip_id: str | None = None) -> list[Publication]:
-    return outbox.for_clip(profile, clip_id) if clip_id else outbox.query(profile)
+def _publication_filters(clip_id: str | None, status: str | Sequence[str] | None) -> tuple[str, list]:
+    where, params = [], []
+    if clip_id:
+        where.append("clip_id = ?")
+        params.append(clip_id)
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else list(status)
+        unknown = [s for s in statuses if s not in outbox.STATUSES]
+        if unknown or not statuses:
+            raise ValidationError(f"Unknown post status {unknown[0] if unknown else status!r}; "
+                                  f"use one of {', '.join(outbox.STATUSES)}.")
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(statuses)
+    return " AND ".join(where) or "TRUE", params
+
+
+def list_publications(profile: Profile, clip_id: str | None = None, *, status: str | Sequence[str] | None = None,
+                      newest_first: bool = False, limit: int | None = None, offset: int = 0) -> list[Publication]:
+    """The outbox (or one clip's posts), optionally of some statuses, oldest first unless ``newest_first``; paged."""
+    where, params = _publication_filters(clip_id, status)
+    return outbox.query(profile, where, params, newest_first=newest_first, limit=limit, offset=offset)
+
+
+def count_publications(profile: Profile, clip_id: str | None = None, *,
+                       status: str | Sequence[str] | None = None) -> int:
+    """How many posts :func:`list_publications` would list with the same filters, over all pages."""
+    where, params = _publication_filters(clip_id, status)
+    return outbox.count(profile, where, params)
