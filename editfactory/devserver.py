@@ -473,9 +473,17 @@ class Supervisor:
                 path.unlink(missing_ok=True)
 
 
+def has_display() -> bool:
+    """Whether a graphical browser can open here (on Linux/BSD it needs an X or Wayland display)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def should_open_browser(no_browser: bool) -> bool:
-    """Open a browser unless asked not to, or when running under CI."""
-    return not no_browser and not os.environ.get("CI")
+    """Open a browser unless asked not to, under CI, or without a display (where Python's webbrowser
+    would start a text browser such as lynx in this very terminal)."""
+    return not no_browser and not os.environ.get("CI") and has_display()
 
 
 def run_servers(specs: Sequence[ServerSpec], *, cwd: Path, open_url: str | None = None, echo: Echo = print,

@@ -264,3 +264,19 @@ def test_with_basic_auth_an_unauthenticated_request_gets_the_login_page_and_no_d
     finally:
         if run.process.poll() is None:
             run.kill_everything()
+
+
+@pytest.mark.parametrize(("no_browser", "env", "expected"), [
+    (False, {"DISPLAY": ":0"}, True),
+    (True, {"DISPLAY": ":0"}, False),
+    (False, {"DISPLAY": ":0", "CI": "true"}, False),
+    (False, {}, False),  # a server or container without a display: no text browser in our terminal
+    (False, {"WAYLAND_DISPLAY": "wayland-0"}, True),
+])
+def test_the_browser_opens_only_when_wanted_and_possible(monkeypatch, no_browser, env, expected):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert devserver.should_open_browser(no_browser) is expected

@@ -56,7 +56,9 @@ def test_the_studio_notebook_served_as_an_app_shows_the_studio_on_its_profile(tm
             try:
                 page = browser.new_page()
                 page.goto(url)
-                page.get_by_text("Notebooks").first.wait_for(timeout=60_000)
+                header = page.locator("h6", has_text="Notebooks")  # the active profile's name in the header
+                header.first.wait_for(timeout=90_000)
+                assert header.first.inner_text().strip() == "Notebooks"
                 assert "Traceback" not in page.content()
             finally:
                 browser.close()
