@@ -87,8 +87,8 @@ def run_ffmpeg(
     ``duration`` (seconds of output expected) turns ffmpeg's ``-progress pipe:1`` lines into
     fractions for ``progress``; the caller must have put ``-progress pipe:1`` in ``args``.
     ``stdout_consumer`` instead receives the raw stdout pipe (for frames piped to Python).
-    Raises :class:`MediaError` on failure or timeout and :class:`CancelledError` when ``cancel`` is set;
-    in every case ffmpeg is dead when this returns.
+    Raises :class:`MediaError` on failure or timeout, :class:`CancelledError` when ``cancel`` is set, and
+    whatever ``progress`` raised if it raised (ffmpeg is stopped then); in every case ffmpeg is dead when this returns.
     """
     if cancel is not None and cancel.is_set():
         raise CancelledError(f"{what} was cancelled.")
@@ -98,18 +98,25 @@ def run_ffmpeg(
     except OSError as error:
         raise MediaError(f"Could not start ffmpeg for {what}: {error}. Check {FFMPEG_ENV} or reinstall imageio-ffmpeg.")
     stderr_tail: collections.deque[str] = collections.deque(maxlen=400)
+    callback_error: list[BaseException] = []
 
     def read_stderr() -> None:
         for raw in process.stderr:
             stderr_tail.append(raw.decode("utf-8", "replace"))
 
     def read_progress() -> None:
+        # This thread must read to the end whatever the callback does: if it died, ffmpeg would block on a full
+        # pipe until its timeout. A callback that raises stops the reports and, below, ffmpeg; its error is raised.
         for raw in process.stdout:
             key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
-            if key == "out_time_us" and progress and duration:
+            if key == "out_time_us" and progress and duration and not callback_error:
                 seconds = _parse_time(value)
                 if seconds is not None:
-                    progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s", min(max(seconds / duration, 0.0), 1.0))
+                    try:
+                        progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s",
+                                 min(max(seconds / duration, 0.0), 1.0))
+                    except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                        callback_error.append(error)
 
     readers = [threading.Thread(target=read_stderr, daemon=True)]
     if stdout_consumer is not None:
@@ -129,6 +136,8 @@ def run_ffmpeg(
             pass
         if cancel is not None and cancel.is_set():
             outcome = "cancelled"
+        elif callback_error:
+            outcome = "callback failed"
         elif time.monotonic() > deadline:
             outcome = "timeout"
         if outcome != "ok":
@@ -140,6 +149,8 @@ def run_ffmpeg(
     for pipe in (process.stdout, process.stderr):
         pipe.close()
     lines = list(stderr_tail)
+    if callback_error:
+        raise callback_error[0]
     if outcome == "cancelled":
         raise CancelledError(f"{what} was cancelled.")
     if outcome == "timeout":
