@@ -66,7 +66,8 @@ def _rate(match: re.Match | None) -> float:
     return float(match.group(1)) * (1000 if match.group(2) else 1)
 
 
-def _header(path: Path) -> str:
+def read_header(path: Path) -> str:
+    """What ``ffmpeg -i path`` prints about the file (container, streams), with the configured ffmpeg and a timeout."""
     process = _popen([ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _, stderr = process.communicate(timeout=PROBE_TIMEOUT)
@@ -96,7 +97,7 @@ def probe(path: Path | str, *, count_frames: bool = True) -> MediaInfo:
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{path} does not exist or is not a file.")
-    text = _header(path)
+    text = read_header(path)
     if "Input #0" not in text:
         raise MediaError(
             f"{path.name} is not a media file ffmpeg can read (it may be damaged, truncated, or another kind of file). "

@@ -1,45 +1,51 @@
 """Audio helpers for voices: decode anything with ffmpeg, write WAV, find speech and silence.
 
-ffmpeg comes from imageio-ffmpeg, so nothing here needs a system install or ffprobe.
+ffmpeg runs through the project's one runner (:mod:`editfactory.media.runner`): the configured
+ffmpeg (``$EDITFACTORY_FFMPEG`` or imageio-ffmpeg's), a timeout, and no orphan if we die.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 
-from editfactory.errors import MediaError
+from editfactory.media import runner
+from editfactory.media.probe import read_header
 
 FRAME_SECONDS = 0.02
+AUDIO_TIMEOUT = 300.0
+"""Seconds an audio decode or conversion may take; even an hour of speech decodes in a fraction of that."""
 
 
 def ffmpeg_exe() -> str:
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    """The ffmpeg every part of the project runs (``$EDITFACTORY_FFMPEG`` when set)."""
+    return runner.ffmpeg_path()
 
 
-def run_ffmpeg(args: list[str], *, what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True)
-    if result.returncode != 0:
-        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-4:]
-        raise MediaError(f"ffmpeg could not {what}: " + " | ".join(tail))
-    return result
+def run_ffmpeg(args: list[str], *, what: str, timeout: float = AUDIO_TIMEOUT) -> bytes:
+    """Run ffmpeg through the project's runner and return what it wrote to stdout.
+
+    ``what`` names the step ("Reading the audio of x.wav"); a failure or timeout is a MediaError that says so.
+    """
+    chunks: list[bytes] = []
+    runner.run_ffmpeg(["-v", "error", *args], timeout=timeout, what=what,
+                      stdout_consumer=lambda pipe: chunks.append(pipe.read()))
+    return b"".join(chunks)
 
 
 def decode_mono(path: Path, sample_rate: int = 16000) -> np.ndarray:
     """The audio of any file ffmpeg can read, as mono float32 samples at ``sample_rate``."""
-    result = run_ffmpeg(
+    data = run_ffmpeg(
         ["-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "-"],
-        what=f"read the audio of {Path(path).name}",
+        what=f"Reading the audio of {Path(path).name}",
     )
-    return np.frombuffer(result.stdout, dtype=np.float32)
+    return np.frombuffer(data, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,7 @@ class AudioStreamInfo:
 
 def probe_audio_stream(path: Path) -> AudioStreamInfo | None:
     """The first audio stream's codec, rate and channels, read from ffmpeg's own listing (no ffprobe)."""
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True)
-    listing = result.stderr.decode("utf-8", "replace")
+    listing = read_header(Path(path))
     match = re.search(r"Stream #\S+.*?: Audio: (\w+)[^,\n]*, (\d+) Hz, ([^,\n]+)", listing)
     if not match:
         return None

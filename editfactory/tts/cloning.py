@@ -92,7 +92,7 @@ def normalize_sample(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     run_ffmpeg(["-y", "-i", str(source), "-vn", "-ac", "1", "-ar", str(NORMALIZED_RATE),
                 "-af", f"{trim},areverse,{trim},areverse", "-c:a", "pcm_s16le", str(target)],
-               what=f"normalize the voice sample {Path(source).name}")
+               what=f"Normalizing the voice sample {Path(source).name}")
     return target
 
 

@@ -8,8 +8,11 @@ real-shaped chunks without the network.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,10 @@ from editfactory.tts.network import unreachable_reason
 from editfactory.tts.timing import estimate_word_timings, make_monotonic, words_from_spoken_events
 from editfactory.tts.words import split_words
 
+logger = logging.getLogger(__name__)
+
+VOICE_LIST_TIMEOUT = 15.0
+"""Seconds to wait for Edge's voice catalogue before offering the common voices."""
 TICKS_PER_SECOND = 10_000_000  # WordBoundary offsets and durations are in 100-ns units
 SERVICE_ADDRESS = ("speech.platform.bing.com", 443)  # where edge-tts opens its websocket
 StreamFactory = Callable[..., Iterable[dict[str, Any]]]
@@ -53,6 +60,28 @@ def real_stream(text: str, voice: str, *, rate: str, volume: str, pitch: str) ->
 
     communicate = edge_tts.Communicate(text, voice, rate=rate, volume=volume, pitch=pitch, boundary="WordBoundary")
     return communicate.stream_sync()
+
+
+def backoff_sleep(seconds: float) -> None:
+    """The wait between attempts (its own name, so tests can record the waits without stopping every sleep)."""
+    time.sleep(seconds)
+
+
+def run_coroutine(factory: Callable[[], Awaitable[Any]], *, timeout: float) -> Any:
+    """Await ``factory()`` from synchronous code, whether or not an event loop is running in this thread."""
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(factory(), timeout)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(bounded())
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-tts")
+    try:
+        return pool.submit(asyncio.run, bounded()).result(timeout=timeout + 5)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _is_retryable(error: BaseException) -> tuple[bool, str]:
@@ -102,16 +131,19 @@ class EdgeProvider(VoiceProvider):
         return Availability(True, "needs an internet connection")
 
     def list_voices(self) -> list[VoiceInfo]:
-        """The whole catalogue when online, else a few common voices so the picker is never empty."""
+        """The whole catalogue when online, else a few common voices so the picker is never empty.
+
+        Works from inside a running event loop too (a notebook cell, a Panel callback): the catalogue is then
+        fetched on a thread of its own, since ``asyncio.run`` refuses to start a loop inside another.
+        """
         if self.stream is not real_stream:
             return list(COMMON_VOICES)
+        import edge_tts
+
         try:
-            import asyncio
-
-            import edge_tts
-
-            catalogue = asyncio.run(edge_tts.list_voices())
-        except Exception:
+            catalogue = run_coroutine(edge_tts.list_voices, timeout=VOICE_LIST_TIMEOUT)
+        except Exception as error:  # offline, blocked or changed endpoint: the common voices still work
+            logger.info("Edge TTS voice list unavailable (%s); offering the common voices.", type(error).__name__)
             return list(COMMON_VOICES)
         return [VoiceInfo(v["ShortName"], v.get("FriendlyName", v["ShortName"]), v.get("Locale", ""),
                           v.get("Gender", "").lower()) for v in catalogue]
@@ -140,7 +172,7 @@ class EdgeProvider(VoiceProvider):
                 if not retry:
                     raise VoiceServiceError(f"Edge TTS failed: {last}. Check the voice name, or use Piper.") from None
             if attempt < self.attempts:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                backoff_sleep(self.backoff * 2 ** (attempt - 1))
         raise VoiceServiceError(
             f"Edge TTS failed {self.attempts} times: {last}. Microsoft changes this free endpoint from time to time; "
             "update edge-tts (`pip install -U edge-tts`), try again later, or use Piper (offline).", retryable=True)

@@ -83,7 +83,7 @@ def test_network_error_retried_unknown_answer_not(speech_mp3, tmp_path):
 
 def test_403_retry_backs_off_and_keeps_no_partial_audio(speech_mp3, tmp_path, monkeypatch):
     waits = []
-    monkeypatch.setattr("editfactory.tts.edge_provider.time.sleep", waits.append)
+    monkeypatch.setattr("editfactory.tts.edge_provider.backoff_sleep", waits.append)
     forbidden = aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")
     stream = Recorder(speech_mp3.read_bytes(), [forbidden, forbidden])
     result = EdgeProvider(stream=stream, backoff=0.5).synthesize(TEXT, "", tmp_path / "o.mp3")
@@ -124,3 +124,43 @@ def test_without_word_boundaries_timings_are_estimated_from_the_audio(speech_mp3
     # Estimated from where the speech is, so roughly where Piper's exact timings put the words.
     errors = sorted(abs(a.start - b.start) for a, b in zip(result.words, piper_speech.words))
     assert errors[len(errors) // 2] < 0.5
+
+
+@pytest.fixture
+def edge_voices(monkeypatch):
+    import edge_tts.voices
+
+    from tests.fakes.edge_server import FakeEdgeVoices
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with FakeEdgeVoices() as server:
+        monkeypatch.setattr(edge_tts.voices, "VOICE_LIST", server.voice_list_url)
+        yield server
+
+
+def test_voice_catalogue_is_fetched_outside_an_event_loop(edge_voices):
+    voices = EdgeProvider().list_voices()
+    assert [v.id for v in voices] == ["ro-RO-EmilNeural", "en-US-AvaNeural"]
+    assert (voices[0].language, voices[0].gender) == ("ro-RO", "male")
+
+
+def test_voice_catalogue_is_fetched_inside_a_running_event_loop(edge_voices):
+    # Jupyter cells and Panel callbacks run inside an event loop, where asyncio.run refuses to start another:
+    # the provider used to swallow that and offer only its short fallback list.
+    import asyncio
+
+    async def notebook_cell():
+        return EdgeProvider().list_voices()
+
+    voices = asyncio.run(notebook_cell())
+    assert [v.id for v in voices] == ["ro-RO-EmilNeural", "en-US-AvaNeural"]
+    assert len(edge_voices.requests) == 1
+
+
+def test_unreachable_catalogue_falls_back_to_common_voices(edge_voices, monkeypatch):
+    import edge_tts.voices
+
+    monkeypatch.setattr(edge_tts.voices, "VOICE_LIST", edge_voices.voice_list_url.replace("/voices/list", "/gone"))
+    voices = EdgeProvider().list_voices()
+    assert "en-US-AriaNeural" in [v.id for v in voices] and len(edge_voices.requests) == 1
