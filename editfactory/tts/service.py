@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.errors import NotFoundError, ValidationError, VoiceError
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
@@ -49,12 +49,35 @@ def get_defaults(profile: Profile) -> VoiceChoice:
 
 def set_defaults(profile: Profile, provider: str, voice: str = "", model: str = "",
                  settings: dict[str, Any] | None = None) -> VoiceChoice:
-    """Save the profile's default voice; settings are validated against the provider's options first."""
+    """Save the profile's default voice; the voice, model and settings are checked against the provider first.
+
+    A voice the provider does not offer (nor a voice cloned in this profile for it) is refused, nothing saved.
+    Checking ElevenLabs' or Edge's full list uses the network: call this off the UI's event loop.
+    """
     instance = get_provider(provider, profile)
-    choice = complete_choice(VoiceChoice(provider, voice, model, dict(settings or {})), instance)
-    instance.model_info(choice.model)
+    try:
+        choice = complete_choice(VoiceChoice(provider, voice, model, dict(settings or {})), instance)
+        instance.model_info(choice.model)
+        if voice:
+            _require_voice(profile, instance, voice)
+    finally:
+        instance.close()
     set_setting(profile, DEFAULTS_SETTING, asdict(choice))
     return choice
+
+
+def _require_voice(profile: Profile, provider: VoiceProvider, voice: str) -> None:
+    """VoiceError (or NotFoundError for a cloned voice) unless ``provider`` can speak with ``voice`` for this profile."""
+    if voice.startswith("voice_"):
+        _provider_voice(profile, VoiceChoice(provider.name, voice))  # this profile's clone, of this provider
+        return
+    offered = [v.id for v in provider.list_voices()]
+    if voice in offered:
+        return
+    hint = " (offline only a few common Edge voices can be checked; connect to the internet and try again)" \
+        if provider.name == "edge" else ""
+    listed = ", ".join(offered[:8]) + (", …" if len(offered) > 8 else "")
+    raise VoiceError(f"{provider.label} has no voice {voice!r}{hint}. Choose one of: {listed or 'none installed'}.")
 
 
 def resolve_choice(profile: Profile, overrides: dict[str, Any] | None = None) -> VoiceChoice:
