@@ -9,7 +9,7 @@ from editfactory.publish.config import (
     save_config,
     check_connection,
 )
-from editfactory.publish.delivery import RetryPolicy
+from editfactory.publish.delivery import DuplicateCopy, RetryPolicy
 from editfactory.publish.errors import (
     PostizAuthError,
     PostizConnectionError,
@@ -25,21 +25,23 @@ from editfactory.publish.outbox import Publication, clip_state
 from editfactory.publish.service import (
     ChannelTarget,
     ResumeReport,
+    StatusReport,
     count_publications,
     delete_publication,
     list_publications,
     publish_clip,
     publish_many,
     refresh_status,
+    refresh_status_report,
     resume_pending,
     retry_publication,
 )
 
 __all__ = [
-    "Channel", "ChannelTarget", "ConnectionReport", "PostizAuthError", "PostizClient", "PostizConfig",
-    "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizRedirectError", "PostizServerError",
-    "PostizSetupError", "PostizValidationError",
-    "Publication", "PublishingNotConfiguredError", "ResumeReport", "RetryPolicy", "api_key_masked", "clip_state",
+    "Channel", "ChannelTarget", "ConnectionReport", "DuplicateCopy", "PostizAuthError", "PostizClient",
+    "PostizConfig", "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizRedirectError",
+    "PostizServerError", "PostizSetupError", "PostizValidationError", "Publication", "PublishingNotConfiguredError",
+    "ResumeReport", "RetryPolicy", "StatusReport", "api_key_masked", "check_connection", "clip_state",
     "count_publications", "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many",
-    "refresh_status", "resume_pending", "retry_publication", "save_config", "check_connection",
+    "refresh_status", "refresh_status_report", "resume_pending", "retry_publication", "save_config",
 ]

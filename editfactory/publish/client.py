@@ -182,6 +182,7 @@ class PostizClient:
     def __init__(self, base_url: str | None, api_key: str, *, timeout: float = DEFAULT_TIMEOUT,
                  upload_timeout: float = UPLOAD_TIMEOUT) -> None:
         self.base_url = api_base_url(base_url)
+        self.timeout = timeout  # seconds one request may take; the outbox's landing window builds on it
         self._upload_timeout = upload_timeout
         problem = api_key_problem(api_key or "")
         if problem:  # checked before the HTTP library sees it: its encoding error would carry the key

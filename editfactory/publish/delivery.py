@@ -2,19 +2,25 @@
 
 The rule that prevents duplicates: once a create-post request has left for a
 row (``first_sent_at`` is set), that row is never sent again before the
-channel's posts have been listed and searched for the row's invisible marker.
+channel's posts have been listed and searched for the row's invisible marker,
+and never while that request may still be carried out (``resend_after``: a
+timed-out or dropped request, or one in flight when the process died, can
+land late). Copies that land anyway are removed by the status follow-up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from editfactory.profiles.profile import Profile
+from editfactory.progress import ProgressCallback
 from editfactory.publish import marker, outbox
 from editfactory.publish.content import to_postiz_html
 from editfactory.publish.client import PostizClient, UploadedMedia, iso_utc
@@ -28,7 +34,15 @@ RECONCILE_MARGIN = dt.timedelta(days=1)  # Postiz stores "now" posts at its own 
 
 @dataclass
 class RetryPolicy:
-    """How hard to try. Tests pass tiny delays or a recording ``sleep``; the defaults suit real use."""
+    """How hard to try. Tests pass tiny delays or a recording ``sleep``; the defaults suit real use.
+
+    ``landing_grace``: how long after a request ended without a clear answer
+    (timeout, dropped connection, gateway error) Postiz may still create the
+    post; nothing is sent again for that row before it has passed and the post
+    was looked for once more. ``deadline``: a ``clock()`` value after which
+    nothing waits any more; rows still open are left for a later retry
+    (bounds the total time of a background resume).
+    """
 
     max_attempts: int = 6
     base_delay: float = 2.0
@@ -36,8 +50,11 @@ class RetryPolicy:
     factor: float = 2.0
     jitter: float = 0.25
     retry_after_cap: float = 3600.0
-    max_wait: float = 120.0  # a longer wait (an hourly rate limit) leaves the row for a later resume instead
+    max_wait: float = 120.0  # a longer wait (an hourly rate limit) leaves the row for a later retry instead
+    landing_grace: float = 30.0
+    deadline: float | None = None
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -48,8 +65,28 @@ class RetryPolicy:
             return max(backoff, min(retry_after, self.retry_after_cap))
         return backoff
 
+    def can_wait(self, seconds: float) -> bool:
+        """Whether waiting ``seconds`` here is allowed (else the row is left for later)."""
+        return seconds <= self.max_wait and (self.deadline is None or self.clock() + seconds <= self.deadline)
 
-def with_retries(action: Callable[[], object], policy: RetryPolicy, what: str):
+    def within(self, budget: float | None) -> RetryPolicy:
+        """This policy with a deadline ``budget`` seconds from now (the earlier one wins)."""
+        if budget is None:
+            return self
+        deadline = self.clock() + max(0.0, budget)
+        return replace(self, deadline=deadline if self.deadline is None else min(deadline, self.deadline))
+
+
+def _wait(policy: RetryPolicy, seconds: float, progress: ProgressCallback | None, why: str) -> None:
+    """Sleep through the policy, first saying until when (so a long wait never looks like a hang)."""
+    if progress is not None and seconds >= 1:
+        until = dt.datetime.now().astimezone() + dt.timedelta(seconds=seconds)
+        progress(f"{why}: waiting until {until:%H:%M:%S}", None)
+    policy.sleep(seconds)
+
+
+def with_retries(action: Callable[[], object], policy: RetryPolicy, what: str,
+                 progress: ProgressCallback | None = None):
     """Run a call that is safe to repeat (listing, uploading) until it succeeds or cannot."""
     attempt = 0
     while True:
@@ -57,11 +94,35 @@ def with_retries(action: Callable[[], object], policy: RetryPolicy, what: str):
         try:
             return action()
         except PostizError as error:
-            if not error.retryable or attempt >= policy.max_attempts:
-                raise
             wait = policy.delay(attempt, getattr(error, "retry_after", None))
+            if not error.retryable or attempt >= policy.max_attempts or not policy.can_wait(wait):
+                raise
             log.info("Retrying %s in %.2f s after: %s", what, wait, error)
-            policy.sleep(wait)
+            _wait(policy, wait, progress, f"Postiz could not {what} yet")
+
+
+# Rows this process is delivering right now: a due-retry or a resume in another thread leaves them alone.
+_delivering: set[str] = set()
+_delivering_lock = threading.Lock()
+
+
+def delivering_here(publication_id: str) -> bool:
+    with _delivering_lock:
+        return publication_id in _delivering
+
+
+@contextlib.contextmanager
+def _claimed(publication_id: str):
+    with _delivering_lock:
+        if publication_id in _delivering:
+            yield False
+            return
+        _delivering.add(publication_id)
+    try:
+        yield True
+    finally:
+        with _delivering_lock:
+            _delivering.discard(publication_id)
 
 
 def ensure_media(profile: Profile, client: PostizClient, publications: list[Publication], policy: RetryPolicy,
@@ -71,7 +132,7 @@ def ensure_media(profile: Profile, client: PostizClient, publications: list[Publ
     if have is not None:
         media = UploadedMedia(have.media_id, have.media_path)
     else:
-        media = with_retries(lambda: client.upload(clip_path), policy, "the upload")
+        media = with_retries(lambda: client.upload(clip_path), policy, "take the upload")
     outbox.set_media(profile, [p.id for p in publications if p.media_id != media.id], media.id, media.path)
     return media
 
@@ -112,56 +173,137 @@ def matching_posts(posts: list[dict], pub: Publication) -> list[dict]:
     return sorted(found, key=lambda post: (str(post.get("publishDate") or ""), str(post.get("id"))))
 
 
-def remove_duplicates(client: PostizClient, pub: Publication, matches: list[dict], keep_id: str,
-                      policy: RetryPolicy) -> int:
-    """Delete extra copies of the row's post that Postiz has not published yet; returns how many went.
+@dataclass(frozen=True)
+class DuplicateCopy:
+    """An extra copy of one publication's post found on Postiz (same channel, same marker)."""
 
-    A copy can appear late: a request that timed out may still be processed
-    after the retry succeeded. Copies already published are only reported.
+    publication_id: str
+    clip_id: str
+    platform: str
+    post_id: str
+    state: str
+    removed: bool
+    release_url: str | None = None
+
+    def describe(self) -> str:
+        if not self.removed:
+            return f"an extra copy on {self.platform} (Postiz post {self.post_id}, {self.state}) could not be removed"
+        if self.state == "PUBLISHED":
+            where = f" at {self.release_url}" if self.release_url else ""
+            return (f"an extra copy on {self.platform} was already published{where}: it was removed in Postiz; "
+                    "if the platform still shows it, delete it there")
+        return f"an extra copy on {self.platform} ({self.state.lower()}) was removed before it went out"
+
+
+_KEEP_FIRST = {"PUBLISHED": 0, "QUEUE": 1, "DRAFT": 1}
+
+
+def choose_copy(matches: list[dict], recorded_id: str | None) -> dict:
+    """The copy to keep: a published one before a queued one (never take down what is public), else the recorded one."""
+    return min(matches, key=lambda m: (_KEEP_FIRST.get(str(m.get("state")), 2), str(m.get("id")) != recorded_id,
+                                       str(m.get("publishDate") or ""), str(m.get("id"))))
+
+
+def remove_duplicates(client: PostizClient, pub: Publication, matches: list[dict], keep_id: str,
+                      policy: RetryPolicy) -> list[DuplicateCopy]:
+    """Delete every copy of the row's post but ``keep_id``, whatever its state; returns what was found and done.
+
+    A copy can appear late: a request that timed out or was in flight when the
+    process died may still be carried out after the retry succeeded.
     """
-    removed = 0
+    found = []
     for post in matches:
         post_id = str(post.get("id"))
         if post_id == keep_id:
             continue
-        if post.get("state") in ("QUEUE", "DRAFT"):
-            with_retries(lambda post_id=post_id: client.delete_post(post_id), policy, "removing a duplicate")
-            removed += 1
-            log.warning("Removed duplicate Postiz post %s of publication %s", post_id, pub.id)
-        else:
-            log.warning("Publication %s has an extra Postiz post %s in state %s; remove it in Postiz",
-                        pub.id, post_id, post.get("state"))
-    return removed
+        state = str(post.get("state") or "")
+        try:
+            with_retries(lambda post_id=post_id: client.delete_post(post_id), policy, "remove a duplicate")
+            removed = True
+            log.warning("Removed duplicate Postiz post %s (%s) of publication %s", post_id, state, pub.id)
+        except PostizError as error:
+            removed = False
+            log.warning("Could not remove duplicate Postiz post %s of publication %s: %s", post_id, pub.id, error)
+        found.append(DuplicateCopy(pub.id, pub.clip_id, pub.platform or pub.integration_id, post_id, state, removed,
+                                   post.get("releaseURL")))
+    return found
 
 
-def find_on_server(client: PostizClient, pub: Publication, policy: RetryPolicy) -> dict | None:
-    """The post this row already created on Postiz, found by its marker on the same channel, or None."""
+def find_on_server(profile: Profile, client: PostizClient, pub: Publication, policy: RetryPolicy) -> dict | None:
+    """The post this row already created on Postiz, found by its marker on the same channel, or None.
+
+    Extra copies found on the way are removed (and counted on the row).
+    """
     matches = matching_posts(client.list_posts(*reconcile_window([pub])), pub)
     if not matches:
         return None
-    keep = next((m for m in matches if str(m.get("id")) == pub.postiz_post_id), matches[0])
-    remove_duplicates(client, pub, matches, str(keep.get("id")), policy)
+    keep = choose_copy(matches, pub.postiz_post_id)
+    extra = remove_duplicates(client, pub, matches, str(keep.get("id")), policy)
+    if extra:
+        outbox.update(profile, pub.id, duplicates_removed=pub.duplicates_removed + sum(d.removed for d in extra))
     return keep
 
 
-def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: RetryPolicy) -> Publication:
-    """Send one row until Postiz has it, it is refused, or the attempts run out (then it stays open)."""
+def _seconds_until(moment: dt.datetime | None) -> float:
+    return 0.0 if moment is None else (moment - outbox.utcnow()).total_seconds()
+
+
+def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: RetryPolicy,
+            progress: ProgressCallback | None = None) -> Publication:
+    """Send one row until Postiz has it, it is refused, or the attempts run out (then it stays open).
+
+    Never sends a row again while an earlier request for it may still land
+    (``resend_after``): it looks for the post, waits out the window when the
+    policy allows (else leaves the row for a later retry), and looks again.
+    A row another thread of this process is delivering is returned untouched.
+    """
+    with _claimed(pub.id) as mine:
+        if not mine:
+            return pub
+        return _deliver(profile, client, pub, policy, progress)
+
+
+def _found(profile: Profile, pub: Publication, existing: dict) -> Publication:
+    log.info("Publication %s was already on Postiz as post %s", pub.id, existing.get("id"))
+    return outbox.update(profile, pub.id, status=POSTED, postiz_post_id=str(existing.get("id")),
+                         postiz_state=existing.get("state"), last_error=None, retryable=None, next_attempt_at=None,
+                         resend_after=None, release_url=existing.get("releaseURL"))
+
+
+def _deliver(profile: Profile, client: PostizClient, pub: Publication, policy: RetryPolicy,
+             progress: ProgressCallback | None) -> Publication:
     me = outbox.owner_tag()
+    name = pub.platform or pub.integration_id
     tries = 0
     while True:
         tries += 1
         reconciling = True
         try:
             if pub.first_sent_at is not None:
-                existing = find_on_server(client, pub, policy)
+                # Look now (the post is usually there already), and once more after the landing window.
+                existing = find_on_server(profile, client, pub, policy)
                 if existing is not None:
-                    log.info("Publication %s was already on Postiz as post %s", pub.id, existing.get("id"))
-                    return outbox.update(profile, pub.id, status=POSTED, postiz_post_id=str(existing.get("id")),
-                                         postiz_state=existing.get("state"), last_error=None, retryable=None,
-                                         next_attempt_at=None, release_url=existing.get("releaseURL"))
+                    return _found(profile, pub, existing)
+                hold = _seconds_until(pub.resend_after)
+                if hold > 0:
+                    if not policy.can_wait(hold):
+                        log.info("Publication %s waits until %s: an earlier request may still land", pub.id,
+                                 pub.resend_after)
+                        return outbox.update(profile, pub.id, status=RETRYING, next_attempt_at=pub.resend_after,
+                                             last_error=pub.last_error or "An earlier request may still arrive at "
+                                             "Postiz; the outbox looks for it before sending again.")
+                    _wait(policy, hold, progress, f"An earlier request to {name} may still arrive")
+                    existing = find_on_server(profile, client, pub, policy)
+                    if existing is not None:
+                        return _found(profile, pub, existing)
+            if policy.deadline is not None and policy.clock() >= policy.deadline:  # out of time: left for later
+                return outbox.update(profile, pub.id, status=RETRYING) if pub.status == SENDING else pub
             reconciling = False
+            sent_at = outbox.utcnow()
             pub = outbox.update(profile, pub.id, status=SENDING, attempts=pub.attempts + 1, owner=me,
-                                first_sent_at=pub.first_sent_at or outbox.utcnow(), next_attempt_at=None)
+                                first_sent_at=pub.first_sent_at or sent_at, next_attempt_at=None,
+                                # if this process dies mid-request, a resume must not send before this
+                                resend_after=sent_at + dt.timedelta(seconds=client.timeout + policy.landing_grace))
             answer = client.create_post(payload(pub))
         except PostizError as error:
             pub = outbox.get(profile, pub.id)
@@ -172,25 +314,33 @@ def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: Re
                                      next_attempt_at=None)
             if not error.retryable:
                 return outbox.update(profile, pub.id, status=FAILED, last_error=str(error), retryable=False,
-                                     next_attempt_at=None)
-            wait = policy.delay(tries, getattr(error, "retry_after", None))
+                                     next_attempt_at=None, resend_after=None)
+            now = outbox.utcnow()
+            if reconciling:
+                resend_after = pub.resend_after
+            else:  # this attempt: answered (nothing in flight), or maybe still being carried out
+                resend_after = now + dt.timedelta(seconds=policy.landing_grace) if error.may_land_later else None
+            backoff = policy.delay(tries, getattr(error, "retry_after", None))
+            due = now + dt.timedelta(seconds=backoff)
             pub = outbox.update(profile, pub.id, status=RETRYING, last_error=str(error), retryable=True,
-                                next_attempt_at=outbox.utcnow() + dt.timedelta(seconds=wait))
-            if tries >= policy.max_attempts or wait > policy.max_wait:
+                                next_attempt_at=due, resend_after=resend_after)
+            if tries >= policy.max_attempts or not policy.can_wait(max(backoff, _seconds_until(resend_after))):
                 log.warning("Publication %s not delivered yet (%d tries); it stays in the outbox until %s",
-                            pub.id, tries, pub.next_attempt_at)
-                return pub
-            policy.sleep(wait)
+                            pub.id, tries, pub.due_at)
+                return outbox.update(profile, pub.id, next_attempt_at=pub.due_at)
+            why = (f"Postiz asked to wait before posting to {name}" if getattr(error, "retry_after", None)
+                   else f"Posting to {name} failed for now")
+            _wait(policy, backoff, progress, why)
             continue
         post_id = next((str(item.get("postId")) for item in answer
                         if str(item.get("integration")) == pub.integration_id and item.get("postId")), None)
         if post_id is None:
             # Accepted but unrecognisable: the next round looks it up instead of blindly sending again.
-            pub = outbox.update(profile, pub.id, status=RETRYING, retryable=True,
+            pub = outbox.update(profile, pub.id, status=RETRYING, retryable=True, resend_after=None,
                                 last_error="Postiz answered without the new post's id; checking the post list.")
             if tries >= policy.max_attempts:
                 return pub
             continue
         state = "DRAFT" if pub.post_type == "draft" else "QUEUE"
         return outbox.update(profile, pub.id, status=POSTED, postiz_post_id=post_id, postiz_state=state,
-                             last_error=None, retryable=None, next_attempt_at=None)
+                             last_error=None, retryable=None, next_attempt_at=None, resend_after=None)

@@ -15,6 +15,7 @@ class PostizError(PublishError):
 
     retryable = False
     maybe_delivered = False
+    may_land_later = False  # Postiz may still be working on the request after this error reached us
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -68,6 +69,10 @@ class PostizServerError(PostizError):
     retryable = True
     maybe_delivered = True
 
+    @property
+    def may_land_later(self) -> bool:  # a gateway gave up waiting; the backend behind it may still finish
+        return self.status in (502, 504)
+
 
 class PostizConnectionError(PostizError):
     """The connection failed or timed out."""
@@ -77,6 +82,7 @@ class PostizConnectionError(PostizError):
     def __init__(self, message: str, *, maybe_delivered: bool) -> None:
         super().__init__(message)
         self.maybe_delivered = maybe_delivered
+        self.may_land_later = maybe_delivered  # a timeout or a dropped connection: the server may still be at it
 
 
 class PostizNotFoundError(PostizError):

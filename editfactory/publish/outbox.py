@@ -81,10 +81,18 @@ class Publication:
     release_url: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    resend_after: dt.datetime | None = None
+    duplicates_removed: int = 0
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def due_at(self) -> dt.datetime | None:
+        """When this open row should be tried next (a rate limit's wait or an earlier attempt's landing window)."""
+        moments = [m for m in (self.next_attempt_at, self.resend_after) if m is not None]
+        return max(moments) if moments else None
 
 
 _COLUMNS = [f.name for f in fields(Publication)]

@@ -20,7 +20,9 @@ from editfactory.publish import marker, outbox
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient
 from editfactory.publish.config import client_for, known_channels, load_config, remember_channels
 from editfactory.publish.delivery import (
+    DuplicateCopy,
     RetryPolicy,
+    choose_copy,
     deliver,
     ensure_media,
     matching_posts,
@@ -131,7 +133,7 @@ def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publicatio
                 pub = replace(pub, media_id=media.id, media_path=media.path)
                 if progress:
                     progress(f"Posting to {pub.platform or pub.integration_id}", len(done) / total)
-                pub = deliver(profile, client, pub, policy)
+                pub = deliver(profile, client, pub, policy, progress)
             done.append(pub)
         outbox.refresh_clip_state(profile, clip_id)
     if progress:
@@ -256,31 +258,70 @@ def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeo
     return report
 
 
-def refresh_status(profile: Profile, *, policy: RetryPolicy | None = None,
-                   timeout: float = DEFAULT_TIMEOUT) -> list[Publication]:
+DUPLICATE_WATCH = dt.timedelta(days=7)
+"""How long after sending a post that needed retries the follow-up still looks for late copies of it."""
+
+
+@dataclass
+class StatusReport:
+    """What :func:`refresh_status_report` found: the rows it updated and every extra copy it removed."""
+
+    updated: list[Publication] = field(default_factory=list)
+    duplicates: list[DuplicateCopy] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.duplicates:
+            return f"Checked {len(self.updated)} post(s) on Postiz; no duplicates."
+        removed = sum(d.removed for d in self.duplicates)
+        return (f"Checked {len(self.updated)} post(s) on Postiz; found {len(self.duplicates)} duplicate copy(ies) "
+                f"of a post sent again after a lost answer, removed {removed}: "
+                + "; ".join(d.describe() for d in self.duplicates) + ".")
+
+
+def refresh_status_report(profile: Profile, *, policy: RetryPolicy | None = None,
+                          timeout: float = DEFAULT_TIMEOUT) -> StatusReport:
     """Ask Postiz how the posted publications stand (QUEUE, PUBLISHED, ERROR…) and record it on them and their clips.
 
-    It also removes a late duplicate (a timed-out request that Postiz still
-    carried out after the retry succeeded) while it is still queued.
+    It also finds late copies of a post (a request that timed out or was in
+    flight when a process died, carried out by Postiz after the retry
+    succeeded): every copy with the row's marker but the one kept is removed,
+    already published ones included, and reported. A published copy is kept
+    over a queued one, so nothing public is taken down when it can be avoided.
     """
     policy = policy or RetryPolicy()
+    since = outbox.utcnow() - DUPLICATE_WATCH
     watched = [p for p in outbox.query(profile, "status = ?", [POSTED])
-               if p.postiz_state not in outbox.FINAL_POSTIZ_STATES]
+               if p.postiz_state not in outbox.FINAL_POSTIZ_STATES
+               or (p.attempts > 1 and p.first_sent_at is not None and p.first_sent_at > since)]
+    report = StatusReport()
     if not watched:
-        return []
+        return report
     client = client_for(profile, timeout=timeout, require_enabled=False)
-    posts = with_retries(lambda: client.list_posts(*reconcile_window(watched)), policy, "listing posts")
+    posts = with_retries(lambda: client.list_posts(*reconcile_window(watched)), policy, "list posts")
     by_id = {str(post.get("id")): post for post in posts}
-    updated = []
     for pub in watched:
-        remove_duplicates(client, pub, matching_posts(posts, pub), pub.postiz_post_id or "", policy)
-        post = by_id.get(pub.postiz_post_id or "")
+        matches = matching_posts(posts, pub)
+        if pub.postiz_state != "DELETED" and any(str(m.get("id")) == pub.postiz_post_id for m in matches):
+            keep_id = str(choose_copy(matches, pub.postiz_post_id).get("id"))
+        else:  # the post was deleted (here or in Postiz): a late copy must not go out in its place
+            keep_id = ""
+        extra = remove_duplicates(client, pub, matches, keep_id, policy)
+        report.duplicates.extend(extra)
+        post = by_id.get(keep_id)
         state = post.get("state") if post else "DELETED"
-        updated.append(outbox.update(profile, pub.id, postiz_state=state, state_checked_at=outbox.utcnow(),
-                                     release_url=(post or {}).get("releaseURL") or pub.release_url))
+        report.updated.append(outbox.update(
+            profile, pub.id, postiz_post_id=keep_id or pub.postiz_post_id, postiz_state=state,
+            state_checked_at=outbox.utcnow(), release_url=(post or {}).get("releaseURL") or pub.release_url,
+            duplicates_removed=pub.duplicates_removed + sum(d.removed for d in extra)))
     for clip_id in {p.clip_id for p in watched}:
         outbox.refresh_clip_state(profile, clip_id)
-    return updated
+    return report
+
+
+def refresh_status(profile: Profile, *, policy: RetryPolicy | None = None,
+                   timeout: float = DEFAULT_TIMEOUT) -> list[Publication]:
+    """:func:`refresh_status_report`, returning only the updated publications."""
+    return refresh_status_report(profile, policy=policy, timeout=timeout).updated
 
 
 def delete_publication(profile: Profile, publication_id: str, *, timeout: float = DEFAULT_TIMEOUT) -> Publication:

@@ -56,7 +56,8 @@ def standard_integrations(prefix: str) -> list[FakeIntegration]:
 
 @pytest.fixture
 def fast_policy() -> RetryPolicy:
-    return RetryPolicy(max_attempts=8, base_delay=0.001, max_delay=0.01, retry_after_cap=0.01)
+    # A short landing window: the fake answers at once unless a test makes it slow on purpose (and then sets its own).
+    return RetryPolicy(max_attempts=8, base_delay=0.001, max_delay=0.01, retry_after_cap=0.01, landing_grace=0.05)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from editfactory.publish import clip_state, list_publications, resume_pending
+from editfactory.publish import RetryPolicy, clip_state, list_publications, resume_pending
 from editfactory.publish import outbox
 from tests.fakes.postiz_server import Faults
 from tests.publish.conftest import add_clip, configure, standard_integrations
@@ -54,3 +54,43 @@ def test_killed_publisher_is_resumed_without_duplicates(workspace, postiz_factor
     assert outbox.open_publications(profile) == []
     assert len(server.media) == 1  # the upload made before the crash was reused
     assert clip_state(profile, clip)["state"] == "scheduled"
+
+
+_IN_FLIGHT_PUBLISHER = """
+from editfactory.profiles import Workspace
+from editfactory.publish import RetryPolicy, publish_clip
+profile = Workspace({root!r}).get({profile_id!r})
+publish_clip(profile, {clip_id!r}, ["a-x"], caption="Killed in flight", timeout=3,
+             policy=RetryPolicy(base_delay=0.01, landing_grace=1.0))
+"""
+
+
+def test_request_in_flight_when_the_process_dies_is_waited_for_not_sent_again(workspace, postiz_factory, sample_mp4):
+    """Killed while Postiz was still working on the request: it lands after the kill, and the resume must see it."""
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY, standard_integrations("a"),
+                            faults=Faults(slow_before=1.0, slow_seconds=1.5, only_paths=("/posts",),
+                                          only_methods=("POST",)))
+    configure(profile, server, KEY)
+    clip = add_clip(profile, sample_mp4)
+    env = {**os.environ, "EDITFACTORY_SECRETS_BACKEND": "file"}
+    code = _IN_FLIGHT_PUBLISHER.format(root=str(workspace.root), profile_id=profile.id, clip_id=clip)
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=os.getcwd())
+    try:
+        deadline = time.monotonic() + 60
+        while ("POST", "/posts") not in server.requests and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        assert ("POST", "/posts") in server.requests, "the publisher never reached Postiz"
+    finally:
+        process.kill()
+        process.wait()
+    assert server.live_posts() == []  # not created yet: Postiz is still working on it
+    server.faults = Faults()
+
+    # The resume starts at once: nothing on Postiz yet, but the request sent before the kill can still land.
+    report = resume_pending(profile, policy=RetryPolicy(base_delay=0.01, landing_grace=1.0, max_wait=30))
+    (result,) = report.results
+    assert result.status == "posted" and result.attempts == 1  # found after the window, never sent twice
+    with server.lock:
+        assert len(server.posts) == 1  # copies ever created, deleted ones included
+    assert [p["id"] for p in server.live_posts()] == [result.postiz_post_id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
+from dataclasses import replace
 
 import pytest
 
@@ -20,6 +20,7 @@ from editfactory.publish import (
     publish_clip,
     publish_many,
     refresh_status,
+    refresh_status_report,
     resume_pending,
     save_config,
 )
@@ -228,19 +229,50 @@ def test_resume_leaves_rows_of_a_live_process_alone(store, fast_policy):
     assert "1 are being sent right now by another running process" in report.summary()
 
 
-def test_late_duplicate_is_removed_by_the_status_follow_up(store, fast_policy):
-    """A request that timed out is carried out by Postiz after the retry already succeeded."""
+def _copies_ever_created(server) -> int:
+    with server.lock:
+        return len(server.posts)  # deleted posts stay in the fake's record, flagged
+
+
+def test_request_that_lands_after_the_timeout_is_found_not_sent_again(store, fast_policy):
+    """Postiz carries out a timed-out request late: the retry must wait for it instead of creating a second post."""
     profile, server, clip = store
-    server.faults = Faults(slow_before=1.0, slow_seconds=0.6, only_paths=("/posts",), only_methods=("POST",), limit=1)
-    (result,) = publish_clip(profile, clip, ["a-x"], caption="Exactly once", policy=fast_policy, timeout=0.2)
-    assert result.status == "posted" and result.attempts == 2
-    deadline = time.monotonic() + 5
-    while len(server.live_posts()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(server.live_posts()) == 2  # the late copy arrived
-    refresh_status(profile, policy=fast_policy)
+    server.faults = Faults(slow_before=1.0, slow_seconds=0.8, only_paths=("/posts",), only_methods=("POST",), limit=1)
+    policy = replace(fast_policy, landing_grace=2.0)
+    (result,) = publish_clip(profile, clip, ["a-x"], caption="Exactly once", policy=policy, timeout=0.2)
+    assert result.status == "posted" and result.attempts == 1  # found by its marker, never sent twice
+    assert _copies_ever_created(server) == 1
     assert [p["id"] for p in server.live_posts()] == [result.postiz_post_id]
-    assert outbox.get(profile, result.id).postiz_state == "QUEUE"
+
+
+def test_status_follow_up_removes_late_copies_even_published_ones_and_reports_them(store, fast_policy):
+    """Copies that landed anyway (e.g. before this fix, or after a very slow Postiz) are found by marker and removed."""
+    profile, server, clip = store
+    results = publish_clip(profile, clip, ["a-x", "a-tiktok"], caption="Twice?", policy=fast_policy)
+    x, tiktok = results
+    for pub in results:  # as a retried row would be: more than one request left for it
+        outbox.update(profile, pub.id, attempts=2)
+    late = {}
+    with server.lock:  # a late copy of each, carrying the same marker
+        for pub in results:
+            copy = dict(server.posts[pub.postiz_post_id], id=f"late-{pub.platform}", group=f"g-{pub.platform}")
+            server.posts[copy["id"]] = late[pub.platform] = copy
+    server.set_state(x.postiz_post_id, "PUBLISHED", "https://x.example/p/1")  # the original went out…
+    server.set_state("late-x", "PUBLISHED", "https://x.example/p/2")  # …and so did its copy
+    server.set_state("late-tiktok", "PUBLISHED", "https://tiktok.example/v/2")  # the copy is public, the original queued
+
+    report = refresh_status_report(profile, policy=fast_policy)
+
+    assert sorted((d.platform, d.state, d.removed) for d in report.duplicates) == [
+        ("tiktok", "QUEUE", True), ("x", "PUBLISHED", True)]
+    live = {p["id"] for p in server.live_posts()}
+    assert live == {x.postiz_post_id, "late-tiktok"}  # the public copy was kept, the queued one removed
+    assert outbox.get(profile, tiktok.id).postiz_post_id == "late-tiktok"
+    assert outbox.get(profile, tiktok.id).postiz_state == "PUBLISHED"
+    assert outbox.get(profile, x.id).duplicates_removed == 1
+    assert "found 2 duplicate copy(ies)" in report.summary()
+    assert "already published at https://x.example/p/2" in report.summary()
+    assert refresh_status_report(profile, policy=fast_policy).duplicates == []  # nothing found twice
 
 
 def test_hourly_rate_limit_leaves_the_post_for_later(store, fast_policy):

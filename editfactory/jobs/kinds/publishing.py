@@ -15,7 +15,7 @@ from editfactory.jobs.context import JobContext
 from editfactory.jobs.runner import JobRunner, job_kind
 from editfactory.profiles.profile import Profile
 from editfactory.projects import get_clip
-from editfactory.publish import ChannelTarget, Publication, publish_many, refresh_status, resume_pending
+from editfactory.publish import ChannelTarget, Publication, publish_many, refresh_status_report, resume_pending
 from editfactory.publish.outbox import FAILED, POSTED
 
 PUBLISH = "publish"
@@ -109,10 +109,11 @@ def _settings_dict(settings: Any) -> dict | None:
 
 @job_kind(PUBLISH_REFRESH)
 def publish_refresh_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
-    """Ask Postiz how the sent posts stand and record it on them and their clips."""
+    """Ask Postiz how the sent posts stand and record it on them and their clips; late duplicates are removed."""
     ctx.progress("Asking Postiz for the posts' status", 0.1)
-    updated = refresh_status(profile)
-    return {"checked": len(updated), "publications": [_publication(p) for p in updated]}
+    report = refresh_status_report(profile)
+    return {"checked": len(report.updated), "publications": [_publication(p) for p in report.updated],
+            "duplicates": [d.describe() for d in report.duplicates], "summary": report.summary()}
 
 
 def start_status_refresh(runner: JobRunner, profile: Profile) -> str:
