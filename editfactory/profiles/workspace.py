@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,7 +80,10 @@ class Workspace:
             ) from None
         self.root = self.root.resolve()
         self.busy_timeout = busy_timeout
+        # The file lock serializes processes; it is shared by this object's threads (not thread-local), so a
+        # second thread would walk straight in. The thread lock serializes those threads first.
         self._lock = FileLock(str(self.root / _LOCK_FILE), thread_local=False)
+        self._thread_lock = threading.RLock()
         self._databases: dict[str, ProfileDatabase] = {}
         self._databases_lock = threading.Lock()
         self._cleaned: set[str] = set()
@@ -88,17 +92,27 @@ class Workspace:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        try:
-            self._lock.acquire(timeout=self.busy_timeout)
-        except Timeout:
+        """Change the set of profiles alone: no other thread of this process, no other process."""
+        deadline = time.monotonic() + self.busy_timeout
+        if not self._thread_lock.acquire(timeout=self.busy_timeout):
             raise ProfileBusyError(
-                f"The workspace {self.root} is busy: another program has been changing its profiles for over "
-                f"{self.busy_timeout:.0f} s. Wait for it to finish (or close it), then try again."
-            ) from None
+                f"The workspace {self.root} is busy: another task of this program has been changing its profiles "
+                f"for over {self.busy_timeout:.0f} s. Wait for it to finish, then try again."
+            )
         try:
-            yield
+            try:
+                self._lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+            except Timeout:
+                raise ProfileBusyError(
+                    f"The workspace {self.root} is busy: another program has been changing its profiles for over "
+                    f"{self.busy_timeout:.0f} s. Wait for it to finish (or close it), then try again."
+                ) from None
+            try:
+                yield
+            finally:
+                self._lock.release()
         finally:
-            self._lock.release()
+            self._thread_lock.release()
 
     def _settings(self) -> dict:
         return _read_json(self.root / _WORKSPACE_FILE)
