@@ -14,7 +14,7 @@ PAGE_VIEWS: dict[str, str] = {
     "publish": "editfactory.ui.placeholder:PlaceholderPage",
     "dashboard": "editfactory.ui.dashboard:DashboardPage",
     "jobs": "editfactory.ui.jobs:JobsPage",
-    "settings": "editfactory.ui.placeholder:PlaceholderPage",
+    "settings": "editfactory.ui.settings:SettingsPage",
 }
 
 

@@ -23,6 +23,7 @@ from editfactory.models.voices import VoicesModel, price_text
 from editfactory.tts.registry import PROVIDERS, provider_class
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
+from editfactory.ui.helpers import BusyBar, run_soon, show_frame
 from editfactory.ui.page import PageView
 
 CLONE_JOB_KIND = "clone_voice"
@@ -30,22 +31,6 @@ _VOICE_COLUMNS = ["name", "language", "gender", "kind", "id"]
 _CLONED_COLUMNS = ["name", "provider", "created", "id"]
 _LABELS = {name: provider_class(name).label for name in PROVIDERS}
 _CLONING = [name for name in PROVIDERS if provider_class(name).supports_cloning]
-
-
-class BusyBar(pn.Column):
-    """An indeterminate progress bar that is only in the page while something loads."""
-
-    def __init__(self, **params) -> None:
-        super().__init__(sizing_mode="stretch_width", margin=0, **params)
-        self._bar = pmui.LinearProgress(variant="indeterminate", sizing_mode="stretch_width")
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.objects)
-
-    def show(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.objects = [self._bar] if busy else []
 
 
 class VoicesPage(PageView):
@@ -59,7 +44,7 @@ class VoicesPage(PageView):
         # -- providers overview --
         self._checking = BusyBar()
         self._recheck = pmui.Button(label="Check again", icon="refresh", variant="text",
-                                    on_click=lambda _: _soon(self.refresh_providers))
+                                    on_click=lambda _: run_soon(self.refresh_providers))
         self._cards = pn.FlexBox(sizing_mode="stretch_width", gap="12px")
         model.param.watch(lambda *_: self._render_cards(), ["providers", "defaults"])
         model.param.watch(lambda e: self._checking.show(e.new), "checking")
@@ -83,7 +68,8 @@ class VoicesPage(PageView):
 
         self._model = pmui.Select(label="Model", options=[], width=260, sizing_mode="fixed")
         self._model.param.watch(self._on_model, "value")
-        self._price = pmui.FloatInput(label="Price per 1 000 characters ($)", step=0.01, width=220, sizing_mode="fixed")
+        # A text field: what was typed is read at the click (a number field sends its value only on blur).
+        self._price = pmui.TextInput(label="Price per 1 000 characters ($)", width=220, sizing_mode="fixed")
         self._save_price = pmui.Button(label="Save price", variant="outlined", on_click=lambda _: self._on_save_price())
         self._price_message = pmui.Alert(object="", severity="error", visible=False, sizing_mode="stretch_width")
         self._settings_holder = pn.Column(sizing_mode="stretch_width")
@@ -109,7 +95,7 @@ class VoicesPage(PageView):
         self._clone_files = pmui.FileInput(label="Choose voice samples", accept=".wav,.mp3,.m4a,.flac,.ogg,.opus,.webm",
                                            multiple=True)
         self._clone_button = pmui.Button(label="Clone voice", icon="record_voice_over", variant="contained",
-                                         on_click=lambda _: _soon(self.clone))
+                                         on_click=lambda _: run_soon(self.clone))
         self._clone_message = pmui.Alert(object="", severity="error", visible=False, sizing_mode="stretch_width")
         self._clone_watch = JobWatch(session=self.session, kinds=[CLONE_JOB_KIND])
         self._clone_watch.on_finished(self._on_clone_finished)
@@ -259,7 +245,7 @@ class VoicesPage(PageView):
         self._price_message.visible = False
         self._default_message.visible = False
         if load:
-            _soon(self.load_voices)
+            run_soon(self.load_voices)
 
     def _fill_models(self) -> None:
         row = self.model.provider_row()
@@ -279,14 +265,14 @@ class VoicesPage(PageView):
     def _show_price(self) -> None:
         row = self.model.provider_row()
         model = next((m for m in (row or {}).get("models", []) if m["id"] == self._model.value), None)
-        self._price.value = model["price_per_1k_chars"] if model else None
+        self._price.value = f"{model['price_per_1k_chars']:g}" if model else ""
 
     def _on_save_price(self) -> None:
         model = self._model.value
         if not model:
             return
         try:
-            price = self.model.save_price(model, self._price.value)
+            price = self.model.save_price(model, self._price.value_input)
         except EditFactoryError as error:
             self._price_message.param.update(object=str(error), severity="error", visible=True)
             return
@@ -311,7 +297,7 @@ class VoicesPage(PageView):
         self._voices_message.param.update(object=model.voices_error, visible=bool(model.voices_error))
         rows = [{"name": v["name"], "language": v["language"], "gender": v["gender"],
                  "kind": "cloned" if v["cloned"] else "", "id": v["id"]} for v in model.voices]
-        _show_frame(self._voices, pd.DataFrame(rows, columns=_VOICE_COLUMNS))
+        show_frame(self._voices, pd.DataFrame(rows, columns=_VOICE_COLUMNS))
         index = next((i for i, v in enumerate(model.voices) if v["id"] == model.voice), None)
         selection = [] if index is None else [index]
         if self._voices.selection != selection:
@@ -381,7 +367,7 @@ class VoicesPage(PageView):
         if not voice_id:
             self._player_status.object = "Click a voice in the list first."
             return
-        _soon(partial(self.play, provider, voice_id, name))
+        run_soon(partial(self.play, provider, voice_id, name))
 
     async def play(self, provider: str, voice_id: str, name: str | None = None) -> None:
         """Synthesize a short sample off the event loop, then play it in the page."""
@@ -453,7 +439,7 @@ class VoicesPage(PageView):
         if job.status == "succeeded":
             self.session.notify(f"Voice {job.outputs.get('name', '')!r} is ready; play it in “Your cloned voices”.",
                                 "success")
-            _soon(self._reload_cloned)
+            run_soon(self._reload_cloned)
         elif job.error:
             self._clone_message.param.update(object=job.error, severity="error", visible=True)
 
@@ -468,7 +454,7 @@ class VoicesPage(PageView):
         rows = [{"name": r["name"], "provider": _LABELS.get(r["provider"], r["provider"]),
                  "created": r["created_at"].strftime("%Y-%m-%d %H:%M") if r.get("created_at") else "", "id": r["id"]}
                 for r in self.model.cloned]
-        _show_frame(self._cloned, pd.DataFrame(rows, columns=_CLONED_COLUMNS))
+        show_frame(self._cloned, pd.DataFrame(rows, columns=_CLONED_COLUMNS))
 
     def _cloned_at(self, row: int | None) -> dict | None:
         if row is None or row >= len(self.model.cloned):
@@ -510,14 +496,14 @@ class VoicesPage(PageView):
             self.session.report(error)
             return
         self._cloned_message.param.update(object="Renamed.", severity="success", visible=True)
-        _soon(self._reload_cloned)
+        run_soon(self._reload_cloned)
 
     def _on_confirm_delete(self) -> None:
         record, self._delete_target = self._delete_target, None
         self._delete_dialog.open = False
         if record is None:
             return
-        _soon(partial(self.delete_cloned, record))
+        run_soon(partial(self.delete_cloned, record))
 
     async def delete_cloned(self, record: dict) -> None:
         if await self.session.call(self.model.delete_cloned, record["id"]) is FAILED:
@@ -566,21 +552,3 @@ def _reason_text(row: dict) -> str:
     reason = row["reason"] or ""
     return reason[:1].upper() + reason[1:]
 
-
-def _show_frame(table: pn.widgets.Tabulator, frame: pd.DataFrame) -> None:
-    # Only when something changed: resending equal data races with the browser's own copy of the table.
-    if not table.value.equals(frame):
-        table.value = frame
-
-
-def _soon(fn) -> None:
-    """Run an async page method: on the session's event loop when served, at once in tests and scripts."""
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.execute(fn)
-        return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(fn())
-        return
-    pn.state.execute(fn)  # a notebook's loop

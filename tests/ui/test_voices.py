@@ -117,11 +117,11 @@ def test_a_price_is_saved_per_profile_and_a_bad_one_refused_inline(workspace, ma
     view = _page(make_session)
     view._show_provider("elevenlabs", load=False)
     view._model.value = "eleven_multilingual_v2"
-    view._price.value = 0.3
+    view._price.value = "0.3"
     view._save_price.clicks += 1
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_multilingual_v2": 0.3}}
     assert "$0.30" in view._price_message.object
-    view._price.value = -1
+    view._price.value = "-1"
     view._save_price.clicks += 1
     assert view._price_message.severity == "error" and "negative" in view._price_message.object
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_multilingual_v2": 0.3}}

@@ -1,0 +1,213 @@
+"""The Settings page's state: the profile's name, caption style (with a preview frame), Postiz, the ElevenLabs
+key, prices and the monthly quota.
+
+Every ``save_*`` goes through the service that owns the value, so a bad value is
+refused there with its reason and nothing is stored. Keys are never read back:
+only their masked form is kept here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import param
+
+from editfactory.errors import ValidationError
+from editfactory.media.captions import CaptionStyle
+from editfactory.models.dashboard import quota_level
+from editfactory.models.session import StudioSession
+
+POSITIONS = {"top": 0.22, "middle": 0.55, "bottom": 0.72}
+"""Preset caption positions (fraction of the height from the top of the frame); anything else is "custom"."""
+
+
+def position_choice(vertical_position: float) -> tuple[str, float]:
+    """("bottom", 72.0) for a stored 0.72: the preset it matches (else "custom") and the position in percent."""
+    for name, value in POSITIONS.items():
+        if math.isclose(value, vertical_position, abs_tol=1e-6):
+            return name, round(value * 100, 1)
+    return "custom", round(vertical_position * 100, 1)
+
+
+def style_from_form(base: CaptionStyle, *, position: str, custom_percent: Any, **fields: Any) -> CaptionStyle:
+    """A validated style from the form's values; a bad value raises ValidationError saying which and why."""
+    if position == "custom":
+        if custom_percent is None or not isinstance(custom_percent, (int, float)) or not math.isfinite(custom_percent):
+            raise ValidationError("Type the caption's custom position as a percentage of the height (0 top … 100 bottom).")
+        if not 0 <= custom_percent <= 100:
+            raise ValidationError(f"A custom caption position of {custom_percent:g} % is outside the frame; use 0 (top) "
+                                  "to 100 (bottom).")
+        vertical = custom_percent / 100
+    elif position in POSITIONS:
+        vertical = POSITIONS[position]
+    else:
+        raise ValidationError(f"Unknown caption position {position!r}; choose top, middle, bottom or custom.")
+    for name in ("size", "max_words_per_cue"):
+        if name in fields and (fields[name] is None or not float(fields[name]).is_integer()):
+            raise ValidationError(f"Caption {name.replace('_', ' ')} must be a whole number.")
+    if fields.get("outline") is None and "outline" in fields:
+        raise ValidationError("Type the caption outline in pixels (0 for none).")
+    values = {k: (int(v) if k in ("size", "max_words_per_cue") else v) for k, v in fields.items()}
+    return replace(base, vertical_position=vertical, **values)
+
+
+class SettingsModel(param.Parameterized):
+    """What the Settings page shows for the session's profile; keys only ever masked."""
+
+    session = param.ClassSelector(class_=StudioSession)
+    profile_name = param.String(default="", doc="The profile's name.")
+    profile_description = param.String(default="", doc="The profile's description.")
+    style = param.ClassSelector(class_=CaptionStyle, default=CaptionStyle(), doc="The saved caption style.")
+    preview_path = param.String(default="", doc="The latest caption-style preview image.")
+    has_footage = param.Boolean(default=False, doc="Whether the preview is drawn over the profile's own footage.")
+    postiz_url = param.String(default="", doc="The saved Postiz URL ('' means Postiz cloud).")
+    postiz_enabled = param.Boolean(default=False, doc="Whether publishing is switched on.")
+    postiz_key_masked = param.String(default="", doc="The saved Postiz key, masked ('' when none).")
+    channels = param.List(default=[], doc="Channels found at the last connection test: {'name', 'platform', 'id'}.")
+    eleven_key_masked = param.String(default="", doc="The saved ElevenLabs key, masked ('' when none).")
+    prices = param.List(default=[], doc="Every provider's models with this profile's price per 1 000 characters.")
+    quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
+    spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
+
+    # -- reading (safe in a worker thread) -----------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        from editfactory.costs import get_quota, month_spend
+        from editfactory.library import get_caption_style
+        from editfactory.library.sources import list_sources
+        from editfactory.publish.config import api_key_masked, known_channels, load_config
+        from editfactory.tts.credentials import elevenlabs_key_masked
+        from editfactory.tts.registry import PROVIDERS, get_provider
+
+        profile = self.session.require_profile()
+        with profile.db.session():
+            config = load_config(profile)
+            prices = []
+            for name in PROVIDERS:
+                with get_provider(name, profile) as provider:
+                    prices += [{"provider": name, "label": provider.label, "model": m.id, "model_label": m.label,
+                                "price": m.price_per_1k_chars} for m in provider.models()]
+            return {
+                "profile_name": profile.name, "profile_description": profile.description, "style": get_caption_style(profile),
+                "has_footage": bool(list_sources(profile)),
+                "postiz_url": config.url, "postiz_enabled": config.enabled,
+                "postiz_key_masked": api_key_masked(profile),
+                "channels": [_channel_row(c) for c in known_channels(profile).values()],
+                "eleven_key_masked": elevenlabs_key_masked(profile), "prices": prices,
+                "quota": get_quota(profile), "spent": month_spend(profile),
+            }
+
+    def apply(self, values: dict[str, Any]) -> None:
+        self.param.update(**values)
+
+    def load(self) -> None:
+        self.apply(self.read())
+
+    def clear(self) -> None:
+        self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
+                          postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
+                          eleven_key_masked="", prices=[], quota=None, spent=0.0)
+
+    @property
+    def quota_used(self) -> float | None:
+        if self.quota is None:
+            return None
+        return self.spent / self.quota if self.quota > 0 else (1.0 if self.spent > 0 else 0.0)
+
+    @property
+    def quota_level(self) -> str:
+        return quota_level(self.quota_used)
+
+    # -- saving (each refuses a bad value with its reason; nothing stored then) ---------------------
+
+    def save_profile(self, name: str, description: str) -> None:
+        profile = self.session.require_profile()
+        self.session.update_profile(profile.id, name=name, description=description)
+        self.param.update(profile_name=self.session.profile.name,
+                          profile_description=self.session.profile.description)
+
+    def save_style(self, style: CaptionStyle) -> CaptionStyle:
+        from editfactory.library import save_caption_style
+
+        saved = save_caption_style(self.session.require_profile(), CaptionStyle.from_dict(style.to_dict()))
+        self.style = saved
+        return saved
+
+    def restore_default_style(self) -> CaptionStyle:
+        return self.save_style(CaptionStyle())
+
+    def render_preview(self, style: CaptionStyle) -> str:
+        """The preview image of ``style`` over this profile's footage (slow: call it in a thread)."""
+        from editfactory.library.captions import caption_preview
+
+        return str(caption_preview(self.session.require_profile(), style))
+
+    def save_postiz(self, url: str, api_key: str | None, enabled: bool) -> None:
+        """Save the URL (and the key when one was typed); a bad URL or key is refused and nothing is stored."""
+        from editfactory.publish.config import api_key_masked, save_config
+
+        profile = self.session.require_profile()
+        config = save_config(profile, url=url, enabled=enabled, api_key=api_key or None)
+        self.param.update(postiz_url=config.url, postiz_enabled=config.enabled,
+                          postiz_key_masked=api_key_masked(profile))
+
+    def remove_postiz_key(self) -> None:
+        from editfactory.publish.config import save_config
+
+        save_config(self.session.require_profile(), api_key="")
+        self.postiz_key_masked = ""
+
+    def test_connection(self) -> list[dict[str, str]]:
+        """Ask Postiz for the channels with the saved URL and key (network: call it in a thread)."""
+        from editfactory.publish.config import check_connection
+
+        report = check_connection(self.session.require_profile())
+        return [_channel_row(c) for c in report.channels]
+
+    def save_eleven_key(self, key: str) -> None:
+        from editfactory.tts.credentials import set_elevenlabs_key
+
+        if not key or not key.strip():
+            raise ValidationError("Paste the ElevenLabs API key first (ElevenLabs → Profile → API keys).")
+        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), key)
+
+    def remove_eleven_key(self) -> None:
+        from editfactory.tts.credentials import set_elevenlabs_key
+
+        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), "")
+
+    def save_price(self, provider: str, model: str, value: Any) -> float:
+        from editfactory.tts.service import set_price
+
+        price = set_price(self.session.require_profile(), provider, model, value)
+        self.prices = [dict(row, price=price) if (row["provider"], row["model"]) == (provider, model) else row
+                       for row in self.prices]
+        return price
+
+    def save_quota(self, value: Any) -> None:
+        """``None`` removes the limit; anything else must be an amount ≥ 0 in dollars."""
+        from editfactory.costs import get_quota, set_quota
+
+        if isinstance(value, str):
+            text = value.strip().removeprefix("$")
+            if not text:
+                value = None
+            else:
+                try:
+                    value = float(text)
+                except ValueError:
+                    raise ValidationError(f"{value!r} is not an amount; type the monthly quota in dollars, e.g. 25, "
+                                          "or leave it empty for no limit.") from None
+        if isinstance(value, bool) or (value is not None and not math.isfinite(float(value))):
+            raise ValidationError("Type the monthly quota in dollars, e.g. 25, or leave it empty for no limit.")
+        profile = self.session.require_profile()
+        set_quota(profile, value)
+        self.quota = get_quota(profile)
+
+
+def _channel_row(channel) -> dict[str, str]:
+    return {"name": channel.name, "platform": channel.identifier, "id": channel.id,
+            "state": "disabled" if channel.disabled else "connected"}
+

@@ -1,0 +1,44 @@
+"""Small pieces the studio's pages share: a loading bar, table updates that do not race the browser, async runs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pandas as pd
+import panel as pn
+import panel_material_ui as pmui
+
+
+class BusyBar(pn.Column):
+    """An indeterminate progress bar that is only in the page while something loads."""
+
+    def __init__(self, **params) -> None:
+        super().__init__(sizing_mode="stretch_width", margin=0, **params)
+        self._bar = pmui.LinearProgress(variant="indeterminate", sizing_mode="stretch_width")
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.objects)
+
+    def show(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.objects = [self._bar] if busy else []
+
+
+def show_frame(table: pn.widgets.Tabulator, frame: pd.DataFrame) -> None:
+    # Only when something changed: resending equal data races with the browser's own copy of the table.
+    if not table.value.equals(frame):
+        table.value = frame
+
+
+def run_soon(fn) -> None:
+    """Run an async page method: on the session's event loop when served, at once in tests and scripts."""
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.execute(fn)
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(fn())
+        return
+    pn.state.execute(fn)  # a notebook's loop

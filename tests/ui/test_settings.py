@@ -1,0 +1,264 @@
+"""The Settings page: profile, caption style with a preview frame, Postiz, ElevenLabs key, prices, quota.
+
+Every bad value is refused next to its field with the reason and nothing is stored;
+keys are only ever shown masked and never stay in the page once saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from editfactory.costs import get_quota, reserve, settle
+from editfactory.library import get_caption_style
+from editfactory.media.captions import CaptionStyle
+from editfactory.publish.config import load_config
+from editfactory.secrets import get_secret
+from editfactory.settings import get_setting
+from editfactory.ui.settings import SettingsPage
+from tests.fakes.postiz_server import FakeIntegration, FakePostiz
+from tests.ui.conftest import open_page, screenshot
+
+POSTIZ_KEY = "pz-live-5f1c2a9d8e7b6a55"
+ELEVEN_KEY = "sk_0123456789abcdef0123456789abcdef7777"
+CHANNELS = [FakeIntegration("tt-1", "Shop TikTok", "tiktok"), FakeIntegration("ig-1", "Shop Instagram", "instagram")]
+
+
+@pytest.fixture(autouse=True)
+def _file_secrets(monkeypatch):
+    monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")
+
+
+@pytest.fixture
+def postiz():
+    with FakePostiz(POSTIZ_KEY, CHANNELS) as server:
+        yield server
+
+
+def _page(make_session, profile_id=None) -> SettingsPage:
+    view = SettingsPage(session=make_session(profile_id))
+    asyncio.run(view.refresh())
+    return view
+
+
+def _page_json(view: SettingsPage) -> str:
+    """Everything the browser would receive for the page's widgets."""
+    from bokeh.document import Document
+
+    doc = Document()
+    root = view.__panel__().get_root(doc)
+    doc.add_root(root)
+    return json.dumps(doc.to_json(), default=str)
+
+
+def _footage(target: Path) -> Path:
+    from editfactory.media.runner import ffmpeg_path
+
+    subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=3",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(target)], check=True)
+    return target
+
+
+def test_profile_name_is_saved_and_a_duplicate_refused_inline(workspace, make_session):
+    workspace.create("Hats")
+    view = _page(make_session, workspace.create("Shop").id)
+    view._name.value = "Shoes"
+    view._description.value = "Summer shoes"
+    view._save_profile.clicks += 1
+    assert view.session.profile.name == "Shoes" and view._profile_message.severity == "success"
+    view._name.value = "hats"
+    view._save_profile.clicks += 1
+    assert view._profile_message.severity == "error" and "already exists" in view._profile_message.object
+    assert workspace.get(view.session.profile_id).name == "Shoes"
+
+
+def test_the_caption_preview_appears_changes_with_the_style_and_defaults_restore(workspace, make_session, tmp_path):
+    from editfactory.library import import_source
+
+    view = _page(make_session)
+    first = Path(view.model.preview_path)
+    assert first.is_file() and '<img src="/efmedia/' in view._preview.object
+    assert "Import a source video" in view._preview_note.object
+    import_source(view.session.profile, _footage(tmp_path / "shoe.mp4"))
+    asyncio.run(view.refresh())
+    over_footage = Path(view.model.preview_path)
+    assert over_footage != first and "latest source video" in view._preview_note.object
+    view._size.value = 120
+    view._highlight.value = "#00ff00"
+    view._position.value = "custom"
+    view._custom.value = 40
+    asyncio.run(view.render_preview())
+    changed = Path(view.model.preview_path)
+    assert changed.is_file() and changed != over_footage and changed.read_bytes() != over_footage.read_bytes()
+    assert get_caption_style(view.session.profile) == CaptionStyle()  # a preview saves nothing
+    view._save_style.clicks += 1
+    saved = get_caption_style(view.session.profile)
+    assert (saved.size, saved.highlight_color, saved.vertical_position) == (120, "#00ff00", 0.4)
+    view._restore.clicks += 1
+    assert get_caption_style(view.session.profile) == CaptionStyle()
+    assert (view._size.value, view._position.value, view._highlight.value) == (84, "bottom", "#FFD400")
+    assert Path(view.model.preview_path).read_bytes() == over_footage.read_bytes()
+
+
+@pytest.mark.parametrize(("widget", "value", "reason"), [
+    ("_size", 2, "out of range"),
+    ("_words", 0, "at least one word"),
+    ("_outline", -3.0, "outline must be between"),
+    ("_custom", 130.0, "outside the frame"),
+    ("_custom", None, "custom position"),
+])
+def test_a_bad_caption_value_is_refused_inline_and_nothing_stored(make_session, widget, value, reason):
+    view = _page(make_session)
+    view._position.value = "custom"
+    view._custom.value = 50.0
+    getattr(view, widget).value = value
+    view._save_style.clicks += 1
+    assert view._style_message.visible and view._style_message.severity == "error"
+    assert reason in view._style_message.object
+    assert get_setting(view.session.profile, "captions.style") is None
+    asyncio.run(view.render_preview())  # the preview says the same, and draws nothing
+    assert reason in view._style_message.object
+
+
+def test_postiz_refuses_bad_values_inline_saves_the_key_masked_and_lists_channels(workspace, make_session, postiz):
+    view = _page(make_session)
+    profile = view.session.profile
+    for url, key, reason in [
+        ("postiz.example.com", POSTIZ_KEY, "must start with https://"),
+        ("https://[::1", POSTIZ_KEY, "not a valid address"),
+        (postiz.backend_url, "pz-live-5f1c2a9d8é7b6a55", "non-ASCII"),
+        (postiz.backend_url, "short", "does not look like a Postiz API key"),
+    ]:
+        view._postiz_url.value = url
+        view._postiz_key.value = key
+        view._save_postiz.clicks += 1
+        assert view._postiz_message.severity == "error" and reason in view._postiz_message.object
+        assert key not in view._postiz_message.object
+        assert get_secret(profile, "postiz.api_key") is None and load_config(profile).url == ""
+
+    view._postiz_url.value = postiz.backend_url
+    view._postiz_key.value = POSTIZ_KEY
+    view._postiz_enabled.value = True
+    view._save_postiz.clicks += 1
+    assert view._postiz_message.severity == "success"
+    assert get_secret(profile, "postiz.api_key") == POSTIZ_KEY and load_config(profile).enabled
+    assert view._postiz_key.value == "" and view._postiz_saved.object == "Saved key: ••••••••6a55"
+    assert POSTIZ_KEY not in _page_json(view)
+
+    asyncio.run(view.test_connection())
+    assert view._postiz_message.severity == "success" and "2 channel(s)" in view._postiz_message.object
+    assert sorted(view._channels.value["name"]) == ["Shop Instagram", "Shop TikTok"]
+    # A reload shows the masked key and the channels found, never the key.
+    again = _page(make_session, profile.id)
+    assert again._postiz_saved.object.endswith("6a55") and again._postiz_key.value == ""
+    assert len(again._channels.value) == 2 and POSTIZ_KEY not in _page_json(again)
+
+
+def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, postiz):
+    view = _page(make_session)
+    view._postiz_url.value = postiz.backend_url
+    view._postiz_key.value = "pz-wrong-key-0000000000"
+    view._save_postiz.clicks += 1
+    asyncio.run(view.test_connection())
+    assert view._postiz_message.severity == "error" and "Connection test failed" in view._postiz_message.object
+    assert "pz-wrong-key-0000000000" not in view._postiz_message.object and len(view._channels.value) == 0
+
+
+def test_the_elevenlabs_key_is_saved_masked_and_a_bad_one_refused(make_session):
+    view = _page(make_session)
+    profile = view.session.profile
+    view._eleven_key.value = "sk_bad key with spaces 0123456789"
+    view._save_eleven.clicks += 1
+    assert view._eleven_message.severity == "error" and get_secret(profile, "elevenlabs.api_key") is None
+    view._eleven_key.value = ELEVEN_KEY
+    view._save_eleven.clicks += 1
+    assert get_secret(profile, "elevenlabs.api_key") == ELEVEN_KEY
+    assert view._eleven_key.value == "" and view._eleven_saved.object == "Saved key: ••••••••7777"
+    assert ELEVEN_KEY not in _page_json(view)
+    view._remove_eleven.clicks += 1
+    assert get_secret(profile, "elevenlabs.api_key") is None and view._eleven_saved.object == "No ElevenLabs key saved."
+
+
+def test_prices_are_saved_and_a_negative_one_refused(make_session):
+    view = _page(make_session)
+    view._price_model.value = "elevenlabs:eleven_flash_v2_5"
+    view._price.value = "0.08"
+    view._save_price.clicks += 1
+    assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
+    view._price.value = "-0.5"
+    view._save_price.clicks += 1
+    assert "negative" in view._price_message.object
+    assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
+
+
+def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(make_session):
+    view = _page(make_session)
+    profile = view.session.profile
+    view._quota.value = "-5"
+    view._save_quota.clicks += 1
+    assert view._quota_message.severity == "error" and "positive amount" in view._quota_message.object
+    view._quota.value = "ten dollars"
+    view._save_quota.clicks += 1
+    assert "is not an amount" in view._quota_message.object and get_quota(profile) is None
+    view._quota.value = "10"
+    view._save_quota.clicks += 1
+    assert get_quota(profile) == 10 and view._quota_bar.color == "success"
+    settle(reserve(profile, "elevenlabs", "m", 7.5, units=1000), 7.5)
+    asyncio.run(view.refresh())
+    assert view._quota_bar.value == 75 and view._quota_bar.color == "warning"
+    settle(reserve(profile, "elevenlabs", "m", 1.6, units=100), 1.6)
+    asyncio.run(view.refresh())
+    assert view._quota_bar.value == 91 and view._quota_bar.color == "error"
+    assert "$9.10 of $10.00" in view._quota_text.object
+
+
+def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspace, make_session):
+    from editfactory.tts.credentials import set_elevenlabs_key
+
+    shop, other = workspace.create("Shop"), workspace.create("Other")
+    set_elevenlabs_key(shop, ELEVEN_KEY)
+    view = _page(make_session, shop.id)
+    assert view._eleven_saved.object.endswith("7777")
+    view.session.profile_id = other.id
+    asyncio.run(view.refresh())
+    assert view._name.value == "Other" and view._eleven_saved.object == "No ElevenLabs key saved."
+
+
+@pytest.mark.ui
+def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz):
+    workspace.remember_last_used(workspace.create("Settings shop").id)
+    studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
+    page = open_page(browser, studio.url + "?page=settings", wait_text="Monthly quota", viewport=(1400, 2600))
+    preview = page.locator("img[alt='Caption preview']")
+    preview.wait_for(timeout=60_000)
+    first = preview.get_attribute("src")
+    size = page.get_by_label("Size (px of a 1920-high frame)")
+    size.fill("150")
+    size.press("Tab")
+    expect(preview).not_to_have_attribute("src", first, timeout=60_000)  # drawn again, debounced, off the loop
+    assert page.request.get(studio.url.rsplit("/", 1)[0] + preview.get_attribute("src")).ok
+
+    page.get_by_label("Postiz URL (empty for Postiz cloud)").fill(postiz.backend_url)
+    page.get_by_label("Postiz API key").fill(POSTIZ_KEY)
+    page.get_by_text("Save Postiz settings").click()
+    page.get_by_text("Saved key: ••••••••6a55").wait_for(timeout=15_000)
+    page.get_by_text("Test connection").click()
+    page.get_by_text("Shop TikTok").wait_for(timeout=30_000)
+    page.get_by_text("Shop Instagram").wait_for()
+
+    quota = page.get_by_label("Monthly quota ($, empty for no limit)")
+    quota.fill("-4")
+    page.get_by_text("Save quota").click()
+    page.get_by_text("monthly quota must be a positive amount").wait_for(timeout=15_000)
+    quota.fill("20")
+    page.get_by_text("Save quota").click()
+    page.get_by_text("$0.00 of $20.00 used this month").wait_for(timeout=15_000)
+    screenshot(page, "60-settings")
+    content = page.content()
+    assert POSTIZ_KEY not in content and "Traceback" not in content
+    assert get_secret(workspace.find_by_name("Settings shop"), "postiz.api_key") == POSTIZ_KEY
