@@ -117,7 +117,7 @@ def _voiceover_cached(profile: Profile, text: str, voice: dict) -> bool:
     finally:
         provider.close()
     key = tts_cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text)
-    return tts_cache.lookup(profile, key) is not None
+    return tts_cache.contains(profile, key)  # a check only: it must not write (hit counts) to the database
 
 
 def _check_lengths(profile: Profile, scripts: list[str], voice: dict) -> None:

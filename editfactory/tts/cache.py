@@ -56,6 +56,12 @@ def contains(profile: Profile, key: str) -> bool:
     return row is not None and profile.paths.absolute(row[0]).is_file()
 
 
+def contains(profile: Profile, key: str) -> bool:
+    """Whether a usable cached result exists; only reads (no hit count, no clean-up), for estimates and checks."""
+    row = profile.db.fetchone("SELECT audio_path FROM tts_cache WHERE key = ?", [key])
+    return row is not None and profile.paths.absolute(row[0]).is_file()
+
+
 def store(profile: Profile, key: str, text: str, result: SynthesisResult) -> SynthesisResult:
     """Move the fresh audio into the cache folder and index it; returns the result pointing at the cached file."""
     folder = profile.paths.tts_cache

@@ -216,3 +216,18 @@ def test_two_stores_in_parallel_keep_their_clips_apart(store, other_store, runne
         for clip in clips:
             for key in ("path", "voiceover_path", "captions_path"):
                 assert profile.paths.absolute(clip[key]).resolve().is_relative_to(profile.folder.resolve())
+
+
+def test_the_quota_precheck_only_reads_the_database(store, paid_voice, monkeypatch):
+    profile, _ = store
+    synthesize_for_profile(profile, SCRIPT)  # paid once, now in the profile's cache
+    set_quota(profile, month_spend(profile))  # used up: only the cached voiceover lets a re-run through
+    hits = profile.db.fetchone("SELECT hits FROM tts_cache")[0]
+
+    def no_writes(*args, **kwargs):
+        raise AssertionError("the quota pre-check wrote to the database")
+
+    monkeypatch.setattr(profile.db, "transaction", no_writes)
+    production._check_quota(profile, [SCRIPT], {})  # not refused: the voiceover is cached
+    monkeypatch.undo()
+    assert profile.db.fetchone("SELECT hits FROM tts_cache")[0] == hits
