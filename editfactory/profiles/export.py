@@ -16,6 +16,7 @@ from pathlib import Path
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
+from editfactory.storage.paths import DATABASE_FILE
 
 
 _SKIPPED_TOP_FOLDERS = {"tmp", "secrets"}
@@ -27,6 +28,8 @@ def _files_to_export(profile: Profile) -> list[Path]:
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if relative.parts[0] in _SKIPPED_TOP_FOLDERS or path.is_dir() or path.is_symlink():
+            continue
+        if relative.parts[0].startswith(DATABASE_FILE):  # the file, its WAL, hand-over lock and signals
             continue
         files.append(path)
     return files
@@ -41,8 +44,9 @@ def export_profile(
 ) -> Path:
     """Write ``destination`` (a .zip) with the profile's folder; returns the path written.
 
-    The database is checkpointed and copied while no writer can change it; the
-    zip is written to a temporary name and renamed when complete.
+    Writers wait only while the database file is checkpointed and copied (never
+    while media is zipped); the zip is written to a temporary name and renamed
+    when complete.
     """
     destination = Path(destination)
     if destination.suffix.lower() != ".zip":
@@ -62,22 +66,22 @@ def export_profile(
 
 def _write_zip(profile: Profile, partial: Path, include_secrets: bool, progress: ProgressCallback | None) -> None:
     root = profile.folder.name
-    with profile.db.session():
-        with profile.db.read() as cursor:
-            cursor.execute("CHECKPOINT")  # committed data moves from the WAL into the file we copy
-        # An (empty) transaction keeps this process's writers waiting while the files are read;
-        # the open session keeps other processes out.
-        with profile.db.transaction():
-            files = _files_to_export(profile)
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for index, path in enumerate(files, 1):
-                    if progress:
-                        progress(f"Adding {path.name}", index / max(len(files), 1))
-                    compress = zipfile.ZIP_STORED if path.suffix.lower() in {".mp4", ".mp3", ".wav"} else None
-                    archive.write(path, f"{root}/{path.relative_to(profile.folder).as_posix()}",
-                                  compress_type=compress)
-                if include_secrets:
-                    _add_secrets(profile, archive, root)
+    with profile.temp_dir("export") as scratch:  # tmp/ itself is never exported
+        # Only this copy holds the database (a moment); the media is zipped with no lock held.
+        snapshot = scratch / DATABASE_FILE
+        profile.db.copy_to(snapshot)
+        files = _files_to_export(profile)
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for copy in (snapshot, Path(f"{snapshot}.wal")):
+                if copy.exists():
+                    archive.write(copy, f"{root}/{copy.name}")
+            for index, path in enumerate(files, 1):
+                if progress:
+                    progress(f"Adding {path.name}", index / max(len(files), 1))
+                compress = zipfile.ZIP_STORED if path.suffix.lower() in {".mp4", ".mp3", ".wav"} else None
+                archive.write(path, f"{root}/{path.relative_to(profile.folder).as_posix()}", compress_type=compress)
+            if include_secrets:
+                _add_secrets(profile, archive, root)
 
 
 def _add_secrets(profile: Profile, archive: zipfile.ZipFile, root: str) -> None:

@@ -35,6 +35,7 @@ import contextlib
 import logging
 import os
 import random
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -402,6 +403,26 @@ class ProfileDatabase:
                 cursor.execute("COMMIT")
             except duckdb.Error as error:
                 raise StorageError(f"Writing to profile {self.label!r} failed: {error}") from error
+            finally:
+                cursor.close()
+
+    def copy_to(self, destination: Path) -> None:
+        """Write a consistent copy of the database file to ``destination``.
+
+        Writers of this process and other processes wait only while the file is copied: committed
+        data is checkpointed into the file first, and whatever is still in the WAL goes along with it.
+        """
+        destination = Path(destination)
+        wal = Path(str(self.path) + ".wal")
+        with self._connection() as connection, self._shared.write_lock:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("CHECKPOINT")
+                shutil.copyfile(self.path, destination)
+                if wal.exists() and wal.stat().st_size:
+                    shutil.copyfile(wal, Path(str(destination) + ".wal"))
+            except duckdb.Error as error:
+                raise StorageError(f"Copying the database of profile {self.label!r} failed: {error}") from error
             finally:
                 cursor.close()
 
