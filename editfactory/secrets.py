@@ -243,6 +243,35 @@ def secret_names(profile: Profile) -> list[str]:
     return sorted(n for n in names if get_secret(profile, n) is not None)
 
 
+def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
+    """Remove a profile's keys from the OS keyring before the profile is deleted (its files go with its folder).
+
+    Names come from the profile's list and the well-known keys, so a lost list still leaves no key behind.
+    Raises :class:`SecretStoreError` when the keyring refuses, so the profile is not deleted half-way.
+    """
+    keyring = _keyring_module()
+    if keyring is None:
+        return
+    from keyring.errors import PasswordDeleteError
+
+    names = {f"{prefix}.api_key" for prefix in _SERVICES}
+    for filename in (NAMES_FILE, SECRETS_FILE):
+        try:
+            names.update(_read_json(Path(secrets_folder) / filename))
+        except SecretStoreError:
+            pass  # unreadable list: the well-known names are still removed
+    for name in sorted(names):
+        try:
+            keyring.delete_password(f"{_SERVICE_PREFIX}:{profile_id}", name)
+        except PasswordDeleteError:
+            pass  # never stored in the keyring
+        except Exception as error:
+            raise SecretStoreError(
+                f"The OS keyring could not remove this profile's keys ({type(error).__name__}); "
+                "unlock it and delete the profile again."
+            ) from None
+
+
 def mask(value: str | None) -> str:
     """What the UI shows for a secret: never more than its last four characters, and only for long keys."""
     if not value:

@@ -251,7 +251,7 @@ class Workspace:
         return self._handle(meta, folder)
 
     def delete(self, profile_id: str) -> None:
-        """Delete a profile and everything in its folder. The last profile cannot be deleted."""
+        """Delete a profile with its folder and its keys in the OS keyring. The last profile cannot be deleted."""
         with self._locked():
             folder = self._folder_of(profile_id)
             if folder is None:
@@ -268,6 +268,10 @@ class Workspace:
                 ) from None
             try:
                 self._refuse_if_in_use(folder)
+                # Keys in the OS keyring live outside the folder: remove them first (a refusal keeps the profile).
+                from editfactory.secrets import forget_profile_secrets
+
+                forget_profile_secrets(profile_id, ProfilePaths(folder).secrets)
                 trash = self.root / f"{_TRASH_PREFIX}{uuid.uuid4().hex[:8]}"
                 os.replace(folder, trash)  # disappears from listings at once
             finally:
