@@ -37,12 +37,13 @@ from editfactory.profiles import Profile
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
+from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
-MAX_VARIANTS = 20
+MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
 
 
 @dataclass
