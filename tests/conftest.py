@@ -28,8 +28,9 @@ def dask_scheduler():
 
     from editfactory.jobs.dask_backend import close_clients
 
+    # ":0" = any free port (None falls back to 8787, which another run may hold).
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, worker_dashboard_address=None)
+                           dashboard_address=":0", worker_dashboard_address=":0")
     try:
         yield cluster.scheduler_address
     finally:

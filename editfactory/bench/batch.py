@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         # ":0": the scheduler's HTTP server takes a free port (with None it still wants 8787 and warns if taken).
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, worker_dashboard_address=None)
+                               dashboard_address=":0", worker_dashboard_address=":0")
         startup = time.perf_counter() - started
         try:
             backend = DaskBackend(cluster.scheduler_address)
