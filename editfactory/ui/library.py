@@ -124,9 +124,9 @@ class LibraryPage(PageView):
 
         model.param.watch(self._on_query, [*FILTER_PARAMETERS, "page_number"])
         model.param.watch(lambda *_: self._render_rows(), ["rows", "posters"])
-        model.param.watch(lambda _: self._render_projects(), "projects")
-        model.param.watch(lambda _: self._render_selection(), "selected")
-        model.param.watch(lambda _: self._render_preview(), "preview_id")
+        model.param.watch(lambda *_: self._render_projects(), "projects")
+        model.param.watch(lambda *_: self._render_selection(), "selected")
+        model.param.watch(lambda *_: self._render_preview(), "preview_id")
         model.param.watch(lambda e: setattr(self._table, "loading", e.new), "loading")
         self._render_selection()
         if pn.state.location is not None:

@@ -11,7 +11,7 @@ PAGE_VIEWS: dict[str, str] = {
     "library": "editfactory.ui.library:LibraryPage",
     "produce": "editfactory.ui.produce:ProducePage",
     "voices": "editfactory.ui.voices:VoicesPage",
-    "publish": "editfactory.ui.placeholder:PlaceholderPage",
+    "publish": "editfactory.ui.publish:PublishPage",
     "dashboard": "editfactory.ui.dashboard:DashboardPage",
     "jobs": "editfactory.ui.jobs:JobsPage",
     "settings": "editfactory.ui.settings:SettingsPage",
