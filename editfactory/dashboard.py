@@ -4,13 +4,16 @@ a cross-profile overview that reads every profile on its own, so no figure ever 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass, field, replace
 
 from editfactory.costs import current_month, get_quota, month_spend, monthly_totals
-from editfactory.errors import EditFactoryError
+from editfactory.errors import EditFactoryError, ProfileBusyError
 from editfactory.profiles import Profile, Workspace
 
 RENDERED_STATUSES = ("rendered", "published")
+_OVERVIEW_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class ProfileFigures:
     cost_this_month: float = 0.0
     quota_usd: float | None = None
     error: str | None = None
+    busy: bool = False
+    """Another program held the profile's file: the figures are unknown right now (not zero)."""
 
     @property
     def quota_used(self) -> float | None:
@@ -78,13 +83,41 @@ def profile_figures(profile: Profile, month: str | None = None) -> ProfileFigure
     )
 
 
-def overview(workspace: Workspace, month: str | None = None) -> list[ProfileFigures]:
-    """Figures of every profile, each read from its own database; a busy or broken one reports an error."""
+OVERVIEW_BUSY_TIMEOUT = 1.0
+"""Seconds the overview waits for a profile another program holds before it shows that profile as busy."""
+BUSY_ERROR = "busy: another program (the studio or a notebook) is using it right now; its figures show once it is free."
+
+
+def _busy_figures(profile: Profile, month: str) -> ProfileFigures:
+    return ProfileFigures(profile.id, profile.name, month, error=BUSY_ERROR, busy=True)
+
+
+def _read_quickly(profile: Profile, month: str, busy_timeout: float) -> ProfileFigures:
+    quick = replace(profile, db=profile.db.with_busy_timeout(busy_timeout))
+    try:
+        return profile_figures(quick, month)
+    except ProfileBusyError:
+        return _busy_figures(profile, month)
+    except EditFactoryError as error:
+        return ProfileFigures(profile.id, profile.name, month, error=str(error))
+
+
+def overview(workspace: Workspace, month: str | None = None, *, busy_timeout: float = OVERVIEW_BUSY_TIMEOUT,
+             wait: float | None = None) -> list[ProfileFigures]:
+    """Figures of every profile (sorted by name), each read from its own database, side by side.
+
+    A profile another program holds for more than ``busy_timeout`` seconds is shown as busy (``busy=True``)
+    instead of being waited for, and the whole overview returns within about ``wait`` seconds
+    (default ``busy_timeout`` + 2): a profile not read by then is busy too. A broken one reports its error.
+    """
     month = month or current_month()
-    figures = []
-    for profile in workspace.list():
-        try:
-            figures.append(profile_figures(profile, month))
-        except EditFactoryError as error:
-            figures.append(ProfileFigures(profile.id, profile.name, month, error=str(error)))
-    return figures
+    profiles = workspace.list()
+    if not profiles:
+        return []
+    wait = busy_timeout + 2.0 if wait is None else wait
+    pool = ThreadPoolExecutor(max_workers=min(_OVERVIEW_THREADS, len(profiles)), thread_name_prefix="overview")
+    futures = [pool.submit(_read_quickly, profile, month, busy_timeout) for profile in profiles]
+    futures_wait(futures, timeout=wait)
+    pool.shutdown(wait=False, cancel_futures=True)  # a read still waiting ends by itself within busy_timeout
+    return [future.result() if future.done() and not future.cancelled() else _busy_figures(profile, month)
+            for future, profile in zip(futures, profiles)]

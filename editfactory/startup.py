@@ -5,17 +5,24 @@ processes. On top of that, ``open_profile`` marks jobs whose process died as
 interrupted (so they can be retried) and resumes posts left open in the
 publishing outbox, without posting anything twice. Nothing is silently lost:
 the returned report says what was found.
+
+A page never runs this on its load path: ``open_profile_in_background`` opens
+the profile at once and recovers on a thread; the page reads ``summary()`` later.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from editfactory.errors import EditFactoryError
 from editfactory.jobs import Job, recover_interrupted
 from editfactory.profiles import Profile, Workspace
 from editfactory.publish import ResumeReport, resume_pending
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,28 +44,122 @@ class StartupReport:
         return "\n".join(lines)
 
 
-# Recovery runs once per process and profile: the studio calls open_profile for every browser
-# session, and what a crash left behind only needs finding once (its report is kept to show again).
-_recovered: dict[tuple[Path, str], StartupReport] = {}
-_recovered_lock = threading.Lock()
+@dataclass
+class Recovery:
+    """One profile's recovery in this process: running until ``done`` is set, then its report or its error."""
+
+    profile: Profile
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+    report: StartupReport | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def summary(self) -> str:
+        """What to tell the user: '' while running or when there was nothing to report."""
+        if self.running:
+            return ""
+        if self.error is not None:
+            return (f"Checking what the last run of profile {self.profile.name!r} left behind failed: {self.error} "
+                    "It is tried again the next time the profile is opened.")
+        return self.report.summary() if self.report is not None else ""
+
+
+# Recovery runs once per process and profile: the studio opens the profile for every browser session, and
+# what a crash left behind only needs finding once (its report is kept to show again). The lock guards only
+# this table, never the recovery itself: one profile's slow Postiz never holds up another profile.
+_recoveries: dict[tuple[Path, str], Recovery] = {}
+_recoveries_lock = threading.Lock()
+
+
+def _claim(workspace: Workspace, profile: Profile, again: bool) -> tuple[Recovery, bool]:
+    """This profile's recovery record, and whether the caller must run it (nobody has, or ``again``)."""
+    key = (workspace.root, profile.id)
+    with _recoveries_lock:
+        current = _recoveries.get(key)
+        if current is not None and (current.running or not again):
+            current.profile = profile  # the name may have changed since
+            if current.report is not None:
+                current.report.profile = profile
+            return current, False
+        fresh = _recoveries[key] = Recovery(profile)
+        return fresh, True
+
+
+def _recover(workspace: Workspace, recovery: Recovery, resume_posts: bool, resume_options: dict | None) -> None:
+    profile = recovery.profile
+    try:
+        report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
+        if resume_posts:
+            report.publishing = resume_pending(profile, **(resume_options or {}))
+        recovery.report = report
+    except BaseException as error:
+        recovery.error = error
+        with _recoveries_lock:  # a failed recovery is tried again on the next open
+            if _recoveries.get((workspace.root, profile.id)) is recovery:
+                del _recoveries[(workspace.root, profile.id)]
+        if not isinstance(error, Exception):
+            raise
+        if not isinstance(error, EditFactoryError):
+            log.exception("Recovery of profile %s crashed", profile.id)
+    finally:
+        recovery.done.set()
+
+
+def _opened(workspace: Workspace, profile_id: str | None) -> Profile:
+    profile = workspace.get(profile_id) if profile_id else workspace.last_used()
+    workspace.remember_last_used(profile.id)
+    return profile
 
 
 def open_profile(workspace: Workspace, profile_id: str | None = None, *, resume_posts: bool = True,
-                 again: bool = False) -> StartupReport:
+                 again: bool = False, resume_options: dict | None = None) -> StartupReport:
     """Open a profile (the last used one by default), remember it, and recover what a crash left behind.
 
-    The recovery runs the first time this process opens the profile (or when ``again`` is set).
+    The recovery runs the first time this process opens the profile (or when ``again`` is set) and may wait
+    on Postiz; pages use :func:`open_profile_in_background` instead. While another thread recovers the same
+    profile, this waits for that one rather than running it twice. ``resume_options`` go to
+    ``resume_pending`` (e.g. ``{"policy": RetryPolicy(...), "timeout": 10}`` to bound the time spent on Postiz).
     """
-    profile = workspace.get(profile_id) if profile_id else workspace.last_used()
-    workspace.remember_last_used(profile.id)
-    key = (workspace.root, profile.id)
-    with _recovered_lock:
-        if not again and key in _recovered:
-            report = _recovered[key]
-            report.profile = profile  # the name may have changed since
-            return report
-        report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
-        if resume_posts:
-            report.publishing = resume_pending(profile)
-        _recovered[key] = report
-    return report
+    profile = _opened(workspace, profile_id)
+    recovery, mine = _claim(workspace, profile, again)
+    if mine:
+        _recover(workspace, recovery, resume_posts, resume_options)
+    else:
+        recovery.done.wait()
+    if recovery.error is not None:
+        raise recovery.error
+    return recovery.report
+
+
+def open_profile_in_background(workspace: Workspace, profile_id: str | None = None, *,
+                               resume_posts: bool = True, again: bool = False,
+                               resume_options: dict | None = None) -> Recovery:
+    """Open and remember a profile at once; its recovery (jobs, open posts) runs on a background thread.
+
+    Returns at once with the profile's :class:`Recovery`; read ``summary()`` later (a page's periodic
+    callback), or ``wait_for_recovery``. Only the first open in this process (or ``again``) starts one.
+    """
+    profile = _opened(workspace, profile_id)
+    recovery, mine = _claim(workspace, profile, again)
+    if mine:
+        threading.Thread(target=_recover, args=(workspace, recovery, resume_posts, resume_options),
+                         name=f"editfactory-recovery-{profile.id[-8:]}", daemon=True).start()
+    return recovery
+
+
+def recovery_of(workspace: Workspace, profile_id: str) -> Recovery | None:
+    """This process's recovery of the profile (running or finished), or None if none was started or it failed."""
+    with _recoveries_lock:
+        return _recoveries.get((workspace.root, profile_id))
+
+
+def wait_for_recovery(recovery: Recovery, timeout: float | None = None) -> StartupReport | None:
+    """The report once the recovery finished (None if it is still running after ``timeout``); raises its error."""
+    if not recovery.done.wait(timeout):
+        return None
+    if recovery.error is not None:
+        raise recovery.error
+    return recovery.report

@@ -185,6 +185,11 @@ class ProfileDatabase:
         self._handover = self._shared.handover
         self.lock_retries = 0  # how often opening had to wait for another process (for tests and diagnostics)
 
+    def with_busy_timeout(self, seconds: float) -> ProfileDatabase:
+        """Another handle on the same file (same connection in this process) that gives up after ``seconds``
+        when another process holds the file: for readers that must not wait, like a dashboard overview."""
+        return ProfileDatabase(self.path, busy_timeout=seconds, on_open=self.on_open, label=self.label)
+
     @property
     def wait_stats(self) -> WaitStats:
         """Waits for the file by every unit of work on it in this process."""
