@@ -44,6 +44,9 @@ from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
+MAX_SCRIPT_CHARS = 12_000
+"""About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
+script is a paste gone wrong; refused before hours of synthesis end in a render that no footage can fill."""
 
 
 @dataclass
@@ -73,6 +76,12 @@ class ProductionRequest:
             raise ValidationError("Every variant needs a script; type the text the voice should read.")
         if len(scripts) > MAX_VARIANTS:
             raise ValidationError(f"Make at most {MAX_VARIANTS} variants in one job (asked for {len(scripts)}).")
+        longest = max(len(s) for s in scripts)
+        if longest > MAX_SCRIPT_CHARS:
+            raise ValidationError(
+                f"A script has {longest:,} characters; a clip's voiceover takes at most {MAX_SCRIPT_CHARS:,} (about "
+                "13 minutes read aloud). Shorten it or split it into several clips."
+            )
         return scripts
 
     def render_preset(self) -> RenderPreset:

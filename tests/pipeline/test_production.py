@@ -198,6 +198,10 @@ def test_foreign_or_bad_requests_are_refused(store, other_store, runner):
         start_production(runner, profile, ProductionRequest(project["id"], "   "))
     with pytest.raises(ValidationError, match="Unknown output format"):
         start_production(runner, profile, ProductionRequest(project["id"], SCRIPT, preset="vhs"))
+    # 20 000 words pasted by mistake: refused at once, not after hours of synthesis.
+    with pytest.raises(ValidationError, match="at most 12,000"):
+        start_production(runner, profile, ProductionRequest(project["id"], "Trail shoe. " * 20_000))
+    assert JobStore(profile).list() == []
     empty = projects.create_project(profile, "No footage")
     job = _run(runner, profile, ProductionRequest(empty["id"], SCRIPT))
     assert job.status == FAILED and "has no source videos" in job.error
