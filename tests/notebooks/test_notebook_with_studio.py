@@ -11,7 +11,10 @@ import time
 from pathlib import Path
 
 import httpx
+import nbformat
 import pytest
+
+from tests.notebooks.notebook_outputs import check_batch, text_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,7 +82,7 @@ def test_the_batch_notebook_runs_while_the_studio_serves_the_same_profile(tmp_pa
                 output = kernel.communicate(timeout=60)[0]
                 assert kernel.returncode == 0, output
                 assert loads >= 1
-                assert "2 of 4 rows made, 3 clip(s)" in executed.read_text()
+                check_batch(text_outputs(nbformat.read(executed, as_version=4)), root)
                 page.goto(url)
                 page.get_by_text("Travel mug v1").first.wait_for(timeout=90_000)  # the notebook's clips, in the studio
                 page.get_by_text("Trail sneakers v1").first.wait_for(timeout=30_000)
