@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 import pandas as pd
@@ -13,6 +12,7 @@ from editfactory.clip_catalog import PUBLISH_STATES, SORTS
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
 from editfactory.models.session import FAILED
 from editfactory.projects import CLIP_STATUSES
+from editfactory.ui.helpers import run_soon, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
@@ -35,21 +35,6 @@ def cost_text(cost: float | None) -> str:
     if not cost:
         return "Free"
     return f"${cost:.4f}".rstrip("0") if cost < 0.01 else f"${cost:.2f}"
-
-
-def run_soon(fn) -> None:
-    """Run the coroutine function ``fn`` on this session's event loop (never blocking a widget callback).
-
-    Without a server or a running loop (a test driving widgets) nothing runs; the caller refreshes itself.
-    """
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.execute(fn)
-        return
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    loop.create_task(fn())
 
 
 class LibraryPage(PageView):
@@ -154,7 +139,7 @@ class LibraryPage(PageView):
 
     def _render_rows(self) -> None:
         model = self.model
-        self._table.value = pd.DataFrame([self._row_html(r) for r in model.rows], columns=_COLUMNS)
+        show_frame(self._table, pd.DataFrame([self._row_html(r) for r in model.rows], columns=_COLUMNS))
         self._sync_table_selection()
         first = (model.page_number - 1) * model.page_size + 1 if model.total else 0
         last = first + len(model.rows) - 1 if model.rows else 0

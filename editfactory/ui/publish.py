@@ -11,7 +11,8 @@ from editfactory.models.publish import OUTBOX_PAGE, ChannelInfo, PublishModel, p
 from editfactory.publish import outbox
 from editfactory.models.session import FAILED
 from editfactory.ui.job_progress import JobProgressList
-from editfactory.ui.library import duration_text, run_soon
+from editfactory.ui.helpers import run_soon, show_frame
+from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
@@ -196,7 +197,7 @@ class PublishPage(PageView):
                 "retry": ('<span style="color:#1565c0;cursor:pointer" title="Send it again">↻ Retry</span>'
                           if pub.status == outbox.FAILED else ""),
             })
-        self._outbox.value = pd.DataFrame(rows, columns=_OUTBOX_COLUMNS)
+        show_frame(self._outbox, pd.DataFrame(rows, columns=_OUTBOX_COLUMNS))
         first = model.outbox_offset + 1 if rows else 0
         self._outbox_count.object = (f"{first}–{model.outbox_offset + len(rows)} of {model.outbox_total} post(s)"
                                      if rows else "No posts yet.")
