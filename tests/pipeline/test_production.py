@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import time
@@ -30,6 +31,17 @@ def _run(runner, profile, request, timeout=120):
     return runner.wait(profile, job_id, timeout=timeout)
 
 
+def finished_loudness(path) -> tuple[float, float]:
+    """Integrated loudness and true peak of a finished clip, measured with ffmpeg's ebur128 filter."""
+    from editfactory.media.runner import ffmpeg_path
+
+    stderr = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a", "-af",
+                             "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = stderr[stderr.rindex("Summary:"):]
+    return (float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
+            float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1)))
+
+
 def test_two_variants_become_voiced_captioned_clips(store, runner):
     profile, project = store
     job = _run(runner, profile, ProductionRequest(project["id"], SCRIPT, variants=2, preset=SMALL))
@@ -45,6 +57,9 @@ def test_two_variants_become_voiced_captioned_clips(store, runner):
         info = probe(video)
         assert info.has_audio and (info.width, info.height) == (SMALL["width"], SMALL["height"])
         assert info.duration == pytest.approx(clip["duration"], abs=0.15)
+        # A 2.5 s voiceover: the finished file itself meets -14 LUFS (±0.5 LU) and -1 dBTP.
+        integrated, true_peak = finished_loudness(video)
+        assert integrated == pytest.approx(-14.0, abs=0.5) and true_peak <= -1.0, (integrated, true_peak)
         assert profile.paths.absolute(clip["voiceover_path"]).is_file()
         captions = profile.paths.absolute(clip["captions_path"]).read_text(encoding="utf-8")
         assert "trail" in captions.lower() and "Dialogue:" in captions
