@@ -3,8 +3,9 @@
 Opening a profile (``Workspace.get``) already removes temp folders of dead
 processes. On top of that, ``open_profile`` marks jobs whose process died as
 interrupted (so they can be retried) and resumes posts left open in the
-publishing outbox, without posting anything twice. Nothing is silently lost:
-the returned report says what was found.
+publishing outbox, without posting anything twice, on a thread of its own with
+a bounded total time (``publish.background``): opening never waits on Postiz.
+Nothing is silently lost: the returned report says what was found.
 
 A page never runs this on its load path: ``open_profile_in_background`` opens
 the profile at once and recovers on a thread; the page reads ``summary()`` later.
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from editfactory.errors import EditFactoryError
 from editfactory.jobs import Job, recover_interrupted
 from editfactory.profiles import Profile, Workspace
-from editfactory.publish import ResumeReport, resume_pending
+from editfactory.publish.background import BackgroundResume, resume_in_background
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 class StartupReport:
     profile: Profile
     interrupted_jobs: list[Job] = field(default_factory=list)
-    publishing: ResumeReport | None = None
+    publishing: BackgroundResume | None = None  # resuming open posts in the background; poll ``done()``
 
     def summary(self) -> str:
         """One short paragraph for the person who just opened the profile ('' when there is nothing to say)."""
@@ -39,7 +41,7 @@ class StartupReport:
             lines.append(
                 f"{len(self.interrupted_jobs)} job(s) ({kinds}) stopped when their program ended; retry them from the jobs list."
             )
-        if self.publishing is not None and (self.publishing.found or self.publishing.not_due or self.publishing.skipped_in_use):
+        if self.publishing is not None and self.publishing.pending:
             lines.append(self.publishing.summary())
         return "\n".join(lines)
 
@@ -55,7 +57,11 @@ class Recovery:
 
     @property
     def running(self) -> bool:
-        return not self.done.is_set()
+        """True until the jobs are recovered and the open posts' background resume has finished too."""
+        if not self.done.is_set():
+            return True
+        publishing = self.report.publishing if self.report is not None else None
+        return publishing is not None and not publishing.done()
 
     def summary(self) -> str:
         """What to tell the user: '' while running or when there was nothing to report."""
@@ -92,8 +98,8 @@ def _recover(workspace: Workspace, recovery: Recovery, resume_posts: bool, resum
     profile = recovery.profile
     try:
         report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
-        if resume_posts:
-            report.publishing = resume_pending(profile, **(resume_options or {}))
+        if resume_posts:  # on its own thread, bounded in time: recovery never waits on Postiz
+            report.publishing = resume_in_background(profile, **(resume_options or {}))
         recovery.report = report
     except BaseException as error:
         recovery.error = error
@@ -118,10 +124,11 @@ def open_profile(workspace: Workspace, profile_id: str | None = None, *, resume_
                  again: bool = False, resume_options: dict | None = None) -> StartupReport:
     """Open a profile (the last used one by default), remember it, and recover what a crash left behind.
 
-    The recovery runs the first time this process opens the profile (or when ``again`` is set) and may wait
-    on Postiz; pages use :func:`open_profile_in_background` instead. While another thread recovers the same
-    profile, this waits for that one rather than running it twice. ``resume_options`` go to
-    ``resume_pending`` (e.g. ``{"policy": RetryPolicy(...), "timeout": 10}`` to bound the time spent on Postiz).
+    The recovery runs the first time this process opens the profile (or when ``again`` is set). Open posts
+    are resumed on a background thread with a bounded total time, so this never waits on Postiz;
+    ``report.publishing`` tells how that goes (``done()``, ``wait()``, ``summary()``). While another thread
+    recovers the same profile's jobs, this waits for that one rather than running it twice.
+    ``resume_options`` go to ``publish.background.resume_in_background`` (``budget``, ``timeout``, ``policy``).
     """
     profile = _opened(workspace, profile_id)
     recovery, mine = _claim(workspace, profile, again)
@@ -157,9 +164,16 @@ def recovery_of(workspace: Workspace, profile_id: str) -> Recovery | None:
 
 
 def wait_for_recovery(recovery: Recovery, timeout: float | None = None) -> StartupReport | None:
-    """The report once the recovery finished (None if it is still running after ``timeout``); raises its error."""
+    """The report once the recovery (open posts included) finished, None if still running after ``timeout``.
+
+    Raises the recovery's error.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
     if not recovery.done.wait(timeout):
         return None
     if recovery.error is not None:
         raise recovery.error
-    return recovery.report
+    publishing = recovery.report.publishing if recovery.report is not None else None
+    if publishing is not None:
+        publishing.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    return None if recovery.running else recovery.report

@@ -47,6 +47,7 @@ def test_open_posts_without_publishing_set_up_are_reported_not_dropped(workspace
         settings={}, scheduled_at=None, title=None, marker=marker.new_key(),
     )])
     report = open_profile(workspace, shop.id)
+    report.publishing.wait(60)  # resumed in the background; the page never waits for it
     assert "wait in the outbox" in report.summary()
     assert len(outbox.open_publications(shop)) == 1
 

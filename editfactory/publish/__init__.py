@@ -33,7 +33,9 @@ from editfactory.publish.service import (
     publish_many,
     refresh_status,
     refresh_status_report,
+    next_due_at,
     resume_pending,
+    retry_due_posts,
     retry_publication,
 )
 
@@ -42,6 +44,7 @@ __all__ = [
     "PostizConfig", "PostizConnectionError", "PostizError", "PostizRateLimitError", "PostizRedirectError",
     "PostizServerError", "PostizSetupError", "PostizValidationError", "Publication", "PublishingNotConfiguredError",
     "ResumeReport", "RetryPolicy", "StatusReport", "api_key_masked", "check_connection", "clip_state",
-    "count_publications", "delete_publication", "list_publications", "load_config", "publish_clip", "publish_many",
-    "refresh_status", "refresh_status_report", "resume_pending", "retry_publication", "save_config",
+    "count_publications", "delete_publication", "list_publications", "load_config", "next_due_at", "publish_clip",
+    "publish_many", "refresh_status", "refresh_status_report", "resume_pending", "retry_due_posts",
+    "retry_publication", "save_config",
 ]

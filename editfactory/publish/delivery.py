@@ -101,28 +101,34 @@ def with_retries(action: Callable[[], object], policy: RetryPolicy, what: str,
             _wait(policy, wait, progress, f"Postiz could not {what} yet")
 
 
-# Rows this process is delivering right now: a due-retry or a resume in another thread leaves them alone.
-_delivering: set[str] = set()
+# Rows a thread of this process is sending right now (id → thread): a due-retry or a resume in another
+# thread leaves them alone. Between processes the row's ``owner`` does the same (see ``outbox.claim``).
+_delivering: dict[str, int] = {}
 _delivering_lock = threading.Lock()
 
 
 def delivering_here(publication_id: str) -> bool:
+    """Whether another thread of this process is sending the row now."""
     with _delivering_lock:
-        return publication_id in _delivering
+        holder = _delivering.get(publication_id)
+    return holder is not None and holder != threading.get_ident()
 
 
 @contextlib.contextmanager
-def _claimed(publication_id: str):
+def claimed_here(publication_ids: list[str]):
+    """Claim rows for this thread (again for rows it holds already); yields the ids it got."""
+    me = threading.get_ident()
     with _delivering_lock:
-        if publication_id in _delivering:
-            yield False
-            return
-        _delivering.add(publication_id)
+        got = [i for i in publication_ids if _delivering.get(i, me) == me]
+        new = [i for i in got if i not in _delivering]
+        for i in new:
+            _delivering[i] = me
     try:
-        yield True
+        yield got
     finally:
         with _delivering_lock:
-            _delivering.discard(publication_id)
+            for i in new:
+                _delivering.pop(i, None)
 
 
 def ensure_media(profile: Profile, client: PostizClient, publications: list[Publication], policy: RetryPolicy,
@@ -257,10 +263,13 @@ def deliver(profile: Profile, client: PostizClient, pub: Publication, policy: Re
     policy allows (else leaves the row for a later retry), and looks again.
     A row another thread of this process is delivering is returned untouched.
     """
-    with _claimed(pub.id) as mine:
+    with claimed_here([pub.id]) as mine:
         if not mine:
             return pub
-        return _deliver(profile, client, pub, policy, progress)
+        current = outbox.get(profile, pub.id)  # the stored state wins over a copy taken before the claim
+        if not current.is_open:
+            return current
+        return _deliver(profile, client, current, policy, progress)
 
 
 def _found(profile: Profile, pub: Publication, existing: dict) -> Publication:

@@ -127,10 +127,10 @@ def record(profile: Profile, items: list[NewPublication], batch_id: str | None =
             pub_id = new_id("pub")
             cur.execute(
                 "INSERT INTO publications (id, clip_id, integration_id, platform, post_type, content, settings, "
-                "scheduled_at, status, marker, batch_id, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "scheduled_at, status, marker, batch_id, title, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [pub_id, item.clip_id, item.integration_id, item.platform, item.post_type, item.content,
                  json.dumps(item.settings, ensure_ascii=False), as_naive_utc(item.scheduled_at), PENDING,
-                 item.marker, batch_id, item.title],
+                 item.marker, batch_id, item.title, owner_tag()],  # this process sends them: others keep off
             )
             ids.append(pub_id)
         placeholders = ", ".join("?" for _ in ids)
@@ -173,6 +173,31 @@ def update(profile: Profile, publication_id: str, **changes: Any) -> Publication
 
         raise NotFoundError("Publication", publication_id, profile.name)
     return _row(row)
+
+
+def claim(profile: Profile, publication_id: str, seen_owner: str | None) -> Publication | None:
+    """Make this process the row's sender, if it is still open and still owned by ``seen_owner`` (else None).
+
+    A compare-and-set in one statement: of two processes that both saw the row
+    free (or its owner dead), only one gets it.
+    """
+    with profile.db.transaction() as cur:
+        row = cur.execute(
+            f"UPDATE publications SET owner = ?, updated_at = ? WHERE id = ? AND owner IS NOT DISTINCT FROM ? "
+            f"AND status IN ({', '.join('?' for _ in OPEN_STATUSES)}) RETURNING {', '.join(_COLUMNS)}",
+            [owner_tag(), utcnow(), publication_id, seen_owner, *OPEN_STATUSES]).fetchone()
+    return _row(row) if row is not None else None
+
+
+def release(profile: Profile, publication_ids: list[str]) -> None:
+    """Give up this process's hold on rows left open (a retry when due may then be done by any process)."""
+    if not publication_ids:
+        return
+    placeholders = ", ".join("?" for _ in publication_ids)
+    with profile.db.transaction() as cur:
+        cur.execute(f"UPDATE publications SET owner = NULL WHERE owner = ? AND id IN ({placeholders}) "
+                    f"AND status IN ({', '.join('?' for _ in OPEN_STATUSES)})",
+                    [owner_tag(), *publication_ids, *OPEN_STATUSES])
 
 
 def set_media(profile: Profile, publication_ids: list[str], media_id: str, media_path: str) -> None:

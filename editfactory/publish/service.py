@@ -23,14 +23,21 @@ from editfactory.publish.delivery import (
     DuplicateCopy,
     RetryPolicy,
     choose_copy,
+    claimed_here,
     deliver,
+    delivering_here,
     ensure_media,
     matching_posts,
     reconcile_window,
     remove_duplicates,
     with_retries,
 )
-from editfactory.publish.errors import PostizError, PostizSetupError, PublishingNotConfiguredError
+from editfactory.publish.errors import (
+    PostizConnectionError,
+    PostizError,
+    PostizSetupError,
+    PublishingNotConfiguredError,
+)
 from editfactory.publish.outbox import POSTED, NewPublication, Publication
 from editfactory.publish.providers import ProviderSettings, build_settings, caption_limit, cut_caption
 
@@ -107,12 +114,36 @@ def _plan(clip_id: str, targets: list[ChannelTarget], channels: dict[str, Channe
 
 def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publication], policy: RetryPolicy,
                    progress: ProgressCallback | None) -> list[Publication]:
+    """Claim the rows (for this thread, then for this process in the database), send them, then let go.
+
+    A row another thread or process took in the meantime is returned as it was, untouched.
+    """
+    with claimed_here([p.id for p in pubs]) as mine:
+        taken = {}
+        for pub in pubs:
+            if pub.id in mine:
+                row = outbox.claim(profile, pub.id, pub.owner)
+                if row is not None:
+                    taken[pub.id] = row
+        try:
+            sent = {p.id: p for p in _send_claimed(profile, client, list(taken.values()), policy, progress)}
+        finally:
+            outbox.release(profile, list(taken))  # rows still open: any process may retry them when due
+    return [sent.get(p.id, p) for p in pubs]
+
+
+def _send_claimed(profile: Profile, client: PostizClient, pubs: list[Publication], policy: RetryPolicy,
+                  progress: ProgressCallback | None) -> list[Publication]:
     done: list[Publication] = []
     by_clip: dict[str, list[Publication]] = {}
     for pub in pubs:
         by_clip.setdefault(pub.clip_id, []).append(pub)
     total = max(len(pubs), 1)
+    unreachable = False
     for clip_id, group in by_clip.items():
+        if unreachable or (policy.deadline is not None and policy.clock() >= policy.deadline):
+            done.extend(group)  # out of time, or Postiz cannot be reached: these stay open for a later retry
+            continue
         pending = [p for p in group if p.is_open]
         if pending:
             try:
@@ -120,6 +151,7 @@ def _deliver_batch(profile: Profile, client: PostizClient, pubs: list[Publicatio
                 media = ensure_media(profile, client, pending, policy, path)
             except (PostizError, NotFoundError, ValidationError) as error:
                 retry = getattr(error, "retryable", False)
+                unreachable = isinstance(error, PostizConnectionError) and not error.maybe_delivered
                 # A refused key or a moved URL is the profile's problem, not the post's: keep the rows for a resume.
                 keep = retry or isinstance(error, PostizSetupError)
                 for pub in pending:
@@ -221,11 +253,13 @@ class ResumeReport:
             if failed:
                 lines.append(f"{len(failed)} refused by Postiz, e.g.: {failed[0].last_error}")
             if waiting:
-                lines.append(f"{len(waiting)} still wait in the outbox and are tried again on the next start, "
+                lines.append(f"{len(waiting)} still wait in the outbox and are tried again automatically, "
                              f"e.g. after: {waiting[0].last_error}")
         if self.not_due:
-            until = max(p.next_attempt_at for p in self.not_due)
-            lines.append(f"{len(self.not_due)} wait for Postiz's rate limit until {until:%Y-%m-%d %H:%M} UTC.")
+            until = max(p.due_at for p in self.not_due)
+            lines.append(f"{len(self.not_due)} wait until {until:%Y-%m-%d %H:%M:%S} UTC (Postiz's rate limit, or an "
+                         "earlier request that may still arrive) and are retried then by the running studio or "
+                         "notebook, or at the next start.")
         if self.skipped_in_use:
             lines.append(f"{len(self.skipped_in_use)} are being sent right now by another running process "
                          "(the studio or a notebook).")
@@ -233,16 +267,22 @@ class ResumeReport:
 
 
 def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
-                   due_only: bool = True, progress: ProgressCallback | None = None) -> ResumeReport:
-    """On start: finish posts a crash or an outage left open, without duplicating any that already arrived.
+                   due_only: bool = True, budget: float | None = None,
+                   progress: ProgressCallback | None = None) -> ResumeReport:
+    """Finish posts a crash or an outage left open, without duplicating any that already arrived.
 
-    Rows told to wait (a rate limit's Retry-After) are left for later unless ``due_only=False``.
+    Rows told to wait (a rate limit's Retry-After) are left for later unless
+    ``due_only=False``. Rows another live process (or another thread of this
+    one) is sending are left alone. ``budget``: seconds after which nothing
+    waits any more (rows still open are left for a later retry), so the total
+    time is about ``budget`` plus one request's ``timeout``.
     """
     report = ResumeReport()
     now = outbox.utcnow()
     for pub in outbox.open_publications(profile):
-        if pub.owner and pub.owner != outbox.owner_tag() and outbox.owner_alive(pub.owner):
-            report.skipped_in_use.append(pub)  # another running process is sending it right now
+        if (pub.owner and pub.owner != outbox.owner_tag() and outbox.owner_alive(pub.owner)) \
+                or delivering_here(pub.id):
+            report.skipped_in_use.append(pub)  # another running process or thread is sending it right now
         elif due_only and pub.next_attempt_at is not None and pub.next_attempt_at > now:
             report.not_due.append(pub)
         else:
@@ -254,8 +294,27 @@ def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeo
     except PublishingNotConfiguredError as error:
         report.blocked = f"{len(report.found)} post(s) wait in the outbox: {error}"
         return report
-    report.results = _deliver_batch(profile, client, report.found, policy or RetryPolicy(), progress)
+    policy = (policy or RetryPolicy()).within(budget)
+    report.results = _deliver_batch(profile, client, report.found, policy, progress)
     return report
+
+
+def retry_due_posts(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
+                    budget: float | None = 120.0, progress: ProgressCallback | None = None) -> ResumeReport:
+    """Send the open posts whose wait is over (a Retry-After, a backoff, a landing window); for a running studio.
+
+    Call it periodically (e.g. every minute, or when :func:`next_due_at` has
+    passed) or run the ``publish_retry_due`` job; rows not yet due, and rows
+    being sent by another process or thread, are left alone. Returns the same
+    report as :func:`resume_pending`.
+    """
+    return resume_pending(profile, policy=policy, timeout=timeout, due_only=True, budget=budget, progress=progress)
+
+
+def next_due_at(profile: Profile) -> dt.datetime | None:
+    """When the next open post of this profile waiting for its time is due (naive UTC), or None when none waits."""
+    moments = [p.next_attempt_at for p in outbox.open_publications(profile) if p.next_attempt_at is not None]
+    return min(moments) if moments else None
 
 
 DUPLICATE_WATCH = dt.timedelta(days=7)

@@ -206,6 +206,7 @@ class FakePostiz:
         self.auth_headers: list[str | None] = []
         self.faults_injected: dict[str, int] = {}
         self.forced: list[tuple] = []  # (method, path, status, body, headers) answered before anything else
+        self.hold: threading.Event | None = None  # when set to an unset Event, every request waits for it (a hang)
         self._post_times: list[float] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -319,6 +320,10 @@ class FakePostiz:
         path = url.path.removeprefix("/public/v1")
         with self.lock:
             self.requests.append((method, path))
+        hold = self.hold
+        if hold is not None:
+            hold.wait()
+        with self.lock:
             self.auth_headers.append(headers.get("Authorization"))
             for index, (want_method, want_path, status, body, extra) in enumerate(self.forced):
                 if want_method in (None, method) and want_path in (None, path):

@@ -170,7 +170,9 @@ def test_key_saved_before_the_check_gives_a_clear_error_not_a_raw_one(workspace,
     outbox.record(profile, [outbox.NewPublication(clip, "a-x", "x", "now", "Left open", {"__type": "x"}, None, None,
                                                   marker.new_key())])
     assert "Copy the key again" in resume_pending(profile, policy=fast_policy).summary()
-    assert "Copy the key again" in open_profile(workspace, profile.id).summary()
+    opened = open_profile(workspace, profile.id)
+    opened.publishing.wait(60)
+    assert "Copy the key again" in opened.summary()
     for error in errors:
         text = str(error) + repr(error) + "".join(traceback.format_exception(error))
         assert bad_key not in text and "legacy" not in text

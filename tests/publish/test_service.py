@@ -285,7 +285,7 @@ def test_hourly_rate_limit_leaves_the_post_for_later(store, fast_policy):
     assert result.next_attempt_at - outbox.utcnow() > dt.timedelta(seconds=2900)
     report = resume_pending(profile, policy=fast_policy)
     assert [p.id for p in report.not_due] == [result.id] and report.results == [] and report.still_open
-    assert "1 wait for Postiz's rate limit until" in report.summary()
+    assert "1 wait until" in report.summary() and "retried then by the running studio" in report.summary()
     server.post_limit_per_hour = 10_000
     report = resume_pending(profile, policy=fast_policy, due_only=False)
     assert [p.status for p in report.results] == ["posted"] and len(server.live_posts()) == 1

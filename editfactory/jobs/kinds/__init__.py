@@ -15,6 +15,7 @@ production         render variants into clips (``draft=True``: a fast preview)  
 publish            send clips to Postiz channels                                ``start_publish``
 publish_refresh    ask Postiz how the sent posts stand                          ``start_status_refresh``
 publish_resume     finish posts a crash or an outage left open                  ``start_outbox_resume``
+publish_retry_due  send posts whose wait (Retry-After, landing window) is over  ``start_due_retry``
 export             the profile as a zip                                         ``start_export``
 =================  ============================================================  =====================
 """
@@ -25,6 +26,8 @@ from editfactory.jobs.kinds.publishing import (
     PUBLISH,
     PUBLISH_REFRESH,
     PUBLISH_RESUME,
+    PUBLISH_RETRY_DUE,
+    start_due_retry,
     start_outbox_resume,
     start_publish,
     start_status_refresh,
@@ -34,11 +37,11 @@ from editfactory.pipeline.production import JOB_KIND as PRODUCTION
 from editfactory.pipeline.production import ProductionRequest, start_production
 
 KINDS = (IMPORT_SOURCES, ANALYZE_SOURCE, VOICEOVER, VOICE_PREVIEW, CLONE_VOICE, PRODUCTION, PUBLISH, PUBLISH_REFRESH,
-         PUBLISH_RESUME, EXPORT)
+         PUBLISH_RESUME, PUBLISH_RETRY_DUE, EXPORT)
 
 __all__ = [
     "ANALYZE_SOURCE", "CLONE_VOICE", "EXPORT", "IMPORT_SOURCES", "KINDS", "PRODUCTION", "PUBLISH", "PUBLISH_REFRESH",
-    "PUBLISH_RESUME", "ProductionRequest", "VOICEOVER", "VOICE_PREVIEW", "start_analysis", "start_clone",
-    "start_export", "start_import", "start_outbox_resume", "start_production", "start_publish",
-    "start_status_refresh", "start_voice_preview", "start_voiceover",
+    "PUBLISH_RESUME", "PUBLISH_RETRY_DUE", "ProductionRequest", "VOICEOVER", "VOICE_PREVIEW", "start_analysis",
+    "start_clone", "start_due_retry", "start_export", "start_import", "start_outbox_resume", "start_production",
+    "start_publish", "start_status_refresh", "start_voice_preview", "start_voiceover",
 ]

@@ -15,12 +15,20 @@ from editfactory.jobs.context import JobContext
 from editfactory.jobs.runner import JobRunner, job_kind
 from editfactory.profiles.profile import Profile
 from editfactory.projects import get_clip
-from editfactory.publish import ChannelTarget, Publication, publish_many, refresh_status_report, resume_pending
+from editfactory.publish import (
+    ChannelTarget,
+    Publication,
+    publish_many,
+    refresh_status_report,
+    resume_pending,
+    retry_due_posts,
+)
 from editfactory.publish.outbox import FAILED, POSTED
 
 PUBLISH = "publish"
 PUBLISH_REFRESH = "publish_refresh"
 PUBLISH_RESUME = "publish_resume"
+PUBLISH_RETRY_DUE = "publish_retry_due"
 
 
 def _publication(pub: Publication) -> dict[str, Any]:
@@ -131,3 +139,17 @@ def publish_resume_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
 
 def start_outbox_resume(runner: JobRunner, profile: Profile) -> str:
     return runner.submit(profile, PUBLISH_RESUME, {})
+
+
+@job_kind(PUBLISH_RETRY_DUE)
+def publish_retry_due_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
+    """Send the posts whose wait (a Retry-After, a backoff, a landing window) is over; the studio runs it when due."""
+    ctx.progress("Sending posts whose wait is over", 0.1)
+    report = retry_due_posts(profile, progress=ctx.progress)
+    return {"summary": report.summary(), "found": len(report.found), "still_open": len(report.still_open),
+            "blocked": report.blocked, "publications": [_publication(p) for p in report.results]}
+
+
+def start_due_retry(runner: JobRunner, profile: Profile) -> str:
+    """Queue a :data:`PUBLISH_RETRY_DUE` job; call it when ``publish.next_due_at(profile)`` has passed."""
+    return runner.submit(profile, PUBLISH_RETRY_DUE, {})
