@@ -140,7 +140,7 @@ def check_ports(requests: Sequence[PortRequest], command: str = "invoke dev") ->
         alternative = free_port_near(request.host, request.port)
         hint = f"{command} {request.option} {alternative}" if alternative else f"{command} {request.option} <port>"
         problems.append(
-            f"Port {request.port} (the {request.what}) is already in use by {holder}. "
+            f"Port {request.port} ({request.what}) is already in use by {holder}. "
             f"Stop that process, or pick another port: {hint}"
         )
     if problems:
@@ -189,7 +189,8 @@ class AuthOptions:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.basic_auth or self.oauth_provider)
+        # PANEL_BASIC_AUTH set in the environment also turns Panel's login on (panel serve reads it itself).
+        return bool(self.basic_auth or self.oauth_provider or os.environ.get("PANEL_BASIC_AUTH"))
 
 
 def exposure_help(host: str, command: str = "invoke dev") -> str:
@@ -285,8 +286,9 @@ def studio_server(app: Path, *, host: str = LOOPBACK, port: int = STUDIO_PORT,
                 json.dump(auth.basic_auth, out)
             files.append(Path(name))
             argv += ["--basic-auth", name]
+        env["PANEL_BASIC_AUTH"] = ""  # panel serve refuses the option and the variable together
     if auth.oauth_provider:
-        argv += ["--oauth-provider", auth.oauth_provider]
+        env["PANEL_OAUTH_PROVIDER"] = auth.oauth_provider  # the variable, so an inherited one cannot conflict
     if auth.enabled:
         # Passed through the environment, not argv, so it does not show in `ps`.
         env["PANEL_COOKIE_SECRET"] = auth.cookie_secret or secrets.token_urlsafe(32)

@@ -204,7 +204,7 @@ def test_invoke_dev_on_a_taken_studio_port_names_the_holder_and_starts_nothing(r
     run = InvokeRun(["dev", "--no-browser", "--studio-port", str(occupied_port), "--lab-port", str(_free_port())],
                     run_env)
     assert run.finish() == 1
-    assert f"Port {occupied_port} (the studio) is already in use by {psutil.Process().name()} (pid {os.getpid()})" \
+    assert f"Port {occupied_port} (studio) is already in use by {psutil.Process().name()} (pid {os.getpid()})" \
         in run.output
     assert "invoke dev --studio-port" in run.output
     assert "Starting Bokeh" not in run.output
@@ -280,3 +280,32 @@ def test_the_browser_opens_only_when_wanted_and_possible(monkeypatch, no_browser
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "platform", "linux")
     assert devserver.should_open_browser(no_browser) is expected
+
+
+def test_panel_login_settings_from_the_environment_count_and_never_conflict(monkeypatch):
+    monkeypatch.setenv("PANEL_BASIC_AUTH", "users.json")
+    assert devserver.AuthOptions.from_options().enabled  # panel serve turns the login on from this itself
+    devserver.check_exposure("0.0.0.0", devserver.AuthOptions.from_options())
+    monkeypatch.delenv("PANEL_BASIC_AUTH")
+    monkeypatch.setenv("PANEL_OAUTH_PROVIDER", "google")
+    monkeypatch.setenv("PANEL_COOKIE_SECRET", "from-env")
+    auth = devserver.AuthOptions.from_options(oauth_provider="github")
+    spec = devserver.studio_server(ROOT / "apps" / "studio.py", port=_free_port(), auth=auth)
+    # Options and variables together make panel serve refuse to start: everything goes through the variables.
+    assert "--oauth-provider" not in spec.argv and spec.env["PANEL_OAUTH_PROVIDER"] == "github"
+    assert spec.env["PANEL_COOKIE_SECRET"] == "from-env"
+    monkeypatch.setenv("PANEL_BASIC_AUTH", "other")
+    with_password = devserver.studio_server(ROOT / "apps" / "studio.py", port=_free_port(),
+                                            auth=devserver.AuthOptions(basic_auth="pw"))
+    try:
+        assert "--basic-auth" in with_password.argv and with_password.env["PANEL_BASIC_AUTH"] == ""
+    finally:
+        for path in with_password.files:
+            path.unlink()
+
+
+def test_invoke_lab_on_a_taken_port_says_which_option_moves_it(run_env, occupied_port):
+    run = InvokeRun(["lab", "--no-browser", "--port", str(occupied_port)], run_env)
+    assert run.finish() == 1
+    assert f"Port {occupied_port} (JupyterLab) is already in use" in run.output
+    assert "invoke lab --port" in run.output
