@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
