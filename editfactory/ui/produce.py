@@ -99,7 +99,7 @@ class ProducePage(PageView):
             buttons={"play": "<b>▶ Play</b>", "delete": "✖ Delete"},
             titles={"poster": "", "start": "In (s)", "end": "Out (s)", "favorite": "★", "length": "Length",
                     "score": "Score", "keywords": "Keywords", "source": "Source"},
-            configuration={"rowHeight": 62},
+            configuration={"rowHeight": 62}, widths={"poster": 110, "play": 90, "delete": 100},
         )
         self._segments.on_edit(self._on_segment_edit)
         self._segments.on_click(self._on_segment_click)
@@ -193,10 +193,10 @@ class ProducePage(PageView):
                 watch.clear()
             self._shown_profile = self.session.profile_id
         await self.model.load(self.model.project_id or None)
+        for watch in self._watches():  # running jobs first: a reload mid-render shows its progress at once
+            await watch.refresh()
         await self.model.load_defaults()
         await self.model.update_estimate()
-        for watch in self._watches():
-            await watch.refresh()
         self._show_refused()
         self._show_results()
         self._show_estimate()

@@ -8,6 +8,7 @@ the page's whole story in Chromium, including a reload in the middle of a render
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from editfactory.settings import set_setting
 
 SMALL = {"name": "test-small", "width": 180, "height": 320, "fps": 15, "x264_preset": "ultrafast", "crf": 30}
 SCRIPT = "Meet the trail shoe. Light, fast and ready."
+# Long enough (about 9 s of speech) that three full-size renders are still running when the page is reloaded.
+STORY_SCRIPT = ("Meet the trail shoe. Light, fast and ready for the mountains. A grippy sole holds on wet rock, "
+                "and the soft collar keeps your heel in place all day.")
 
 
 def _ffmpeg(*args: str) -> None:
@@ -344,3 +348,87 @@ def test_a_reload_of_the_page_picks_up_a_running_render(view, footage, make_sess
     assert reloaded._render_watch.jobs[0].status == "succeeded"
     assert len(reloaded.model.clips) == 2 and len(reloaded._results.objects) == 2
     assert "<video" in reloaded._results.objects[0].objects[0].object
+
+
+# -- the page's story in the browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.ui
+def test_produce_story_in_the_browser(browser, workspace, served_studio, footage, tmp_path):
+    from editfactory import projects
+    from editfactory.library import list_segments
+    from tests.ui.conftest import open_page, screenshot
+
+    shop = workspace.create("Trail Store")
+    workspace.remember_last_used(shop.id)
+    set_setting(shop, "tts.prices", {"piper": {"piper": 2.0}})  # so the price is not just "Free"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    studio = served_studio()
+    page = open_page(browser, studio.url + "?page=produce")
+    page.get_by_text("Create project").wait_for(timeout=120_000)  # a loaded machine can take a while
+
+    # A project, then footage dropped on it: the text file is refused with its reason, the video imported.
+    page.get_by_label("New project name").fill("Trail shoe")
+    page.get_by_role("button", name="Create project").click()
+    page.get_by_text("Project 'Trail shoe' created.").wait_for(timeout=90_000)
+    page.locator("input[type=file]").set_input_files([str(footage), str(notes)])
+    page.get_by_text("not a supported file type").wait_for(timeout=60_000)
+    page.get_by_text("6.0 s · 320x240").wait_for(timeout=90_000)
+    [project] = projects.list_projects(shop)
+    assert project["name"] == "Trail shoe"
+
+    # Analysis with its progress card; the scored segments arrive with poster frames.
+    page.get_by_role("button", name="Analyze footage").click()
+    page.get_by_text("Analyze source —").first.wait_for(timeout=90_000)
+    page.get_by_text("found by analysis").wait_for(timeout=90_000)
+    page.locator(".tabulator img[src^='/efmedia/']").first.wait_for(timeout=90_000)
+    screenshot(page, "20-produce-footage-and-segments")
+
+    # Edit a segment's keywords in the table.
+    page.locator(".tabulator-cell[tabulator-field='keywords']").first.click()
+    editor = page.locator(".tabulator-cell.tabulator-editing input")
+    editor.fill("laces, sole")
+    editor.press("Enter")
+    page.get_by_text("Segment saved.").wait_for(timeout=60_000)
+    assert any(s.keywords == ("laces", "sole") for s in list_segments(shop))
+
+    # The script: length and price shown while typing.
+    page.get_by_label("Script").fill(STORY_SCRIPT)
+    page.get_by_text(f"{len(STORY_SCRIPT)} characters · about").wait_for(timeout=90_000)
+    page.get_by_text(f"${len(STORY_SCRIPT) / 1000 * 2:.2f}").first.wait_for(timeout=60_000)
+
+    # The voiceover: generated as a job, played in the page, its cues listed; afterwards it is free.
+    page.get_by_role("button", name="Generate voiceover").click()
+    page.locator("audio[src^='/efmedia/']").wait_for(timeout=90_000)
+    page.get_by_text("Meet the trail").first.wait_for(timeout=60_000)
+    page.get_by_text("Free — cached").wait_for(timeout=90_000)
+    page.get_by_text("3 · Script and voice").scroll_into_view_if_needed()
+    played = page.locator("audio[src^='/efmedia/']").evaluate(
+        "a => { a.muted = true; return a.play().then(() => new Promise(r => setTimeout(() => r(a.currentTime), 800))) }")
+    assert played > 0
+    screenshot(page, "21-produce-voiceover")
+
+    # Render three variants; reload in the middle: the progress is still there; then the results play.
+    page.get_by_role("button", name="Render", exact=True).click()
+    page.get_by_text("Production — running").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Cancel").first.wait_for(timeout=60_000)
+    page.get_by_text("4 · Render").scroll_into_view_if_needed()
+    screenshot(page, "22-produce-rendering")
+    [render] = JobStore(shop).list(kind="production")
+    assert render.status in ("queued", "running")  # so the reload below really happens mid-render
+    page.reload()
+    # Only running jobs are picked up on load, so the card proves the reload found the render while it ran
+    # (it may have finished by the time this busy machine has drawn the page).
+    page.get_by_text(re.compile("Production — (running|succeeded)")).wait_for(timeout=120_000)
+    page.get_by_text("4 · Render").scroll_into_view_if_needed()
+    screenshot(page, "23-produce-rendering-after-reload")
+    page.get_by_text("Production — succeeded").wait_for(timeout=300_000)
+    page.get_by_text("3 rendered clip(s) in this project").wait_for(timeout=90_000)
+    assert page.locator("video[src^='/efmedia/']").count() == 3
+    page.locator("video[src^='/efmedia/']").last.scroll_into_view_if_needed()
+    assert len(projects.list_clips(shop, project["id"])) == 3
+    screenshot(page, "24-produce-results")
+    # The voiceover made before was reused: one charge in the ledger.
+    assert len([e for e in month_entries(shop) if e["status"] == "settled"]) == 1
+    assert "Traceback" not in page.content()
