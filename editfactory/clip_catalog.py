@@ -1,8 +1,8 @@
-"""The clips of one profile as the library shows them: filtered, sorted, paged and counted in SQL.
+"""The clips of one profile as the library shows them: a page of ``projects.clips_page`` with what the page shows.
 
 A profile can hold 100 000 clips, so nothing here loads every row: a page is one
 ``LIMIT/OFFSET`` query and its total one ``count(*)`` over the same filter. Each
-row carries what the library shows (project, publishing state, voice, cost, file).
+row gets what the library shows (project name, display status, voice, the video file).
 Deleting clips removes their files too, but only files inside this profile's
 folder that no remaining clip still uses.
 """
@@ -15,22 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from editfactory import projects
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles.profile import Profile
-from editfactory.projects import CLIP_STATUSES
 
 log = logging.getLogger(__name__)
 
-PUBLISH_STATES = ("unpublished", "publishing", "scheduled", "draft", "published", "partly failed", "failed")
-SORTS: dict[str, str] = {
-    "newest": "c.created_at DESC, c.id",
-    "oldest": "c.created_at, c.id",
-    "name": "lower(c.name), c.id",
-    "longest": "c.duration DESC NULLS LAST, c.id",
-    "shortest": "c.duration NULLS LAST, c.id",
-    "cost": "c.cost_usd DESC, c.id",
-}
 MAX_PAGE = 500
 POSTER_WIDTH = 240
 _OPEN_POSTS = ("pending", "sending", "retrying")
@@ -47,12 +38,10 @@ class ClipFilter:
     voiceover: bool | None = None
     subtitles: bool | None = None
 
-    def validate(self) -> None:
-        if self.status is not None and self.status not in CLIP_STATUSES:
-            raise ValidationError(f"Unknown clip status {self.status!r}; use one of {', '.join(CLIP_STATUSES)}.")
-        if self.publishing is not None and self.publishing not in PUBLISH_STATES:
-            raise ValidationError(
-                f"Unknown publishing state {self.publishing!r}; use one of {', '.join(PUBLISH_STATES)}.")
+    def as_query(self) -> dict[str, Any]:
+        """The same filter as ``projects.list_clips`` takes it."""
+        return {"project_id": self.project_id or None, "status": self.status, "search": self.search,
+                "publish_state": self.publishing, "has_voiceover": self.voiceover, "has_captions": self.subtitles}
 
 
 @dataclass
@@ -63,42 +52,6 @@ class ClipPage:
     total: int = 0
     offset: int = 0
     limit: int = 24
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _where(filters: ClipFilter) -> tuple[str, list[Any]]:
-    where, params = ["TRUE"], []
-    if filters.search.strip():
-        where.append("(c.name ILIKE ? ESCAPE '\\' OR p.name ILIKE ? ESCAPE '\\')")
-        pattern = f"%{_escape_like(filters.search.strip())}%"
-        params += [pattern, pattern]
-    if filters.status is not None:
-        where.append("c.status = ?")
-        params.append(filters.status)
-    if filters.project_id:
-        where.append("c.project_id = ?")
-        params.append(filters.project_id)
-    if filters.publishing is not None:
-        where.append("coalesce(ps.state, 'unpublished') = ?")
-        params.append(filters.publishing)
-    if filters.voiceover is not None:
-        where.append(("" if filters.voiceover else "NOT ") + "coalesce(c.voiceover_path, '') <> ''")
-    if filters.subtitles is not None:
-        where.append(("" if filters.subtitles else "NOT ") + "coalesce(c.captions_path, '') <> ''")
-    return " AND ".join(where), params
-
-
-def _from(filters: ClipFilter) -> str:
-    """Clips joined only with what the filter needs: a count over 100 000 rows stays a scan of one table."""
-    sql = "FROM clips c"
-    if filters.search.strip():
-        sql += " LEFT JOIN projects p ON p.id = c.project_id"
-    if filters.publishing is not None:
-        sql += " LEFT JOIN clip_publish_state ps ON ps.clip_id = c.id"
-    return sql
 
 
 def display_status(clip_status: str, publish_state: str) -> str:
@@ -137,25 +90,28 @@ def browse_clips(profile: Profile, filters: ClipFilter | None = None, *, sort: s
                  offset: int = 0) -> ClipPage:
     """The page of clips at ``offset`` matching ``filters``, sorted by ``sort``, with the total that match."""
     filters = filters or ClipFilter()
-    filters.validate()
-    if sort not in SORTS:
-        raise ValidationError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError(f"A page holds 1 to {MAX_PAGE} clips.")
-    where, params = _where(filters)
-    source = _from(filters)
+    query = filters.as_query()
+    project_id = query.pop("project_id")
     with profile.db.session():
-        total = profile.db.fetchone(f"SELECT count(*) {source} WHERE {where}", params)[0]
-        offset = max(0, min(offset, max(total - 1, 0) // limit * limit))  # past the end: the last page
-        # The page is picked on the clips alone; project names and publishing states join its few rows only.
-        rows = profile.db.fetchdicts(
-            f"WITH page AS (SELECT c.* {source} WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?) "
-            f"SELECT c.id, c.name, c.project_id, p.name AS project, c.status, coalesce(ps.state, 'unpublished') "
-            f"AS publishing, c.path, c.duration, c.width, c.height, c.variant, c.voiceover_path, c.captions_path, "
-            f"c.tts, c.cost_usd, c.created_at FROM page c LEFT JOIN projects p ON p.id = c.project_id "
-            f"LEFT JOIN clip_publish_state ps ON ps.clip_id = c.id ORDER BY {SORTS[sort]}",
-            [*params, limit, offset],
-        )
+        page = projects.clips_page(profile, project_id, offset=offset, limit=limit, sort=sort, **query)
+        if not page.items and page.total:  # past the end: the last page
+            offset = (page.total - 1) // limit * limit
+            page = projects.clips_page(profile, project_id, offset=offset, limit=limit, sort=sort, **query)
+        names = {}
+        ids = sorted({row["project_id"] for row in page.items})
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            names = dict(profile.db.fetchall(f"SELECT id, name FROM projects WHERE id IN ({marks})", ids))
+    rows = []
+    for clip in page.items:
+        row = {key: clip.get(key) for key in ("id", "name", "project_id", "status", "path", "duration", "width",
+                                               "height", "variant", "voiceover_path", "captions_path", "tts",
+                                               "cost_usd", "created_at")}
+        row["project"] = names.get(clip["project_id"], "")
+        row["publishing"] = clip["publish_state"]
+        rows.append(row)
     for row in rows:
         row["display_status"] = display_status(row["status"], row["publishing"])
         row["voice"] = voice_label(row.pop("tts"))
@@ -163,16 +119,13 @@ def browse_clips(profile: Profile, filters: ClipFilter | None = None, *, sort: s
         row["has_subtitles"] = bool(row["captions_path"])
         video = _inside(profile, row["path"])
         row["file"] = video if video is not None and video.is_file() else None
-        row["project"] = row["project"] or ""
-    return ClipPage(rows=rows, total=total, offset=offset, limit=limit)
+    return ClipPage(rows=rows, total=page.total, offset=offset, limit=limit)
 
 
 def project_choices(profile: Profile) -> list[dict[str, Any]]:
     """Every project of the profile with its number of clips, by name (for the project filter)."""
-    rows = profile.db.fetchall(
-        "SELECT p.id, p.name, count(c.id) FROM projects p LEFT JOIN clips c ON c.project_id = p.id "
-        "GROUP BY p.id, p.name ORDER BY lower(p.name), p.id")
-    return [{"id": r[0], "name": r[1], "clips": r[2]} for r in rows]
+    return [{"id": p["id"], "name": p["name"], "clips": p["clip_count"]}
+            for p in projects.list_projects(profile, sort="name", with_clip_counts=True)]
 
 
 def clip_count(profile: Profile) -> int:

@@ -47,7 +47,7 @@ def test_filters_search_and_sorts(shop, small_mp4):
     projects.update_clip(shop, c["id"], status="failed")
     names = lambda **kw: sorted(r["name"] for r in browse_clips(shop, ClipFilter(**kw)).rows)  # noqa: E731
     assert names(search="boots") == ["Blue boots", "Red boots 50%"]
-    assert names(search="hats") == ["Straw hat"]  # the project's name matches too
+    assert names(search="HAT") == ["Straw hat"]
     assert names(search="50%") == ["Red boots 50%"] and names(search="_") == []  # wildcards are literal
     assert names(project_id=hats["id"]) == ["Straw hat"]
     assert names(status="failed") == ["Straw hat"]
@@ -67,6 +67,8 @@ def test_filters_search_and_sorts(shop, small_mp4):
             browse_clips(shop, ClipFilter(**bad))
     with pytest.raises(ValidationError, match="Unknown sort"):
         browse_clips(shop, sort="random")
+    with pytest.raises(ValidationError, match="A page holds"):
+        browse_clips(shop, limit=0)
     assert [(p["name"], p["clips"]) for p in clip_catalog.project_choices(shop)] == [("Boots", 2), ("Hats", 1)]
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import param
 
 from editfactory import clip_catalog, projects
-from editfactory.clip_catalog import PUBLISH_STATES, SORTS, ClipFilter, ClipPage
+from editfactory.clip_catalog import ClipFilter, ClipPage
 from editfactory.errors import ValidationError
 from editfactory.models.session import FAILED, StudioSession
-from editfactory.projects import CLIP_STATUSES
+from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 
 ANY = "all"
 TRISTATE = ("any", "with", "without")
@@ -36,13 +36,13 @@ class LibraryModel(param.Parameterized):
     """This profile's clips, one page at a time."""
 
     session = param.ClassSelector(class_=StudioSession)
-    search = param.String(default="", doc="Show clips whose name or project name contains this text.")
+    search = param.String(default="", doc="Show clips whose name contains this text.")
     status = param.Selector(default=ANY, objects=[ANY, *CLIP_STATUSES], doc="Show clips with this render status.")
     project_id = param.String(default="", doc="Show only this project's clips ('' for every project).")
     publishing = param.Selector(default=ANY, objects=[ANY, *PUBLISH_STATES], doc="Show clips in this publishing state.")
     voiceover = param.Selector(default="any", objects=list(TRISTATE), doc="Clips with or without a voiceover.")
     subtitles = param.Selector(default="any", objects=list(TRISTATE), doc="Clips with or without subtitles.")
-    sort = param.Selector(default="newest", objects=list(SORTS), doc="Order of the clips.")
+    sort = param.Selector(default="newest", objects=list(CLIP_SORTS), doc="Order of the clips.")
     page_number = param.Integer(default=1, bounds=(1, None), doc="Which page of clips is shown (1 is the first).")
     page_size = param.Integer(default=24, bounds=(1, clip_catalog.MAX_PAGE), doc="Clips per page.")
 

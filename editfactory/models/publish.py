@@ -27,7 +27,14 @@ from editfactory.jobs.kinds.publishing import (
 )
 from editfactory.models.jobs import ACTIVE_STATUSES, JobWatch
 from editfactory.models.session import FAILED, StudioSession
-from editfactory.publish import ChannelTarget, check_connection, outbox, retry_publication
+from editfactory.publish import (
+    ChannelTarget,
+    check_connection,
+    count_publications,
+    list_publications,
+    outbox,
+    retry_publication,
+)
 from editfactory.publish.client import Channel
 from editfactory.publish.config import has_api_key, known_channels, load_config
 from editfactory.publish.marker import MARKER_LENGTH
@@ -148,11 +155,9 @@ class PublishModel(param.Parameterized):
     def read_outbox(self) -> dict[str, Any]:
         profile = self.session.require_profile()
         with profile.db.session():
-            total = int(profile.db.fetchone("SELECT count(*) FROM publications")[0])
+            total = count_publications(profile)
             offset = min(self.outbox_offset, max(total - 1, 0) // OUTBOX_PAGE * OUTBOX_PAGE)
-            rows = outbox.query(profile, f"id IN (SELECT id FROM publications ORDER BY created_at DESC, id "
-                                         f"LIMIT {OUTBOX_PAGE} OFFSET {int(offset)})")
-            rows.reverse()  # newest first
+            rows = list_publications(profile, newest_first=True, limit=OUTBOX_PAGE, offset=offset)
             ids = sorted({p.clip_id for p in rows})
             names = {}
             if ids:

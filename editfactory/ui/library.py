@@ -8,17 +8,17 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
-from editfactory.clip_catalog import PUBLISH_STATES, SORTS
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
 from editfactory.models.session import FAILED
-from editfactory.projects import CLIP_STATUSES
+from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 from editfactory.ui.helpers import run_soon, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
 _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "cost", "created", "download", "id"]
-_SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "longest": "Longest first",
-                "shortest": "Shortest first", "cost": "Most expensive first"}
+_SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
+                "longest": "Longest first", "shortest": "Shortest first", "cost": "Most expensive first",
+                "status": "By status"}
 _STATUS_COLOURS = {"published": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
                    "failed": "#c62828", "publish failed": "#c62828", "partly failed": "#ef6c00", "draft": "#757575",
                    "rendering": "#f9a825"}
@@ -43,7 +43,7 @@ class LibraryPage(PageView):
     def __init__(self, **params) -> None:
         super().__init__(**params)
         self.model = model = LibraryModel(session=self.session)
-        self._search = pmui.TextInput.from_param(model.param.search, label="Search clips", placeholder="name or project",
+        self._search = pmui.TextInput.from_param(model.param.search, label="Search clips", placeholder="part of a clip name",
                                                  width=220)
         self._status = pmui.Select.from_param(model.param.status, label="Status", width=150,
                                               options={"Any status": ANY, **{s: s for s in CLIP_STATUSES}})
@@ -55,7 +55,7 @@ class LibraryPage(PageView):
         self._voiceover = pmui.Select.from_param(model.param.voiceover, label="Voiceover", options=tristate, width=120)
         self._subtitles = pmui.Select.from_param(model.param.subtitles, label="Subtitles", options=tristate, width=120)
         self._sort = pmui.Select.from_param(model.param.sort, label="Sort", width=190,
-                                            options={_SORT_LABELS[s]: s for s in SORTS})
+                                            options={_SORT_LABELS.get(s, s): s for s in CLIP_SORTS})
         self._reset = pmui.Button(label="Clear filters", variant="text", icon="filter_alt_off",
                                   on_click=lambda _: model.reset_filters())
         self._summary = pmui.Typography("", variant="body2")
