@@ -71,6 +71,7 @@ def _check_voice_lab(outputs: str, server: FakeElevenLabs, workspace_root: Path)
     assert "elevenlabs · Rachel" in outputs and "paid ($" in outputs  # listed with its price, not made
     assert "steady-tone.wav" in outputs and "no speech was detected" in outputs
     assert "ElevenLabs: paid; set INCLUDE_PAID = True" in outputs
+    assert "no network" in outputs  # Edge TTS, offline
     assert server.calls("/v1/voices", "GET") and not server.calls("/v1/text-to-speech")
     assert not server.calls("/v1/voices/add")
     assert server.api_key not in outputs
@@ -108,6 +109,12 @@ def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, mo
     monkeypatch.setenv("EDITFACTORY_DATA", str(workspace_root))  # the kernel inherits it
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")  # never the machine's keyring
+    # Offline even where CI has internet: online voices go through a proxy that refuses every connection
+    # (their availability probe follows the proxy, so they show "no network"); local fakes are reached directly.
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
