@@ -2,7 +2,8 @@
 
 Opening a profile (``Workspace.get``) already removes temp folders of dead
 processes. On top of that, ``open_profile`` marks jobs whose process died as
-interrupted (so they can be retried) and resumes posts left open in the
+interrupted (so they can be retried), releases cost reservations such a process
+still held, and resumes posts left open in the
 publishing outbox, without posting anything twice, on a thread of its own with
 a bounded total time (``publish.background``): opening never waits on Postiz.
 Nothing is silently lost: the returned report says what was found.
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from editfactory.costs.ledger import release_orphaned
 from editfactory.errors import EditFactoryError
 from editfactory.jobs import Job, recover_interrupted
 from editfactory.profiles import Profile, Workspace
@@ -98,6 +100,7 @@ def _recover(workspace: Workspace, recovery: Recovery, resume_posts: bool, resum
     profile = recovery.profile
     try:
         report = StartupReport(profile, interrupted_jobs=recover_interrupted(profile))
+        release_orphaned(profile)  # holds of a dead process no longer count against the quota
         if resume_posts:  # on its own thread, bounded in time: recovery never waits on Postiz
             report.publishing = resume_in_background(profile, **(resume_options or {}))
         recovery.report = report

@@ -6,18 +6,28 @@ hold a profile's DuckDB file at a time, so the check and the insert are atomic:
 concurrent requests (threads, or the studio and a notebook) can never push the
 month over its quota. Reserved and settled entries count as spent; released
 ones do not.
+
+A reservation records the process holding it (pid, host, start time): when
+that process is gone, the hold no longer counts and the next reservation marks
+it released. A provider can bill more than it estimated; then its later
+reservations are sized by how much more it billed this month, the month's spend
+counts what was billed, so further paid calls are refused once the quota is
+reached, and :func:`settle` reports any amount over the quota.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 
-from editfactory.errors import QuotaExceededError, ValidationError
+from editfactory.errors import NotFoundError, QuotaExceededError, ValidationError
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.settings import get_setting, set_setting
+
+log = logging.getLogger(__name__)
 
 QUOTA_SETTING = "costs.quota_usd"
 _COUNTED = ("reserved", "settled")
@@ -34,6 +44,8 @@ class Reservation:
     model: str
     estimated_usd: float
     month: str
+    held_usd: float = 0.0
+    """What the reservation holds: the estimate, scaled up when the provider billed more than estimated."""
 
 
 def current_month(now: dt.datetime | None = None) -> str:
@@ -55,12 +67,73 @@ def set_quota(profile: Profile, quota_usd: float | None) -> None:
     set_setting(profile, QUOTA_SETTING, quota_usd)
 
 
+def _owner_gone(pid: int | None, host: str | None, started: float | None) -> bool:
+    """True when the process that reserved is known to be dead (a pid reused since counts as dead)."""
+    if pid is None or started is None:
+        return True  # reserved before owners were recorded: no process of that version is still running
+    from editfactory.jobs.store import ProcessIdentity  # here, not at the top: jobs import the voices, which import costs
+
+    return ProcessIdentity(int(pid), host or "", float(started)).alive() is False
+
+
 def _spent(cursor, month: str) -> float:
-    row = cursor.execute(
-        "SELECT COALESCE(SUM(cost_usd), 0) FROM cost_entries WHERE month = ? AND status IN ('reserved', 'settled')",
+    """Settled costs plus holds of live processes; holds left by dead processes do not count."""
+    rows = cursor.execute(
+        "SELECT status, cost_usd, owner_pid, owner_host, owner_started FROM cost_entries"
+        " WHERE month = ? AND status IN ('reserved', 'settled')",
         [month],
+    ).fetchall()
+    gone: dict[tuple, bool] = {}
+    total = 0.0
+    for status, cost, *owner in rows:
+        if status == "reserved":
+            key = tuple(owner)
+            if key not in gone:
+                gone[key] = _owner_gone(*owner)
+            if gone[key]:
+                continue
+        total += float(cost)
+    return total
+
+
+def _release_orphans(cursor) -> int:
+    """Mark holds whose process died as released; returns how many."""
+    owners = cursor.execute(
+        "SELECT DISTINCT owner_pid, owner_host, owner_started FROM cost_entries WHERE status = 'reserved'"
+    ).fetchall()
+    released = 0
+    for pid, host, started in owners:
+        if not _owner_gone(pid, host, started):
+            continue
+        released += len(cursor.execute(
+            "UPDATE cost_entries SET cost_usd = 0, status = 'released', settled_at = now(),"
+            " description = description || ' (released: the process that reserved it stopped)'"
+            " WHERE status = 'reserved' AND owner_pid IS NOT DISTINCT FROM ? AND owner_host IS NOT DISTINCT FROM ?"
+            " AND owner_started IS NOT DISTINCT FROM ? RETURNING id",
+            [pid, host, started],
+        ).fetchall())
+    return released
+
+
+def release_orphaned(profile: Profile) -> int:
+    """Release the holds of processes that died before settling them; returns how many were released."""
+    with profile.db.transaction() as cursor:
+        return _release_orphans(cursor)
+
+
+def _billing_factor(cursor, provider: str, month: str) -> float:
+    """How much more than estimated the provider billed this month (1.0 when it billed as estimated or less)."""
+    billed, estimated = cursor.execute(
+        "SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(estimated_usd), 0) FROM cost_entries"
+        " WHERE provider = ? AND month = ? AND status = 'settled' AND estimated_usd > 0",
+        [provider, month],
     ).fetchone()
-    return float(row[0])
+    return max(1.0, float(billed) / float(estimated)) if estimated else 1.0
+
+
+def _quota(cursor) -> float | None:
+    row = cursor.execute("SELECT value FROM settings WHERE key = ?", [QUOTA_SETTING]).fetchone()
+    return None if row is None or json.loads(row[0]) is None else float(json.loads(row[0]))
 
 
 def month_spend(profile: Profile, month: str | None = None) -> float:
@@ -85,32 +158,50 @@ def reserve(
     job_id: str | None = None,
     description: str = "",
 ) -> Reservation:
-    """Hold ``estimated_cost`` of this month's quota, or raise QuotaExceededError and charge nothing."""
+    """Hold ``estimated_cost`` of this month's quota, or raise QuotaExceededError and charge nothing.
+
+    When the provider billed more than it estimated earlier this month, the hold is scaled up by that factor.
+    """
     if estimated_cost < 0:
         raise ValidationError("An estimated cost cannot be negative.")
+    from editfactory.jobs.store import ProcessIdentity
+
+    owner = ProcessIdentity.current()
     month = current_month()
     entry_id = new_id("cost")
     with profile.db.transaction() as cursor:
-        row = cursor.execute("SELECT value FROM settings WHERE key = ?", [QUOTA_SETTING]).fetchone()
-        quota = None if row is None or json.loads(row[0]) is None else float(json.loads(row[0]))
+        if job_id is not None and cursor.execute("SELECT 1 FROM jobs WHERE id = ?", [job_id]).fetchone() is None:
+            raise NotFoundError("Job", job_id, profile.name)
+        _release_orphans(cursor)
+        quota = _quota(cursor)
+        factor = _billing_factor(cursor, provider, month)
+        held = float(estimated_cost) * factor
         spent = _spent(cursor, month)
-        if quota is not None and spent + estimated_cost > quota + _EPSILON:
+        if quota is not None and spent + held > quota + _EPSILON:
             left = max(0.0, quota - spent)
+            billed_more = (f" ({provider} has billed {factor:.1f}x its estimates this month, so about "
+                           f"${held:.4f} is held)" if factor > 1.0 + 1e-6 else "")
             raise QuotaExceededError(
-                f"This {provider} request would cost about ${estimated_cost:.4f}, but profile {profile.name!r} has "
-                f"only ${left:.4f} left of its ${quota:.2f} monthly quota ({month}). Raise the quota in the "
-                "profile's cost settings, use a free voice (Piper or Edge TTS), or wait until next month."
+                f"This {provider} request would cost about ${estimated_cost:.4f}{billed_more}, but profile "
+                f"{profile.name!r} has only ${left:.4f} left of its ${quota:.2f} monthly quota ({month}). Raise the "
+                "quota in the profile's cost settings, use a free voice (Piper or Edge TTS), or wait until next month."
             )
         cursor.execute(
-            "INSERT INTO cost_entries (id, provider, model, units, unit, cost_usd, status, month, job_id, description)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)",
-            [entry_id, provider, model or "", float(units), unit, float(estimated_cost), month, job_id, description],
+            "INSERT INTO cost_entries (id, provider, model, units, unit, cost_usd, status, month, job_id, description,"
+            " estimated_usd, owner_pid, owner_host, owner_started)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?, ?, ?)",
+            [entry_id, provider, model or "", float(units), unit, held, month, job_id, description,
+             float(estimated_cost), owner.pid, owner.host, owner.started],
         )
-    return Reservation(entry_id, profile, provider, model or "", float(estimated_cost), month)
+    return Reservation(entry_id, profile, provider, model or "", float(estimated_cost), month, held)
 
 
-def settle(reservation: Reservation, actual_cost: float, *, units: float | None = None) -> None:
-    """Replace the reservation by the cost actually incurred (which may be lower, or zero)."""
+def settle(reservation: Reservation, actual_cost: float, *, units: float | None = None) -> float:
+    """Replace the reservation by the cost actually incurred (which may be lower, or zero).
+
+    Returns how far the month is now over its quota (0.0 when it is not); a provider that billed more than
+    it estimated can cause that. It is logged, and no further paid call is let through this month.
+    """
     if actual_cost < 0:
         raise ValidationError("An actual cost cannot be negative.")
     with reservation.profile.db.transaction() as cursor:
@@ -119,6 +210,19 @@ def settle(reservation: Reservation, actual_cost: float, *, units: float | None 
             " WHERE id = ? AND status = 'reserved'",
             [float(actual_cost), units, reservation.id],
         )
+        quota = _quota(cursor)
+        over = 0.0 if quota is None else max(0.0, _spent(cursor, reservation.month) - quota)
+    if over > _EPSILON:
+        log.warning("%s billed $%.4f (estimated $%.4f): profile %r is $%.4f over its monthly quota",
+                    reservation.provider, actual_cost, reservation.estimated_usd, reservation.profile.name, over)
+        return over
+    return 0.0
+
+
+def quota_overshoot(profile: Profile, month: str | None = None) -> float:
+    """How far the month's spend is over the quota (providers billing more than estimated); 0.0 normally."""
+    quota = get_quota(profile)
+    return 0.0 if quota is None else max(0.0, month_spend(profile, month) - quota)
 
 
 def release(reservation: Reservation) -> None:

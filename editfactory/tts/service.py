@@ -206,8 +206,12 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
             result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model)
             result.voice = choice.voice  # the profile's id for cloned voices, not the provider's
             if reservation is not None:
-                ledger.settle(reservation, result.cost_usd)
+                over = ledger.settle(reservation, result.cost_usd)
                 reservation = None
+                if over:
+                    report(f"{provider.label} billed ${result.cost_usd:.4f}, more than the ${estimated:.4f} estimated: "
+                           f"profile {profile.name!r} is now ${over:.4f} over its monthly quota, so further paid "
+                           "voiceovers are refused this month. Raise the quota or use a free voice.", 0.85)
             report("Saving the voiceover", 0.9)
             result = cache.store(profile, key, text, result)
     finally:

@@ -78,17 +78,18 @@ def test_two_processes_share_the_quota(workspace, profile, tmp_path):
     set_quota(profile, 0.5)
     script = textwrap.dedent(f"""
         from editfactory.profiles import Workspace
-        from editfactory.costs import reserve
+        from editfactory.costs import reserve, settle
         from editfactory.errors import QuotaExceededError
         profile = Workspace({str(workspace.root)!r}).get({profile.id!r})
-        granted = 0
+        held = []
         for _ in range(25):
             try:
-                reserve(profile, "elevenlabs", "m", 0.02)
-                granted += 1
+                held.append(reserve(profile, "elevenlabs", "m", 0.02))
             except QuotaExceededError:
                 pass
-        print(granted)
+        for reservation in held:  # settled before exiting: a dead process's unsettled holds are released
+            settle(reservation, 0.02)
+        print(len(held))
     """)
     workers = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     granted = [int(w.communicate(timeout=120)[0].strip()) for w in workers]

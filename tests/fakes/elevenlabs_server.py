@@ -57,8 +57,10 @@ class FakeElevenLabs:
     """Start with ``with FakeElevenLabs(audio) as server:``; point the SDK at ``server.base_url``."""
 
     def __init__(self, audio_mp3: bytes, *, api_key: str = "sk_test_fake_key_0123456789", character_limit: int = 100_000,
-                 seconds_per_char: float = 0.055, latency: float = 0.0) -> None:
+                 seconds_per_char: float = 0.055, latency: float = 0.0, billing_factor: int = 1) -> None:
         self.audio_mp3 = audio_mp3
+        self.billing_factor = billing_factor
+        """Characters billed per character sent (the character-cost header), e.g. 2 for a plan billing double."""
         self.api_key = api_key
         self.character_limit = character_limit
         self.character_count = 0
@@ -199,7 +201,7 @@ class FakeElevenLabs:
                         status, error = FAULTS["quota_exceeded"]
                         return self._send(status, error)
                     fake.character_count += len(text)
-                headers = {"character-cost": str(len(text)), "request-id": uuid.uuid4().hex}
+                headers = {"character-cost": str(len(text) * fake.billing_factor), "request-id": uuid.uuid4().hex}
                 if not timestamps:
                     return self._send(200, fake.audio_mp3, "audio/mpeg", headers)
                 alignment = fake.alignment(text)
