@@ -3,9 +3,8 @@
 Opening a profile (``Workspace.get``) already removes temp folders of dead
 processes. On top of that, ``open_profile`` marks jobs whose process died as
 interrupted (so they can be retried), releases cost reservations such a process
-still held, and resumes posts left open in the
-publishing outbox, without posting anything twice, on a thread of its own with
-a bounded total time (``publish.background``): opening never waits on Postiz.
+still held, and resumes posts left open in the publishing outbox, without
+posting anything twice, on a thread of its own with a bounded total time (``publish.background``): opening never waits on Postiz.
 Nothing is silently lost: the returned report says what was found.
 
 A page never runs this on its load path: ``open_profile_in_background`` opens
