@@ -21,6 +21,8 @@ from editfactory.jobs.kinds.publishing import (
     PUBLISH,
     PUBLISH_REFRESH,
     PUBLISH_RESUME,
+    PUBLISH_RETRY_DUE,
+    start_due_retry,
     start_outbox_resume,
     start_publish,
     start_status_refresh,
@@ -32,6 +34,7 @@ from editfactory.publish import (
     check_connection,
     count_publications,
     list_publications,
+    next_due_at,
     outbox,
     retry_publication,
 )
@@ -42,7 +45,8 @@ from editfactory.publish.outbox import Publication
 from editfactory.publish.providers import build_settings, caption_limit, settings_class, text_length
 
 MODES = ("now", "schedule", "spaced", "draft")
-JOB_KINDS = [PUBLISH, PUBLISH_REFRESH, PUBLISH_RESUME]
+JOB_KINDS = [PUBLISH, PUBLISH_REFRESH, PUBLISH_RESUME, PUBLISH_RETRY_DUE]
+SENDING_KINDS = (PUBLISH, PUBLISH_RESUME, PUBLISH_RETRY_DUE)
 OUTBOX_PAGE = 50
 
 
@@ -127,12 +131,15 @@ class PublishModel(param.Parameterized):
     clip_names = param.Dict(default={}, doc="Clip id -> name, for the outbox rows shown.")
     refresh_every_s = param.Number(default=300.0, bounds=(1, None),
                                    doc="While the page is open, ask Postiz how the posts stand this often.")
+    due_check_every_s = param.Number(default=30.0, bounds=(1, None),
+                                     doc="While the page is open, look this often for posts whose wait is over.")
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self.watch = JobWatch(session=self.session, kinds=list(JOB_KINDS))
         self._profile_id: str | None = None
         self._last_refresh: dt.datetime | None = None
+        self._last_due_check: dt.datetime | None = None
 
     # -- reading (worker thread: returns data, sets nothing) ------------------------------------
 
@@ -320,7 +327,7 @@ class PublishModel(param.Parameterized):
     def retry(self, publication_id: str) -> str:
         """Put a failed post back in the outbox and start sending it; returns the job id."""
         profile = self.session.require_profile()
-        if self._running(PUBLISH) or self._running(PUBLISH_RESUME):
+        if any(self._running(kind) for kind in SENDING_KINDS):
             raise ValidationError("Posts are being sent right now; retry when that has finished.")
         retry_publication(profile, publication_id)
         job_id = start_outbox_resume(self.session.runner, profile)
@@ -350,8 +357,22 @@ class PublishModel(param.Parameterized):
         now = now or dt.datetime.now(dt.timezone.utc)
         return self._last_refresh is None or (now - self._last_refresh).total_seconds() >= self.refresh_every_s
 
+    def due_posts_waiting(self) -> bool:
+        """Whether an open post's wait (a rate limit's Retry-After, a backoff) is over; safe in a thread."""
+        due = next_due_at(self.session.require_profile())
+        return due is not None and due <= outbox.utcnow()
+
+    def send_due_posts(self) -> str | None:
+        """Send the posts whose wait is over (a job); None when posts are being sent already."""
+        if any(self._running(kind) for kind in SENDING_KINDS):
+            return None
+        job_id = start_due_retry(self.session.runner, self.session.require_profile())
+        self.watch.follow(job_id)
+        return job_id
+
     async def poll(self) -> None:
-        """Follow the jobs; reload the outbox while they run; start the periodic status refresh when due."""
+        """Follow the jobs; reload the outbox while they run; start the periodic status refresh and the
+        sending of posts whose wait is over, when due."""
         before = [(j.id, j.status, j.progress) for j in self.watch.jobs]
         await self.watch.poll()
         after = [(j.id, j.status, j.progress) for j in self.watch.jobs]
@@ -359,3 +380,9 @@ class PublishModel(param.Parameterized):
             await self.reload_outbox()
         if self.refresh_due():
             self.session.attempt(self.refresh_status)
+        now = dt.datetime.now(dt.timezone.utc)
+        if self.configured and (self._last_due_check is None
+                                or (now - self._last_due_check).total_seconds() >= self.due_check_every_s):
+            self._last_due_check = now
+            if await self.session.call(self.due_posts_waiting) is True:
+                self.session.attempt(self.send_due_posts)

@@ -190,6 +190,22 @@ def test_the_status_refresh_runs_periodically_while_posts_wait(shop, clips, post
     runner.wait(shop, reopened.model.watch.jobs[0].id, timeout=60)
 
 
+def test_posts_whose_wait_is_over_are_sent_while_the_page_is_open(shop, clips, postiz, make_session, runner):
+    view = _page(make_session, shop, [clips[0]["id"]])
+    view._channel_forms["a-insta"].tick.value = True
+    postiz.fail_next(429, {"statusCode": 429, "message": "ThrottlerException: Too Many Requests"},
+                     {"Retry-After": "3600"}, method="POST", path="/posts")
+    view._publish.clicks += 1
+    _finish_jobs(view, runner)
+    assert list(view._outbox.value["state"]) == ["waiting to retry"] and postiz.live_posts() == []
+    (pub,) = list_publications(shop)
+    outbox.update(shop, pub.id, next_attempt_at=outbox.utcnow() - dt.timedelta(seconds=1))  # the hour has passed
+    asyncio.run(view.poll())
+    assert "publish_retry_due" in [j.kind for j in JobStore(shop).list()]
+    _finish_jobs(view, runner)
+    assert list(view._outbox.value["state"]) == ["sent"] and len(postiz.live_posts()) == 1
+
+
 def test_another_profiles_clip_ids_are_refused(workspace, shop, clips, postiz, make_session, small_mp4):
     other = workspace.create("Hats")
     theirs = add_rendered_clip(other, projects.create_project(other, "Theirs")["id"], "Their clip", small_mp4)
