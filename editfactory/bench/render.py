@@ -6,6 +6,8 @@ Run with ``invoke bench.render`` (or ``python -m editfactory.bench.render``). A 
 the times are measured side by side in one run:
 
 * ours   — :func:`editfactory.media.render_clip`: one ffmpeg pass plus the cheap loudness measure;
+* draft  — the same render at the draft preset (540x960, x264 ultrafast) the studio's "Draft preview" uses,
+  reported as a fraction of ours;
 * floor  — a bare single-pass encode of one contiguous 30 s trim with the same captions (no loudnorm);
 * moviepy — composed with MoviePy the way MoneyPrinterTurbo/ShortGPT do (subclips, resize/crop,
   TextClip captions, CompositeVideoClip, write_videofile);
@@ -14,7 +16,7 @@ the times are measured side by side in one run:
   preparation settings (libx264 ``-preset fast -crf 23``, from its ``get_prep_codec_params``;
   ``--baseline-segment-preset`` changes them); its final encode uses the same preset as ours.
 
-Targets: ours ≤ 1.15× floor, ≥ 10× faster than MoviePy, ≥ 2× faster than two-pass.
+Targets: ours ≤ 1.15× floor, ≥ 10× faster than MoviePy, ≥ 2× faster than two-pass, draft ≤ 0.35× ours.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 import ffmpeg
 
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
-from editfactory.media.presets import get_preset
+from editfactory.media.presets import draft_preset, get_preset
 from editfactory.media.render import RenderSpec, render_clip
 from editfactory.media.runner import ffmpeg_path, run_ffmpeg
 
@@ -84,6 +86,12 @@ def _timed(run) -> float:
 def run_ours(source: Path, voice: Path, words, out: Path, x264_preset: str) -> None:
     preset = get_preset("tiktok").with_options(x264_preset=x264_preset)
     spec = RenderSpec(segments=[(source, a, b) for a, b in SEGMENTS], voiceover=voice, words=words, preset=preset)
+    render_clip(spec, out)
+
+
+def run_draft(source: Path, voice: Path, words, out: Path) -> None:
+    spec = RenderSpec(segments=[(source, a, b) for a, b in SEGMENTS], voiceover=voice, words=words,
+                      preset=draft_preset("tiktok"))
     render_clip(spec, out)
 
 
@@ -163,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-moviepy", action="store_true", help="leave out the (slow) MoviePy variant")
     parser.add_argument("--gop", type=float, default=1.0, help="keyframe spacing of the generated source, seconds")
     parser.add_argument("--work-dir", default=None, help="where to keep the generated source between runs")
+    parser.add_argument("--draft-only", action="store_true",
+                        help="time only the final render and the draft preview (a quick check on a busy machine)")
+    parser.add_argument("--rounds", type=int, default=2, help="timed runs of ours, the floor and the draft (best counts)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cache = Path(args.work_dir) if args.work_dir else Path(tempfile.gettempdir()) / "editfactory-bench-render"
@@ -173,27 +184,38 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         work = Path(scratch)
         times: dict[str, float] = {}
-        # Warm the page cache, then alternate ours/floor so both see the same machine load; keep each one's best.
+        # Warm the page cache, then alternate ours/floor/draft so all see the same machine load; keep each one's best.
         run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)
-        for round_ in range(2):
-            times[f"floor{round_}"] = _timed(lambda: run_floor(source, voice, words, work / "floor.mp4", args.x264_preset, work))
+        rounds = range(max(1, args.rounds))
+        for round_ in rounds:
+            if not args.draft_only:
+                times[f"floor{round_}"] = _timed(lambda: run_floor(source, voice, words, work / "floor.mp4", args.x264_preset, work))
             times[f"ours{round_}"] = _timed(lambda: run_ours(source, voice, words, work / "ours.mp4", args.x264_preset))
-        floor = min(times["floor0"], times["floor1"])
-        ours = min(times["ours0"], times["ours1"])
+            times[f"draft{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4"))
+        ours = min(times[f"ours{r}"] for r in rounds)
+        draft = min(times[f"draft{r}"] for r in rounds)
+        if args.draft_only:
+            print(f"\nfinal 1080x1920 render (x264 {args.x264_preset}): {ours:7.2f} s; draft preview (540x960, "
+                  f"x264 ultrafast): {draft:7.2f} s = {draft / ours:.0%} of the final render (target <= 35%); "
+                  f"load average {os.getloadavg()[0]:.1f}")
+            return
+        floor = min(times[f"floor{r}"] for r in rounds)
         two_pass = min(
             _timed(lambda: run_two_pass(source, voice, words, work / "two_pass.mp4", args.x264_preset, work,
-                                        args.baseline_segment_preset)) for _ in range(2)
+                                        args.baseline_segment_preset)) for _ in rounds
         )
         moviepy = None if args.skip_moviepy else _timed(lambda: run_moviepy(source, voice, words, work / "moviepy.mp4", args.x264_preset))
 
     print(f"\n30 s 1080x1920 clip from six 5 s segments of a 60 s 1080p30 source (keyframe every {args.gop:g} s), "
           f"x264 preset {args.x264_preset}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(f"  ours (one pass + loudness measure): {ours:7.2f} s   ({CLIP_SECONDS / ours:4.1f}x real time)")
+    print(f"  draft preview (540x960, x264 ultrafast): {draft:7.2f} s   ({draft / ours:.0%} of the final render)")
     print(f"  floor (one contiguous trim, same captions): {floor:7.2f} s")
     print(f"  per-segment re-encode then whole: {two_pass:7.2f} s   (segments at x264 {args.baseline_segment_preset}, CRF 23)")
     if moviepy is not None:
         print(f"  MoviePy composition:           {moviepy:7.2f} s")
-    checks = [("ours / floor", ours / floor, "<=", 1.15), ("two-pass / ours", two_pass / ours, ">=", 2.0)]
+    checks = [("ours / floor", ours / floor, "<=", 1.15), ("two-pass / ours", two_pass / ours, ">=", 2.0),
+              ("draft / ours", draft / ours, "<=", 0.35)]
     if moviepy is not None:
         checks.insert(1, ("MoviePy / ours", moviepy / ours, ">=", 10.0))
     print()
