@@ -261,7 +261,7 @@ def ctx(tmp_path_factory, media):
 
 
 def test_the_table_covers_at_least_forty_kinds():
-    print(f"\nbad-input kinds covered: {len(ROWS)}")
+    print(f"\nFIGURE: bad-input kinds covered: {len(ROWS)}")
     assert len(ROWS) >= 40
     assert len({name for name, *_ in ROWS}) == len(ROWS)
 
