@@ -14,8 +14,8 @@ from editfactory.models.session import FAILED
 _SEVERITY = {"succeeded": "success", "failed": "error", "interrupted": "warning", "cancelled": "info"}
 
 
-def describe(job: Job) -> str:
-    label = job.inputs.get("label") or job.kind.replace("_", " ").capitalize()
+def describe(job: Job, name: str | None = None) -> str:
+    label = name or job.inputs.get("label") or job.kind.replace("_", " ").capitalize()
     return f"{label} — {job.status}"
 
 
@@ -24,6 +24,7 @@ class JobProgressList(Viewer):
 
     watch = param.ClassSelector(class_=JobWatch)
     empty_text = param.String(default="")
+    name_of = param.Callable(default=None, doc="What to call a job on its card (default: its 'label' input or its kind).")
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
@@ -36,7 +37,7 @@ class JobProgressList(Viewer):
         bar = pmui.LinearProgress(value=int(job.progress), variant="determinate" if job.progress else "indeterminate",
                                   sizing_mode="stretch_width", visible=running or job.status == "succeeded")
         step = job.step or ("Waiting for a free worker" if job.status == "queued" else "")
-        text = f"**{describe(job)}** · {int(job.progress)} % · {elapsed_text(job)}" + (f" · {step}" if step else "")
+        text = f"**{describe(job, self.name_of(job) if self.name_of else None)}** · {int(job.progress)} % · {elapsed_text(job)}" + (f" · {step}" if step else "")
         parts = [pn.pane.Markdown(text, margin=(0, 5)), bar]
         if job.error:
             parts.append(pmui.Alert(object=job.error, severity=_SEVERITY.get(job.status, "error")))

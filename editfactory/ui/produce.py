@@ -520,6 +520,19 @@ class ProducePage(PageView):
         self._results_title.object = (f"{len(model.clips)} rendered clip(s) in this project (newest first)"
                                       if model.clips else "No rendered clips yet.")
 
+    def job_name(self, job: Job) -> str:
+        """What a job is called on its progress card, in the page's words."""
+        inputs = job.inputs
+        if job.kind == PRODUCTION:
+            count = len(inputs.get("variant_scripts") or []) or inputs.get("variants") or 1
+            return f"Draft preview of {count} variant(s)" if inputs.get("draft") else f"Render of {count} variant(s)"
+        if job.kind == IMPORT_SOURCES:
+            return f"Import of {len(inputs.get('paths') or [])} file(s)"
+        if job.kind == ANALYZE_SOURCE:
+            name = next((s.filename for s in self.model.sources if s.id == inputs.get("source_id")), "footage")
+            return f"Analysis of {name}"
+        return {VOICEOVER: "Voiceover", VOICE_PREVIEW: "Voice sample"}.get(job.kind, job.kind)
+
     # -- layout ------------------------------------------------------------------------------------------------
 
     def _build(self):
@@ -527,8 +540,8 @@ class ProducePage(PageView):
             pmui.Typography("Produce", variant="h5"),
             pn.Row(self._project, self._new_name, self._create),
             _section("1 · Footage", pn.Row(self._upload, self._analyze), self._upload_help,
-                     self._refused, JobProgressList(watch=self._import_watch), self._sources,
-                     JobProgressList(watch=self._analysis_watch),
+                     self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
+                     JobProgressList(watch=self._analysis_watch, name_of=self.job_name),
                      subtitle="Source videos of this project; analysis scores their best moments."),
             _section("2 · Segments", self._segment_count, self._segments, self._segment_player,
                      pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
@@ -536,11 +549,11 @@ class ProducePage(PageView):
                      subtitle="The moments renders are cut from: play, edit in/out, keywords and favourites, delete, or add one by hand."),
             _section("3 · Script and voice", self._script, self._estimate,
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
-                     pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch),
-                     self._sample_player, JobProgressList(watch=self._voice_watch), self._voiceover),
+                     pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
+                     self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
             _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
                      pn.Row(self._draft, self._render_button),
-                     JobProgressList(watch=self._render_watch), self._drafts, self._results_title, self._results,
+                     JobProgressList(watch=self._render_watch, name_of=self.job_name), self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
                               "reused by the final render at no extra cost."),
             sizing_mode="stretch_width",

@@ -279,6 +279,20 @@ def test_view_script_shows_length_and_price_and_refuses_an_empty_script(view):
     assert len(JobStore(view.session.profile).list()) == jobs_before
 
 
+def test_view_a_paid_provider_shows_its_price_and_why_it_cannot_speak_yet(view, monkeypatch):
+    monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")
+    view._script.value_input = "x" * 400
+    view._provider.value = "elevenlabs"
+    assert view._provider_note.visible and "no API key" in view._provider_note.object
+    assert "Settings page" in view._provider_note.object  # what to do about it
+    assert view._model_pick.value == "eleven_multilingual_v2"
+    assert view._estimate.object.endswith("$0.04")  # 400 characters at $0.10 per 1 000
+    view._model_pick.value = "eleven_flash_v2_5"
+    assert view._estimate.object.endswith("$0.02")
+    view._provider.value = "piper"
+    assert not view._provider_note.visible and view._estimate.object.endswith("Free")
+
+
 def test_view_variants_mode_and_format_reach_the_model_within_bounds(view):
     assert (view._variants.start, view._variants.end) == (1, 10)
     view._variants.value = 10
@@ -332,18 +346,29 @@ def test_view_generates_the_voiceover_and_shows_the_audio_with_its_cues(view):
 
 
 def test_a_reload_of_the_page_picks_up_a_running_render(view, footage, make_session):
+    import threading
+
     from editfactory.ui.produce import ProducePage
 
     _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
     view._script.value_input = SCRIPT
     view.model.preset = SMALL
     view._variants.value = 2
+    # Both workers busy, so the render is certainly still waiting when the page is reloaded.
+    release = threading.Event()
+    runner, profile = view.session.runner, view.session.profile
+    holders = [runner.submit(profile, "hold", fn=lambda _p, _c: release.wait(120) and None) for _ in range(runner.workers)]
     view._render_button.clicks += 1
     [job] = view._render_watch.jobs
     # Another tab / a reload: a new page on the same profile finds the render and follows it.
     reloaded = ProducePage(session=make_session(view.session.profile_id))
     asyncio.run(reloaded.refresh())
     assert [j.id for j in reloaded._render_watch.jobs] == [job.id]
+    assert reloaded._render_watch.jobs[0].status == "queued"
+    assert reloaded.job_name(job) == "Render of 2 variant(s)"
+    release.set()
+    for holder in holders:
+        runner.wait(profile, holder, timeout=60)
     _settle(reloaded, job.id)
     assert reloaded._render_watch.jobs[0].status == "succeeded"
     assert len(reloaded.model.clips) == 2 and len(reloaded._results.objects) == 2
@@ -380,7 +405,7 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
 
     # Analysis with its progress card; the scored segments arrive with poster frames.
     page.get_by_role("button", name="Analyze footage").click()
-    page.get_by_text("Analyze source —").first.wait_for(timeout=90_000)
+    page.get_by_text("Analysis of trail-shoe.mp4 —").first.wait_for(timeout=90_000)
     page.get_by_text("found by analysis").wait_for(timeout=90_000)
     page.locator(".tabulator img[src^='/efmedia/']").first.wait_for(timeout=90_000)
     screenshot(page, "20-produce-footage-and-segments")
@@ -411,7 +436,7 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
 
     # Render three variants; reload in the middle: the progress is still there; then the results play.
     page.get_by_role("button", name="Render", exact=True).click()
-    page.get_by_text("Production — running").wait_for(timeout=60_000)
+    page.get_by_text("Render of 3 variant(s) — running").wait_for(timeout=60_000)
     page.get_by_role("button", name="Cancel").first.wait_for(timeout=60_000)
     page.get_by_text("4 · Render").scroll_into_view_if_needed()
     screenshot(page, "22-produce-rendering")
@@ -420,10 +445,10 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     page.reload()
     # Only running jobs are picked up on load, so the card proves the reload found the render while it ran
     # (it may have finished by the time this busy machine has drawn the page).
-    page.get_by_text(re.compile("Production — (running|succeeded)")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"Render of 3 variant\(s\) — (running|succeeded)")).wait_for(timeout=120_000)
     page.get_by_text("4 · Render").scroll_into_view_if_needed()
     screenshot(page, "23-produce-rendering-after-reload")
-    page.get_by_text("Production — succeeded").wait_for(timeout=300_000)
+    page.get_by_text("Render of 3 variant(s) — succeeded").wait_for(timeout=300_000)
     page.get_by_text("3 rendered clip(s) in this project").wait_for(timeout=90_000)
     assert page.locator("video[src^='/efmedia/']").count() == 3
     page.locator("video[src^='/efmedia/']").last.scroll_into_view_if_needed()
