@@ -542,6 +542,11 @@ def launch(*, root: Path, studio_app: Path | None, lab: bool, host: str = LOOPBA
         workspace = str(Path(data_dir).expanduser().resolve())
         for spec in specs:
             spec.env["EDITFACTORY_DATA"] = workspace
+    else:
+        from editfactory.profiles import default_workspace_root
+
+        workspace = str(default_workspace_root())
+    echo(f"Workspace: {workspace}")
     if not is_loopback(host):
         echo(f"Serving on {host}: reachable from other machines" + (
             " WITHOUT a login (--insecure-no-auth)." if studio_app is not None and not auth.enabled else

@@ -175,6 +175,7 @@ def test_invoke_dev_serves_both_and_a_signal_stops_every_process_it_started(run_
     try:
         run.wait_for("Ready.")
         urls = _urls(run.output)
+        assert f"Workspace: {run_env['EDITFACTORY_DATA']}" in run.output
         assert urls["studio"] == f"http://127.0.0.1:{studio_port}/studio"
         token = re.fullmatch(rf"http://127\.0\.0\.1:{lab_port}/lab\?token=(\w+)", urls["JupyterLab"]).group(1)
         assert httpx.get(urls["studio"], timeout=60).status_code == 200
