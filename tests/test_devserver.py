@@ -310,3 +310,57 @@ def test_invoke_lab_on_a_taken_port_says_which_option_moves_it(run_env, occupied
     assert run.finish() == 1
     assert f"Port {occupied_port} (JupyterLab) is already in use" in run.output
     assert "invoke lab --port" in run.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX terminal")
+def test_ctrl_c_in_a_terminal_stops_both_servers_and_only_invoke_sees_it(run_env):
+    import pty
+
+    studio_port, lab_port = _free_port(), _free_port()
+    argv = [str(INVOKE), "dev", "--no-browser", "--studio-port", str(studio_port), "--lab-port", str(lab_port)]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: invoke in its own terminal, as a user starts it
+        os.chdir(ROOT)
+        os.execve(argv[0], argv, run_env)
+    chunks: list[bytes] = []
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the terminal closed: invoke has exited
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 240
+        while b"Ready." not in b"".join(chunks):
+            assert time.monotonic() < deadline, b"".join(chunks).decode(errors="replace")
+            time.sleep(0.2)
+        family = psutil.Process(pid).children(recursive=True)
+        foreground = os.tcgetpgrp(terminal)
+        assert foreground == os.getpgid(pid)  # invoke is what the terminal's Ctrl-C reaches ...
+        assert all(os.getpgid(member.pid) != foreground for member in family)  # ... and no server directly
+        os.write(terminal, b"\x03")  # Ctrl-C
+        deadline = time.monotonic() + 10
+        while any(_alive(member) for member in family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [m.pid for m in family if _alive(m)], "servers left running after Ctrl-C"
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        reader.join(timeout=5)
+        assert b"Stopped studio, JupyterLab." in b"".join(chunks)
+    finally:
+        try:
+            for member in psutil.Process(pid).children(recursive=True):
+                member.kill()
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (psutil.Error, OSError):
+            pass
+        os.close(terminal)
