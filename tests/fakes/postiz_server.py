@@ -25,6 +25,7 @@ import html
 import json
 import random
 import socket
+import sys
 import threading
 import time
 import re
@@ -185,6 +186,14 @@ def _settings_errors(identifier: str, s: dict) -> list[str]:
     return errors
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that went away (killed, timed out) is normal here: no traceback on stderr for it."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class _Dropped(Exception):
     """Close the connection without answering."""
 
@@ -208,7 +217,7 @@ class FakePostiz:
         self.forced: list[tuple] = []  # (method, path, status, body, headers) answered before anything else
         self.hold: threading.Event | None = None  # when set to an unset Event, every request waits for it (a hang)
         self._post_times: list[float] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for it, and tests start dozens of servers.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
