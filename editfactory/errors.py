@@ -36,6 +36,12 @@ class MediaError(EditFactoryError):
     """ffmpeg or probing failed; the message carries the relevant ffmpeg lines."""
 
 
+class DiskFullError(StorageError, MediaError):
+    """The disk ran out of space while writing (a render, the database); the message names the folder and what to free.
+
+    A StorageError (the job stops: the next file would fail too) and a MediaError (raised where ffmpeg writes)."""
+
+
 class VoiceError(EditFactoryError):
     """A voice provider failed or is unavailable; the message says why and how to fix it."""
 

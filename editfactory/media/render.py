@@ -21,6 +21,7 @@ from pathlib import Path
 
 import ffmpeg
 
+from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ValidationError
 from editfactory.media import loudness
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
@@ -250,10 +251,23 @@ def render_clip(
 
     ``work_root`` holds the per-process scratch folder (ASS file, partial output); it
     defaults to ``<output folder>/.rendering`` and must be on the same drive as ``output``.
-    Raises ValidationError for bad specs, MediaError for ffmpeg failures and
-    CancelledError when ``cancel`` is set; in each case nothing is left behind.
+    Raises ValidationError for bad specs, MediaError for ffmpeg failures (DiskFullError when the disk
+    filled up) and CancelledError when ``cancel`` is set; in each case nothing is left behind.
     """
     output = Path(output)
+    try:
+        return _render_clip(spec, output, progress, cancel, work_root)
+    except OSError as error:  # our own writes (work folder, captions file, the final move) on a full disk
+        if not is_disk_full(error):
+            raise
+        folder = Path(error.filename).parent if error.filename else output.parent
+        raise disk_full_error("Rendering the clip", folder) from error
+
+
+def _render_clip(
+    spec: RenderSpec, output: Path, progress: ProgressCallback | None, cancel: threading.Event | None,
+    work_root: Path | None,
+) -> RenderResult:
     preset = get_preset(spec.preset)
     segments = _segments(spec)
     infos = _probe_sources(segments)

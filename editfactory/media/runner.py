@@ -2,7 +2,8 @@
 
 Every ffmpeg call of the project goes through :func:`run_ffmpeg`, so each one has a
 timeout, is killed when the caller cancels or dies, and fails as a :class:`MediaError`
-that carries the last lines ffmpeg wrote to stderr.
+that carries the last lines ffmpeg wrote to stderr (a :class:`DiskFullError` naming the folder when the
+disk was full).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import CancelledError, MediaError
 from editfactory.progress import ProgressCallback
 
@@ -63,6 +65,14 @@ def relevant_stderr(lines: Sequence[str], limit: int = 12) -> str:
     """The stderr lines that explain a failure: errors first, progress noise left out."""
     useful = [line.rstrip() for line in lines if line.strip() and not _NOISE.match(line)]
     return "\n".join(useful[-limit:])
+
+
+def _output_folder(args: Sequence[str]) -> Path:
+    """The folder ffmpeg writes its output into: the last argument is the output file (unless it is a pipe)."""
+    last = str(args[-1]) if args else ""
+    if last and not last.startswith("-") and not last.startswith("pipe:"):
+        return Path(last).absolute().parent
+    return Path.cwd()
 
 
 def _parse_time(value: str) -> float | None:
@@ -159,5 +169,7 @@ def run_ffmpeg(
             f"try a shorter source.\n{relevant_stderr(lines)}"
         )
     if process.returncode != 0:
+        if any(is_disk_full(line) for line in lines):
+            raise disk_full_error(what, _output_folder(args))
         raise MediaError(f"{what} failed (ffmpeg exit code {process.returncode}):\n{relevant_stderr(lines)}")
     return lines

@@ -46,6 +46,7 @@ import duckdb
 import psutil
 from filelock import FileLock, Timeout
 
+from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ProfileBusyError, StorageError
 
 log = logging.getLogger(__name__)
@@ -407,6 +408,8 @@ class ProfileDatabase:
                     raise
                 cursor.execute("COMMIT")
             except duckdb.Error as error:
+                if is_disk_full(error):
+                    raise disk_full_error(f"Saving to profile {self.label!r}", self.path.parent) from error
                 raise StorageError(f"Writing to profile {self.label!r} failed: {error}") from error
             finally:
                 cursor.close()
