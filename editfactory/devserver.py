@@ -36,7 +36,7 @@ STUDIO_PORT = 5006
 LAB_PORT = 8888
 READY_TIMEOUT = 180.0
 """Seconds a server may take to answer HTTP after it was started (JupyterLab's first start is slow)."""
-STOP_GRACE = 5.0
+STOP_GRACE = 8.0
 """Seconds a server gets to shut down cleanly after SIGTERM before it and its children are killed."""
 
 Echo = Callable[[str], None]
