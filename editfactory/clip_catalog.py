@@ -144,6 +144,8 @@ def poster_for(profile: Profile, clip_id: str, video: Path | None, duration: flo
     """The clip's poster frame (made from its video when missing or older than it); None without a video."""
     if video is None or not video.is_file():
         return None
+    if not video.resolve().is_relative_to(profile.folder.resolve()):  # never another profile's footage
+        raise ValidationError(f"{video.name} is not part of profile {profile.name!r}; no poster is made from it.")
     poster = posters_folder(profile) / f"{clip_id}.jpg"
     if poster.is_file() and poster.stat().st_mtime >= video.stat().st_mtime:
         return poster

@@ -1,8 +1,18 @@
-"""Property: random interleaved operations on three profiles never let one profile see or change another's data."""
+"""Isolation: no profile's items are readable or changeable through another profile.
+
+Every public service function that takes an item id is called with another
+profile's ids, deterministically (each once in both directions) and in a random
+walk over three profiles interleaved with ordinary work; each call must be
+refused (filtering reads may answer "nothing") and leave every profile's rows
+and files as they were. A test keeps the catalogue (tests/isolation_calls.py)
+complete.
+"""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,12 +23,32 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from editfactory import projects
-from editfactory.errors import NotFoundError
+from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.library import segments
 from editfactory.profiles import Workspace
 from editfactory.settings import get_setting, set_setting
+from tests.isolation_calls import CALLS, EXPECT_EMPTY, NOT_ID_SCOPED, is_nothing, populate, snapshot
 
 PROFILES = 3
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(str.strip)
+
+
+_VIDEOS = Path(tempfile.mkdtemp(prefix="isolation-media-"))  # one small sample video for every example
+atexit.register(shutil.rmtree, _VIDEOS, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _file_secrets():
+    """Secrets in owner-only files for the duration (never the machine's keyring)."""
+    previous = os.environ.get("EDITFACTORY_SECRETS_BACKEND")
+    os.environ["EDITFACTORY_SECRETS_BACKEND"] = "file"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["EDITFACTORY_SECRETS_BACKEND"]
+        else:
+            os.environ["EDITFACTORY_SECRETS_BACKEND"] = previous
 
 
 class ThreeStores(RuleBasedStateMachine):
@@ -35,6 +65,12 @@ class ThreeStores(RuleBasedStateMachine):
         self.projects: list[dict[str, str]] = [{} for _ in range(PROFILES)]
         self.clips: list[dict[str, tuple]] = [{} for _ in range(PROFILES)]
         self.settings: list[dict[str, int]] = [{} for _ in range(PROFILES)]
+        # One item of every kind in each store, for the id-taking calls of the catalogue.
+        video = _sample_video(_VIDEOS)
+        self.items = [populate(profile, video) for profile in self.profiles]
+        for i, items in enumerate(self.items):
+            self.projects[i][items.project] = "Summer"
+            self.clips[i][items.clip] = (items.project, "Summer v1", "rendered")
 
     def teardown(self) -> None:
         self.sessions.close()
@@ -130,6 +166,16 @@ class ThreeStores(RuleBasedStateMachine):
         set_setting(self.profiles[owner], key, value)
         self.settings[owner][key] = value
 
+    @rule(data=st.data(), name=st.sampled_from(sorted(CALLS)))
+    def call_with_another_profiles_ids(self, data, name):
+        owner = data.draw(st.integers(0, PROFILES - 1))
+        via = data.draw(st.sampled_from([i for i in range(PROFILES) if i != owner]))
+        touched = (self.profiles[via], self.profiles[owner])
+        before = [snapshot(profile) for profile in touched]
+        with _file_secrets():
+            _refused_through(self.profiles[via], self.items[owner], name)
+        assert [snapshot(profile) for profile in touched] == before, f"{name} changed a profile"
+
     @invariant()
     def each_profile_holds_exactly_its_own_data(self):
         for i, profile in enumerate(self.profiles):
@@ -144,3 +190,81 @@ ThreeStores.TestCase.settings = settings(
     max_examples=30, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_three_profiles_stay_isolated = ThreeStores.TestCase
+
+
+# -- every id-taking service function, deterministically --------------------------------------------
+
+
+def _sample_video(folder: Path) -> Path:
+    video = folder / "sample.mp4"
+    if not video.exists():
+        import subprocess
+
+        from editfactory.media.runner import ffmpeg_path
+
+        subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i",
+                        "testsrc=size=320x240:rate=10", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                        str(video)], check=True, timeout=120)
+    return video
+
+
+def _id_taking_functions() -> set[str]:
+    """Qualified names of the package's public functions and methods that take a profile and an item id."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import editfactory
+
+    found = set()
+    for info in pkgutil.walk_packages(editfactory.__path__, "editfactory."):
+        if info.name.startswith(("editfactory.bench", "editfactory.ui")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            members = [(name, obj)] if inspect.isfunction(obj) else (
+                [(f"{name}.{m}", f) for m, f in vars(obj).items() if not m.startswith("_") and inspect.isfunction(f)]
+                if inspect.isclass(obj) else [])
+            for qualname, function in members:
+                params = list(inspect.signature(function).parameters)
+                if ("profile" in params or "self" in params) and any(p.endswith(("_id", "_ids")) for p in params):
+                    found.add(f"{module.__name__}.{qualname}")
+    return {n for n in found if not any(n.startswith(prefix) for prefix in NOT_ID_SCOPED)}
+
+
+def test_every_id_taking_service_function_is_in_the_isolation_catalogue():
+    missing = _id_taking_functions() - set(CALLS)
+    assert not missing, f"add these to tests/isolation_calls.py so isolation covers them: {sorted(missing)}"
+
+
+def _refused_through(via, owner_items, name):
+    """Call ``name`` through ``via`` with the owner's ids: refused (or, for filtering reads, nothing found)."""
+    try:
+        result = CALLS[name](via, owner_items)
+    except EditFactoryError as error:
+        return error
+    assert name in EXPECT_EMPTY and is_nothing(result), f"{name} answered {result!r} for another profile's ids"
+    return None
+
+
+def test_every_id_taking_call_refuses_another_profiles_ids_and_writes_nothing(workspace, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")
+    video = _sample_video(tmp_path)
+    a, b = workspace.create("Store A"), workspace.create("Store B")
+    items_a, items_b = populate(a, video), populate(b, video)
+    with a.db.session(), b.db.session():  # the files stay open between calls while nobody else waits
+        _every_call_both_ways(a, b, items_a, items_b)
+    # The owner still reaches its own items through the same functions.
+    assert projects.get_clip(a, items_a.clip)["id"] == items_a.clip
+    assert segments.get_segment(b, items_b.segment).id == items_b.segment
+
+
+def _every_call_both_ways(a, b, items_a, items_b):
+    for name in sorted(CALLS):
+        for via, owner in ((b, items_a), (a, items_b)):
+            before = (snapshot(a), snapshot(b))
+            error = _refused_through(via, owner, name)
+            assert error is None or not isinstance(error, ValidationError) or "not" in str(error), (name, error)
+            assert (snapshot(a), snapshot(b)) == before, f"{name} through {via.name} changed a profile"

@@ -119,10 +119,15 @@ class NewPublication:
 
 
 def record(profile: Profile, items: list[NewPublication], batch_id: str | None = None) -> list[Publication]:
-    """Write every intended post in one transaction, before anything is sent."""
+    """Write every intended post in one transaction, before anything is sent; every clip must be this profile's."""
     batch_id = batch_id or new_id("batch")
     ids = []
     with profile.db.session(), profile.db.transaction() as cur:
+        for clip_id in dict.fromkeys(item.clip_id for item in items):
+            if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
+                from editfactory.errors import NotFoundError
+
+                raise NotFoundError("Clip", clip_id, profile.name)  # never a post of another profile's clip here
         for item in items:
             pub_id = new_id("pub")
             cur.execute(

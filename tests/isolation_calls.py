@@ -1,0 +1,220 @@
+"""Every public service function that takes an id of a profile's item, called through another profile.
+
+``CALLS`` maps each function's qualified name to a call that hands it the ids
+of the *owner's* items (``Items``) through the profile ``via``. The isolation
+tests run every entry deterministically and in the random walk; a test also
+lists the package's id-taking functions, so a new one fails until it is added
+here. ``EXPECT_EMPTY`` names read functions that filter by the id: through
+another profile they may answer "nothing" instead of refusing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from editfactory import clip_catalog, projects
+from editfactory.costs import ledger
+from editfactory.ids import new_id
+from editfactory.jobs import JobRunner, JobStore
+from editfactory.jobs.kinds import library as library_jobs
+from editfactory.jobs.kinds import publishing as publishing_jobs
+from editfactory.jobs.kinds import voices as voice_jobs
+from editfactory.library import analysis, captions, posters, segments, selection, sources
+from editfactory.media.captions import CaptionStyle
+from editfactory.profiles import Profile
+from editfactory.publish import outbox, service
+from editfactory.tts import cloning
+from editfactory.tts.service import synthesize_for_profile
+
+
+@dataclass(frozen=True)
+class Items:
+    """One of each kind of item in a profile, made by ``populate``."""
+
+    project: str
+    clip: str
+    source: str
+    segment: str
+    voice: str
+    publication: str
+    job: str
+    video: Path
+
+
+def populate(profile: Profile, video: Path) -> Items:
+    """Give ``profile`` a project, clip (with a rendered file), source, segment, cloned voice, publication and job.
+
+    Sources and voices are written as rows over files in the profile's folder: refusals never get past the
+    lookup, so no real import or cloning is needed for them.
+    """
+    project = projects.create_project(profile, "Summer")
+    source_id, segment_id, voice_id = new_id("src"), new_id("seg"), new_id("voice")
+    media = profile.paths.media / f"{source_id}.mp4"
+    media.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(video, media)
+    rendered = profile.paths.renders / f"{project['id']}.mp4"
+    rendered.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(video, rendered)
+    with profile.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO source_videos (id, filename, path, content_hash, size_bytes, duration, width, height, fps,"
+            " rotation, has_audio, status) VALUES (?, 'shoe.mp4', ?, ?, 1, 1.0, 320, 240, 10, 0, false, 'imported')",
+            [source_id, profile.paths.relative(media), source_id],
+        )
+        cur.execute("INSERT INTO segments (id, source_id, start_s, end_s, origin) VALUES (?, ?, 0, 1, 'manual')",
+                    [segment_id, source_id])
+        cur.execute("INSERT INTO voices (id, provider, name, provider_voice_id, sample_paths, settings)"
+                    " VALUES (?, 'elevenlabs', 'Anna', 'el-voice', [], '{}')", [voice_id])
+    projects.set_project_sources(profile, project["id"], [source_id])
+    clip = projects.create_clip(profile, project["id"], "Summer v1", status="rendered",
+                                path=profile.paths.relative(rendered), duration=1.0)
+    [publication] = outbox.record(profile, [outbox.NewPublication(
+        clip["id"], "tiktok-1", "tiktok", "post", "Hello", {}, None, None, new_id("m"))])
+    job = JobStore(profile).create("test.noop")
+    return Items(project["id"], clip["id"], source_id, segment_id, voice_id, publication.id, job.id, rendered)
+
+
+def _runner_call(method: str):
+    def call(via: Profile, it: Items):
+        with JobRunner(workers=1) as runner:
+            return getattr(runner, method)(via, it.job)
+    return call
+
+
+def _job_kind_call(start, *args_of, **kwargs):
+    def call(via: Profile, it: Items):
+        with JobRunner(workers=1) as runner:
+            return start(runner, via, *[a(it) for a in args_of], **kwargs)
+    return call
+
+
+CALLS = {
+    # projects and clips
+    "editfactory.projects.get_project": lambda via, it: projects.get_project(via, it.project),
+    "editfactory.projects.update_project": lambda via, it: projects.update_project(via, it.project, name="Taken"),
+    "editfactory.projects.delete_project": lambda via, it: projects.delete_project(via, it.project),
+    "editfactory.projects.set_project_sources": lambda via, it: projects.set_project_sources(via, it.project, [it.source]),
+    "editfactory.projects.project_sources": lambda via, it: projects.project_sources(via, it.project),
+    "editfactory.projects.create_clip": lambda via, it: projects.create_clip(via, it.project, "Stolen"),
+    "editfactory.projects.get_clip": lambda via, it: projects.get_clip(via, it.clip),
+    "editfactory.projects.update_clip": lambda via, it: projects.update_clip(via, it.clip, name="Taken"),
+    "editfactory.projects.delete_clip": lambda via, it: projects.delete_clip(via, it.clip),
+    "editfactory.projects.list_clips": lambda via, it: projects.list_clips(via, it.project),
+    "editfactory.projects.count_clips": lambda via, it: projects.count_clips(via, it.project),
+    "editfactory.projects.clips_page": lambda via, it: projects.clips_page(via, it.project),
+    "editfactory.clip_catalog.delete_clips": lambda via, it: clip_catalog.delete_clips(via, [it.clip]),
+    "editfactory.clip_catalog.poster_for": lambda via, it: clip_catalog.poster_for(via, it.clip, it.video, 1.0),
+    "editfactory.library.posters.clip_poster": lambda via, it: posters.clip_poster(via, it.clip),
+    # sources and segments
+    "editfactory.library.sources.get_source": lambda via, it: sources.get_source(via, it.source),
+    "editfactory.library.sources.delete_source": lambda via, it: sources.delete_source(via, it.source),
+    "editfactory.library.sources.list_sources": lambda via, it: sources.list_sources(via, project_id=it.project),
+    "editfactory.library.sources.count_sources": lambda via, it: sources.count_sources(via, project_id=it.project),
+    "editfactory.library.analysis.analyze_source": lambda via, it: analysis.analyze_source(via, it.source),
+    "editfactory.library.captions.caption_preview":
+        lambda via, it: captions.caption_preview(via, CaptionStyle(), source_id=it.source),
+    "editfactory.library.segments.create_segment": lambda via, it: segments.create_segment(via, it.source, 0, 0.5),
+    "editfactory.library.segments.get_segment": lambda via, it: segments.get_segment(via, it.segment),
+    "editfactory.library.segments.update_segment": lambda via, it: segments.update_segment(via, it.segment, notes="x"),
+    "editfactory.library.segments.delete_segment": lambda via, it: segments.delete_segment(via, it.segment),
+    "editfactory.library.segments.list_segments": lambda via, it: segments.list_segments(via, it.source),
+    "editfactory.library.segments.count_segments": lambda via, it: segments.count_segments(via, it.source),
+    "editfactory.library.segments.replace_auto_segments":
+        lambda via, it: segments.replace_auto_segments(via, it.source, [(0.0, 1.0, 0.5, {})]),
+    "editfactory.library.selection.candidates_for": lambda via, it: selection.candidates_for(via, [it.source]),
+    "editfactory.library.selection.select_for_sources":
+        lambda via, it: selection.select_for_sources(via, [it.source], 1.0),
+    # voices and costs
+    "editfactory.tts.cloning.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
+    "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),
+    "editfactory.tts.cloning.delete_voice": lambda via, it: cloning.delete_voice(via, it.voice),
+    "editfactory.tts.cloning.preview_voice": lambda via, it: cloning.preview_voice(via, it.voice),
+    "editfactory.tts.service.synthesize_for_profile":
+        lambda via, it: synthesize_for_profile(via, "Hi", {"provider": "elevenlabs", "voice": it.voice}, job_id=it.job),
+    "editfactory.costs.ledger.reserve": lambda via, it: ledger.reserve(via, "elevenlabs", "m", 0.01, job_id=it.job),
+    # publishing
+    "editfactory.publish.outbox.get": lambda via, it: outbox.get(via, it.publication),
+    "editfactory.publish.outbox.update": lambda via, it: outbox.update(via, it.publication, title="Taken"),
+    "editfactory.publish.outbox.claim": lambda via, it: outbox.claim(via, it.publication, None),
+    "editfactory.publish.outbox.release": lambda via, it: outbox.release(via, [it.publication]),
+    "editfactory.publish.outbox.set_media": lambda via, it: outbox.set_media(via, [it.publication], "m1", "/x.mp4"),
+    "editfactory.publish.outbox.record": lambda via, it: outbox.record(via, [outbox.NewPublication(
+        it.clip, "tiktok-1", "tiktok", "post", "Stolen", {}, None, None, "m2")]),
+    "editfactory.publish.outbox.for_clip": lambda via, it: outbox.for_clip(via, it.clip),
+    "editfactory.publish.outbox.clip_state": lambda via, it: outbox.clip_state(via, it.clip),
+    "editfactory.publish.outbox.refresh_clip_state": lambda via, it: outbox.refresh_clip_state(via, it.clip),
+    "editfactory.publish.service.publish_clip": lambda via, it: service.publish_clip(via, it.clip),
+    "editfactory.publish.service.publish_many": lambda via, it: service.publish_many(via, [it.clip]),
+    "editfactory.publish.service.delete_publication": lambda via, it: service.delete_publication(via, it.publication),
+    "editfactory.publish.service.retry_publication": lambda via, it: service.retry_publication(via, it.publication),
+    "editfactory.publish.service.list_publications": lambda via, it: service.list_publications(via, it.clip),
+    "editfactory.publish.service.count_publications": lambda via, it: service.count_publications(via, it.clip),
+    # jobs
+    "editfactory.jobs.store.JobStore.get": lambda via, it: JobStore(via).get(it.job),
+    "editfactory.jobs.store.JobStore.watch": lambda via, it: JobStore(via).watch(it.job, timeout=1),
+    "editfactory.jobs.store.JobStore.cancel_requested": lambda via, it: JobStore(via).cancel_requested([it.job]),
+    "editfactory.jobs.store.JobStore.mark_running": lambda via, it: JobStore(via).mark_running(it.job, temp_dir=None),
+    "editfactory.jobs.store.JobStore.set_progress": lambda via, it: JobStore(via).set_progress(it.job, "x", 0.5),
+    "editfactory.jobs.store.JobStore.finish": lambda via, it: JobStore(via).finish(it.job, "failed", error="x"),
+    "editfactory.jobs.store.JobStore.request_cancel": lambda via, it: JobStore(via).request_cancel(it.job),
+    "editfactory.jobs.store.JobStore.requeue": lambda via, it: JobStore(via).requeue(it.job),
+    "editfactory.jobs.runner.JobRunner.cancel": _runner_call("cancel"),
+    "editfactory.jobs.runner.JobRunner.retry": _runner_call("retry"),
+    "editfactory.jobs.runner.JobRunner.wait": _runner_call("wait"),
+    "editfactory.jobs.kinds.library.start_analysis": _job_kind_call(library_jobs.start_analysis, lambda it: it.source),
+    "editfactory.jobs.kinds.library.start_import": lambda via, it: _job_kind_call(
+        library_jobs.start_import, lambda _: [it.video], project_id=it.project)(via, it),
+    "editfactory.jobs.kinds.publishing.start_publish": _job_kind_call(publishing_jobs.start_publish, lambda it: [it.clip]),
+    "editfactory.jobs.kinds.voices.start_voiceover": lambda via, it: _job_kind_call(
+        voice_jobs.start_voiceover, project_id=it.project, script="Hello there.")(via, it),
+}
+
+EXPECT_EMPTY = {
+    # Reads that filter by the id: another profile's id matches nothing here, so "nothing" is a right answer.
+    "editfactory.projects.list_clips", "editfactory.projects.count_clips", "editfactory.projects.clips_page",
+    "editfactory.library.sources.list_sources", "editfactory.library.sources.count_sources",
+    "editfactory.library.segments.count_segments", "editfactory.publish.outbox.for_clip",
+    "editfactory.publish.outbox.clip_state", "editfactory.publish.service.list_publications",
+    "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
+    # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
+    "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
+}
+
+NOT_ID_SCOPED = {
+    # Take ids that are not items of a profile (the workspace's profiles, Postiz posts, provider voices),
+    # or are the studio's per-session models, which call the functions above with the session's profile.
+    "editfactory.profiles.workspace.Workspace", "editfactory.publish.client.PostizClient",
+    "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.models.",
+}
+
+
+def is_nothing(result) -> bool:
+    """Whether a read answered "nothing": an empty list/set/page, a zero count, or the unpublished state."""
+    if result is None or result == 0 or result == {"state": "unpublished", "channels": []}:
+        return True
+    if isinstance(result, (list, tuple, set, dict)):
+        return len(result) == 0
+    items = getattr(result, "items", getattr(result, "rows", None))  # a page of a paged list
+    return items is not None and len(items) == 0 and getattr(result, "total", 0) == 0
+
+
+def snapshot(profile: Profile) -> tuple:
+    """Every table's rows and every file (name, size) of the profile: what a refused call must leave unchanged."""
+    tables = [r[0] for r in profile.db.fetchall(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name")]
+    rows = {t: sorted(json.dumps(list(r), default=str) for r in profile.db.fetchall(f'SELECT * FROM "{t}"'))
+            for t in tables}
+    skipped = {"tmp"}
+    files = sorted(
+        (p.relative_to(profile.folder).as_posix(), p.stat().st_size)
+        for p in profile.folder.rglob("*")
+        if p.is_file() and p.relative_to(profile.folder).parts[0] not in skipped
+        and not p.name.startswith(profile.paths.database.name)
+    )
+    return rows, files
+
+
+__all__ = ["CALLS", "EXPECT_EMPTY", "Items", "NOT_ID_SCOPED", "is_nothing", "populate", "snapshot"]
