@@ -164,6 +164,7 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_voiceover(), ["voiceover"])
         model.param.watch(lambda *_: self._show_sample(), ["voice_sample"])
         model.param.watch(lambda *_: self._show_results(), ["clips", "drafts"])
+        self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._layout = self._build()
         if pn.state.location is not None:
             pn.state.location.sync(model, {"project_id": "project"})
@@ -553,7 +554,7 @@ class ProducePage(PageView):
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
             _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
                      pn.Row(self._draft, self._render_button),
-                     JobProgressList(watch=self._render_watch, name_of=self.job_name), self._drafts, self._results_title, self._results,
+                     self._render_progress, self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
                               "reused by the final render at no extra cost."),
             sizing_mode="stretch_width",

@@ -12,6 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import panel_material_ui as pmui
 import pytest
 
 from editfactory.costs import month_entries
@@ -457,3 +458,39 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     # The voiceover made before was reused: one charge in the ledger.
     assert len([e for e in month_entries(shop) if e["status"] == "settled"]) == 1
     assert "Traceback" not in page.content()
+
+
+def test_view_voice_sample_plays_and_a_render_can_be_cancelled_from_its_card(view, footage):
+    import threading
+
+    view._sample.clicks += 1
+    [sample] = view._sample_watch.jobs
+    _settle(view, sample.id)
+    assert "<audio" in view._sample_player.object and "Voice sample" in view._sample_player.object
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    view._script.value_input = SCRIPT
+    release = threading.Event()
+    runner, profile = view.session.runner, view.session.profile
+    holders = [runner.submit(profile, "hold", fn=lambda _p, _c: release.wait(120) and None) for _ in range(runner.workers)]
+    view._render_button.clicks += 1
+    [job] = view._render_watch.jobs
+    card = view._render_progress._column.objects[0]
+    assert "Render of 3 variant(s) — queued" in card.objects[0].object
+    [cancel] = [b for b in card.select(pmui.Button) if b.label == "Cancel"]
+    cancel.clicks += 1
+    release.set()
+    for holder in holders:
+        runner.wait(profile, holder, timeout=60)
+    _settle(view, job.id)
+    assert view._render_watch.jobs[0].status == "cancelled" and view.model.clips == []
+
+
+def test_view_switching_profile_leaves_nothing_of_the_last_one_on_screen(view, footage, workspace):
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    view._script.value_input = SCRIPT
+    other = workspace.create("Store B")
+    view.session.profile_id = other.id
+    asyncio.run(view.refresh())
+    assert view._project.options == {} and view._script.value == ""
+    assert "No footage" in view._sources.objects[0].object
+    assert view._segments.value.empty and view._import_watch.jobs == []
