@@ -11,7 +11,7 @@ import panel_material_ui as pmui
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
 from editfactory.models.session import FAILED
 from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
-from editfactory.ui.helpers import run_soon, show_frame
+from editfactory.ui.helpers import BusyBar, run_soon, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
@@ -112,7 +112,8 @@ class LibraryPage(PageView):
         model.param.watch(lambda *_: self._render_projects(), "projects")
         model.param.watch(lambda *_: self._render_selection(), "selected")
         model.param.watch(lambda *_: self._render_preview(), "preview_id")
-        model.param.watch(lambda e: setattr(self._table, "loading", e.new), "loading")
+        self._busy = BusyBar()
+        model.param.watch(lambda e: self._busy.show(e.new), "loading")
         self._render_selection()
         if pn.state.location is not None:
             pn.state.location.sync(model, URL_PARAMETERS)
@@ -270,7 +271,7 @@ class LibraryPage(PageView):
                          self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
         actions = pn.Row(self._selection_text, self._publish_button, self._delete_button, self._clear_selection,
                          align="center")
-        listing = pn.Column(self._empty, self._table, self._pagination, sizing_mode="stretch_width")
+        listing = pn.Column(self._busy, self._empty, self._table, self._pagination, sizing_mode="stretch_width")
         return pn.Column(
             pn.Row(pmui.Typography("Library", variant="h5"), pn.HSpacer(), self._summary, align="center",
                    sizing_mode="stretch_width"),

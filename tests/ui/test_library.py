@@ -200,7 +200,6 @@ def test_library_in_the_browser(browser, workspace, served_studio, shop, stocked
     studio = served_studio()
     page = open_page(browser, studio.url + "?page=library", wait_text="Straw hat")
     page.locator("img[src^='/efmedia/']").first.wait_for(timeout=30_000)  # poster frames arrive
-    screenshot(page, "10-library")
     # Search, kept in the URL.
     search = page.get_by_label("Search clips")
     search.fill("boots")
@@ -214,6 +213,7 @@ def test_library_in_the_browser(browser, workspace, served_studio, shop, stocked
     editor.press("Enter")
     page.get_by_text("Renamed to 'Navy boots'").wait_for(timeout=15_000)
     assert projects.get_clip(shop, stocked["clips"][1]["id"])["name"] == "Navy boots"
+    screenshot(page, "10-library")
     # Filter: clips without a voiceover, also kept in the URL.
     page.get_by_role("combobox", name="Voiceover").click()
     page.get_by_role("listbox").get_by_text("Without").click()
