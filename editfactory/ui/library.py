@@ -77,7 +77,7 @@ class LibraryPage(PageView):
             titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
                     "duration": "Length", "voice": "Voice", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
-            widths={"poster": 70, "name": 240},
+            widths={"poster": 70, "name": 240, "download": 120},
             configuration={"rowHeight": 76},
         )
         self._table.on_edit(self._on_edit)
