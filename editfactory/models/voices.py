@@ -162,7 +162,8 @@ class VoicesModel(param.Parameterized):
 
         profile = self.session.require_profile()
         if not files:
-            raise ValidationError("Choose one or more voice samples first (6 s to 5 minutes of clear speech each).")
+            raise ValidationError("Choose or record one or more voice samples first (6 s to 5 minutes of clear speech "
+                                  "each).")
         usable: list[Path] = []
         refused: dict[str, str] = {}
         for filename, data in files.items():

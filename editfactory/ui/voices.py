@@ -25,6 +25,7 @@ from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.helpers import BusyBar, run_soon, show_frame
 from editfactory.ui.page import PageView
+from editfactory.ui.recorder import SampleRecorder
 
 CLONE_JOB_KIND = "clone_voice"
 _VOICE_COLUMNS = ["name", "language", "gender", "kind", "id"]
@@ -94,6 +95,9 @@ class VoicesPage(PageView):
                                           sizing_mode="fixed")
         self._clone_files = pmui.FileInput(label="Choose voice samples", accept=".wav,.mp3,.m4a,.flac,.ogg,.opus,.webm",
                                            multiple=True)
+        self._recorder = SampleRecorder(sizing_mode="stretch_width", height=44)
+        self._recorder.param.watch(self._on_recording, ["recording", "error"])
+        self._recording_note = pmui.Typography("", variant="body2")
         self._clone_button = pmui.Button(label="Clone voice", icon="record_voice_over", variant="contained",
                                          on_click=lambda _: run_soon(self.clone))
         self._clone_message = pmui.Alert(object="", severity="error", visible=False, sizing_mode="stretch_width")
@@ -148,7 +152,9 @@ class VoicesPage(PageView):
         if cloned is not FAILED:
             self.model.cloned = cloned
         self._show_provider(defaults["provider"], load=False)
-        await asyncio.gather(self._clone_watch.refresh(), self.refresh_providers(), self.load_voices())
+        await self._clone_watch.refresh()
+        await self.load_voices()
+        await self.refresh_providers()
 
     async def refresh_providers(self) -> None:
         generation = self._refresh_generation
@@ -391,12 +397,27 @@ class VoicesPage(PageView):
     # -- cloning --------------------------------------------------------------------------------
 
     def _uploaded(self) -> dict[str, bytes]:
+        """The uploaded samples and the recorded one, by file name."""
         values, names = self._clone_files.value, self._clone_files.filename
-        if not values:
-            return {}
-        if not isinstance(values, list):
-            values, names = [values], [names]
-        return {name: data for name, data in zip(names, values)}
+        files: dict[str, bytes] = {}
+        if values:
+            if not isinstance(values, list):
+                values, names = [values], [names]
+            files.update(zip(names, values))
+        if self._recorder.recording:
+            files[self._recorder.recording["filename"]] = self._recorder.recording["data"]
+        return files
+
+    def _on_recording(self, *_) -> None:
+        recorder = self._recorder
+        if recorder.error:
+            self._recording_note.object = recorder.error
+        elif recorder.recording:
+            seconds = recorder.recording.get("seconds")
+            self._recording_note.object = (f"Recorded sample ready ({seconds} s); it is checked with the others "
+                                           "when you clone." if seconds else "Recorded sample ready.")
+        else:
+            self._recording_note.object = ""
 
     async def clone(self) -> None:
         self._clone_message.visible = False
@@ -423,6 +444,7 @@ class VoicesPage(PageView):
         self._clone_watch.follow(job_id)
         await self._clone_watch.poll()
         self._clone_files.clear()
+        self._recorder.clear()
         self.session.notify(f"Cloning {name!r} started; it appears under “Your cloned voices” when ready.", "info")
 
     async def _checked(self, fn, *args):
@@ -532,10 +554,10 @@ class VoicesPage(PageView):
         )
         clone_section = pmui.Paper(
             pmui.Typography("Clone a voice", variant="h6"),
-            pn.pane.Markdown("Upload 1 to 5 recordings of one person reading aloud: 6 s to 5 minutes each, clear speech, "
-                             "no music. Each sample is checked first; a refused one says why."),
+            pn.pane.Markdown("Upload 1 to 5 recordings of one person reading aloud (or record one here): 6 s to 5 "
+                             "minutes each, clear speech, no music. Each sample is checked first; a refused one says why."),
             pn.Row(self._clone_provider, self._clone_name),
-            pn.Row(self._clone_files, self._clone_button),
+            pn.Row(self._clone_files, self._recorder), self._recording_note, self._clone_button,
             self._clone_message, self._clone_jobs,
             pmui.Typography("Your cloned voices", variant="subtitle1"), self._cloned,
             pn.Row(self._rename, self._rename_button), self._cloned_message, self._delete_dialog,

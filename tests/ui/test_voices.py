@@ -210,3 +210,34 @@ def test_voices_page_in_the_browser(browser, workspace, served_studio):
     screenshot(page, "30-voices")
     assert "Traceback" not in page.content()
     assert get_defaults(workspace.find_by_name("Voice shop")).voice == "en_US-joe-medium"
+
+
+def test_a_recorded_sample_is_checked_and_cloned_like_an_upload(workspace, make_session, runner, eleven, speech, tmp_path):
+    """What the browser's recorder sends (webm/opus, base64) is a sample like an uploaded file."""
+    import base64
+
+    webm = tmp_path / "mic.webm"
+    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(speech), "-c:a", "libopus", "-b:a", "48k",
+                    str(webm)], check=True)
+    profile = _eleven_profile(workspace, eleven)
+    view = _page(make_session, profile.id)
+    view._recorder._handle_msg({"mime": "audio/webm;codecs=opus", "data": "@@not base64@@"})
+    assert "damaged" in view._recording_note.object and view._recorder.recording is None
+    view._recorder._handle_msg({"mime": "audio/webm;codecs=opus", "data": base64.b64encode(webm.read_bytes()).decode(),
+                                "seconds": 11})
+    assert "Recorded sample ready (11 s)" in view._recording_note.object
+    view._clone_name.value = "Mic voice"
+    asyncio.run(view.clone())
+    assert not view._clone_message.visible
+    [job] = view._clone_watch.jobs
+    assert runner.wait(profile, job.id, timeout=120).status == "succeeded"
+    assert [r["name"] for r in list_cloned_voices(profile)] == ["Mic voice"]
+    assert view._recorder.recording is None  # used once, then let go
+
+
+def test_the_default_refuses_a_voice_the_provider_does_not_offer(make_session):
+    view = _page(make_session)
+    view.model.voice = "en_GB-nobody-low"
+    view._make_default.clicks += 1
+    assert view._default_message.severity == "error" and "en_GB-nobody-low" in view._default_message.object
+    assert get_setting(view.session.profile, "tts.defaults") is None
