@@ -7,6 +7,7 @@ keeps the user where they were.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import panel as pn
@@ -47,6 +48,7 @@ class StudioApp(Viewer):
     def __init__(self, workspace: Workspace, runner: JobRunner, **params) -> None:
         super().__init__(session=StudioSession(workspace, runner), **params)
         self._views: dict[str, PageView] = {}
+        self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
         self._main = pn.Column(sizing_mode="stretch_both")
         self._menu = pmui.MenuList(
             items=[{"label": label, "icon": icon} for _, label, icon in PAGES], active=0,
@@ -104,20 +106,49 @@ class StudioApp(Viewer):
         return view
 
     def _mount(self, page: str) -> None:
+        """Show ``page``; if its data belongs to another profile (or was never loaded), show nothing of it until
+        it has been refreshed, so a switch never shows the previous profile's data, not even for a moment."""
         view = self._view(page)
-        self._main.objects = [self._startup, view]
-        self._schedule_refresh(view)
+        profile_id = self.session.profile_id
+        fresh = self._loaded_for.get(page) == profile_id
+        self._main.objects = [self._startup, view] if fresh else [self._opening_notice()]
 
-    def _schedule_refresh(self, view: PageView) -> None:
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            pn.state.curdoc.add_next_tick_callback(view.refresh)
+        async def refresh() -> None:
+            await self._refresh(page, view, profile_id, reveal=not fresh)
+
+        self._schedule(refresh)
+
+    def _opening_notice(self):
+        name = self.session.profile.name if self.session.profile else ""
+        return pmui.Typography(f"Opening {name}…", variant="body1", margin=20)
+
+    async def _refresh(self, page: str, view: PageView, profile_id: str, *, reveal: bool) -> None:
+        try:
+            await view.refresh()
+        except Exception as error:  # noqa: BLE001 - the page says what went wrong instead of staying blank
+            self.session.report(error)
+        if self.session.profile_id != profile_id:
+            return  # switched again meanwhile: that switch shows its own
+        self._loaded_for[page] = profile_id
+        if reveal and self.session.page == page:
+            self._main.objects = [self._startup, view]
+
+    def _schedule(self, coroutine_function) -> None:
+        """Run ``coroutine_function()`` on this session's event loop (served or in a notebook)."""
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(coroutine_function)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (component tests): the caller refreshes by itself
+        loop.create_task(coroutine_function())
 
     def _on_profile(self, event) -> None:
         self._show_profile_name()
         self._startup.visible = False
-        view = self._views.get(self.session.page)
-        if view is not None:
-            self._schedule_refresh(view)
+        self._mount(self.session.page)
 
     async def poll(self) -> None:
         """The session's periodic callback: the visible page follows its running work."""

@@ -108,12 +108,12 @@ def test_header_creates_and_deletes_profiles_and_back_button_returns_to_the_prev
     page = open_page(browser, studio.url + "?page=jobs", wait_text="job(s) shown")
     # New profile: a taken name is refused inline and nothing is created.
     page.get_by_role("button", name="New profile").click()
-    page.get_by_label("Name").first.fill("shoes")
+    page.get_by_label("Name", exact=True).first.fill("shoes")
     page.get_by_role("button", name="Create").click()
     page.get_by_text("already exists").first.wait_for(timeout=15_000)
     screenshot(page, "01-new-profile-refused")
     assert [p.name for p in workspace.list()] == ["Shoes"]
-    page.get_by_label("Name").first.fill("Store B")
+    page.get_by_label("Name", exact=True).first.fill("Store B")
     page.get_by_role("button", name="Create").click()
     page.wait_for_function("() => window.location.search.includes('profile=')", timeout=15_000)
     store_b = workspace.find_by_name("Store B")
@@ -134,3 +134,31 @@ def test_header_creates_and_deletes_profiles_and_back_button_returns_to_the_prev
     page.get_by_text("'Store B' was deleted").first.wait_for(timeout=15_000)
     screenshot(page, "02-manage-profiles")
     assert [p.name for p in workspace.list()] == ["Shoes"]
+
+
+def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_reloaded(workspace, runner):
+    import asyncio
+
+    from editfactory import projects
+
+    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
+    project = projects.create_project(shoes, "Boots")
+    projects.create_clip(shoes, project["id"], "Red boots", status="rendered")
+
+    async def story():
+        app = StudioApp(workspace, runner)
+        app.start({"page": "library", "profile": shoes.id})
+        assert "Opening Shoes" in str(app._main.objects[0].object)  # nothing shown before its data is loaded
+        while app._loaded_for.get("library") != shoes.id:
+            await asyncio.sleep(0.05)
+        library = app._views["library"]
+        assert [row["name"] for row in library.model.rows] == ["Red boots"]
+        assert len(app._main.objects) == 2  # the startup notice and the page
+        app.session.profile_id = hats.id
+        # Shoes' rows are gone from the page at once; the page comes back once Hats' data is loaded.
+        assert [str(o.object) for o in app._main.objects] == ["Opening Hats…"]
+        while app._loaded_for.get("library") != hats.id:
+            await asyncio.sleep(0.05)
+        assert library.model.rows == [] and len(app._main.objects) == 2
+
+    asyncio.run(asyncio.wait_for(story(), timeout=120))
