@@ -16,7 +16,7 @@ from editfactory.ui.dashboard import DashboardPage
 
 
 def _spend(profile, provider: str, cost: float, units: float = 100) -> None:
-    settle(reserve(profile, provider, "m1", cost, units=units, job_id="job_x", description="voiceover"), cost)
+    settle(reserve(profile, provider, "m1", cost, units=units, description="voiceover"), cost)
 
 
 @pytest.mark.parametrize(("used", "level"), [(None, "none"), (0.5, "ok"), (0.7, "ok"), (0.71, "amber"), (0.9, "amber"),
