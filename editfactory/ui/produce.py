@@ -447,7 +447,7 @@ class ProducePage(PageView):
         self._voice.param.update(options={v["name"]: v["id"] for v in model.voices}, value=model.voice or None)
         self._model_pick.param.update(
             options={f"{m['label']} — {price_label(m['price_per_1k_chars'])}"
-                     + (" / 1 000 characters" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
+                     + (" per 1k characters" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
             value=model.voice_model or None)
 
     def _show_voice_note(self) -> None:

@@ -269,7 +269,7 @@ def test_view_script_shows_length_and_price_and_refuses_an_empty_script(view):
     assert view.model.script == SCRIPT
     text = view._estimate.object
     assert f"{len(SCRIPT)} characters" in text and "s of speech" in text and f"${len(SCRIPT) / 1000 * 2:.2f}" in text
-    assert view._model_pick.options == {"Piper (local ONNX) — $2.00 / 1 000 characters": "piper"}
+    assert view._model_pick.options == {"Piper (local ONNX) — $2.00 per 1k characters": "piper"}
     view._script.value_input = "   "
     assert "Type a script" in view._estimate.object
     jobs_before = len(JobStore(view.session.profile).list())
