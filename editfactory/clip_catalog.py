@@ -122,10 +122,23 @@ def browse_clips(profile: Profile, filters: ClipFilter | None = None, *, sort: s
     return ClipPage(rows=rows, total=page.total, offset=offset, limit=limit)
 
 
-def project_choices(profile: Profile) -> list[dict[str, Any]]:
-    """Every project of the profile with its number of clips, by name (for the project filter)."""
-    return [{"id": p["id"], "name": p["name"], "clips": p["clip_count"]}
-            for p in projects.list_projects(profile, sort="name", with_clip_counts=True)]
+PROJECT_CHOICES = 100
+"""A filter menu of 1 000 projects costs the browser seconds to build; it lists the newest ones (and the chosen)."""
+
+
+def project_choices(profile: Profile, *, keep: str | None = None, limit: int = PROJECT_CHOICES) -> list[dict[str, Any]]:
+    """The newest ``limit`` projects of the profile (plus ``keep``, when it exists) with their number of clips, by name."""
+    chosen = projects.list_projects(profile, sort="newest", limit=limit, with_clip_counts=True)
+    if keep and all(p["id"] != keep for p in chosen):
+        chosen += _one_project(profile, keep)
+    return sorted(({"id": p["id"], "name": p["name"], "clips": p["clip_count"]} for p in chosen),
+                  key=lambda p: (p["name"].lower(), p["id"]))
+
+
+def _one_project(profile: Profile, project_id: str) -> list[dict[str, Any]]:
+    rows = profile.db.fetchall("SELECT p.id, p.name, (SELECT count(*) FROM clips c WHERE c.project_id = p.id) "
+                               "FROM projects p WHERE p.id = ?", [project_id])
+    return [{"id": r[0], "name": r[1], "clip_count": r[2]} for r in rows]
 
 
 def clip_count(profile: Profile) -> int:

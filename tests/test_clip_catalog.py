@@ -72,6 +72,15 @@ def test_filters_search_and_sorts(shop, small_mp4):
     assert [(p["name"], p["clips"]) for p in clip_catalog.project_choices(shop)] == [("Boots", 2), ("Hats", 1)]
 
 
+def test_the_project_filter_offers_the_newest_projects_and_the_chosen_one(shop):
+    made = [projects.create_project(shop, f"P{i:03d}") for i in range(5)]
+    offered = clip_catalog.project_choices(shop, limit=2)
+    assert [p["name"] for p in offered] == ["P003", "P004"]
+    offered = clip_catalog.project_choices(shop, limit=2, keep=made[0]["id"])
+    assert [p["name"] for p in offered] == ["P000", "P003", "P004"]
+    assert clip_catalog.project_choices(shop, limit=2, keep="proj_gone") == offered[1:]
+
+
 def test_another_profiles_clips_are_never_listed(workspace, shop, small_mp4):
     other = workspace.create("Hats")
     add_rendered_clip(other, projects.create_project(other, "Theirs")["id"], "Their clip", small_mp4)

@@ -77,7 +77,7 @@ class LibraryModel(param.Parameterized):
         with profile.db.session():
             page = clip_catalog.browse_clips(profile, self.filters(), sort=self.sort, limit=self.page_size,
                                              offset=(self.page_number - 1) * self.page_size)
-            return {"profile_id": profile.id, "page": page, "projects": clip_catalog.project_choices(profile),
+            return {"profile_id": profile.id, "page": page, "projects": clip_catalog.project_choices(profile, keep=self.project_id or None),
                     "all_clips": clip_catalog.clip_count(profile)}
 
     def read_posters(self, rows: list[dict]) -> dict[str, Path]:
