@@ -319,8 +319,9 @@ def _deliver(profile: Profile, client: PostizClient, pub: Publication, policy: R
             if not error.retryable and (isinstance(error, PostizSetupError) or reconciling):
                 # The key, the URL or the post list is the problem, not this post, and an earlier attempt may be on
                 # Postiz already: keep the row open, so a resume delivers or finds it once that is fixed.
+                answered = {} if reconciling else {"resend_after": None}  # refused outright: nothing in flight
                 return outbox.update(profile, pub.id, status=RETRYING, last_error=str(error), retryable=False,
-                                     next_attempt_at=None)
+                                     next_attempt_at=None, **answered)
             if not error.retryable:
                 return outbox.update(profile, pub.id, status=FAILED, last_error=str(error), retryable=False,
                                      next_attempt_at=None, resend_after=None)

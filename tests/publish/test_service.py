@@ -440,6 +440,7 @@ def test_redirect_while_publishing_keeps_the_post_for_after_the_url_is_fixed(sto
     (result,) = publish_clip(profile, clip, ["a-x"], caption="Moved", policy=fast_policy)
     assert result.status == "retrying" and result.retryable is False
     assert "redirect (HTTP 301)" in result.last_error and "<h1>" not in result.last_error
+    assert result.resend_after is None  # answered outright: nothing in flight, so no landing window to wait out
     assert clip_state(profile, clip)["state"] == "publishing"
     (resumed,) = resume_pending(profile, policy=fast_policy).results  # the URL is fine again (fixed)
     assert resumed.status == "posted" and len(server.live_posts()) == 1
