@@ -187,6 +187,16 @@ def create_app(workspace: Workspace | None = None, runner: JobRunner | None = No
     app.start(query)
     if pn.state.location is not None:
         pn.state.location.sync(app.session, {"page": "page", "profile_id": "profile"})
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+    if _event_loop_available():  # served, or shown inline in a notebook: pages follow running jobs
         app._callback = pn.state.add_periodic_callback(app.poll, period=POLL_PERIOD_MS)
     return app
+
+
+def _event_loop_available() -> bool:
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        return True
+    try:
+        asyncio.get_running_loop()  # a notebook kernel runs cells inside its event loop
+    except RuntimeError:
+        return False
+    return True
