@@ -27,6 +27,7 @@ from editfactory.ui.pages import view_class
 log = logging.getLogger(__name__)
 
 POLL_PERIOD_MS = 1000
+REVEAL_AFTER_SECONDS = 1.5  # a page is shown at the latest this long after a switch, loaded or not
 
 
 class HistoryBackReload(JSComponent):
@@ -123,15 +124,22 @@ class StudioApp(Viewer):
         return pmui.Typography(f"Opening {name}…", variant="body1", margin=20)
 
     async def _refresh(self, page: str, view: PageView, profile_id: str, *, reveal: bool) -> None:
+        refreshing = asyncio.ensure_future(self._refresh_view(page, view, profile_id))
+        if reveal:
+            # Pages clear another profile's data as their refresh starts; one whose refresh waits on slow
+            # checks (voice providers) is shown with its own loading indicators rather than a blank area.
+            await asyncio.wait({refreshing}, timeout=REVEAL_AFTER_SECONDS)
+            if self.session.page == page and self.session.profile_id == profile_id:
+                self._main.objects = [self._startup, view]
+        await refreshing
+
+    async def _refresh_view(self, page: str, view: PageView, profile_id: str) -> None:
         try:
             await view.refresh()
         except Exception as error:  # noqa: BLE001 - the page says what went wrong instead of staying blank
             self.session.report(error)
-        if self.session.profile_id != profile_id:
-            return  # switched again meanwhile: that switch shows its own
-        self._loaded_for[page] = profile_id
-        if reveal and self.session.page == page:
-            self._main.objects = [self._startup, view]
+        if self.session.profile_id == profile_id:
+            self._loaded_for[page] = profile_id
 
     def _schedule(self, coroutine_function) -> None:
         """Run ``coroutine_function()`` on this session's event loop (served or in a notebook)."""

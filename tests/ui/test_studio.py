@@ -149,7 +149,7 @@ def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_rel
         app = StudioApp(workspace, runner)
         app.start({"page": "library", "profile": shoes.id})
         assert "Opening Shoes" in str(app._main.objects[0].object)  # nothing shown before its data is loaded
-        while app._loaded_for.get("library") != shoes.id:
+        while app._loaded_for.get("library") != shoes.id or len(app._main.objects) != 2:
             await asyncio.sleep(0.05)
         library = app._views["library"]
         assert [row["name"] for row in library.model.rows] == ["Red boots"]
@@ -157,7 +157,7 @@ def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_rel
         app.session.profile_id = hats.id
         # Shoes' rows are gone from the page at once; the page comes back once Hats' data is loaded.
         assert [str(o.object) for o in app._main.objects] == ["Opening Hats…"]
-        while app._loaded_for.get("library") != hats.id:
+        while app._loaded_for.get("library") != hats.id or len(app._main.objects) != 2:
             await asyncio.sleep(0.05)
         assert library.model.rows == [] and len(app._main.objects) == 2
 
