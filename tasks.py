@@ -52,6 +52,49 @@ def test_notebooks(c: Context, args: str = "") -> None:
     _pytest(c, "tests/notebooks", args)
 
 
+RELIABILITY_SUITE = (
+    "tests/reliability",  # bad inputs, kill -9 during analysis/synthesis/render, full disk, ffmpeg missing/failing
+    "tests/test_isolation.py",  # property run: one profile's ids never reach another's data
+    "tests/storage/test_fairness.py",  # two processes on one profile: waits, lost writes, raw lock errors
+    "tests/storage/test_two_processes.py",
+    "tests/ui/test_studio_and_notebook_process.py",  # the served studio under browser sessions + a notebook process
+    "tests/publish/test_publishing_under_faults.py",  # 2 profiles x 200 posts, faults and kills
+    "tests/publish/test_isolation_and_faults.py",
+    "tests/publish/test_crash_resume.py",
+    "tests/publish/test_secret_leaks.py",  # API keys nowhere but the secret store
+    "tests/publish/test_secrets.py",
+)
+FIGURE_PREFIX = "FIGURE:"
+
+
+def figure_table(output: str) -> str:
+    """The lines the suite printed as ``FIGURE: area: figures`` as an aligned two-column table."""
+    rows = []
+    for line in output.splitlines():
+        if FIGURE_PREFIX in line:
+            area, _, figures = line.split(FIGURE_PREFIX, 1)[1].strip().partition(": ")
+            rows.append((area, figures) if figures else ("", area))
+    if not rows:
+        return "No figures were printed (did the figure tests run?)."
+    width = min(max(len(area) for area, _ in rows), 48)
+    return "\n".join(f"{area:<{width}}  {figures}" for area, figures in rows)
+
+
+@task(help=_PYTEST_HELP)
+def reliability(c: Context, args: str = "") -> None:
+    """Run the reliability suite with its printed figures, then a table of them (takes several minutes).
+
+    Bad inputs, kill -9 during analysis/synthesis/render, a full disk, ffmpeg missing/failing/hanging, isolation
+    between profiles, two processes on one profile, publishing under faults, secrets.
+    """
+    with c.cd(str(ROOT)):
+        result = c.run(f"{PYTHON} -m pytest -s {' '.join(RELIABILITY_SUITE)} {args}".strip(), pty=False, warn=True,
+                       env={"HF_HUB_OFFLINE": "1"})
+    print("\nReliability figures\n-------------------\n" + figure_table(result.stdout))
+    if result.failed:
+        raise Exit(f"The reliability suite failed (pytest exit code {result.exited}); see above.", code=result.exited)
+
+
 test_ns = Collection("test")
 test_ns.add_task(test_all, name="all", default=True)
 test_ns.add_task(test_unit, name="unit")
@@ -207,5 +250,5 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 
-ns = Collection(test_ns, bench_ns, dev, serve, lab, doctor, demo)
+ns = Collection(test_ns, bench_ns, reliability, dev, serve, lab, doctor, demo)
 ns.configure({"run": {"echo": True}})

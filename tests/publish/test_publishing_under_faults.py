@@ -178,4 +178,4 @@ def test_two_profiles_200_posts_each_under_faults_and_kills(workspace, postiz_fa
             f"{sum(r.attempts > 1 for r in rows)} posts sent more than once, copies ever created twice: "
             f"{now_twice} of 'now' posts, {scheduled_twice} of scheduled ones (removed before their time); "
             f"duplicates {duplicates}, lost {len(lost)}, cross-posted {cross_posted}")
-    print("\nPublishing under faults:\n" + "\n".join(figures))
+    print("\n" + "\n".join(f"FIGURE: publishing under faults, {line}" for line in figures))

@@ -117,7 +117,8 @@ def test_key_is_nowhere_but_the_secret_store(workspace, postiz_factory, sample_m
     assert database_files and len(workspace_files) > len(database_files)
     assert len(errors) == 6
     raised = "".join(str(e) + repr(e) + "".join(traceback.format_exception(e)) for e in errors)
-    for needle in (SECRET, SECRET[::-1], PASTED, PASTED.strip()[:12], ELEVEN):
+    needles = (SECRET, SECRET[::-1], PASTED, PASTED.strip()[:12], ELEVEN)
+    for needle in needles:
         assert needle not in raised
         assert needle not in caplog.text
         assert needle not in logged
@@ -141,3 +142,7 @@ def test_key_is_nowhere_but_the_secret_store(workspace, postiz_factory, sample_m
     assert _zip_contains(export_profile(profile, tmp_path / "with-secrets.zip", include_secrets=True),
                          SECRET.encode())
     assert set(server.auth_headers) >= {SECRET}
+    with capsys.disabled():
+        print(f"\nFIGURE: secrets: {len(needles)} forms of the keys searched in {len(errors)} errors (message, repr, traceback), "
+              f"log records, the log file, console output, the export, {len(database_files)} database files and "
+              f"{len(workspace_files)} other workspace files: found 0 times; key file 0600 in a 0700 folder")
