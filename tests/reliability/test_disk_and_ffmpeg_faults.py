@@ -217,3 +217,17 @@ def test_database_write_on_a_full_disk_is_refused_clearly_and_loses_nothing(smal
     assert rows_except_jobs(Workspace(small_disk).find_by_name("Disk")) == before
     projects.update_project(profile, project["id"], script="Short again.")
     assert projects.get_project(profile, project["id"])["script"] == "Short again."
+
+
+def test_render_whose_own_scratch_files_meet_a_full_disk_says_so(small_disk, footage):
+    _, profile, _ = _store(small_disk, footage)
+    source = profile.db.fetchall("SELECT path FROM source_videos")[0][0]
+    spec = RenderSpec(segments=[RenderSegment(profile.paths.absolute(source), 0.0, 2.0)], voiceover=None,
+                      words=[("Hello", 0.0, 1.0)], preset=SMALL_PRESET)
+    filler = small_disk / "filler.bin"
+    with filler.open("wb") as out:  # not a byte left: the render's work folder or captions file cannot be written
+        out.write(b"\0" * shutil.disk_usage(small_disk).free)
+    with pytest.raises(DiskFullError, match="Rendering the clip stopped because the disk is full"):
+        render_for_profile(profile, spec, "scratch.mp4")
+    filler.unlink()
+    assert leftovers(profile) == []
