@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import panel as pn
 import panel_material_ui as pmui
@@ -49,6 +50,7 @@ class StudioApp(Viewer):
     def __init__(self, workspace: Workspace, runner: JobRunner, **params) -> None:
         super().__init__(session=StudioSession(workspace, runner), **params)
         self._views: dict[str, PageView] = {}
+        self._reveal_due: tuple[str, str, float] | None = None  # (page, profile, when) to show a slow page
         self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
         self._main = pn.Column(sizing_mode="stretch_both")
         self._menu = pmui.MenuList(
@@ -74,7 +76,14 @@ class StudioApp(Viewer):
         session.param.watch(self._on_page, "page")
         session.param.watch(lambda e: self._show_startup(), "startup_summary")
         self._select_menu()
-        self._mount(session.page)
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            # Served: the first page is filled once the browser has drawn the shell; updates sent before
+            # that can be lost by the page's components.
+            self._main.objects = [self._opening_notice()]
+            pn.state.onload(lambda: self._mount(self.session.page))
+        else:
+            self._mount(session.page)
 
     def _show_profile_name(self) -> None:
         profile = self.session.profile
@@ -124,14 +133,18 @@ class StudioApp(Viewer):
         return pmui.Typography(f"Opening {name}…", variant="body1", margin=20)
 
     async def _refresh(self, page: str, view: PageView, profile_id: str, *, reveal: bool) -> None:
-        refreshing = asyncio.ensure_future(self._refresh_view(page, view, profile_id))
         if reveal:
             # Pages clear another profile's data as their refresh starts; one whose refresh waits on slow
-            # checks (voice providers) is shown with its own loading indicators rather than a blank area.
-            await asyncio.wait({refreshing}, timeout=REVEAL_AFTER_SECONDS)
-            if self.session.page == page and self.session.profile_id == profile_id:
-                self._main.objects = [self._startup, view]
-        await refreshing
+            # checks (voice providers) is shown by the periodic poll after a moment, with its own indicators.
+            self._reveal_due = (page, profile_id, time.monotonic() + REVEAL_AFTER_SECONDS)
+        await self._refresh_view(page, view, profile_id)
+        if reveal and self._reveal_due is not None and self._reveal_due[:2] == (page, profile_id):
+            self._reveal(page, profile_id)
+
+    def _reveal(self, page: str, profile_id: str) -> None:
+        self._reveal_due = None
+        if self.session.page == page and self.session.profile_id == profile_id:
+            self._main.objects = [self._startup, self._views[page]]
 
     async def _refresh_view(self, page: str, view: PageView, profile_id: str) -> None:
         try:
@@ -145,7 +158,9 @@ class StudioApp(Viewer):
         """Run ``coroutine_function()`` on this session's event loop (served or in a notebook)."""
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
-            doc.add_next_tick_callback(coroutine_function)
+            # Through Panel, so the coroutine runs without holding the document lock: the page stays live
+            # (and shows what it has) while a slow refresh waits.
+            pn.state.execute(coroutine_function)
             return
         try:
             loop = asyncio.get_running_loop()
@@ -161,6 +176,8 @@ class StudioApp(Viewer):
     async def poll(self) -> None:
         """The session's periodic callback: the visible page follows its running work."""
         self.session.collect_background_results()
+        if self._reveal_due is not None and time.monotonic() >= self._reveal_due[2]:
+            self._reveal(*self._reveal_due[:2])
         view = self._views.get(self.session.page)
         if view is not None:
             try:
