@@ -158,9 +158,9 @@ class StudioApp(Viewer):
         """Run ``coroutine_function()`` on this session's event loop (served or in a notebook)."""
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
-            # Through Panel, so the coroutine runs without holding the document lock: the page stays live
-            # (and shows what it has) while a slow refresh waits.
-            pn.state.execute(coroutine_function)
+            # A regular (locked) callback of the session's document: its layout changes reliably reach the
+            # browser (changes made from an unlocked coroutine were seen to get lost).
+            doc.add_next_tick_callback(coroutine_function)
             return
         try:
             loop = asyncio.get_running_loop()

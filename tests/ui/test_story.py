@@ -92,7 +92,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.locator("input[type=file]").set_input_files([str(footage)])
     page.get_by_text("6.0 s · 320x240").wait_for(timeout=120_000)
     page.get_by_role("button", name="Analyze footage").click()
-    page.get_by_text("Analyze source —").first.wait_for(timeout=90_000)  # the progress card
+    page.get_by_text("Analysis of sandal.mp4 —").first.wait_for(timeout=90_000)  # the progress card
     page.get_by_text("found by analysis").wait_for(timeout=120_000)
     page.locator(".tabulator-cell[tabulator-field='keywords']").first.click()
     editor = page.locator(".tabulator-cell.tabulator-editing input")
@@ -113,13 +113,13 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
 
     # Render 3 variants; reload in the middle: the progress is still there.
     page.get_by_role("button", name="Render", exact=True).click()
-    page.get_by_text("Production — running").wait_for(timeout=90_000)
+    page.get_by_text("Render of 3 variant(s) — running").wait_for(timeout=90_000)
     [render] = JobStore(store_b).list(kind="production")
     assert render.status in ("queued", "running")
     page.reload()
-    page.get_by_text(re.compile("Production — (running|succeeded)")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"Render of 3 variant\(s\) — (running|succeeded)")).wait_for(timeout=120_000)
     screenshot(page, "43-story-render-after-reload")
-    page.get_by_text("Production — succeeded").wait_for(timeout=600_000)
+    page.get_by_text("Render of 3 variant(s) — succeeded").wait_for(timeout=600_000)
     page.get_by_text("3 rendered clip(s) in this project").wait_for(timeout=120_000)
     [project] = projects.list_projects(store_b)
     assert len(projects.list_clips(store_b, project["id"])) == 3
@@ -151,8 +151,11 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_role("combobox").first.click()
     page.get_by_role("listbox").get_by_text("Default").click()
     page.wait_for_url(f"**profile={default.id}**", timeout=60_000)
-    _go(page, "Library", "No clips yet")
+    _go(page, "Library", "matching clip(s)")
+    page.get_by_text("0–0 of 0 matching clip(s)").first.wait_for(timeout=120_000)
+    screenshot(page, "47a-story-default-library")
     assert page.get_by_text("Summer sandals").count() == 0
+    assert projects.list_clips(default) == [], "Store B's clips reached Default's database"
     _go(page, "Jobs", "job(s) shown")
     page.get_by_text("0 job(s) shown").first.wait_for(timeout=60_000)
     _go(page, "Produce", "Create project")
