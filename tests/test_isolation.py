@@ -166,7 +166,7 @@ class ThreeStores(RuleBasedStateMachine):
                 with pytest.raises(NotFoundError):
                     getter(self.profiles[via], item_id)
 
-    @rule(owner=st.integers(0, PROFILES - 1), key=st.sampled_from(["tts.defaults", "captions.style"]), value=st.integers())
+    @rule(owner=st.integers(0, PROFILES - 1), key=st.sampled_from(["isolation.test.a", "isolation.test.b"]), value=st.integers())
     def change_setting(self, owner, key, value):
         set_setting(self.profiles[owner], key, value)
         self.settings[owner][key] = value
