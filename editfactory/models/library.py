@@ -115,7 +115,8 @@ class LibraryModel(param.Parameterized):
         current = profile.id if profile is not None else None
         if self._profile_id is not None and current != self._profile_id:
             defaults = {name: self.param[name].default for name in (*FILTER_PARAMETERS, "page_number")}
-            self.param.update(**defaults, rows=[], total=0, projects=[], posters={}, selected=[], preview_id="")
+            self.param.update(**defaults, rows=[], total=0, all_clips=0, projects=[], posters={}, selected=[],
+                              preview_id="")
         self._profile_id = current
 
     def load(self, posters: bool = True) -> None:

@@ -114,6 +114,7 @@ class LibraryPage(PageView):
         model.param.watch(lambda *_: self._render_preview(), "preview_id")
         self._busy = BusyBar()
         model.param.watch(lambda e: self._busy.show(e.new), "loading")
+        model.param.watch(lambda *_: self._render_summary(), "loading")
         self._render_selection()
         if pn.state.location is not None:
             pn.state.location.sync(model, URL_PARAMETERS)
@@ -142,19 +143,27 @@ class LibraryPage(PageView):
         model = self.model
         show_frame(self._table, pd.DataFrame([self._row_html(r) for r in model.rows], columns=_COLUMNS))
         self._sync_table_selection()
+        self._pagination.param.update(count=model.pages, value=min(model.page_number, model.pages) - 1)
+        self._render_summary()
+        self._render_preview()
+
+    def _render_summary(self) -> None:
+        model = self.model
+        if model.loading and not model.rows and not model.all_clips:
+            # Between a profile switch and its first read: no counts rather than the previous profile's.
+            self._summary.object = "Loading the clips …"
+            self._empty.visible = False
+            return
         first = (model.page_number - 1) * model.page_size + 1 if model.total else 0
         last = first + len(model.rows) - 1 if model.rows else 0
-        projects = len(model.projects)
         self._summary.object = (f"{first}–{last} of {model.total} matching clip(s) · "
-                                f"{model.all_clips} clip(s) in {projects} project(s)")
-        self._pagination.param.update(count=model.pages, value=min(model.page_number, model.pages) - 1)
+                                f"{model.all_clips} clip(s) in {len(model.projects)} project(s)")
         if not model.rows:
             message = ("No clips yet: make some on the Produce page." if not model.all_clips
                        else "No clip matches these filters; change them or clear them.")
             self._empty.param.update(object=message, visible=True)
         else:
             self._empty.visible = False
-        self._render_preview()
 
     def _render_projects(self) -> None:
         options = {"Every project": ""}

@@ -194,6 +194,23 @@ def test_a_profile_switch_clears_filters_selection_and_rows(workspace, shop, sto
     assert view._search.value == ""
 
 
+def test_while_the_next_profile_loads_the_summary_shows_nothing_of_the_previous_one(workspace, shop, stocked,
+                                                                                     make_session, small_mp4):
+    """Seen in the browser: right after a switch the summary read "0–0 of 0 matching · 3 clip(s) in 0 project(s)",
+    the previous profile's clip count, until the new profile's page arrived."""
+    other = workspace.create("Hats shop")
+    add_rendered_clip(other, projects.create_project(other, "Theirs")["id"], "Their clip", small_mp4)
+    view = _page(make_session, shop)
+    assert "3 clip(s) in 2 project(s)" in view._summary.object
+    view.session.profile_id = other.id
+    view.model._follow_profile()  # what refresh() does first, before its read returns
+    view.model.loading = True
+    assert "3 clip" not in view._summary.object and "2 project" not in view._summary.object
+    assert view._summary.object == "Loading the clips …" and not view._empty.visible
+    asyncio.run(view.refresh())
+    assert "1 clip(s) in 1 project(s)" in view._summary.object
+
+
 @pytest.mark.ui
 def test_library_in_the_browser(browser, workspace, served_studio, shop, stocked):
     workspace.remember_last_used(shop.id)
