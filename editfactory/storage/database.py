@@ -261,6 +261,9 @@ class ProfileDatabase:
                 delay = min(delay * 1.6, 0.05)
                 continue
             try:
+                # DEFAULT now() stores local wall time otherwise; Python writes UTC everywhere. GLOBAL: every cursor
+                # is a connection of its own.
+                connection.execute("SET GLOBAL TimeZone = 'UTC'")
                 if self.on_open is not None:
                     self.on_open(connection)
             except BaseException:
