@@ -24,6 +24,7 @@ from editfactory.errors import MediaError, ValidationError
 from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
+from editfactory.media.subject import SubjectTracker
 from editfactory.progress import ProgressCallback
 
 BLACK_LEVEL = 0.1
@@ -71,6 +72,12 @@ class ScoredWindow:
     variety: float
     sharpness: float
     brightness: float
+    subject_x: float = 0.5
+    """Where the subject's centre is, horizontally (0..1), averaged over the window (:mod:`editfactory.media.subject`)."""
+    subject_spread: float = 0.0
+    """How wide the interesting area is (0..1 of the frame's width); 0 when nothing stands out."""
+    subject_track: tuple = ()
+    """The subject's smoothed centre over time, ``((source seconds, x), …)``: the path a ``fill`` crop follows."""
 
     def scores(self) -> dict:
         data = asdict(self)
@@ -110,6 +117,7 @@ class _FrameStats:
         self.contrast: list[float] = []
         self.sketches: list[np.ndarray] = []
         self._previous: np.ndarray | None = None
+        self.subject = SubjectTracker(width)
         rows, cols = 9, 16
         self._block = (height // rows, width // cols, rows, cols)
         # Fixed random projections of the whole sampled frame: ||P(a - b)||² / SKETCH_SIZE estimates the mean squared
@@ -126,6 +134,7 @@ class _FrameStats:
         p = counts[counts > 0] / counts.sum()
         self.entropy.append(float(-(p * np.log2(p)).sum()) / 5.0)  # 32 bins → at most 5 bits
         self.diff.append(0.0 if self._previous is None else float(np.abs(pixels - self._previous).mean()) / 255)
+        self.subject.add(pixels, self._previous, lap)
         self._previous = pixels
         bh, bw, rows, cols = self._block
         signature = pixels[: bh * rows, : bw * cols].reshape(rows, bh, cols, bw).mean(axis=(1, 3)) / 255
@@ -226,7 +235,8 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
         score = sum(WEIGHTS[k] * v for k, v in parts.items())
         middle = stats.signatures[(first + last) // 2]
         candidates.append((ScoredWindow(start, end, round(score, 5), round(motion, 5), round(variety, 5),
-                                        round(sharpness, 5), round(brightness, 5)), middle, (first, last)))
+                                        round(sharpness, 5), round(brightness, 5),
+                                        **stats.subject.window(first, last, options.sample_fps)), middle, (first, last)))
     candidates.sort(key=lambda item: -item[0].score)
     kept: list[tuple[ScoredWindow, np.ndarray, tuple[int, int]]] = []
     for window, signature, frames in candidates:

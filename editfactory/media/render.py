@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ffmpeg
@@ -25,6 +25,7 @@ from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ValidationError
 from editfactory.media import loudness
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
+from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
 from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
@@ -42,11 +43,17 @@ LOUDNESS_CORRECTIONS = 3
 
 @dataclass(frozen=True)
 class RenderSegment:
-    """A piece of a source video, in seconds."""
+    """A piece of a source video, in seconds, and how its picture fills the frame (:mod:`editfactory.media.framing`)."""
 
     source: Path
     start: float
     end: float
+    framing: str = "fill"
+    """``fill`` (crop), ``fit`` (whole frame over a blurred background) or ``auto`` (decided per segment at render)."""
+    track: tuple[tuple[float, float], ...] = ()
+    """Where the ``fill`` crop is centred over time: ``((source seconds, x 0..1), …)``; empty = the centre."""
+    spread: float | None = None
+    """How wide the subject is (0..1 of the width) for ``auto``; ``None`` when the segment was not analyzed."""
 
     @property
     def duration(self) -> float:
@@ -86,7 +93,9 @@ def _segments(spec: RenderSpec) -> list[RenderSegment]:
         segment = item if isinstance(item, RenderSegment) else RenderSegment(Path(item[0]), float(item[1]), float(item[2]))
         if segment.end - segment.start <= 0.0:
             raise ValidationError(f"Segment {segment.start}–{segment.end} s of {Path(segment.source).name} is empty.")
-        result.append(RenderSegment(Path(segment.source), segment.start, segment.end))
+        check_framing(segment.framing)
+        track = tuple((float(t), float(x)) for t, x in segment.track)
+        result.append(replace(segment, source=Path(segment.source), track=track))
     if not result:
         raise ValidationError("A clip needs at least one segment of footage; pick or analyze some first.")
     return result
@@ -109,15 +118,19 @@ def _probe_sources(segments: list[RenderSegment]) -> dict[Path, MediaInfo]:
     return infos
 
 
-def _video_chain(stream, preset: RenderPreset):
-    # fps first so high-rate footage is thinned before the (costly) scale; crop fills the frame.
-    return (
-        stream.filter("fps", preset.fps)
-        .filter("scale", preset.width, preset.height, force_original_aspect_ratio="increase", flags="bicubic")
-        .filter("crop", preset.width, preset.height)
-        .filter("setsar", 1)
-        .filter("format", preset.pix_fmt)
-    )
+def framing_of(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) -> str:
+    """``fill`` or ``fit``: the segment's own choice, or what ``auto`` decides for this footage and format."""
+    return choose_framing(segment.framing, info.width, info.height, preset.width, preset.height, segment.spread)
+
+
+def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
+    # fps first so high-rate footage is thinned before the (costly) scale; then fill (crop) or fit the frame.
+    stream = ffmpeg.input(str(segment.source), ss=segment.start, t=segment.duration).video.filter("fps", preset.fps)
+    if framing_of(segment, info, preset) == "fit":
+        stream = fit_chain(stream, preset.width, preset.height)
+    else:
+        stream = fill_chain(stream, preset.width, preset.height, segment.track, segment.start)
+    return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
 
 
 def _per_segment(segments: list[RenderSegment], build, split_filter: str, key=lambda segment: segment) -> list:
@@ -288,9 +301,7 @@ def _render_clip(
         )
         report("Rendering", 0.05)
 
-        videos = _per_segment(
-            segments, lambda s: _video_chain(ffmpeg.input(str(s.source), ss=s.start, t=s.duration).video, preset), "split"
-        )
+        videos = _per_segment(segments, lambda s: _video_chain(s, infos[s.source], preset), "split")
         video = ffmpeg.concat(*videos, v=1, a=0) if len(videos) > 1 else videos[0]
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
