@@ -31,7 +31,8 @@ def test_analysis_stores_scored_auto_segments_and_keeps_manual_ones(profile, vid
     result = analyze_source(profile, source.id, progress=lambda message, fraction: seen.append(fraction))
     auto = list_segments(profile, source.id, origin="auto")
     assert len(auto) == len(result.windows) > 0
-    assert all(s.score is not None and set(s.scores) == {"motion", "variety", "sharpness", "brightness"} for s in auto)
+    assert all(s.score is not None and set(s.scores) >= {"motion", "variety", "sharpness", "brightness", "subject_x",
+                                                         "subject_spread", "subject_track"} for s in auto)
     best = max(auto, key=lambda s: s.score)
     assert best.end > 3.0, "a window with the moving half scores best"
     assert get_source(profile, source.id).analyzed_at is not None and seen[-1] == 1.0
