@@ -125,6 +125,7 @@ CALLS = {
     "editfactory.library.segments.replace_auto_segments":
         lambda via, it: segments.replace_auto_segments(via, it.source, [(0.0, 1.0, 0.5, {})]),
     "editfactory.library.selection.candidates_for": lambda via, it: selection.candidates_for(via, [it.source]),
+    "editfactory.library.selection.choose_footage": lambda via, it: selection.choose_footage(via, [it.source], 1.0),
     "editfactory.library.selection.select_for_sources":
         lambda via, it: selection.select_for_sources(via, [it.source], 1.0),
     # voices and costs

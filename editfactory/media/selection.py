@@ -4,12 +4,15 @@ Pure functions over candidate windows, so they are easy to test and reuse.
 Variants differ because each one penalizes the candidates earlier variants used.
 When the candidates cannot fill the target (a short source), they are reused in a
 new order, never the same window twice in a row, so the clip keeps moving.
+Each candidate carries a ``quality`` (sharp, undamaged, not enlarged much): better footage ranks first, and
+footage below ``QUALITY_FLOOR`` is only used when the rest cannot fill the target; its picks say so.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from editfactory.errors import ValidationError
@@ -19,6 +22,28 @@ MIN_PIECE = 0.6
 """Shortest piece a clip is cut into (a shorter one flashes by); shorter windows are not used, and a rest too
 short to cut is avoided by taking more of a window or shortening the piece before it."""
 MAX_VARIANTS = 10
+QUALITY_FLOOR = 0.3
+"""Quality (0..1) under which a segment is not used while the footage above it can fill the voiceover on its own.
+Heavily compressed footage (damage 0.7 and more) lands under it; enlargement and softness alone never do (a clean
+176x144 clip cropped to fill 1080x1920, 13x, scores about 0.35), only together with some damage. Favorites are never
+below the floor: the user chose them."""
+QUALITY_WEIGHT = 0.5
+"""How much quality counts next to the analysis score when ranking (both 0..1)."""
+COMFORTABLE_UPSCALE = 1.5
+"""Enlargement that costs no quality; each doubling beyond it costs 0.2 (at most 0.6)."""
+
+
+def footage_quality(sharpness: float | None, damage: float | None, upscale: float | None) -> float:
+    """0..1 from the analysis's sharpness and compression damage and the source's enlargement in the output.
+
+    Damage counts most (ruined footage is ruined however sharp), enlargement next (13x looks soft whatever the
+    content), sharpness least (a smooth product shot on a plain table is not worse footage). Unknown parts count
+    as good.
+    """
+    clean = 1.0 - min(max(damage or 0.0, 0.0), 1.0)
+    sharp = 0.8 + 0.2 * min(max(sharpness if sharpness is not None else 1.0, 0.0), 1.0)
+    resolution = max(0.4, 1.0 - 0.2 * math.log2(max(1.0, (upscale or 1.0) / COMFORTABLE_UPSCALE)))
+    return round(clean * sharp * resolution, 4)
 
 
 @dataclass(frozen=True)
@@ -31,6 +56,10 @@ class Candidate:
     favorite: bool = False
     key: str = ""
     """Identifies the candidate (e.g. its segment id); defaults to source and start."""
+    quality: float = 1.0
+    """0..1, see ``footage_quality``; selection prefers higher."""
+    below_floor: bool = False
+    """Quality under ``QUALITY_FLOOR``: used only when the other candidates cannot fill the target."""
 
     @property
     def duration(self) -> float:
@@ -49,19 +78,31 @@ class Pick:
     start: float
     end: float
     ident: str
+    below_floor: bool = False
+    """Cut from footage under the quality floor (because nothing else could fill the target)."""
 
     @property
     def duration(self) -> float:
         return self.end - self.start
 
 
+def rated(candidate: Candidate, quality: float) -> Candidate:
+    """``candidate`` with its quality, and below the floor when it is under ``QUALITY_FLOOR`` and not a favorite."""
+    return replace(candidate, quality=quality, below_floor=quality < QUALITY_FLOOR and not candidate.favorite)
+
+
+def _rank(candidate: Candidate) -> float:
+    return candidate.score + QUALITY_WEIGHT * candidate.quality + (1.0 if candidate.favorite else 0.0)
+
+
 def _order(candidates: list[Candidate], mode: str, rng: random.Random, usage: dict[str, int]) -> list[Candidate]:
     if mode == "random":
         shuffled = candidates[:]
         rng.shuffle(shuffled)
-        return sorted(shuffled, key=lambda c: usage.get(c.ident, 0))
-    # Favorites first, then score; every earlier use costs a lot so variants pick other windows.
-    return sorted(candidates, key=lambda c: (-(c.score + (1.0 if c.favorite else 0.0)) + 10.0 * usage.get(c.ident, 0), str(c.source), c.start))
+        return sorted(shuffled, key=lambda c: (c.below_floor, usage.get(c.ident, 0)))
+    # Footage above the floor first; among it favorites, then score and quality; every earlier use costs a lot so
+    # variants pick other windows.
+    return sorted(candidates, key=lambda c: (c.below_floor, -_rank(c) + 10.0 * usage.get(c.ident, 0), str(c.source), c.start))
 
 
 def _fill(ordered: list[Candidate], target: float, lengths: dict[Path, float]) -> list[Pick]:
@@ -80,7 +121,7 @@ def _fill(ordered: list[Candidate], target: float, lengths: dict[Path, float]) -
             take = _piece_length(candidate.start, candidate.duration, remaining, lengths.get(candidate.source))
             if take is None:
                 continue  # this window would leave a flash cut behind; another one may fit
-            picks.append(Pick(candidate.source, candidate.start, candidate.start + take, candidate.ident))
+            picks.append(Pick(candidate.source, candidate.start, candidate.start + take, candidate.ident, candidate.below_floor))
             total += take
             progressed = True
         rounds += 1
@@ -115,7 +156,7 @@ def _shifted_reuse(candidate: Candidate, remaining: float, rounds: int, lengths:
     take = _piece_length(start, span - shift, remaining, lengths.get(candidate.source))
     if take is None:  # a window under 2 x MIN_PIECE long: split what is left into two equal pieces
         take = min(span - shift, max(remaining / 2, remaining - (span - shift)))
-    return Pick(candidate.source, start, start + take, f"{candidate.ident}~{rounds}")
+    return Pick(candidate.source, start, start + take, f"{candidate.ident}~{rounds}", candidate.below_floor)
 
 
 def _reshuffled(ordered: list[Candidate], rounds: int) -> list[Candidate]:
@@ -151,6 +192,9 @@ def select_variants(
             "analyze it, or mark longer segments by hand."
         )
     lengths = {c.source: c.source_duration for c in usable if c.source_duration}
+    above = [c for c in usable if not c.below_floor]
+    if sum(c.duration for c in above) >= target - 1e-9:
+        usable = above  # footage under the quality floor stays out while the rest can fill the target
     usage: dict[str, int] = {}
     results: list[list[Pick]] = []
     for index in range(variants):
@@ -168,8 +212,7 @@ def _distinct_variant(usable, target, mode, seed, index, usage, lengths, earlier
         rng = random.Random(f"{seed}:{index}:{attempt}")
         pool = usable
         if attempt:
-            pool = [Candidate(c.source, c.start, c.end, c.score + rng.uniform(0, 0.5), c.source_duration, c.favorite, c.ident)
-                    for c in usable]
+            pool = [replace(c, score=c.score + rng.uniform(0, 0.5), key=c.ident) for c in usable]
         picks = _fill(_order(pool, mode, rng, usage), target, lengths)
         if mode == "source_order":
             picks = _in_source_order(picks)

@@ -27,7 +27,8 @@ from editfactory.costs import remaining_quota
 from editfactory.errors import QuotaExceededError, ValidationError
 from editfactory.jobs import JobContext, JobRunner, job_kind
 from editfactory.jobs.dask_backend import render_backend
-from editfactory.library import get_caption_style, get_source, select_for_sources
+from editfactory.library import get_caption_style, get_source
+from editfactory.library.selection import choose_footage
 from editfactory.library.renders import require_profile_inputs
 from editfactory.media.captions import write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
@@ -197,17 +198,23 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
 
     ctx.progress("Choosing footage", 0.3)
     picks_by_script: dict[str, list] = {}
+    low_by_script: dict[str, list] = {}
     for text in voiceovers:
         count = scripts.count(text)
-        picks_by_script[text] = select_for_sources(
-            profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=count, seed=request.seed
+        choice = choose_footage(
+            profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=count, seed=request.seed,
+            output_size=(preset.width, preset.height),
         )
+        picks_by_script[text], low_by_script[text] = choice.variants, choice.low_quality
 
     ctx.check_cancelled()
     plans, tasks, used = [], [], dict.fromkeys(voiceovers, 0)
+    quality_notes: list[str] = []
     for index, text in enumerate(scripts):
         voice = voiceovers[text]
         segments = picks_by_script[text][used[text]]
+        if low := low_by_script[text][used[text]]:
+            quality_notes.append(low.note(index + 1))
         used[text] += 1
         spec = RenderSpec(
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice), caption_style=style,
@@ -229,7 +236,8 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
 
     if request.draft:
         ctx.progress("Draft ready", 1.0)
-        return _draft_outputs(profile, plans, results, voiceovers, len(unique_tasks), len(plans) - len(tasks), backend.name)
+        return {**_draft_outputs(profile, plans, results, voiceovers, len(unique_tasks), len(plans) - len(tasks), backend.name),
+                "quality_notes": quality_notes}
     ctx.progress("Saving the clips", 0.96)
     clip_ids, reused = [], 0
     cost_share = {text: voiceovers[text].cost_usd / scripts.count(text) for text in voiceovers}
@@ -267,6 +275,8 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
         "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
         "backend": backend.name,
+        # Footage used below the quality floor because nothing better could fill a voiceover, in sentences.
+        "quality_notes": quality_notes,
     }
 
 

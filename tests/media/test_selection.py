@@ -116,3 +116,55 @@ def test_no_piece_is_shorter_than_the_minimum(windows, target, mode, variants):
 def test_windows_too_short_to_cut_are_not_used():
     with pytest.raises(ValidationError, match="at least 0.6 s"):
         select_variants([Candidate(A, 0.0, 0.4, source_duration=5.0)], 3.0)
+
+
+def test_quality_combines_damage_enlargement_and_sharpness():
+    from editfactory.media.selection import QUALITY_FLOOR, footage_quality
+
+    clean_hd = footage_quality(sharpness=0.8, damage=0.05, upscale=0.56)
+    assert clean_hd > 0.9
+    assert footage_quality(0.8, 0.05, 6.1) < clean_hd, "an enlarged source is worth less"
+    assert footage_quality(0.2, 0.05, 0.56) < clean_hd, "a soft picture is worth less"
+    # A clean tiny source (176x144 cropped to fill 1080x1920) is not below the floor on its own; heavy damage is.
+    assert footage_quality(0.3, 0.05, 13.3) >= QUALITY_FLOOR
+    assert footage_quality(0.8, 0.75, 0.56) < QUALITY_FLOOR
+    assert footage_quality(None, None, None) == 1.0
+
+
+def test_better_quality_ranks_first_among_equal_scores():
+    from editfactory.media.selection import rated
+
+    damaged = rated(Candidate(A, 0.0, 2.0, score=0.6, source_duration=4.0), 0.4)
+    clean = rated(Candidate(B, 0.0, 2.0, score=0.55, source_duration=4.0), 0.95)
+    assert [p.source for p in select_variants([damaged, clean], 2.0)[0]] == [B]
+
+
+def test_footage_below_the_floor_is_left_out_while_the_rest_fills_the_target():
+    from editfactory.media.selection import rated
+
+    ruined = [rated(Candidate(A, i * 2.0, i * 2.0 + 2.0, score=0.95, source_duration=8.0), 0.1) for i in range(4)]
+    good = [rated(Candidate(B, i * 2.0, i * 2.0 + 2.0, score=0.3, source_duration=6.0), 0.8) for i in range(3)]
+    for mode in ("best", "source_order", "random"):
+        for picks in select_variants(ruined + good, 5.5, mode=mode, variants=3, seed=2):
+            assert {p.source for p in picks} == {B} and not any(p.below_floor for p in picks)
+            assert total(picks) == pytest.approx(5.5)
+    # The good footage cannot fill 9 s alone: the ruined footage fills the rest, after the good, and says so.
+    picks = select_variants(ruined + good, 9.0)[0]
+    assert total(picks) == pytest.approx(9.0) and min(p.duration for p in picks) >= MIN_PIECE - 1e-9
+    assert [p.source for p in picks][:3] == [B, B, B]
+    assert {p.below_floor for p in picks if p.source == A} == {True} and sum(p.below_floor for p in picks) >= 1
+
+
+def test_only_footage_below_the_floor_still_fills_the_target():
+    from editfactory.media.selection import rated
+
+    ruined = [rated(Candidate(A, 0.0, 2.0, score=0.5, source_duration=2.0), 0.1)]
+    picks = select_variants(ruined, 5.0)[0]
+    assert total(picks) == pytest.approx(5.0) and all(p.below_floor for p in picks)
+
+
+def test_a_favorite_is_never_below_the_floor():
+    from editfactory.media.selection import rated
+
+    assert not rated(Candidate(A, 0.0, 2.0, favorite=True), 0.05).below_floor
+    assert rated(Candidate(A, 0.0, 2.0), 0.05).below_floor
