@@ -43,7 +43,7 @@ class FootageChoice:
 
 
 def _upscale(source: SourceVideo, output_size: tuple[int, int]) -> float:
-    return enlargement(source.width, source.height, *output_size).fit
+    return enlargement(source.width, source.height, *output_size).upscale
 
 
 def candidates_for(profile: Profile, source_ids: list[str], *,

@@ -3,6 +3,8 @@
 An import copies the file into the profile's ``media`` folder under a content-hash
 de-duplicated name, probes it, makes a thumbnail, and only then writes the row; any
 failure removes whatever it had written, so bad input leaves nothing behind.
+The row also records how much the source is enlarged in each output format and, when that is more than
+2x, a warning for the user (:mod:`editfactory.media.resolution`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
 from editfactory.media.probe import MediaInfo, probe
+from editfactory.media.resolution import enlargements, upscale_warning
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.paging import like_pattern, limit_clause, order_by
 from editfactory.profiles import Profile
@@ -50,12 +53,18 @@ class SourceVideo:
     status: str
     created_at: datetime
     analyzed_at: datetime | None
+    upscale_warning: str | None = None
+    """Set when the source is enlarged more than 2x in an output format: it will look soft or blurry."""
+    enlargement: dict = field(default_factory=dict)
+    """Per output size (``WxH``): fit/fill enlargement, the framing ``auto`` picks, its enlargement and the part
+    of the source shown (:class:`editfactory.media.resolution.Enlargement` as a dict)."""
 
 
-_COLUMNS = (
+_INSERTED = (
     "id, filename, path, content_hash, size_bytes, duration, width, height, fps, rotation, "
-    "video_codec, audio_codec, has_audio, thumbnail_path, status, created_at, analyzed_at"
+    "video_codec, audio_codec, has_audio, thumbnail_path, status"
 )
+_COLUMNS = f"{_INSERTED}, created_at, analyzed_at, upscale_warning, enlargement"
 
 
 def _row_to_source(profile: Profile, row: tuple) -> SourceVideo:
@@ -63,6 +72,12 @@ def _row_to_source(profile: Profile, row: tuple) -> SourceVideo:
     values["path"] = profile.paths.absolute(values["path"])
     if values["thumbnail_path"]:
         values["thumbnail_path"] = profile.paths.absolute(values["thumbnail_path"])
+    stored = values["enlargement"]
+    if stored is None:  # imported before enlargement was recorded: work it out from the stored size
+        values["enlargement"] = {k: e.to_dict() for k, e in enlargements(values["width"], values["height"]).items()}
+        values["upscale_warning"] = upscale_warning(values["width"], values["height"])
+    else:
+        values["enlargement"] = json.loads(stored) if isinstance(stored, str) else stored
     return SourceVideo(**values)
 
 
@@ -149,12 +164,14 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
             os.replace(scratch / "video", target)
         with profile.db.transaction() as cursor:
             cursor.execute(
-                f"INSERT INTO source_videos ({_COLUMNS.replace(', created_at, analyzed_at', '')}, probe) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO source_videos ({_INSERTED}, probe, enlargement, upscale_warning) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     source_id, path.name, profile.paths.relative(target), content_hash, size, info.duration,
                     info.width, info.height, info.fps, info.rotation, info.video_codec, info.audio_codec,
                     info.has_audio, profile.paths.relative(thumbnail), "imported", json.dumps(info.to_dict()),
+                    json.dumps({k: e.to_dict() for k, e in enlargements(info.width, info.height).items()}),
+                    upscale_warning(info.width, info.height),
                 ],
             )
     except BaseException as error:

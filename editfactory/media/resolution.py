@@ -1,19 +1,22 @@
 """How much a source is enlarged in each output format, and the warning a store owner reads when it is too much.
 
-A clip fills its output frame, so a source smaller than the output is enlarged. How much depends on the framing:
-shown whole (``fit``: the frame scaled until it touches the output's sides) it is enlarged least; cropped to fill the
-output (``fill``) most. The warning uses the least enlargement — the best any framing can do — so it only speaks
-when the footage will look soft however it is framed.
+A clip fills its output frame, so a source smaller than the output is enlarged: cropped to fill the frame
+(``fill``) more, shown whole over a blurred background (``fit``) less. The framing a production uses by default is
+``auto`` (:mod:`editfactory.media.framing`), so the enlargement recorded at import and warned about is the one
+``auto`` leads to; both others are kept next to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from editfactory.media.presets import PRESETS, RenderPreset
+from editfactory.media.framing import DEFAULT_FRAMING, choose_framing
+from editfactory.media.presets import PRESETS
 
 UPSCALE_WARNING = 2.0
-"""Enlargement beyond which a source is reported as too small for an output format (it will look blurry)."""
+"""Enlargement beyond which a source is reported as too small for an output format: it will look soft."""
+BLURRY_UPSCALE = 4.0
+"""Enlargement from which the warning says the picture will look blurry rather than soft."""
 DEFAULT_PRESET = "tiktok"
 """The output format productions use unless they ask for another (1080x1920)."""
 _FORMAT_NAMES = {(1080, 1920): "TikTok/Reels/Shorts", (1080, 1080): "square", (1920, 1080): "landscape"}
@@ -26,52 +29,73 @@ class Enlargement:
     output: str
     """The output size, ``WxH``."""
     fit: float
-    """Enlargement when the whole frame is shown (the least any framing gives)."""
+    """Enlargement when the whole frame is shown."""
     fill: float
     """Enlargement when the frame is cropped to fill the output."""
+    framing: str
+    """What the default framing (``auto``) picks here: ``fill`` or ``fit``."""
+    upscale: float
+    """The enlargement under that framing."""
+    shown: str
+    """The part of the source that ends up in the output, ``WxH`` source pixels (the effective resolution)."""
 
     @property
     def too_much(self) -> bool:
-        return self.fit > UPSCALE_WARNING
+        return self.upscale > UPSCALE_WARNING
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def enlargement(width: int, height: int, output_width: int, output_height: int) -> Enlargement:
+def enlargement(width: int, height: int, output_width: int, output_height: int, framing: str = DEFAULT_FRAMING) -> Enlargement:
     """How much a ``width`` x ``height`` picture is enlarged in an ``output_width`` x ``output_height`` frame."""
-    across, down = output_width / max(width, 1), output_height / max(height, 1)
-    return Enlargement(f"{output_width}x{output_height}", round(min(across, down), 3), round(max(across, down), 3))
+    width, height = max(width, 1), max(height, 1)
+    across, down = output_width / width, output_height / height
+    fit, fill = min(across, down), max(across, down)
+    chosen = choose_framing(framing, width, height, output_width, output_height)
+    if chosen == "fill":
+        shown = f"{min(width, round(output_width / fill))}x{min(height, round(output_height / fill))}"
+    else:
+        shown = f"{width}x{height}"
+    return Enlargement(f"{output_width}x{output_height}", round(fit, 3), round(fill, 3), chosen,
+                       round(fill if chosen == "fill" else fit, 3), shown)
 
 
-def output_sizes(presets: dict[str, RenderPreset] | None = None) -> list[tuple[int, int]]:
+def output_sizes() -> list[tuple[int, int]]:
     """The distinct output sizes of the presets, the default format's first."""
-    presets = presets or PRESETS
-    sizes = [(presets[DEFAULT_PRESET].width, presets[DEFAULT_PRESET].height)] if DEFAULT_PRESET in presets else []
-    for preset in presets.values():
+    default = PRESETS[DEFAULT_PRESET]
+    sizes = [(default.width, default.height)]
+    for preset in PRESETS.values():
         if (preset.width, preset.height) not in sizes:
             sizes.append((preset.width, preset.height))
     return sizes
 
 
-def enlargements(width: int, height: int) -> list[Enlargement]:
-    """The source's enlargement in every output size the presets render to, the default format's first."""
-    return [enlargement(width, height, w, h) for w, h in output_sizes()]
+def enlargements(width: int, height: int) -> dict[str, Enlargement]:
+    """The source's enlargement in every output size the presets render to (``WxH`` → it), the default's first."""
+    found = [enlargement(width, height, w, h) for w, h in output_sizes()]
+    return {e.output: e for e in found}
 
 
 def _times(factor: float) -> str:
     return f"{factor:.0f}×" if factor >= 3 else f"{factor:.1f}×"
 
 
-def upscale_warning(width: int, height: int, output_width: int, output_height: int) -> str | None:
+def describe(width: int, height: int, size: Enlargement) -> str | None:
     """A sentence for the store owner when the source is enlarged more than ``UPSCALE_WARNING`` times; else None."""
-    size = enlargement(width, height, output_width, output_height)
     if not size.too_much:
         return None
+    output_width, output_height = (int(side) for side in size.output.split("x"))
     name = _FORMAT_NAMES.get((output_width, output_height))
     where = f"a {output_width}×{output_height} {name} clip" if name else f"a {output_width}×{output_height} clip"
-    cropped = f" ({_times(size.fill)} when cropped to fill the screen)" if size.fill >= size.fit * 1.2 else ""
-    return (
-        f"This video is {width}×{height}: in {where} it is enlarged about {_times(size.fit)}{cropped} and will "
-        "look blurry. Use a sharper original if you have one."
-    )
+    look = "will look blurry" if size.upscale >= BLURRY_UPSCALE else "may look soft"
+    return (f"This video is {width}×{height}: in {where} it is enlarged about {_times(size.upscale)} and {look}. "
+            "Use a sharper original if you have one.")
+
+
+def upscale_warning(width: int, height: int) -> str | None:
+    """The warning for the default format, else for the first other format that enlarges too much; None if fine."""
+    for size in enlargements(width, height).values():
+        if sentence := describe(width, height, size):
+            return sentence
+    return None

@@ -85,6 +85,8 @@ class ProduceModel(param.Parameterized):
     clips = param.List(default=[], doc="The project's rendered clips, newest first.")
     drafts = param.List(default=[], doc="Previews of the latest draft render of the project: {'variant', 'path', 'duration'}.")
     refused = param.List(default=[], doc="Files of the latest upload that were refused: {'file', 'reason'}.")
+    quality_notes = param.List(default=[], doc="What the latest render (or draft) of the project had to use below the "
+                                               "quality floor, in sentences (its job's 'quality_notes').")
 
     upload_limit = param.Integer(default=MAX_UPLOAD_BYTES, bounds=(1, None), doc="Largest file accepted per upload.")
 
@@ -96,7 +98,8 @@ class ProduceModel(param.Parameterized):
     def clear(self) -> None:
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
-                          estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[])
+                          estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
+                          quality_notes=[])
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -118,7 +121,15 @@ class ProduceModel(param.Parameterized):
             "clips": projects.list_clips(profile, project_id, status="rendered", limit=RESULTS_SHOWN),
             "drafts": self._latest_outputs(PRODUCTION, project_id, draft=True).get("previews", []),
             "voiceover": self._latest_outputs(VOICEOVER, project_id),
+            "quality_notes": self._latest_quality_notes(project_id),
         }
+
+    def _latest_quality_notes(self, project_id: str) -> list[str]:
+        """The quality notes of the project's newest succeeded render or draft."""
+        for job in JobStore(self._profile()).list(kind=PRODUCTION, status=SUCCEEDED, limit=50):
+            if job.inputs.get("project_id") == project_id:
+                return list((job.outputs or {}).get("quality_notes") or [])
+        return []
 
     def _latest_outputs(self, kind: str, project_id: str, *, draft: bool = False) -> dict[str, Any]:
         """The outputs of the newest succeeded job of ``kind`` for the project (results survive a reload)."""
@@ -137,6 +148,7 @@ class ProduceModel(param.Parameterized):
         self.param.update(
             project_id=project_id, script=data["script"], sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
+            quality_notes=data.get("quality_notes", []),
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -375,6 +387,8 @@ class ProduceModel(param.Parameterized):
                 self.refused = [*self.refused, *refused]
         elif job.kind == PRODUCTION and job.inputs.get("draft"):
             self.drafts = list(outputs.get("previews") or [])
+        if job.kind == PRODUCTION and job.inputs.get("project_id") == self.project_id:
+            self.quality_notes = list(outputs.get("quality_notes") or [])
 
     def media_path(self, relative: str | Path) -> Path:
         return self._profile().paths.absolute(str(relative))

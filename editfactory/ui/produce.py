@@ -37,6 +37,7 @@ from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
 _SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "id"]
@@ -154,6 +155,7 @@ class ProducePage(PageView):
         self._drafts = pn.FlexBox(sizing_mode="stretch_width")
         self._results = pn.FlexBox(sizing_mode="stretch_width")
         self._results_title = pmui.Typography("", variant="subtitle1")
+        self._quality_notes = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
 
         for watch in (self._import_watch, self._analysis_watch, self._voice_watch, self._sample_watch, self._render_watch):
             watch.on_finished(self._on_job_finished)
@@ -168,6 +170,7 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_voiceover(), ["voiceover"])
         model.param.watch(lambda *_: self._show_sample(), ["voice_sample"])
         model.param.watch(lambda *_: self._show_results(), ["clips", "drafts"])
+        model.param.watch(lambda *_: self._show_quality_notes(), ["quality_notes"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._layout = self._build()
         if pn.state.location is not None:
@@ -204,6 +207,7 @@ class ProducePage(PageView):
         await self.model.update_estimate()
         self._show_refused()
         self._show_results()
+        self._show_quality_notes()
         self._show_estimate()
 
     def _watches(self) -> list[JobWatch]:
@@ -305,7 +309,7 @@ class ProducePage(PageView):
         text = (f"<div style='width:168px;font-size:13px'><b title='{html.escape(source.filename)}' "
                 f"style='display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap'>"
                 f"{html.escape(source.filename)}</b>{source.duration:.1f} s · {source.width}x{source.height}<br>"
-                f"<span style='color:#666'>{state}</span></div>")
+                f"<span style='color:#666'>{state}</span>{upscale_note(source)}</div>")
         return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), elevation=0, margin=4, styles={"padding": "6px"})
 
     def _show_sources(self) -> None:
@@ -525,6 +529,14 @@ class ProducePage(PageView):
         self._results_title.object = (f"{len(model.clips)} rendered clip(s) in this project (newest first)"
                                       if model.clips else "No rendered clips yet.")
 
+    def _show_quality_notes(self) -> None:
+        notes = self.model.quality_notes
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+        self._quality_notes.param.update(
+            object=(f"<div class='ef-quality-notes' style='color:{WARNING_COLOR};font-size:13px'><b>⚠ Low-quality "
+                    f"footage used</b><ul style='margin:4px 0'>{items}</ul></div>") if notes else "",
+            visible=bool(notes))
+
     def job_name(self, job: Job) -> str:
         """What a job is called on its progress card, in the page's words."""
         inputs = job.inputs
@@ -558,7 +570,7 @@ class ProducePage(PageView):
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
             _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
                      pn.Row(self._draft, self._render_button),
-                     self._render_progress, self._drafts, self._results_title, self._results,
+                     self._render_progress, self._quality_notes, self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
                               "reused by the final render at no extra cost."),
             sizing_mode="stretch_width",

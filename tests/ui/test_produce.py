@@ -401,6 +401,10 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     page.locator("input[type=file]").set_input_files([str(footage), str(notes)])
     page.get_by_text("not a supported file type").wait_for(timeout=60_000)
     page.get_by_text("6.0 s · 320x240").wait_for(timeout=90_000)
+    # Too small for 1080x1920: the card says so in words, visibly (not only in a tooltip).
+    warning = page.get_by_text("This video is 320×240: in a 1080×1920 TikTok/Reels/Shorts clip it is enlarged about 3×")
+    warning.wait_for(timeout=60_000)
+    assert warning.is_visible()
     [project] = projects.list_projects(shop)
     assert project["name"] == "Trail shoe"
 
