@@ -3,8 +3,8 @@
 An import copies the file into the profile's ``media`` folder under a content-hash
 de-duplicated name, probes it, makes a thumbnail, and only then writes the row; any
 failure removes whatever it had written, so bad input leaves nothing behind.
-The row also records how much the source is enlarged in each output format and, when that is more than
-2x, a warning for the user (:mod:`editfactory.media.resolution`).
+The row also records how much the source is enlarged in each output format under the profile's default
+framing and, when that is more than 2x, a warning for the user (:mod:`editfactory.media.resolution`).
 """
 
 from __future__ import annotations
@@ -138,6 +138,9 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
         progress(f"Probing {path.name}", 0.45)
     info = probe(path)
     _refuse_unusable(path.name, info)
+    from editfactory.library.framing import default_framing  # imports the project service, which needs this module
+
+    framing = default_framing(profile)
 
     source_id = new_id("src")
     media = profile.paths.media
@@ -170,8 +173,8 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
                     source_id, path.name, profile.paths.relative(target), content_hash, size, info.duration,
                     info.width, info.height, info.fps, info.rotation, info.video_codec, info.audio_codec,
                     info.has_audio, profile.paths.relative(thumbnail), "imported", json.dumps(info.to_dict()),
-                    json.dumps({k: e.to_dict() for k, e in enlargements(info.width, info.height).items()}),
-                    upscale_warning(info.width, info.height),
+                    json.dumps({k: e.to_dict() for k, e in enlargements(info.width, info.height, framing).items()}),
+                    upscale_warning(info.width, info.height, framing),
                 ],
             )
     except BaseException as error:

@@ -1,9 +1,9 @@
 """How much a source is enlarged in each output format, and the warning a store owner reads when it is too much.
 
 A clip fills its output frame, so a source smaller than the output is enlarged: cropped to fill the frame
-(``fill``) more, shown whole over a blurred background (``fit``) less. The framing a production uses by default is
-``auto`` (:mod:`editfactory.media.framing`), so the enlargement recorded at import and warned about is the one
-``auto`` leads to; both others are kept next to it.
+(``fill``) more, shown whole over a blurred background (``fit``) less. Import records the enlargement the
+profile's default framing leads to (``auto`` unless the profile chose another, :mod:`editfactory.media.framing`)
+and warns about it; both others are kept next to it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Enlargement:
     fill: float
     """Enlargement when the frame is cropped to fill the output."""
     framing: str
-    """What the default framing (``auto``) picks here: ``fill`` or ``fit``."""
+    """What the framing asked for (``auto`` by default) comes to here: ``fill`` or ``fit``."""
     upscale: float
     """The enlargement under that framing."""
     shown: str
@@ -71,9 +71,9 @@ def output_sizes() -> list[tuple[int, int]]:
     return sizes
 
 
-def enlargements(width: int, height: int) -> dict[str, Enlargement]:
+def enlargements(width: int, height: int, framing: str = DEFAULT_FRAMING) -> dict[str, Enlargement]:
     """The source's enlargement in every output size the presets render to (``WxH`` → it), the default's first."""
-    found = [enlargement(width, height, w, h) for w, h in output_sizes()]
+    found = [enlargement(width, height, w, h, framing) for w, h in output_sizes()]
     return {e.output: e for e in found}
 
 
@@ -93,9 +93,9 @@ def describe(width: int, height: int, size: Enlargement) -> str | None:
             "Use a sharper original if you have one.")
 
 
-def upscale_warning(width: int, height: int) -> str | None:
+def upscale_warning(width: int, height: int, framing: str = DEFAULT_FRAMING) -> str | None:
     """The warning for the default format, else for the first other format that enlarges too much; None if fine."""
-    for size in enlargements(width, height).values():
+    for size in enlargements(width, height, framing).values():
         if sentence := describe(width, height, size):
             return sentence
     return None

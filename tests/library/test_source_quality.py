@@ -50,6 +50,18 @@ def test_a_full_hd_source_gets_no_warning(profile, full_hd_clip):
     assert vertical["shown"] == "608x1080" and vertical["upscale"] <= UPSCALE_WARNING
 
 
+def test_the_warning_follows_the_profile_default_framing(profile, other_profile, phone_clip):
+    from editfactory.library.framing import set_default_framing
+
+    set_default_framing(other_profile, "fill")  # this store crops everything to fill the screen
+    cropped = import_source(other_profile, phone_clip)
+    assert cropped.enlargement["1080x1920"]["framing"] == "fill" and cropped.enlargement["1080x1920"]["shown"] == "81x144"
+    assert "enlarged about 13× and will look blurry" in cropped.upscale_warning
+    fitted = import_source(profile, phone_clip)
+    assert "enlarged about 6× and will look blurry" in fitted.upscale_warning
+    assert get_source(other_profile, cropped.id).upscale_warning == cropped.upscale_warning
+
+
 def test_the_warning_is_stored_in_the_importing_profile_only(profile, other_profile, phone_clip, full_hd_clip):
     tiny = import_source(profile, phone_clip)
     sharp = import_source(other_profile, full_hd_clip)
