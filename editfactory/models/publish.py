@@ -121,7 +121,8 @@ class PublishModel(param.Parameterized):
     captions = param.Dict(default={}, doc="Channel id -> its own caption ('' or missing: the shared caption).")
     titles = param.Dict(default={}, doc="Channel id -> its own title.")
     mode = param.Selector(default="now", objects=list(MODES), doc="Post now, at a time, spaced out, or as drafts.")
-    start = param.Date(default=None, allow_None=True, doc="When (UTC) to post, or the first clip when spaced.")
+    start = param.Date(default=None, allow_None=True,
+                       doc="When to post (the browser's wall-clock time), or the first clip when spaced.")
     spacing_minutes = param.Integer(default=120, bounds=(1, 60 * 24 * 30), doc="Minutes between clips when spaced.")
     errors = param.Dict(default={}, doc="Field -> what to fix, shown next to the field.")
 
@@ -261,7 +262,7 @@ class PublishModel(param.Parameterized):
         start = self.start
         if start is None:
             return None, None
-        start = start.replace(tzinfo=dt.timezone.utc) if start.tzinfo is None else start
+        start = self.session.from_local(start)
         return start, dt.timedelta(minutes=self.spacing_minutes) if self.mode == "spaced" else None
 
     def validate(self, now: dt.datetime | None = None) -> dict[str, str]:
@@ -300,9 +301,10 @@ class PublishModel(param.Parameterized):
             start, _ = self.when()
             now = now or dt.datetime.now(dt.timezone.utc)
             if start is None:
-                errors["start"] = "Pick the date and time (UTC) to publish at."
+                errors["start"] = f"Pick the date and time ({self.session.timezone}) to publish at."
             elif start <= now:
-                errors["start"] = "That time has passed; pick a time in the future (UTC)."
+                errors["start"] = (f"{self.session.local_time(start)} ({self.session.timezone}) has passed; "
+                                   "pick a time in the future.")
         self.errors = errors
         return errors
 

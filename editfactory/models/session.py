@@ -8,11 +8,13 @@ process. Switching profile here never affects another session.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import secrets
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import param
 
@@ -61,6 +63,7 @@ class StudioSession(param.Parameterized):
     page = param.Selector(default="library", objects=PAGE_NAMES, doc="The page shown (kept in the URL).")
     notice = param.Dict(default=None, allow_None=True, doc="The latest message for the user: {'level', 'message'}.")
     startup_summary = param.String(default="", doc="What opening the profile found (interrupted jobs, open posts).")
+    timezone = param.String(default="UTC", doc="The browser's time zone (IANA name): times are shown and picked in it.")
     publish_clips = param.List(default=[], item_type=str,
                                doc="Ids of the clips the Library handed to the Publish page (of the active profile).")
 
@@ -70,6 +73,27 @@ class StudioSession(param.Parameterized):
         # Written by background threads, moved into params on the event loop (collect_background_results).
         self._background_lock = threading.Lock()
         self._background_summaries: dict[str, str] = {}
+
+    # -- time ---------------------------------------------------------------------
+
+    def zone(self) -> dt.tzinfo:
+        """The browser's time zone; UTC when the browser named none or one this machine does not know."""
+        try:
+            return ZoneInfo(self.timezone) if self.timezone and self.timezone != "UTC" else dt.timezone.utc
+        except (ZoneInfoNotFoundError, ValueError):
+            return dt.timezone.utc
+
+    def local_time(self, moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A stored time (naive ones are UTC, as the database keeps them) as the user's wall-clock time."""
+        if moment is None:
+            return ""
+        aware = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+        return aware.astimezone(self.zone()).strftime(fmt)
+
+    def from_local(self, moment: dt.datetime) -> dt.datetime:
+        """A time the user picked (naive: their wall clock) as an aware UTC time."""
+        aware = moment.replace(tzinfo=self.zone()) if moment.tzinfo is None else moment
+        return aware.astimezone(dt.timezone.utc)
 
     # -- telling the user ------------------------------------------------------
 

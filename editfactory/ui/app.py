@@ -75,6 +75,7 @@ class StudioApp(Viewer):
         session.param.watch(self._on_profile, "profile")
         session.param.watch(self._on_page, "page")
         session.param.watch(lambda e: self._show_startup(), "startup_summary")
+        self._follow_browser_time_zone()
         self._select_menu()
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
@@ -84,6 +85,21 @@ class StudioApp(Viewer):
             pn.state.onload(lambda: self._mount(self.session.page))
         else:
             self._mount(session.page)
+
+    def _follow_browser_time_zone(self) -> None:
+        """Times are shown and picked in the browser's zone; it arrives with the browser's first message."""
+        info = pn.state.browser_info
+        if info is None:
+            return
+
+        def follow(*_) -> None:
+            if info.timezone and info.timezone != self.session.timezone:
+                self.session.timezone = info.timezone
+                if self._main.objects and self._main.objects[-1] is self._views.get(self.session.page):
+                    self._mount(self.session.page)  # redraw the page shown in the new zone
+
+        info.param.watch(follow, "timezone")
+        follow()
 
     def _show_profile_name(self) -> None:
         profile = self.session.profile

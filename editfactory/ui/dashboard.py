@@ -74,7 +74,7 @@ class DashboardPage(PageView):
         self._history.value = pd.DataFrame(
             [
                 {
-                    "date": entry["created_at"].strftime("%Y-%m-%d %H:%M") if entry["created_at"] else "",
+                    "date": self.session.local_time(entry["created_at"]),
                     "job": entry["job_id"] or "", "provider": entry["provider"], "model": entry["model"] or "",
                     "units": f"{entry['units']:g} {entry['unit'] or ''}".strip(), "cost ($)": round(entry["cost_usd"], 4),
                     "status": entry["status"], "what": entry["description"] or "",

@@ -46,7 +46,7 @@ class JobsPage(PageView):
             {
                 "kind": job.kind, "status": job.status, "progress": f"{int(job.progress)} %", "step": job.step,
                 "elapsed": elapsed_text(job), "error": job.error or "", "inputs": _inputs_text(job.inputs),
-                "created": job.created_at.strftime("%Y-%m-%d %H:%M:%S"), "id": job.id,
+                "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M:%S"), "id": job.id,
             }
             for job in self.model.jobs
         ]

@@ -135,7 +135,7 @@ class LibraryPage(PageView):
             "poster": poster_html, "name": row["name"], "project": row["project"],
             "status": f'<span style="color:{colour};font-weight:600">{html.escape(status)}</span>',
             "duration": duration_text(row["duration"]), "voice": row["voice"], "cost": cost_text(row["cost_usd"]),
-            "created": row["created_at"].strftime("%Y-%m-%d %H:%M") if row["created_at"] else "",
+            "created": self.session.local_time(row["created_at"]),
             "download": download, "id": row["id"],
         }
 

@@ -21,6 +21,11 @@ _CARD = {"border": "1px solid #e0e0e0", "border-radius": "6px", "padding": "4px 
 _MODE_LABELS = {"Now": "now", "At a time": "schedule", "Spread out": "spaced", "As drafts": "draft"}
 
 
+
+def _outbox_titles(zone: str) -> dict[str, str]:
+    return {"created": f"Created ({zone})", "clip": "Clip", "channel": "Channel", "state": "State",
+            "when": f"Publish time ({zone})", "attempts": "Tries", "reason": "Reason", "retry": ""}
+
 class ChannelForm:
     """One channel's row: tick to publish there, its own caption and title, and the live character count."""
 
@@ -96,7 +101,7 @@ class PublishPage(PageView):
         self._title.param.watch(lambda e: setattr(model, "title", e.new or ""), "value_input")
         self._mode = pmui.RadioButtonGroup(label="When", options=_MODE_LABELS, value="now")
         self._mode.param.watch(lambda e: setattr(model, "mode", e.new), "value")
-        self._start = pmui.DatetimePicker(label="Publish at (UTC)", visible=False, width=260)
+        self._start = pmui.DatetimePicker(label="Publish at", visible=False, width=260)
         self._start.param.watch(lambda e: setattr(model, "start", e.new), "value")
         self._spacing = pmui.IntInput.from_param(model.param.spacing_minutes, label="Minutes between clips",
                                                  visible=False, width=200)
@@ -116,8 +121,7 @@ class PublishPage(PageView):
             pd.DataFrame(columns=_OUTBOX_COLUMNS), show_index=False, disabled=True, sortable=False,
             sizing_mode="stretch_width", min_height=200, layout="fit_data_stretch", hidden_columns=["id"],
             formatters={"retry": {"type": "html"}},
-            titles={"created": "Created (UTC)", "clip": "Clip", "channel": "Channel", "state": "State",
-                    "when": "Publish time (UTC)", "attempts": "Tries", "reason": "Reason", "retry": ""},
+            titles=_outbox_titles("UTC"),
         )
         self._outbox.on_click(self._on_outbox_click)
 
@@ -178,6 +182,7 @@ class PublishPage(PageView):
     def _render_mode(self) -> None:
         mode = self.model.mode
         self._start.visible = mode in ("schedule", "spaced")
+        self._start.label = f"Publish at ({self.session.timezone})"
         self._spacing.visible = mode == "spaced"
         self._publish.label = {"now": "Publish now", "schedule": "Schedule", "spaced": "Schedule spread out",
                                "draft": "Save as drafts in Postiz"}[mode]
@@ -188,15 +193,19 @@ class PublishPage(PageView):
         for pub in model.outbox_rows:
             state = post_state(pub)
             rows.append({
-                "created": pub.created_at.strftime("%Y-%m-%d %H:%M"),
+                "created": self.session.local_time(pub.created_at),
                 "clip": model.clip_names.get(pub.clip_id, "(deleted clip)"),
                 "channel": pub.platform or pub.integration_id, "state": state,
-                "when": pub.scheduled_at.strftime("%Y-%m-%d %H:%M") if pub.scheduled_at else "now",
+                "when": self.session.local_time(pub.scheduled_at) if pub.scheduled_at else "now",
                 "attempts": pub.attempts, "reason": pub.last_error or "", "id": pub.id,
                 # Only a post Postiz refused can be sent again; open ones are resumed by the outbox itself.
                 "retry": ('<span style="color:#1565c0;cursor:pointer" title="Send it again">↻ Retry</span>'
                           if pub.status == outbox.FAILED else ""),
             })
+        titles = _outbox_titles(self.session.timezone)
+        if self._outbox.titles != titles:
+            self._outbox.titles = titles
+        self._start.label = f"Publish at ({self.session.timezone})"
         show_frame(self._outbox, pd.DataFrame(rows, columns=_OUTBOX_COLUMNS))
         first = model.outbox_offset + 1 if rows else 0
         self._outbox_count.object = (f"{first}–{model.outbox_offset + len(rows)} of {model.outbox_total} post(s)"

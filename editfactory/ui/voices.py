@@ -474,7 +474,7 @@ class VoicesPage(PageView):
 
     def _render_cloned(self) -> None:
         rows = [{"name": r["name"], "provider": _LABELS.get(r["provider"], r["provider"]),
-                 "created": r["created_at"].strftime("%Y-%m-%d %H:%M") if r.get("created_at") else "", "id": r["id"]}
+                 "created": self.session.local_time(r.get("created_at")), "id": r["id"]}
                 for r in self.model.cloned]
         show_frame(self._cloned, pd.DataFrame(rows, columns=_CLONED_COLUMNS))
 

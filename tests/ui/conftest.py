@@ -127,9 +127,10 @@ def served_studio(workspace, tmp_path):
         studio.stop()
 
 
-def open_page(browser, url: str, *, wait_text: str | None = None, viewport=(1400, 900)):
-    """A new page at ``url``; fails on any visible traceback."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+def open_page(browser, url: str, *, wait_text: str | None = None, viewport=(1400, 900), timezone_id: str | None = None):
+    """A new page at ``url`` (in a browser set to ``timezone_id`` if given); fails on any visible traceback."""
+    options = {"timezone_id": timezone_id} if timezone_id else {}
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, **options)
     page.goto(url)
     if wait_text:
         page.get_by_text(wait_text).first.wait_for(timeout=30_000)

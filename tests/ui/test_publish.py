@@ -157,6 +157,36 @@ def test_spaced_bulk_schedules_each_clip_apart(shop, clips, postiz, make_session
     assert [s for _, _, s in _states(view)] == ["scheduled", "scheduled"]
 
 
+def test_times_are_picked_and_shown_in_the_browsers_time_zone(shop, clips, postiz, make_session, runner):
+    """A store owner in Bucharest (UTC+2 in December) picks 10:00 on their clock: Postiz gets 08:00 UTC, the outbox
+    shows 10:00 under a heading that names the zone. Before, the picker and the outbox were in UTC."""
+    view = _page(make_session, shop, [clips[0]["id"]])
+    view.session.timezone = "Europe/Bucharest"
+    view._channel_forms["a-bsky"].tick.value = True
+    view._caption.value_input = "Soon"
+    view._mode.value = "schedule"
+    assert view._start.label == "Publish at (Europe/Bucharest)"
+    local = dt.datetime(dt.date.today().year + 1, 12, 1, 10, 0)  # winter: UTC+2
+    view._start.value = local
+    view._publish.clicks += 1
+    _finish_jobs(view, runner)
+    (pub,) = list_publications(shop)
+    assert pub.scheduled_at == local - dt.timedelta(hours=2)  # stored in UTC
+    assert list(view._outbox.value["when"]) == [local.strftime("%Y-%m-%d %H:%M")]
+    assert view._outbox.titles["when"] == "Publish time (Europe/Bucharest)"
+    # A time that has passed is named in the user's zone too.
+    view._start.value = dt.datetime(2020, 1, 1, 9, 0)
+    view._publish.clicks += 1
+    assert "2020-01-01 09:00 (Europe/Bucharest) has passed" in view._errors.object
+
+
+def test_an_unknown_time_zone_name_falls_back_to_utc(make_session, shop):
+    session = make_session(shop.id)
+    session.timezone = "Mars/Olympus_Mons"
+    moment = dt.datetime(2026, 12, 2, 8, 0)
+    assert session.local_time(moment) == "2026-12-02 08:00" and session.from_local(moment).hour == 8
+
+
 def test_a_refused_post_shows_its_reason_and_retry_sends_it_once(shop, clips, postiz, make_session, runner):
     view = _page(make_session, shop, [clips[0]["id"]])
     view._channel_forms["a-x"].tick.value = True
@@ -248,7 +278,8 @@ def test_post_state_words():
 def test_library_to_publish_in_the_browser(browser, workspace, served_studio, shop, clips, postiz):
     workspace.remember_last_used(shop.id)
     studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
-    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=(1400, 2200))
+    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=(1400, 2200),
+                     timezone_id="America/New_York")
     # Select two clips and hand them to the Publish page.
     page.locator(".tabulator-row input[type='checkbox']").nth(0).check()
     page.locator(".tabulator-row input[type='checkbox']").nth(1).check()
@@ -268,5 +299,6 @@ def test_library_to_publish_in_the_browser(browser, workspace, served_studio, sh
     page.get_by_text("Publish — succeeded").wait_for(timeout=60_000)
     page.get_by_role("gridcell", name="sent").nth(3).wait_for(timeout=30_000)  # all four posts, each with its state
     assert len(postiz.live_posts()) == 4
+    page.get_by_text("Publish time (America/New_York)").wait_for(timeout=15_000)  # the browser's zone, not UTC
     screenshot(page, "21-publish-outbox")
     assert "Traceback" not in page.content()
