@@ -23,8 +23,9 @@ import ffmpeg
 
 from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ValidationError
-from editfactory.media import loudness
+from editfactory.media import loudness, mixing
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
+from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
 from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
@@ -73,6 +74,8 @@ class RenderSpec:
     duck_source_audio: bool = False
     """Keep the footage's own sound under the voiceover, pushed down whenever the voice speaks."""
     source_audio_volume: float = 0.35
+    """With ducking: the footage's sound at most this fraction of the voice's loudness (0.35: 9 dB under) in the
+    voice's pauses, and further down while it speaks (:mod:`editfactory.media.mixing`)."""
     timeout: float | None = None
 
 
@@ -133,77 +136,19 @@ def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
     return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
 
 
-def _per_segment(segments: list[RenderSegment], build, split_filter: str, key=lambda segment: segment) -> list:
-    """One chain per distinct ``key(segment)``; a chain used several times is split.
-
-    ffmpeg-python merges equal nodes, so two uses of one graph (the same segment twice, or the same
-    silence standing in for two equal-length segments without sound) must come from one split.
-    """
-    uses: dict[object, list[RenderSegment]] = {}
-    for segment in segments:
-        uses.setdefault(key(segment), []).append(segment)
-    outlets: dict[object, list] = {}
-    for name, group in uses.items():
-        chain = build(group[0])
-        count = len(group)
-        outlets[name] = [chain] if count == 1 else list(chain.filter_multi_output(split_filter, count)[i] for i in range(count))
-    return [outlets[key(segment)].pop(0) for segment in segments]
-
-
-def _source_audio(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
-    if info.has_audio:
-        stream = ffmpeg.input(str(segment.source), ss=segment.start, t=segment.duration, vn=None).audio
-    else:
-        stream = ffmpeg.input(f"anullsrc=r={preset.sample_rate}:cl=stereo", f="lavfi", t=segment.duration).audio
-    return (
-        stream.filter("aresample", preset.sample_rate)
-        .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
-        .filter("apad", whole_dur=segment.duration)
-        .filter("atrim", duration=segment.duration)
-        .filter("asetpts", "PTS-STARTPTS")
-    )
-
-
-def _audio_graph(spec: RenderSpec, segments, infos, preset: RenderPreset, duration: float):
-    """The clip's audio before loudness normalization; built twice (measure pass and render pass)."""
-    voice = None
-    if spec.voiceover is not None:
-        voice = (
-            ffmpeg.input(str(spec.voiceover)).audio.filter("aresample", preset.sample_rate)
-            .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
-            .filter("apad").filter("atrim", duration=duration)
-        )
-    if voice is not None and not spec.duck_source_audio:
-        return voice
-    # Any mix of sources with and without sound, mono, stereo or 5.1: each piece becomes stereo at the preset's rate.
-    pieces = _per_segment(
-        segments, lambda s: _source_audio(s, infos[s.source], preset), "asplit",
-        key=lambda s: s if infos[s.source].has_audio else ("silence", round(s.duration, 6)),
-    )
-    bed = ffmpeg.concat(*pieces, v=0, a=1) if len(pieces) > 1 else pieces[0]
-    bed = bed.filter("apad").filter("atrim", duration=duration)
-    if voice is None:
-        return bed
-    bed = bed.filter("volume", spec.source_audio_volume)
-    voice_parts = voice.filter_multi_output("asplit", 2)
-    ducked = ffmpeg.filter([bed, voice_parts[0]], "sidechaincompress", threshold=0.03, ratio=8, attack=20, release=350)
-    return ffmpeg.filter([voice_parts[1], ducked], "amix", inputs=2, duration="first", normalize=0)
-
-
 def _first_ceiling(preset: RenderPreset) -> float:
     return preset.true_peak_db - loudness.FIRST_CEILING_MARGIN
 
 
-def _normalized_audio(spec, segments, infos, preset: RenderPreset, duration: float, measured, ceiling: float,
-                      gain_correction: float):
-    audio = _audio_graph(spec, segments, infos, preset, duration)
+def _normalized_audio(mix: mixing.Mix, preset: RenderPreset, measured, ceiling: float, gain_correction: float):
+    audio = mix.graph()
     if measured.integrated <= loudness.SILENCE_LUFS:
         return audio
     return loudness.apply_filter(audio, measured, target_lufs=preset.loudness_lufs, ceiling_db=ceiling,
                                  sample_rate=preset.sample_rate, gain_correction=gain_correction)
 
 
-def _meet_loudness_on_the_encoded_file(partial: Path, spec, segments, infos, preset: RenderPreset, duration: float,
+def _meet_loudness_on_the_encoded_file(partial: Path, mix: mixing.Mix, preset: RenderPreset, duration: float,
                                        measured, timeout: float, cancel, commands: list) -> Path:
     """Measure the encoded clip; while it misses the target or the true-peak limit, encode its audio again.
 
@@ -222,7 +167,7 @@ def _meet_loudness_on_the_encoded_file(partial: Path, spec, segments, infos, pre
         if over > 0:
             ceiling -= over + TRUE_PEAK_SAFETY
         corrected = partial.with_name(f"partial-{attempt}.mp4")
-        audio = _normalized_audio(spec, segments, infos, preset, duration, measured, ceiling, gain_correction)
+        audio = _normalized_audio(mix, preset, measured, ceiling, gain_correction)
         graph = ffmpeg.output(
             ffmpeg.input(str(partial)).video, audio, str(corrected),
             t=f"{duration:.6f}", vcodec="copy",
@@ -294,9 +239,12 @@ def _render_clip(
     try:
         report = progress or (lambda message, fraction: None)
         report("Measuring loudness", 0.0)
-        audio_for_measure = _audio_graph(spec, segments, infos, preset, duration)
+        mix = mixing.plan_mix(
+            mixing.sounds_of(segments, infos), duration=duration, preset=preset, voiceover=spec.voiceover,
+            duck=spec.duck_source_audio, bed_volume=spec.source_audio_volume, timeout=timeout, cancel=cancel,
+        )
         measured = loudness.measure(
-            audio_for_measure, target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
+            mix.graph(), target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
             timeout=timeout, cancel=cancel,
         )
         report("Rendering", 0.05)
@@ -309,7 +257,7 @@ def _render_clip(
         if spec.caption_style is not None and words:
             ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass")
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
-        audio = _normalized_audio(spec, segments, infos, preset, duration, measured, _first_ceiling(preset), 0.0)
+        audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(
             video, audio, str(partial),
@@ -330,7 +278,7 @@ def _render_clip(
             # else: silence (footage without sound, no voiceover) — no gain can bring it to the target; keep it silent.
             report("Checking the loudness", 0.9)
             partial = _meet_loudness_on_the_encoded_file(
-                partial, spec, segments, infos, preset, duration, measured, timeout, cancel, commands,
+                partial, mix, preset, duration, measured, timeout, cancel, commands,
             )
         os.replace(partial, output)
         report("Rendered", 1.0)
