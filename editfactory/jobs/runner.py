@@ -87,6 +87,7 @@ class JobRunner:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._recovered: set[str] = set()  # ids of the profiles already checked for jobs of dead processes
+        self._finished: dict[str, int] = {}  # profile id -> jobs of it that ended in this process
         self._watcher = threading.Thread(target=self._watch_cancel_flags, name="editfactory-job-cancel", daemon=True)
         self._watcher.start()
 
@@ -146,6 +147,12 @@ class JobRunner:
             done = profile.id in self._recovered
         if not done:
             self.recover(profile)
+
+    def finished_count(self, profile_id: str) -> int:
+        """How many of the profile's jobs have ended in this runner: pages compare it to know when to reload,
+        without reading the database."""
+        with self._lock:
+            return self._finished.get(profile_id, 0)
 
     def active_jobs(self) -> list[str]:
         with self._lock:
@@ -238,6 +245,8 @@ class JobRunner:
             store.finish(job_id, FAILED, error=f"Unexpected error ({type(error).__name__}): {error}. See the log.")
         finally:
             shutil.rmtree(temp, ignore_errors=True)
+            with self._lock:
+                self._finished[profile.id] = self._finished.get(profile.id, 0) + 1
 
     def _watch_cancel_flags(self) -> None:
         while not self._closed.wait(self.cancel_poll_interval):

@@ -58,6 +58,7 @@ class LibraryModel(param.Parameterized):
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self._profile_id: str | None = None
+        self._finished_seen = -1  # the runner's finished_count for the profile when the page was last read
 
     # -- reading (safe in a worker thread: no params are set) -----------------------------
 
@@ -74,6 +75,7 @@ class LibraryModel(param.Parameterized):
 
     def read(self) -> dict[str, Any]:
         profile = self.session.require_profile()
+        self._finished_seen = self.session.runner.finished_count(profile.id)
         with profile.db.session():
             page = clip_catalog.browse_clips(profile, self.filters(), sort=self.sort, limit=self.page_size,
                                              offset=(self.page_number - 1) * self.page_size)
@@ -142,6 +144,11 @@ class LibraryModel(param.Parameterized):
             if posters is not FAILED:
                 # Only for clips still on the page (the user may have paged on meanwhile).
                 self.posters = {**self.posters, **{k: v for k, v in posters.items() if self.row(k) is not None}}
+
+    def jobs_ended_since_read(self) -> bool:
+        """A job of this profile ended since the page was read (a render made in another tab, say)."""
+        profile = self.session.profile
+        return profile is not None and self.session.runner.finished_count(profile.id) != self._finished_seen
 
     def query_changed(self, events) -> bool:
         """Watcher of the filters and the page number: True when the page must be read again.

@@ -275,6 +275,11 @@ class LibraryPage(PageView):
     async def refresh(self) -> None:
         await self.model.refresh()
 
+    async def poll(self) -> None:
+        # Clips made or changed by a job that has ended since (in any tab of this server) appear by themselves.
+        if not self.model.loading and self.model.jobs_ended_since_read():
+            await self.model.refresh()
+
     def __panel__(self):
         filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
                          self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})

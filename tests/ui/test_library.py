@@ -211,6 +211,19 @@ def test_while_the_next_profile_loads_the_summary_shows_nothing_of_the_previous_
     assert "1 clip(s) in 1 project(s)" in view._summary.object
 
 
+def test_a_clip_made_by_a_job_in_another_tab_appears_without_a_reload(shop, stocked, make_session, runner, small_mp4):
+    view = _page(make_session, shop)
+    asyncio.run(view.poll())
+    assert len(view.model.rows) == 3
+
+    def render_elsewhere(profile, ctx):  # what a production job started from the Produce page of another tab does
+        add_rendered_clip(profile, stocked["hats"]["id"], "Panama hat", small_mp4)
+
+    runner.wait(shop, runner.submit(shop, "test-render", fn=render_elsewhere), timeout=60)
+    asyncio.run(view.poll())
+    assert "Panama hat" in _names(view) and "4 clip(s)" in view._summary.object
+
+
 @pytest.mark.ui
 def test_library_in_the_browser(browser, workspace, served_studio, shop, stocked):
     workspace.remember_last_used(shop.id)
