@@ -22,7 +22,7 @@ from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import library as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.library import analysis, captions, posters, segments, selection, sources
+from editfactory.library import analysis, captions, framing, posters, segments, selection, sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
@@ -128,6 +128,9 @@ CALLS = {
     "editfactory.library.selection.choose_footage": lambda via, it: selection.choose_footage(via, [it.source], 1.0),
     "editfactory.library.selection.select_for_sources":
         lambda via, it: selection.select_for_sources(via, [it.source], 1.0),
+    "editfactory.library.framing.project_framing": lambda via, it: framing.project_framing(via, it.project),
+    "editfactory.library.framing.set_project_framing": lambda via, it: framing.set_project_framing(via, it.project, "fit"),
+    "editfactory.library.framing.resolved_framing": lambda via, it: framing.resolved_framing(via, it.project),
     # voices and costs
     "editfactory.tts.cloning.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),

@@ -10,6 +10,7 @@ from datetime import datetime
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
 from editfactory.library.sources import get_source
+from editfactory.media.framing import check_framing
 from editfactory.paging import limit_clause
 from editfactory.profiles import Profile
 
@@ -17,7 +18,8 @@ MIN_SEGMENT = 0.1
 MAX_KEYWORDS = 50
 MAX_NOTES = 4000
 
-_COLUMNS = "id, source_id, start_s, end_s, keywords, notes, favorite, origin, score, scores, created_at, updated_at"
+_COLUMNS = ("id, source_id, start_s, end_s, keywords, notes, favorite, origin, score, scores, created_at, updated_at, "
+            "framing")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Segment:
     scores: dict | None
     created_at: datetime
     updated_at: datetime
+    framing: str | None = None
+    """This segment's own framing (auto, fill, fit), overriding the project's; ``None`` = the project's."""
 
     @property
     def duration(self) -> float:
@@ -42,10 +46,10 @@ class Segment:
 
 
 def _row_to_segment(row: tuple) -> Segment:
-    (seg_id, source_id, start, end, keywords, notes, favorite, origin, score, scores, created, updated) = row
+    (seg_id, source_id, start, end, keywords, notes, favorite, origin, score, scores, created, updated, framing) = row
     return Segment(
         seg_id, source_id, start, end, tuple(keywords or ()), notes, favorite, origin, score,
-        json.loads(scores) if isinstance(scores, str) else scores, created, updated,
+        json.loads(scores) if isinstance(scores, str) else scores, created, updated, framing,
     )
 
 
@@ -161,8 +165,12 @@ def update_segment(
     keywords: Iterable[str] | str | object = _UNSET,
     notes: str | object = _UNSET,
     favorite: bool | object = _UNSET,
+    framing: str | None | object = _UNSET,
 ) -> Segment:
-    """Change some fields of a segment; the range is re-validated against the source."""
+    """Change some fields of a segment; the range is re-validated against the source.
+
+    ``framing`` overrides the project's framing for this segment (``auto``, ``fill``, ``fit``; ``None`` or ''
+    goes back to the project's)."""
     segment = get_segment(profile, segment_id)
     source = get_source(profile, segment.source_id)
     new_start = segment.start if start is _UNSET else start
@@ -173,9 +181,11 @@ def update_segment(
     if len(new_notes) > MAX_NOTES:
         raise ValidationError(f"Segment notes are limited to {MAX_NOTES} characters.")
     new_favorite = segment.favorite if favorite is _UNSET else bool(favorite)
+    new_framing = segment.framing if framing is _UNSET else check_framing(framing, allow_unset=True)
     profile.db.execute(
-        "UPDATE segments SET start_s = ?, end_s = ?, keywords = ?, notes = ?, favorite = ?, updated_at = now() WHERE id = ?",
-        [new_start, new_end, new_keywords, new_notes, new_favorite, segment_id],
+        "UPDATE segments SET start_s = ?, end_s = ?, keywords = ?, notes = ?, favorite = ?, framing = ?, "
+        "updated_at = now() WHERE id = ?",
+        [new_start, new_end, new_keywords, new_notes, new_favorite, new_framing, segment_id],
     )
     return get_segment(profile, segment_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from editfactory.errors import ValidationError
+from editfactory.library.framing import framed_variants
 from editfactory.library.segments import list_segments
 from editfactory.library.sources import SourceVideo, get_source
 from editfactory.media.presets import PRESETS
@@ -89,13 +90,17 @@ def choose_footage(
     variants: int = 1,
     seed: int = 0,
     output_size: tuple[int, int] = DEFAULT_OUTPUT,
+    framing: str = "auto",
 ) -> FootageChoice:
-    """``variants`` segment lists, each exactly ``target`` seconds long, and what each used below the floor."""
+    """``variants`` segment lists, each exactly ``target`` seconds long, and what each used below the floor.
+
+    Each segment is framed by its own override, else by ``framing`` (the project's, see
+    :func:`editfactory.library.framing.resolved_framing`), with the subject track analysis found."""
     if not source_ids:
         raise ValidationError("Choose at least one source video for the clip.")
     candidates = candidates_for(profile, source_ids, output_size=output_size)
     picks = select_variants(candidates, target, mode=mode, variants=variants, seed=seed)
-    return FootageChoice([[RenderSegment(p.source, p.start, p.end) for p in variant] for variant in picks],
+    return FootageChoice(framed_variants(profile, picks, framing),
                          [_low_quality(profile, source_ids, variant) for variant in picks])
 
 
@@ -107,6 +112,7 @@ def select_for_sources(
     mode: str = "best",
     variants: int = 1,
     seed: int = 0,
+    framing: str = "auto",
 ) -> list[list[RenderSegment]]:
     """``variants`` segment lists, each exactly ``target`` seconds long, ready for a RenderSpec."""
-    return choose_footage(profile, source_ids, target, mode=mode, variants=variants, seed=seed).variants
+    return choose_footage(profile, source_ids, target, mode=mode, variants=variants, seed=seed, framing=framing).variants

@@ -29,6 +29,7 @@ from editfactory.jobs import JobContext, JobRunner, job_kind
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
+from editfactory.library.framing import resolved_framing
 from editfactory.library.renders import require_profile_inputs
 from editfactory.media.captions import write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
@@ -106,9 +107,10 @@ def _slug(text: str) -> str:
 
 
 def _render_key(profile: Profile, spec: RenderSpec, preset: RenderPreset, style: dict) -> str:
-    """Same segments, voiceover, captions and format → same key → the render is reused."""
+    """Same segments (with their framing and crop track), voiceover, captions and format → same key → reused."""
     material = {
-        "segments": [[profile.paths.relative(s.source), round(s.start, 3), round(s.end, 3)] for s in spec.segments],
+        "segments": [[profile.paths.relative(s.source), round(s.start, 3), round(s.end, 3), s.framing,
+                      [[round(t, 3), round(x, 4)] for t, x in s.track], s.spread] for s in spec.segments],
         # The cached voiceover's file name is its cache key (text, voice, settings), which fixes its words too;
         # the words themselves are left out because the cache stores them rounded.
         "voiceover": Path(spec.voiceover).name if spec.voiceover else None,
@@ -190,6 +192,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     for source_id in source_ids:
         get_source(profile, source_id)
     style = get_caption_style(profile)
+    framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
     ctx.progress("Checking the quota", 0.01)
     _check_lengths(profile, scripts, request.voice)
@@ -204,6 +207,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         choice = choose_footage(
             profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=count, seed=request.seed,
             output_size=(preset.width, preset.height),
+            framing=framing,
         )
         picks_by_script[text], low_by_script[text] = choice.variants, choice.low_quality
 

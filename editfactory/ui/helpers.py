@@ -25,6 +25,11 @@ class BusyBar(pn.Column):
             self.objects = [self._bar] if busy else []
 
 
+BUTTONS_UNSORTED = {"columnDefaults": {"headerSort": False}}
+"""Tabulator configuration: button columns (Play, Delete…) get no sort arrows. Data columns stay sortable only where
+the table's ``sortable`` is a dict (Panel then sets each data column's own headerSort) or True without buttons."""
+
+
 def show_frame(table: pn.widgets.Tabulator, frame: pd.DataFrame) -> None:
     # Only when something changed: resending equal data races with the browser's own copy of the table.
     if not table.value.equals(frame):

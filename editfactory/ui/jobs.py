@@ -11,6 +11,7 @@ import panel_material_ui as pmui
 from editfactory.jobs import STATUSES
 from editfactory.models.jobs import ACTIVE_STATUSES, RETRYABLE_STATUSES, JobsModel, elapsed_text
 from editfactory.models.session import FAILED
+from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.page import PageView
 
 _COLUMNS = ["kind", "status", "progress", "step", "elapsed", "error", "inputs", "created", "id"]
@@ -32,7 +33,7 @@ class JobsPage(PageView):
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
             height=520, buttons={"cancel": "✖ Cancel", "retry": "↻ Retry"}, hidden_columns=["id"],
-            layout="fit_data_stretch",
+            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")

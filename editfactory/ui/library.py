@@ -11,7 +11,7 @@ import panel_material_ui as pmui
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
 from editfactory.models.session import FAILED
 from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
-from editfactory.ui.helpers import BusyBar, run_soon, show_frame
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, run_soon, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
@@ -78,7 +78,7 @@ class LibraryPage(PageView):
                     "duration": "Length", "voice": "Voice", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
             widths={"poster": 70, "name": 240, "download": 120},
-            configuration={"rowHeight": 76},
+            configuration={"rowHeight": 76, **BUTTONS_UNSORTED},
         )
         self._table.on_edit(self._on_edit)
         self._table.on_click(self._on_click)

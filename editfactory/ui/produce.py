@@ -33,6 +33,7 @@ from editfactory.models.produce import (
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
 from editfactory.uploads import VIDEO_SUFFIXES
+from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -40,6 +41,9 @@ from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
 _SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "id"]
+FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825">★</span>',
+                 "crossElement": '<span style="color:#9e9e9e">☆</span>'}
+"""A favourite shows a gold star, the others an empty one (Tabulator's default red cross read as an error)."""
 _PROVIDER_LABELS = {"piper": "Piper (local)", "edge": "Edge TTS", "elevenlabs": "ElevenLabs", "xtts": "Coqui XTTS v2",
                     "kokoro": "Kokoro (local)"}
 
@@ -93,14 +97,14 @@ class ProducePage(PageView):
         self._segments = pn.widgets.Tabulator(
             pd.DataFrame(columns=_SEGMENT_COLUMNS), show_index=False, sizing_mode="stretch_width", height=330,
             hidden_columns=["id"], layout="fit_data_stretch", selectable=False,
-            formatters={"poster": {"type": "html"}, "favorite": {"type": "tickCross"}},
+            formatters={"poster": {"type": "html"}, "favorite": FAVORITE_STAR},
             editors={"poster": None, "source": None, "length": None, "score": None,
                      "start": {"type": "number", "step": 0.1, "min": 0}, "end": {"type": "number", "step": 0.1, "min": 0},
                      "keywords": {"type": "input"}, "favorite": {"type": "tickCross"}},
             buttons={"play": "<b>▶ Play</b>", "delete": "✖ Delete"},
             titles={"poster": "", "start": "In (s)", "end": "Out (s)", "favorite": "★", "length": "Length",
                     "score": "Score", "keywords": "Keywords", "source": "Source"},
-            configuration={"rowHeight": 62}, widths={"poster": 110, "play": 90, "delete": 100},
+            configuration={"rowHeight": 62, **BUTTONS_UNSORTED}, sortable={"poster": False}, widths={"poster": 110, "play": 90, "delete": 100},
         )
         self._segments.on_edit(self._on_segment_edit)
         self._segments.on_click(self._on_segment_click)

@@ -23,7 +23,7 @@ from editfactory.models.voices import VoicesModel, price_text
 from editfactory.tts.registry import PROVIDERS, provider_class
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
-from editfactory.ui.helpers import BusyBar, run_soon, show_frame
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, run_soon, show_frame
 from editfactory.ui.page import PageView
 from editfactory.ui.recorder import SampleRecorder
 
@@ -61,7 +61,7 @@ class VoicesPage(PageView):
         self._voices = pn.widgets.Tabulator(
             pd.DataFrame(columns=_VOICE_COLUMNS), show_index=False, disabled=True, selectable=1,
             sizing_mode="stretch_width", height=300, buttons={"play": "▶ Play"}, hidden_columns=["id"],
-            layout="fit_data_stretch",
+            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._voices.on_click(self._on_voice_click)
         self._voices.param.watch(self._on_voice_selected, "selection")
@@ -108,7 +108,7 @@ class VoicesPage(PageView):
         self._cloned = pn.widgets.Tabulator(
             pd.DataFrame(columns=_CLONED_COLUMNS), show_index=False, disabled=True, selectable=1,
             sizing_mode="stretch_width", height=220, buttons={"play": "▶ Play", "delete": "🗑 Delete"},
-            hidden_columns=["id"], layout="fit_data_stretch",
+            hidden_columns=["id"], layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._cloned.on_click(self._on_cloned_click)
         self._cloned.param.watch(self._on_cloned_selected, "selection")
