@@ -12,6 +12,7 @@ from typing import Any
 
 import param
 
+from editfactory.secrets import api_key_problem
 from editfactory.tts.audio import audio_duration, decode_mono
 from editfactory.tts.base import (
     Availability,
@@ -69,6 +70,10 @@ class ElevenLabsProvider(VoiceProvider):
             return Availability(False, "the elevenlabs package is not installed; run `pip install elevenlabs`.")
         if not self._api_key:
             return Availability(False, "no API key: paste your ElevenLabs API key on the Settings page of this profile.")
+        problem = api_key_problem(self._api_key)
+        if problem:  # a key saved before keys were checked; the HTTP library's encoding error would carry it
+            return Availability(False, f"the saved API key {problem}; paste the key again on the Settings page of "
+                                       "this profile.")
         return Availability(True)
 
     def availability(self) -> Availability:

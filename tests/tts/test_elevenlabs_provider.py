@@ -157,3 +157,26 @@ def test_cost_is_what_was_estimated_for_padded_text(provider, eleven, tmp_path):
     assert result.cost_usd == provider.estimate_cost(padded) > 0  # surrounding whitespace is neither sent nor paid
     assert json.loads(eleven.calls("/v1/text-to-speech")[0]["body"])["text"] == padded.strip()
     assert [w.word for w in result.words] == split_words(padded) and result.timings_exact
+
+
+def test_a_key_stored_before_keys_were_checked_is_refused_before_any_request(eleven, tmp_path, workspace):
+    """Keys are checked when saved now, but one saved by an older version with a pasted '…' stays in the store:
+    it reached the HTTP library, whose UnicodeEncodeError carried the key. Now it is refused before any request,
+    with a message that says what to do and does not contain the key."""
+    import json as _json
+
+    from editfactory.secrets import SECRETS_FILE
+    from editfactory.tts.registry import get_provider
+
+    bad_key = "sk_" + "a1b2c3d4e5" * 3 + "…"
+    profile = workspace.create("Old store")
+    store = profile.paths.secrets / SECRETS_FILE
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text(_json.dumps({"elevenlabs.api_key": bad_key}))  # as an older version wrote it
+    provider = get_provider("elevenlabs", profile, base_url=eleven.base_url)
+    status = provider.availability()
+    assert not status.ok and "non-ASCII character" in status.reason and "Settings" in status.reason
+    with pytest.raises(VoiceUnavailableError) as refused:
+        provider.synthesize(TEXT, "", tmp_path / "o.mp3")
+    assert bad_key not in str(refused.value) and bad_key[:12] not in repr(refused.value)
+    assert eleven.calls() == []
