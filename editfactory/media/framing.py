@@ -24,6 +24,12 @@ from editfactory.errors import ValidationError
 FRAMINGS = ("auto", "fill", "fit")
 """Every framing a project, a profile default or a segment can ask for."""
 DEFAULT_FRAMING = "auto"
+FRAMING_LABELS = {
+    "auto": "Auto: fill or fit, whichever suits the footage",
+    "fill": "Fill: crop to the subject",
+    "fit": "Fit: whole picture on a blurred background",
+}
+"""How the studio names each framing."""
 
 MIN_FILL_KEPT = 0.3
 """Smallest share of the source frame's area a ``fill`` crop may keep under ``auto``. 16:9 footage in a 9:16 clip

@@ -40,6 +40,7 @@ from editfactory.library import (
     list_sources,
     update_segment,
 )
+from editfactory.library.framing import default_framing, project_framing, set_project_framing
 from editfactory.media.presets import PRESETS
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.profiles import Profile
@@ -79,6 +80,8 @@ class ProduceModel(param.Parameterized):
     mode = param.Selector(default="best", objects=list(MODES), doc="How segments are picked for each variant.")
     variants = param.Integer(default=3, bounds=(1, MAX_VARIANTS), doc="How many variants a render makes.")
     preset = param.Parameter(default="tiktok", doc="Output format: a preset name, or a dict of RenderPreset fields.")
+    framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
+    default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
 
     voiceover = param.Dict(default={}, doc="Outputs of the latest voiceover job of this project (audio, words, cues, cost).")
     voice_sample = param.Dict(default={}, doc="Outputs of the latest voice sample job (audio, duration).")
@@ -99,7 +102,7 @@ class ProduceModel(param.Parameterized):
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
                           estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
-                          quality_notes=[])
+                          quality_notes=[], framing="", default_framing="auto")
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -122,6 +125,8 @@ class ProduceModel(param.Parameterized):
             "drafts": self._latest_outputs(PRODUCTION, project_id, draft=True).get("previews", []),
             "voiceover": self._latest_outputs(VOICEOVER, project_id),
             "quality_notes": self._latest_quality_notes(project_id),
+            "framing": project_framing(profile, project_id) or "",
+            "default_framing": default_framing(profile),
         }
 
     def _latest_quality_notes(self, project_id: str) -> list[str]:
@@ -149,6 +154,7 @@ class ProduceModel(param.Parameterized):
             project_id=project_id, script=data["script"], sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []),
+            framing=data["framing"], default_framing=data["default_framing"],
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -233,6 +239,11 @@ class ProduceModel(param.Parameterized):
         if source_id not in {s.id for s in self.sources}:
             raise ValidationError("Pick one of the project's source videos for the segment.")
         return create_segment(self._profile(), source_id, start, end, keywords=keywords)
+
+    def save_framing(self, framing: str) -> None:
+        """The project's framing ('' goes back to the profile's default); a bad value is refused, nothing stored."""
+        set_project_framing(self._profile(), self.require_project(), framing or None)
+        self.framing = framing or ""
 
     def edit_segment(self, segment_id: str, **changes: Any) -> Segment:
         return update_segment(self._profile(), segment_id, **changes)

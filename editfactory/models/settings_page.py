@@ -70,12 +70,14 @@ class SettingsModel(param.Parameterized):
     prices = param.List(default=[], doc="Every provider's models with this profile's price per 1 000 characters.")
     quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
     spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
+    framing = param.String(default="auto", doc="The profile's default framing of footage (auto, fill, fit).")
 
     # -- reading (safe in a worker thread) -----------------------------------------------------
 
     def read(self) -> dict[str, Any]:
         from editfactory.costs import get_quota, month_spend
         from editfactory.library import get_caption_style
+        from editfactory.library.framing import default_framing
         from editfactory.library.sources import list_sources
         from editfactory.publish.config import api_key_masked, known_channels, load_config
         from editfactory.tts.credentials import elevenlabs_key_masked
@@ -96,7 +98,7 @@ class SettingsModel(param.Parameterized):
                 "postiz_key_masked": api_key_masked(profile),
                 "channels": [_channel_row(c) for c in known_channels(profile).values()],
                 "eleven_key_masked": elevenlabs_key_masked(profile), "prices": prices,
-                "quota": get_quota(profile), "spent": month_spend(profile),
+                "quota": get_quota(profile), "spent": month_spend(profile), "framing": default_framing(profile),
             }
 
     def apply(self, values: dict[str, Any]) -> None:
@@ -108,7 +110,7 @@ class SettingsModel(param.Parameterized):
     def clear(self) -> None:
         self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
                           postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
-                          eleven_key_masked="", prices=[], quota=None, spent=0.0)
+                          eleven_key_masked="", prices=[], quota=None, spent=0.0, framing="auto")
 
     @property
     def quota_used(self) -> float | None:
@@ -143,6 +145,12 @@ class SettingsModel(param.Parameterized):
         from editfactory.library.captions import caption_preview
 
         return str(caption_preview(self.session.require_profile(), style))
+
+    def save_framing(self, framing: str) -> None:
+        """The profile's default framing; a bad value is refused and nothing is stored."""
+        from editfactory.library.framing import set_default_framing
+
+        self.framing = set_default_framing(self.session.require_profile(), framing)
 
     def save_postiz(self, url: str, api_key: str | None, enabled: bool) -> None:
         """Save the URL (and the key when one was typed); a bad URL or key is refused and nothing is stored."""

@@ -17,6 +17,7 @@ import panel_material_ui as pmui
 
 from editfactory.jobs import Job
 from editfactory.library.posters import segment_poster
+from editfactory.media.framing import FRAMING_LABELS, FRAMINGS
 from editfactory.media.presets import PRESETS
 from editfactory.models.jobs import JobWatch
 from editfactory.models.produce import (
@@ -40,7 +41,11 @@ from editfactory.ui.page import PageView
 from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
-_SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "id"]
+_SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "framing", "id"]
+AS_PROJECT = "as project"
+"""What the segments table shows (and offers) for a segment that uses the project's framing."""
+PROFILE_DEFAULT = "default"
+"""The project framing select's value for "use the profile's default"."""
 FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825">★</span>',
                  "crossElement": '<span style="color:#9e9e9e">☆</span>'}
 """A favourite shows a gold star, the others an empty one (Tabulator's default red cross read as an error)."""
@@ -100,10 +105,11 @@ class ProducePage(PageView):
             formatters={"poster": {"type": "html"}, "favorite": FAVORITE_STAR},
             editors={"poster": None, "source": None, "length": None, "score": None,
                      "start": {"type": "number", "step": 0.1, "min": 0}, "end": {"type": "number", "step": 0.1, "min": 0},
-                     "keywords": {"type": "input"}, "favorite": {"type": "tickCross"}},
+                     "keywords": {"type": "input"}, "favorite": {"type": "tickCross"},
+                     "framing": {"type": "list", "values": [AS_PROJECT, *FRAMINGS]}},
             buttons={"play": "<b>▶ Play</b>", "delete": "✖ Delete"},
             titles={"poster": "", "start": "In (s)", "end": "Out (s)", "favorite": "★", "length": "Length",
-                    "score": "Score", "keywords": "Keywords", "source": "Source"},
+                    "score": "Score", "keywords": "Keywords", "source": "Source", "framing": "Framing"},
             configuration={"rowHeight": 62, **BUTTONS_UNSORTED}, sortable={"poster": False}, widths={"poster": 110, "play": 90, "delete": 100},
         )
         self._segments.on_edit(self._on_segment_edit)
@@ -147,6 +153,8 @@ class ProducePage(PageView):
         self._format = pmui.Select(label="Format", options={f"{k} ({p.width}x{p.height})": k for k, p in PRESETS.items()},
                                    value="tiktok", width=220)
         self._format.param.watch(lambda e: setattr(model, "preset", e.new), "value")
+        self._framing = pmui.Select(label="Framing", options={}, width=380)
+        self._framing.param.watch(self._on_framing, "value")
         self._draft = pmui.Button(label="Draft preview", icon="preview", variant="outlined",
                                   on_click=lambda _: self.render(draft=True))
         self._render_button = pmui.Button(label="Render", icon="movie", variant="contained",
@@ -171,7 +179,9 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_sample(), ["voice_sample"])
         model.param.watch(lambda *_: self._show_results(), ["clips", "drafts"])
         model.param.watch(lambda *_: self._show_quality_notes(), ["quality_notes"])
+        model.param.watch(lambda *_: self._show_framing(), ["framing", "default_framing"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
+        self._show_framing()
         self._layout = self._build()
         if pn.state.location is not None:
             pn.state.location.sync(model, {"project_id": "project"})
@@ -349,7 +359,7 @@ class ProducePage(PageView):
             "poster": f'<img src="{links[s.id]}" alt="" style="height:54px">' if s.id in links else "",
             "source": names.get(s.source_id, s.source_id), "start": round(s.start, 2), "end": round(s.end, 2),
             "length": f"{s.duration:.1f} s", "score": "manual" if s.score is None else f"{s.score:.2f}",
-            "keywords": ", ".join(s.keywords), "favorite": s.favorite, "id": s.id,
+            "keywords": ", ".join(s.keywords), "favorite": s.favorite, "framing": s.framing or AS_PROJECT, "id": s.id,
         } for s in segments]
         self._segments.param.update(value=pd.DataFrame(rows, columns=_SEGMENT_COLUMNS),
                                     height=min(420, 48 + 64 * max(1, len(rows))))
@@ -363,9 +373,10 @@ class ProducePage(PageView):
 
     def _on_segment_edit(self, event) -> None:
         column = event.column
-        if column not in ("start", "end", "keywords", "favorite"):
+        if column not in ("start", "end", "keywords", "favorite", "framing"):
             return
-        changed = self.session.attempt(self.model.edit_segment, self._segment_id(event.row), **{column: event.value})
+        value = None if column == "framing" and event.value == AS_PROJECT else event.value
+        changed = self.session.attempt(self.model.edit_segment, self._segment_id(event.row), **{column: value})
         if changed is not FAILED:
             self.session.notify("Segment saved.", "success")
         self._spawn(self.model.reload_segments)
@@ -502,6 +513,21 @@ class ProducePage(PageView):
 
     # -- render and results ----------------------------------------------------------------------------------
 
+    def _show_framing(self) -> None:
+        default = FRAMING_LABELS.get(self.model.default_framing, self.model.default_framing)
+        options = {f"Profile default ({default.split(':')[0]})": PROFILE_DEFAULT,
+                   **{label: name for name, label in FRAMING_LABELS.items()}}
+        self._framing.param.update(options=options, value=self.model.framing or PROFILE_DEFAULT)
+
+    def _on_framing(self, event) -> None:
+        chosen = "" if event.new in (None, PROFILE_DEFAULT) else event.new
+        if chosen == self.model.framing or not self.model.project_id:
+            return
+        if self.session.attempt(self.model.save_framing, chosen) is not FAILED:
+            self.session.notify("Framing saved; the project's next renders use it.", "success")
+        else:
+            self._show_framing()  # refused: show what is stored
+
     def render(self, *, draft: bool) -> None:
         job_id = self.session.attempt(self.model.start_render, draft=draft)
         if job_id is not FAILED:
@@ -568,7 +594,7 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format, self._framing),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "

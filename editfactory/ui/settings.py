@@ -18,6 +18,7 @@ import panel_material_ui as pmui
 
 from editfactory.errors import EditFactoryError
 from editfactory.media.captions import SHIPPED_FONTS, CaptionStyle
+from editfactory.media.framing import FRAMING_LABELS
 from editfactory.models.session import FAILED
 from editfactory.models.settings_page import SettingsModel, position_choice, style_from_form
 from editfactory.ui.helpers import BusyBar, run_soon, show_frame
@@ -120,6 +121,13 @@ class SettingsPage(PageView):
         self._quota_text = pmui.Typography("", variant="body2")
         self._quota_bar = pmui.LinearProgress(value=0, variant="determinate", sizing_mode="stretch_width")
 
+        # -- framing --
+        self._framing = pmui.Select(label="Default framing", options={v: k for k, v in FRAMING_LABELS.items()},
+                                    value="auto", width=380, sizing_mode="fixed")
+        self._save_framing = pmui.Button(label="Save framing", variant="contained",
+                                         on_click=lambda _: self._on_save_framing())
+        self._framing_message = _alert()
+
         model.param.watch(lambda *_: self._show_keys(), ["postiz_key_masked", "eleven_key_masked"])
         model.param.watch(lambda *_: self._show_quota(), ["quota", "spent"])
         model.param.watch(lambda *_: self._show_channels(), "channels")
@@ -132,7 +140,7 @@ class SettingsPage(PageView):
         generation = self._generation
         self.model.clear()
         for alert in (self._profile_message, self._style_message, self._postiz_message, self._eleven_message,
-                      self._price_message, self._quota_message):
+                      self._price_message, self._quota_message, self._framing_message):
             alert.visible = False
         self._postiz_key.value = ""
         self._eleven_key.value = ""
@@ -153,6 +161,7 @@ class SettingsPage(PageView):
             self._postiz_url.value = model.postiz_url
             self._postiz_enabled.value = model.postiz_enabled
             self._quota.value = "" if model.quota is None else f"{model.quota:g}"
+            self._framing.value = model.framing
         finally:
             self._filling = False
         self._show_keys()
@@ -346,6 +355,10 @@ class SettingsPage(PageView):
         self._guard(self._price_message, self.model.save_price, provider, model, self._price.value_input,
                     success="Price saved for this profile.")
 
+    def _on_save_framing(self) -> None:
+        self._guard(self._framing_message, self.model.save_framing, self._framing.value,
+                    success="Default framing saved; projects without their own framing use it.")
+
     def _on_save_quota(self) -> None:
         self._guard(self._quota_message, self.model.save_quota, self._quota.value_input, success="Monthly quota saved.")
 
@@ -381,6 +394,11 @@ class SettingsPage(PageView):
             pmui.Typography("Settings", variant="h5"),
             section("Profile", pn.Row(self._name), self._description, self._save_profile, self._profile_message),
             section("Captions", pn.Row(style_form, preview, sizing_mode="stretch_width")),
+            section("Framing", pmui.Typography(
+                "How landscape, ultra-wide or small footage fills a vertical clip: cropped to the subject, or shown "
+                "whole on a blurred copy of itself. A project or a single segment can choose otherwise on the "
+                "Produce page.", variant="body2", color="text.secondary"),
+                pn.Row(self._framing, self._save_framing), self._framing_message),
             section("Publishing (Postiz)", self._postiz_url, self._postiz_key, self._postiz_saved,
                     pn.Row(self._postiz_enabled, self._save_postiz, self._test, self._remove_postiz_key),
                     self._postiz_message, self._channels),

@@ -498,3 +498,44 @@ def test_view_switching_profile_leaves_nothing_of_the_last_one_on_screen(view, f
     assert view._project.options == {} and view._script.value == ""
     assert "No footage" in view._sources.objects[0].object
     assert view._segments.value.empty and view._import_watch.jobs == []
+
+
+def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_refused(view, footage):
+    from panel.models.tabulator import TableEditEvent
+
+    from editfactory.library import get_segment
+    from editfactory.library.framing import project_framing, set_default_framing
+    from editfactory.ui.produce import AS_PROJECT, PROFILE_DEFAULT
+
+    profile = view.session.profile
+    project_id = view.model.project_id
+    assert view._framing.value == PROFILE_DEFAULT and "Profile default (Auto)" in view._framing.options
+    view._framing.value = "fit"
+    assert project_framing(profile, project_id) == "fit" and view.model.framing == "fit"
+    with pytest.raises(ValidationError, match="auto, fill, fit"):
+        view.model.save_framing("zoom")
+    assert project_framing(profile, project_id) == "fit"
+    view._framing.value = PROFILE_DEFAULT
+    assert project_framing(profile, project_id) is None
+    set_default_framing(profile, "fill")
+    asyncio.run(view.open_project(project_id))
+    assert "Profile default (Fill)" in view._framing.options  # says what the default is
+
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    view._add_start.value, view._add_end.value = 0.5, 2.0
+    view._add.clicks += 1
+    asyncio.run(view.show_segments())
+    assert list(view._segments.value["framing"]) == [AS_PROJECT]
+    segment_id = view.model.segments[0].id
+    view._segments.patch({"framing": [(0, "fit")]})
+    view._segments._process_event(TableEditEvent(model=None, column="framing", row=0))
+    assert get_segment(profile, segment_id).framing == "fit"
+    view._segments.patch({"framing": [(0, "stretch")]})
+    view._segments._process_event(TableEditEvent(model=None, column="framing", row=0))
+    assert "auto, fill, fit" in view.session.notice["message"]  # refused with the allowed values; nothing stored
+    assert get_segment(profile, segment_id).framing == "fit"
+    asyncio.run(view.show_segments())
+    assert list(view._segments.value["framing"]) == ["fit"]
+    view._segments.patch({"framing": [(0, AS_PROJECT)]})
+    view._segments._process_event(TableEditEvent(model=None, column="framing", row=0))
+    assert get_segment(profile, segment_id).framing is None

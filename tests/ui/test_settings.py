@@ -229,6 +229,22 @@ def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspac
     assert view._name.value == "Other" and view._eleven_saved.object == "No ElevenLabs key saved."
 
 
+def test_the_default_framing_is_saved_and_a_bad_one_refused(workspace, make_session):
+    from editfactory.errors import ValidationError
+    from editfactory.library.framing import SETTING_KEY, default_framing
+
+    view = _page(make_session)
+    profile = view.session.profile
+    assert view._framing.value == "auto"
+    view._framing.value = "fit"
+    view._save_framing.clicks += 1
+    assert default_framing(profile) == "fit" and view._framing_message.severity == "success"
+    with pytest.raises(ValidationError, match="auto, fill, fit"):
+        view.model.save_framing("zoom")
+    assert get_setting(profile, SETTING_KEY) == "fit"
+    assert _page(make_session, profile.id)._framing.value == "fit"  # read back on the next visit
+
+
 @pytest.mark.ui
 def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz):
     workspace.remember_last_used(workspace.create("Settings shop").id)
@@ -258,7 +274,15 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     quota.fill("20")
     page.get_by_text("Save quota").click()
     page.get_by_text("$0.00 of $20.00 used this month").wait_for(timeout=15_000)
+
+    page.get_by_role("combobox", name="Default framing").click()
+    page.get_by_role("listbox").get_by_text("Fit: whole picture on a blurred background").click()
+    page.get_by_text("Save framing").click()
+    page.get_by_text("Default framing saved").wait_for(timeout=15_000)
     screenshot(page, "60-settings")
     content = page.content()
     assert POSTIZ_KEY not in content and "Traceback" not in content
     assert get_secret(workspace.find_by_name("Settings shop"), "postiz.api_key") == POSTIZ_KEY
+    from editfactory.library.framing import default_framing
+
+    assert default_framing(workspace.find_by_name("Settings shop")) == "fit"
