@@ -8,6 +8,8 @@ best first. A window repeats another only when its frames match pixel for pixel 
 the sketches), not merely in their coarse 16x9 layout, so distinct moving footage is never dropped.
 When the source's keyframes are far apart, a kept window whose first half-second holds a
 keyframe starts on it instead, so rendering it needs no long decode before its first frame.
+The same decode also hands over 15 native-resolution 32x32 tiles per sampled frame, stacked under the 160 px
+frame, from which :mod:`editfactory.media.damage` scores compression damage (``damage``; it lowers the score).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from editfactory.errors import MediaError, ValidationError
+from editfactory.media.damage import MOSAIC_ROWS, DamageMeter, with_detail_tiles
 from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
@@ -44,6 +47,8 @@ distinct moving footage 0.3 and more."""
 SKETCH_SIZE = 64
 """Random projections kept per sampled frame: enough to estimate pixel RMS differences within a few percent."""
 WEIGHTS = {"motion": 0.45, "variety": 0.2, "sharpness": 0.2, "brightness": 0.15}
+DAMAGE_PENALTY = 0.5
+"""Share of a window's score that compression damage can take away (damage 1 halves it)."""
 LONG_KEYFRAME_INTERVAL = 2.0
 """Median keyframe spacing (s) from which window starts move onto keyframes. Below it (phones: 0.5–1 s)
 a seek decodes at most a second of frames, not worth shortening windows for."""
@@ -78,6 +83,8 @@ class ScoredWindow:
     """How wide the interesting area is (0..1 of the frame's width); 0 when nothing stands out."""
     subject_track: tuple = ()
     """The subject's smoothed centre over time, ``((source seconds, x), …)``: the path a ``fill`` crop follows."""
+    damage: float = 0.0
+    """Compression damage, 0..1 (1 = ruined: blocky, smeared), from native-resolution tiles (:mod:`editfactory.media.damage`)."""
 
     def scores(self) -> dict:
         data = asdict(self)
@@ -118,6 +125,8 @@ class _FrameStats:
         self.sketches: list[np.ndarray] = []
         self._previous: np.ndarray | None = None
         self.subject = SubjectTracker(width)
+        self.damage: DamageMeter | None = None
+        """Fed by the decode with native-resolution tiles of each sampled frame (see ``analyze_video``)."""
         rows, cols = 9, 16
         self._block = (height // rows, width // cols, rows, cols)
         # Fixed random projections of the whole sampled frame: ||P(a - b)||² / SKETCH_SIZE estimates the mean squared
@@ -166,7 +175,8 @@ def analyze_video(
     width = options.width
     height = _scaled_height(info, width)
     stats = _FrameStats(width, height)
-    frame_bytes = width * height
+    stats.damage = DamageMeter(info.width, info.height, width)
+    frame_bytes = width * (height + MOSAIC_ROWS)  # the frame, then the damage tiles stacked under it
     expected = max(1, int(info.duration * options.sample_fps))
     failure: list[BaseException] = []
 
@@ -176,7 +186,9 @@ def analyze_video(
                 data = pipe.read(frame_bytes)
                 if len(data) < frame_bytes:
                     break
-                stats.add(np.frombuffer(data, dtype=np.uint8).reshape(height, width))
+                frame = np.frombuffer(data, dtype=np.uint8).reshape(height + MOSAIC_ROWS, width)
+                stats.add(frame[:height])
+                stats.damage.add(frame[height:])
                 if progress and len(stats.mean) % 8 == 0:
                     progress(f"Analyzing {path.name}", min(len(stats.mean) / expected, 1.0))
         except BaseException as error:  # surfaced after ffmpeg ends
@@ -187,7 +199,8 @@ def analyze_video(
     args = [
         "-v", "error", "-threads", str(options.threads), *decode_flags, "-i", str(path),
         "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", f"fps={options.sample_fps},scale={width}:{height}:flags=area,format=gray",
+        "-vf", f"fps={options.sample_fps}," + with_detail_tiles(f"scale={width}:{height}:flags=area,format=gray",
+                                                                info.width, info.height, width),
         "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
     ]
     run_ffmpeg(args, timeout=120 + info.duration * 2, what=f"Analyzing {path.name}", cancel=cancel, stdout_consumer=consume)
@@ -232,11 +245,13 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
             "sharpness": sharpness,
             "brightness": 1.0 - min(abs(brightness - 0.5) / 0.45, 1.0),
         }
-        score = sum(WEIGHTS[k] * v for k, v in parts.items())
+        damage = stats.damage.window(first, last) if stats.damage else {}
+        score = sum(WEIGHTS[k] * v for k, v in parts.items()) * (1.0 - DAMAGE_PENALTY * damage.get("damage", 0.0))
         middle = stats.signatures[(first + last) // 2]
         candidates.append((ScoredWindow(start, end, round(score, 5), round(motion, 5), round(variety, 5),
                                         round(sharpness, 5), round(brightness, 5),
-                                        **stats.subject.window(first, last, options.sample_fps)), middle, (first, last)))
+                                        **stats.subject.window(first, last, options.sample_fps), **damage),
+                          middle, (first, last)))
     candidates.sort(key=lambda item: -item[0].score)
     kept: list[tuple[ScoredWindow, np.ndarray, tuple[int, int]]] = []
     for window, signature, frames in candidates:

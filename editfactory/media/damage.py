@@ -33,15 +33,15 @@ TILE = 32
 TILE_COLUMNS, TILE_ROWS = 5, 3
 """Tiles across and down the frame: 15 places, so one flat area or one strong edge does not decide. The mosaic is
 as wide as the analysis frame (160 px = 5 tiles); a narrower analysis frame gets fewer tiles across."""
-STEP_FLOOR = 1.0
+STEP_FLOOR = 2.0
 """Luma levels added to both sides of a boundary ratio, so near-flat areas (steps of a fraction of a level) do
 not turn invisible ripples into large ratios."""
 MIN_EVIDENCE = 0.5
 """Mean step (luma levels) at and next to a boundary below which that boundary shows nothing (flat area)."""
-BLOCK_CLEAN, BLOCK_RUINED = 1.3, 4.0
+BLOCK_CLEAN, BLOCK_RUINED = 1.3, 3.0
 """Blockiness at and under which footage counts as clean (damage 0), and from which as ruined (1); log-scaled
 between (CRF 35 lands about halfway)."""
-SMEAR_CLEAN, SMEAR_RUINED = 0.45, 0.3
+SMEAR_CLEAN, SMEAR_RUINED = 0.55, 0.4
 """Fine-over-coarse detail ratio from which footage counts as clean, and at and under which as smeared (1)."""
 STRUCTURE = 2.0
 """Mean Laplacian (luma levels) of the halved tile under which the tile has too little structure to judge smear."""
@@ -138,9 +138,11 @@ def frame_smear(tiles: np.ndarray) -> float | None:
 
 def damage_from(blockiness: float, smear: float | None) -> float:
     """0..1 (1 = ruined) from a window's median blockiness and smear ratio."""
-    block = math.log(max(blockiness, BLOCK_CLEAN) / BLOCK_CLEAN) / math.log(BLOCK_RUINED / BLOCK_CLEAN)
-    smeared = 0.0 if smear is None else (SMEAR_CLEAN - smear) / (SMEAR_CLEAN - SMEAR_RUINED)
-    return round(min(max(block, smeared, 0.0), 1.0), 4)
+    block = min(math.log(max(blockiness, BLOCK_CLEAN) / BLOCK_CLEAN) / math.log(BLOCK_RUINED / BLOCK_CLEAN), 1.0)
+    smeared = 0.0 if smear is None else min(max((SMEAR_CLEAN - smear) / (SMEAR_CLEAN - SMEAR_RUINED), 0.0), 1.0)
+    # Either alone can ruin footage; both together are worse than either (blocks where the encoder kept a little
+    # detail, smear where motion compensation moved the blocks off the grid).
+    return round(1.0 - (1.0 - block) * (1.0 - smeared), 4)
 
 
 class DamageMeter:
