@@ -157,15 +157,12 @@ class DamageMeter:
 
     def add(self, mosaic: np.ndarray) -> None:
         """One frame's mosaic (the rows stacked under the analysis frame), gray uint8."""
-        tiles = np.stack([
-            mosaic[(i // self.columns) * TILE:(i // self.columns) * TILE + self.side,
-                   (i % self.columns) * TILE:(i % self.columns) * TILE + self.side]
-            for i in range(self.count)
-        ]).astype(np.float32)
-        if self.side < TILE:  # a tiny source: judge blockiness only on what is real, no smear
+        if self.side < TILE:  # a source smaller than a tile (never imported): nothing to judge
             self.blockiness.append(1.0)
             self.smear.append(None)
             return
+        tiles = (mosaic[:MOSAIC_ROWS, :self.columns * TILE].reshape(TILE_ROWS, TILE, self.columns, TILE)
+                 .transpose(0, 2, 1, 3).reshape(self.count, TILE, TILE).astype(np.float32))
         self.blockiness.append(frame_blockiness(tiles))
         self.smear.append(frame_smear(tiles))
 
