@@ -250,3 +250,12 @@ def delete_source(profile: Profile, source_id: str) -> None:
     source.path.unlink(missing_ok=True)
     if source.thumbnail_path:
         source.thumbnail_path.unlink(missing_ok=True)
+
+
+def warned_sources(profile: Profile, limit: int = 50) -> list[SourceVideo]:
+    """The profile's newest sources that carry an upscale warning (too small for an output format)."""
+    rows = profile.db.fetchall(
+        f"SELECT {_COLUMNS} FROM source_videos WHERE upscale_warning IS NOT NULL ORDER BY created_at DESC, id LIMIT ?",
+        [limit],
+    )
+    return [_row_to_source(profile, row) for row in rows]

@@ -15,6 +15,7 @@ import param
 from editfactory import clip_catalog, projects
 from editfactory.clip_catalog import ClipFilter, ClipPage
 from editfactory.errors import ValidationError
+from editfactory.library.sources import warned_sources
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 
@@ -54,6 +55,8 @@ class LibraryModel(param.Parameterized):
     selected = param.List(default=[], item_type=str, doc="Ids of the selected clips (kept across pages).")
     preview_id = param.String(default="", doc="The clip shown in the preview player ('' for none).")
     loading = param.Boolean(default=False, doc="A read is under way.")
+    footage_warnings = param.List(default=[], doc="The profile's source videos too small for an output format: "
+                                                  "{'filename', 'warning'}, newest first.")
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
@@ -80,7 +83,9 @@ class LibraryModel(param.Parameterized):
             page = clip_catalog.browse_clips(profile, self.filters(), sort=self.sort, limit=self.page_size,
                                              offset=(self.page_number - 1) * self.page_size)
             return {"profile_id": profile.id, "page": page, "projects": clip_catalog.project_choices(profile, keep=self.project_id or None),
-                    "all_clips": clip_catalog.clip_count(profile)}
+                    "all_clips": clip_catalog.clip_count(profile),
+                    "footage_warnings": [{"filename": s.filename, "warning": s.upscale_warning}
+                                         for s in warned_sources(profile)]}
 
     def read_posters(self, rows: list[dict]) -> dict[str, Path]:
         """Poster frames of these clips, made where missing (ffmpeg; seconds for a fresh page)."""
@@ -100,7 +105,7 @@ class LibraryModel(param.Parameterized):
         page: ClipPage = data["page"]
         known = {p["id"] for p in data["projects"]}
         updates: dict[str, Any] = {"rows": page.rows, "total": page.total, "projects": data["projects"],
-                                   "all_clips": data["all_clips"],
+                                   "all_clips": data["all_clips"], "footage_warnings": data.get("footage_warnings", []),
                                    "posters": {k: v for k, v in self.posters.items() if any(r["id"] == k for r in page.rows)}}
         if self.project_id and self.project_id not in known:
             updates["project_id"] = ""
@@ -118,7 +123,7 @@ class LibraryModel(param.Parameterized):
         if self._profile_id is not None and current != self._profile_id:
             defaults = {name: self.param[name].default for name in (*FILTER_PARAMETERS, "page_number")}
             self.param.update(**defaults, rows=[], total=0, all_clips=0, projects=[], posters={}, selected=[],
-                              preview_id="")
+                              preview_id="", footage_warnings=[])
         self._profile_id = current
 
     def load(self, posters: bool = True) -> None:

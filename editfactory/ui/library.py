@@ -14,6 +14,7 @@ from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, run_soon, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_quality import WARNING_COLOR
 
 _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "cost", "created", "download", "id"]
 _SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
@@ -106,12 +107,14 @@ class LibraryPage(PageView):
             title="Delete clips", open=False, show_close_button=True,
         )
         self._to_delete: list[str] = []
+        self._footage_warnings = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
 
         model.param.watch(self._on_query, [*FILTER_PARAMETERS, "page_number"])
         model.param.watch(lambda *_: self._render_rows(), ["rows", "posters"])
         model.param.watch(lambda *_: self._render_projects(), "projects")
         model.param.watch(lambda *_: self._render_selection(), "selected")
         model.param.watch(lambda *_: self._render_preview(), "preview_id")
+        model.param.watch(lambda *_: self._render_footage_warnings(), "footage_warnings")
         self._busy = BusyBar()
         model.param.watch(lambda e: self._busy.show(e.new), "loading")
         model.param.watch(lambda *_: self._render_summary(), "loading")
@@ -280,6 +283,15 @@ class LibraryPage(PageView):
         if not self.model.loading and self.model.jobs_ended_since_read():
             await self.model.refresh()
 
+    def _render_footage_warnings(self) -> None:
+        warned = self.model.footage_warnings
+        items = "".join(f"<li><b>{html.escape(w['filename'])}</b> — {html.escape(w['warning'])}</li>" for w in warned)
+        self._footage_warnings.param.update(
+            object=(f"<div class='ef-footage-warnings' style='color:{WARNING_COLOR};font-size:13px'><b>⚠ Footage that "
+                    f"will look soft or blurry in the clips ({len(warned)})</b><ul style='margin:4px 0'>{items}</ul>"
+                    "</div>") if warned else "",
+            visible=bool(warned))
+
     def __panel__(self):
         filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
                          self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
@@ -290,5 +302,5 @@ class LibraryPage(PageView):
             pn.Row(pmui.Typography("Library", variant="h5"), pn.HSpacer(), self._summary, align="center",
                    sizing_mode="stretch_width"),
             filters, actions, pn.Row(listing, self._preview, sizing_mode="stretch_width"),
-            self._confirm_dialog, sizing_mode="stretch_width",
+            self._footage_warnings, self._confirm_dialog, sizing_mode="stretch_width",
         )

@@ -76,3 +76,23 @@ def test_quality_notes_of_the_latest_render_are_shown_and_survive_a_reload(view,
     store.finish(later.id, "succeeded", outputs={"clip_ids": [], "quality_notes": []})
     again.model.apply_finished(store.get(later.id))
     assert not again._quality_notes.visible
+
+
+def test_the_library_lists_footage_that_will_look_blurry_for_this_profile_only(workspace, make_session, clips):
+    from editfactory.library import import_source
+    from editfactory.ui.library import LibraryPage
+
+    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
+    import_source(shoes, clips["phone.mp4"])
+    import_source(shoes, clips["camera.mp4"])
+    import_source(hats, clips["camera.mp4"])
+    session = make_session(shoes.id)
+    view = LibraryPage(session=session)
+    asyncio.run(view.refresh())
+    assert view._footage_warnings.visible
+    text = view._footage_warnings.object
+    assert "<b>phone.mp4</b>" in text and "enlarged about 6× and will look blurry" in text
+    assert "camera.mp4" not in text and "(1)" in text
+    session.switch_profile(hats.id)
+    asyncio.run(view.refresh())
+    assert not view._footage_warnings.visible and view.model.footage_warnings == []
