@@ -45,6 +45,8 @@ PRESETS: dict[str, RenderPreset] = {
 DRAFT_SCALE = 0.5
 DRAFT_X264_PRESET = "ultrafast"
 DRAFT_CRF = 28
+DRAFT_SUFFIX = "-draft"
+"""Ends the name of a draft preset (``tiktok-draft``)."""
 
 
 def draft_preset(preset: str | RenderPreset) -> RenderPreset:
@@ -57,7 +59,7 @@ def draft_preset(preset: str | RenderPreset) -> RenderPreset:
     def half(side: int) -> int:
         return max(16, int(side * DRAFT_SCALE) // 2 * 2)
 
-    return replace(final, name=f"{final.name}-draft", width=half(final.width), height=half(final.height),
+    return replace(final, name=f"{final.name}{DRAFT_SUFFIX}", width=half(final.width), height=half(final.height),
                    x264_preset=DRAFT_X264_PRESET, crf=DRAFT_CRF, audio_bitrate="96k")
 
 

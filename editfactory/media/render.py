@@ -27,7 +27,7 @@ from editfactory.media import loudness, mixing
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
-from editfactory.media.presets import RenderPreset, get_preset
+from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
 from editfactory.progress import ProgressCallback
@@ -122,8 +122,13 @@ def _probe_sources(segments: list[RenderSegment]) -> dict[Path, MediaInfo]:
 
 
 def framing_of(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) -> str:
-    """``fill`` or ``fit``: the segment's own choice, or what ``auto`` decides for this footage and format."""
-    return choose_framing(segment.framing, info.width, info.height, preset.width, preset.height, segment.spread)
+    """``fill`` or ``fit``: the segment's own choice, or what ``auto`` decides for this footage and format.
+
+    A draft decides as its final render does (at the final size), so the preview shows the framing the clip gets.
+    """
+    scale = DRAFT_SCALE if preset.name.endswith(DRAFT_SUFFIX) else 1.0
+    return choose_framing(segment.framing, info.width, info.height, round(preset.width / scale),
+                          round(preset.height / scale), segment.spread)
 
 
 def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):

@@ -21,7 +21,7 @@ from editfactory.media.framing import (
     fill_geometry,
     resolve_framing,
 )
-from editfactory.media.presets import get_preset
+from editfactory.media.presets import draft_preset, get_preset
 from editfactory.media.probe import probe
 from editfactory.media.render import RenderSegment, RenderSpec, framing_of, render_clip
 from editfactory.media.runner import ffmpeg_path
@@ -204,6 +204,14 @@ def test_auto_fits_a_tiny_phone_clip(tiny, tmp_path):
 def test_auto_thresholds_for_a_vertical_clip(size, spread, expected):
     preset = get_preset("tiktok")
     assert choose_framing("auto", *size, preset.width, preset.height, spread) == expected
+
+
+def test_a_draft_frames_as_its_final_render_does(wide):
+    # 640x360 is enlarged 5.3x by a crop at 1080x1920 (fit) but only 2.7x at the draft's 540x960.
+    info = probe(wide, count_frames=False)
+    segment = RenderSegment(wide, 0.0, 2.0, "auto")
+    assert framing_of(segment, info, get_preset("tiktok")) == "fit"
+    assert framing_of(segment, info, draft_preset("tiktok")) == "fit"
 
 
 def test_threshold_examples_stated_in_the_docstrings_hold():
