@@ -63,6 +63,7 @@ RELIABILITY_SUITE = (
     "tests/publish/test_crash_resume.py",
     "tests/publish/test_secret_leaks.py",  # API keys nowhere but the secret store
     "tests/publish/test_secrets.py",
+    "tests/notebooks/test_execute.py",  # notebooks executed with both keys set: no key in any output or saved file
 )
 FIGURE_PREFIX = "FIGURE:"
 

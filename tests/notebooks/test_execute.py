@@ -12,6 +12,7 @@ import pytest
 
 from tests.fakes.elevenlabs_server import FakeElevenLabs
 from tests.notebooks.notebook_outputs import check_batch, text_outputs
+from tests.notebooks.notebook_secrets import SeededKeys, assert_no_key_shown, errors_shown, seeded_keys, stored_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -100,6 +101,35 @@ CHECKS: dict[str, Callable[..., None]] = {
 }
 
 
+KEY_CELLS = [
+    # What a user may type next to the studio: their settings shown back, a connection test against a server
+    # that echoes the request's headers in its error, a key pasted with a stray character. Errors are kept as
+    # outputs (with their tracebacks), as in a notebook someone saves and shares.
+    ("from editfactory.publish import api_key_masked, check_connection, load_config\n"
+     "from editfactory.secrets import get_secret, set_secret\n"
+     "print(load_config(profile), api_key_masked(profile))\n"
+     "load_config(profile)", []),
+    ("check_connection(profile)", ["raises-exception"]),
+    ('set_secret(profile, "elevenlabs.api_key", get_secret(profile, "elevenlabs.api_key") + "\\u2026")',
+     ["raises-exception"]),
+]
+
+
+def _add_key_cells(notebook, keys: SeededKeys) -> None:
+    for source, tags in KEY_CELLS:
+        notebook.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": tags}))
+    keys.postiz.fail_next(400, {"statusCode": 400, "message": [f"authorization: {keys.postiz.api_key}"]},
+                          path="/integrations")
+
+
+def _check_key_cells(notebook, outputs: str, keys: SeededKeys) -> None:
+    """Positive controls: the cells ran, the server's echo was heard (redacted), the masked key is shown."""
+    errors = errors_shown(notebook)
+    assert [e["ename"] for e in errors] == ["PostizValidationError", "ValidationError"], errors
+    assert "[redacted]" in "".join(errors[0]["traceback"]) + errors[0]["evalue"]
+    assert "••••" + keys.postiz.api_key[-4:] in outputs and "NOTEBOOKKEY" not in outputs
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", EXECUTED_HERE, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, monkeypatch):
@@ -118,9 +148,21 @@ def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, mo
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-    with SEEDS.get(path.stem, _nothing)(workspace_root) as seeded:
+    with seeded_keys(workspace_root) as keys, SEEDS.get(path.stem, _nothing)(workspace_root) as seeded:
+        if path.stem == "studio":
+            _add_key_cells(notebook, keys)
         client.execute()  # raises CellExecutionError with the cell and its traceback on any error
         outputs = text_outputs(notebook)
         assert "Traceback" not in outputs
         assert not (ROOT / "data").exists() or not any((ROOT / "data").glob("notebooks-*")), "wrote to data/"
         CHECKS[path.stem](outputs, seeded, workspace_root)
+        # The Postiz and ElevenLabs keys (and any a notebook set itself): in no output, traceback or saved file.
+        searched = assert_no_key_shown(notebook, tmp_path / f"{path.stem}-executed.ipynb",
+                                       set(keys.keys) | stored_keys(workspace_root))
+        if path.stem == "studio":
+            _check_key_cells(notebook, outputs, keys)
+        for committed in NOTEBOOKS:
+            assert not any(key.encode() in committed.read_bytes() for key in keys.keys)
+    print(f"\nFIGURE: secrets in notebooks: {path.stem}: {searched} forms of the keys (each key and every "
+          f"8-character slice) in {len(notebook.cells)} cells' outputs, {len(errors_shown(notebook))} error tracebacks "
+          "and the saved notebook: found 0 times")

@@ -3,6 +3,7 @@ keeps serving that profile, and the studio then shows what the notebook made."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import nbformat
 import pytest
 
 from tests.notebooks.notebook_outputs import check_batch, text_outputs
+from tests.notebooks.notebook_secrets import assert_no_key_shown, seeded_keys, stored_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +43,8 @@ def test_the_batch_notebook_runs_while_the_studio_serves_the_same_profile(tmp_pa
     monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")
     workspace = Workspace(root)
     workspace.remember_last_used(profile_named("Notebooks", workspace=workspace).id)
+    stack = contextlib.ExitStack()
+    keys = stack.enter_context(seeded_keys(root))  # the profile has its Postiz and ElevenLabs keys set
     port = _free_port()
     log = open(tmp_path / "studio.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -82,7 +86,9 @@ def test_the_batch_notebook_runs_while_the_studio_serves_the_same_profile(tmp_pa
                 output = kernel.communicate(timeout=60)[0]
                 assert kernel.returncode == 0, output
                 assert loads >= 1
-                check_batch(text_outputs(nbformat.read(executed, as_version=4)), root)
+                notebook = nbformat.read(executed, as_version=4)
+                check_batch(text_outputs(notebook), root)
+                assert_no_key_shown(notebook, executed, set(keys.keys) | stored_keys(root), write=False)
                 page.goto(url)
                 page.get_by_text("Travel mug v1").first.wait_for(timeout=90_000)  # the notebook's clips, in the studio
                 page.get_by_text("Trail sneakers v1").first.wait_for(timeout=30_000)
@@ -98,3 +104,4 @@ def test_the_batch_notebook_runs_while_the_studio_serves_the_same_profile(tmp_pa
         server.terminate()
         server.wait(timeout=30)
         log.close()
+        stack.close()
