@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from media_helpers import ffmpeg
 
-from editfactory.media.analysis import AnalysisOptions, analyze_video
+from editfactory.media.analysis import DAMAGE_PENALTY, WEIGHTS, AnalysisOptions, analyze_video
 from editfactory.media.damage import BLOCK_CLEAN, MOSAIC_ROWS, TILE, frame_blockiness, with_detail_tiles
 from editfactory.media.runner import ffmpeg_path
 
@@ -88,6 +88,17 @@ def test_a_heavily_compressed_copy_scores_more_damage_and_lower(request, clean, 
         assert bad[start].damage >= 0.6, (start, bad[start].damage)
         assert bad[start].score < window.score, (start, bad[start].score, window.score)
         assert bad[start].scores()["damage"] == bad[start].damage  # stored with the segment's scores
+        # The damage itself takes its share of the score, over what the other scores give.
+        assert bad[start].score == pytest.approx(_undamaged(bad[start]) * (1 - DAMAGE_PENALTY * bad[start].damage),
+                                                 abs=1e-4)
+        assert bad[start].score < _undamaged(bad[start]) - 0.1
+
+
+def _undamaged(window) -> float:
+    """The window's score from motion, variety, sharpness and brightness alone (analysis's WEIGHTS)."""
+    parts = {"motion": min(window.motion / 0.04, 1.0), "variety": window.variety, "sharpness": window.sharpness,
+             "brightness": 1.0 - min(abs(window.brightness - 0.5) / 0.45, 1.0)}
+    return sum(WEIGHTS[k] * v for k, v in parts.items())
 
 
 def test_blockiness_of_block_averaged_texture():

@@ -168,3 +168,15 @@ def test_a_favorite_is_never_below_the_floor():
 
     assert not rated(Candidate(A, 0.0, 2.0, favorite=True), 0.05).below_floor
     assert rated(Candidate(A, 0.0, 2.0), 0.05).below_floor
+
+
+def test_footage_below_the_floor_stays_out_even_when_the_good_windows_need_splitting():
+    # Two 0.7 s clean windows hold enough for 1.0 s only as two shortened pieces; the long ruined window would fit
+    # in one piece, but the clean footage can fill the target, so the ruined one is not used.
+    from editfactory.media.selection import rated
+
+    good = [rated(Candidate(src, 0.0, 0.7, score=0.5, source_duration=0.7), 0.9) for src in (A, B)]
+    ruined = rated(Candidate(C, 0.0, 2.0, score=0.9, source_duration=2.0), 0.1)
+    for picks in select_variants([ruined, *good], 1.0, variants=2):
+        assert total(picks) == pytest.approx(1.0) and {p.source for p in picks} <= {A, B}
+        assert not any(p.below_floor for p in picks)
