@@ -236,3 +236,18 @@ def test_crop_follows_the_track_in_segment_time():
     expression = crop_x_expression(((10.0, 0.2), (10.5, 0.8)), 10.0)
     assert expression.startswith("clip((0.2000+1.20000*clip(t-0.0000,0,0.5000))*iw-ow/2")
     assert crop_x_expression((), 3.0) == "(iw-ow)/2"
+
+
+def test_the_track_neither_jitters_nor_jumps_but_still_arrives():
+    from editfactory.media.subject import smooth_track
+
+    fps = 4.0
+    step = MAX_PAN_SPEED / fps + 1e-9
+    jittery = smooth_track([0.2, 0.8] * 10, fps)  # a detection flickering between two places
+    assert max(abs(b - a) for a, b in zip(jittery, jittery[1:])) <= step
+    moves = [b - a for a, b in zip(jittery, jittery[1:]) if abs(b - a) > 1e-9]
+    assert all(m > 0 for m in moves) or all(m < 0 for m in moves)  # no back and forth: it settles, then holds
+    assert max(jittery) - min(jittery) < 0.3
+    jump = smooth_track([0.2] * 8 + [0.8] * 16, fps)  # the subject moved across: the crop pans, it does not cut
+    assert max(abs(b - a) for a, b in zip(jump, jump[1:])) <= step
+    assert jump[0] == pytest.approx(0.2, abs=0.04) and jump[-1] == pytest.approx(0.8, abs=0.04)
