@@ -192,6 +192,8 @@ NOT_ID_SCOPED = {
     # or are the studio's per-session models, which call the functions above with the session's profile.
     "editfactory.profiles.workspace.Workspace", "editfactory.publish.client.PostizClient",
     "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.models.",
+    # A runner's in-memory count of ended jobs, keyed by profile id (no item, no database).
+    "editfactory.jobs.runner.JobRunner.finished_count",
 }
 
 
