@@ -15,6 +15,7 @@ The roles run as ``python -m editfactory.bench.fairness --role busy|job …``;
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -73,18 +74,22 @@ def busy_role(root: Path, profile_id: str, threads: int, hold: float, stop: Path
     for worker in workers:
         worker.join()
     stats = profile.db.wait_stats
-    return {**counts, "longest_wait": stats.longest, "waits": stats.waits, "handovers": stats.handovers}
+    return {**counts, "longest_wait": stats.longest, "waits": stats.waits, "handovers": stats.handovers,
+            "stats": asdict(stats)}
 
 
-def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: float) -> dict:
+def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: float, seconds: float = 0.0) -> dict:
     """N writes in a row, as a notebook's batch job makes them; each one its own short transaction.
 
+    With ``seconds``, as many writes as fit in that time instead (a sustained run; ``writes`` says how many).
     Like a real job it stops at the first error (the remaining writes then count as lost).
     """
     profile = Workspace(root, busy_timeout=busy_timeout).get(profile_id)
-    raw = project = 0
+    raw = project = done = 0
     started = time.perf_counter()
-    for i in range(writes):
+    for i in itertools.count() if seconds else range(writes):
+        if seconds and time.perf_counter() - started >= seconds:
+            break
         try:
             with profile.db.transaction() as cur:
                 cur.execute("INSERT INTO projects (id, name) VALUES (?, ?)", [f"{tag}-{i}", "job"])
@@ -94,9 +99,19 @@ def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: f
         except EditFactoryError:
             project += 1
             break
+        done += 1
     elapsed = time.perf_counter() - started
     stats = profile.db.wait_stats
-    return {"seconds": elapsed, "raw": raw, "project": project, "longest_wait": stats.longest, "waits": stats.waits}
+    return {"seconds": elapsed, "writes": done, "raw": raw, "project": project, "longest_wait": stats.longest, "waits": stats.waits,
+            "stats": asdict(stats)}
+
+
+def file_breakdown(stats: dict) -> str:
+    """Where a process's time with the file went (its ``WaitStats`` as a dict), in words."""
+    return (f"waited {stats['waits']}x for the file, {stats['total']:.2f} s in all (longest "
+            f"{stats['longest'] * 1000:.0f} ms); opened it {stats['opens']}x ({stats['open_seconds']:.2f} s), "
+            f"closed it {stats['closes']}x ({stats['close_seconds']:.2f} s), handed it over {stats['handovers']}x "
+            f"(kept it at most {stats['longest_hold_after_signal'] * 1000:.0f} ms after a signal)")
 
 
 def _role(args: list[str]) -> subprocess.Popen:
@@ -183,13 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hold", type=float, default=0.0, help="seconds each busy transaction keeps working")
     parser.add_argument("--tag", default="job")
     parser.add_argument("--busy-timeout", type=float, default=60.0)
+    parser.add_argument("--seconds", type=float, default=0.0, help="job: write for this long instead of --writes")
     parser.add_argument("--stop", type=Path)
     parser.add_argument("--ready", type=Path)
     args = parser.parse_args(argv)
     if args.role == "busy":
         print(json.dumps(busy_role(args.root, args.profile, args.threads, args.hold, args.stop, args.ready)))
     elif args.role == "job":
-        print(json.dumps(job_role(args.root, args.profile, args.tag, args.writes, args.busy_timeout)))
+        print(json.dumps(job_role(args.root, args.profile, args.tag, args.writes, args.busy_timeout, args.seconds)))
     else:
         with tempfile.TemporaryDirectory(prefix="ef-fairness-") as root:
             result = run(Path(root), writes=args.writes, threads=args.threads, hold=args.hold,

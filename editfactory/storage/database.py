@@ -5,8 +5,12 @@ even open it read-only. The studio and a notebook kernel are two processes on
 the same profile, so we never keep the file open while idle:
 
 * inside a process, all threads share one connection per file (each gets its
-  own cursor); the connection is opened on first use and closed as soon as the
-  last unit of work (a read or a transaction) ends, which lets the other process in;
+  own cursor); the file is opened on first use and closed as soon as the last
+  unit of work (a read or a transaction) ends, which lets the other process in.
+  Opening is attaching the file to an in-memory DuckDB the process keeps, about
+  1 ms where ``duckdb.connect`` builds a whole database instance (15-40 ms);
+  closing is detaching it (DuckDB checkpoints on the way: a write-ahead log left
+  behind would make every later open replay it, 80 ms for 64 kB);
 * processes of ours hand the file over through a lock file next to it, held
   from before ``duckdb.connect`` until ``close()`` has fully returned: DuckDB's
   own lock is released while closing is still finishing, and a process that
@@ -20,6 +24,13 @@ the same profile, so we never keep the file open while idle:
   it back until the waiting process has had it. So a process waits for the
   units in flight, not for the other process to become idle. ``session()``
   keeps the file open between units only while nobody else waits for it;
+* turns: a process that waited W for the file keeps it, while it keeps working,
+  for up to 2 W (at least 50 ms, at most 0.5 s) before it lets a waiting one in,
+  so hand-overs (a close and an open on each side) stay a small part of a busy
+  job's time however slow the machine is; and while another process of ours is
+  around, an idle holder keeps the file 50 ms after its last unit, so a batch of
+  writes is not closed and reopened between every two of them (a signal ends
+  that linger at once);
 * opening also retries with jittered backoff while another program holds
   DuckDB's lock, and only after ``busy_timeout`` seconds in all raises
   :class:`ProfileBusyError`;
@@ -32,6 +43,7 @@ DuckDB errors are turned into the project's own errors in this module only.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import random
@@ -39,7 +51,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -66,8 +78,63 @@ _IDLE_CHECK = 0.005
 _MIN_TURN = 0.05
 """A process that got the file keeps it this long if it keeps working: a busy notebook job makes many
 writes per hand-over instead of one (each hand-over costs a close, with its checkpoint, and an open)."""
+_TURN_PER_WAIT = 2.0
+"""A process that waited W seconds for the file keeps it up to this many times W while it keeps working.
+Each hand-over costs the waiting side the other's turn plus two closes and two opens, and these grow with
+the machine's load; a turn twice as long keeps a busy job next to a studio at about 1.5x its time alone."""
+_MAX_TURN = 0.5
+"""Longest turn while another process waits: with two busy processes each waits at most about this long."""
 _IDLE_GAP = 0.01
 """Within its turn, a process that has been idle this long hands the file to a waiting one."""
+_LINGER = 0.05
+"""While another process of ours is around, an idle holder keeps the file this long after its last unit of
+work: a batch job's next write usually follows at once, and closing and reopening between two writes costs
+more than the writes. A waiting process is let in at once all the same (its signal ends the linger)."""
+_PEER_MEMORY = 5.0
+"""Seconds after we last waited for the file or saw another process wait for it during which we linger;
+alone, the file is closed as soon as the last unit of work ends (other programs may open it then)."""
+STATS_ENV_VAR = "EDITFACTORY_WAIT_STATS"
+"""Names a file that this process rewrites (about once a second while it works) with its ``WaitStats``
+per database as JSON: how a served studio shared its files, for benchmarks and diagnostics."""
+_STATS_EVERY = 1.0
+
+
+_ALIAS = "profile"
+"""The name the file has while attached to this process's in-memory DuckDB (queries name no database)."""
+
+
+def _new_engine(path: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that the file is attached to while in use, kept for the life of the process.
+
+    Attaching a file takes about 1 ms where ``duckdb.connect(file)`` takes 15-40 ms (DuckDB builds a whole
+    database instance each time) and every hand-over between processes opens the file once on each side.
+    Spill files go next to the database, as they would for a connection to the file itself.
+    """
+    return duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp"})
+
+
+def _attach_file(engine: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Open the file (takes DuckDB's lock on it); raises DuckDB's error if another program holds it."""
+    quoted = str(path).replace("'", "''")
+    engine.execute(f"ATTACH '{quoted}' AS {_ALIAS}")
+    engine.execute(f"USE {_ALIAS}")
+
+
+def _detach_file(engine: duckdb.DuckDBPyConnection) -> None:
+    """Let go of the file: DuckDB checkpoints its write-ahead log into it, then releases its lock."""
+    engine.execute("USE memory")
+    engine.execute(f"DETACH {_ALIAS}")
+
+
+def _cursor(engine: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor (a connection of its own for one thread) on the attached file."""
+    cursor = engine.cursor()
+    try:
+        cursor.execute(f"USE {_ALIAS}")
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
 
 
 def is_lock_conflict(error: BaseException) -> bool:
@@ -105,6 +172,17 @@ class WaitStats:
     total: float = 0.0
     handovers: int = 0
     """Times this process closed the file because another process was waiting for it."""
+    units: int = 0
+    """Units of work run (reads, transactions)."""
+    opens: int = 0
+    open_seconds: float = 0.0
+    """Time spent opening the file (``duckdb.connect`` and the open hook), waits for the other process excluded."""
+    closes: int = 0
+    close_seconds: float = 0.0
+    """Time spent closing it (DuckDB checkpoints the write-ahead log into the file on close)."""
+    longest_hold_after_signal: float = 0.0
+    """Longest time this process kept the file after it first saw another process waiting for it."""
+    total_hold_after_signal: float = 0.0
 
 
 class _SharedConnection:
@@ -113,7 +191,11 @@ class _SharedConnection:
     def __init__(self, path: Path) -> None:
         self.cond = threading.Condition()
         self.write_lock = threading.RLock()
+        self.engine: duckdb.DuckDBPyConnection | None = None
+        self.engine_pid = 0
+        """The process that made ``engine``: a forked child makes its own (DuckDB's threads do not survive a fork)."""
         self.connection: duckdb.DuckDBPyConnection | None = None
+        """``engine`` while the file is attached to it (this process holds the file), else None."""
         self.users = 0
         """Units of work (reads, transactions) running now."""
         self.sessions = 0
@@ -128,8 +210,13 @@ class _SharedConnection:
         self.stats = WaitStats()
         self.idle_watcher: threading.Thread | None = None
         self.opened_at = 0.0
-        """When this process last got the file: its turn lasts at least ``_MIN_TURN`` if it keeps working."""
+        """When this process last got the file: its turn lasts ``turn`` seconds if it keeps working."""
+        self.turn = _MIN_TURN
+        self.peer_seen = float("-inf")
+        """When we last waited for the file or saw another process waiting for it."""
         self.last_end = 0.0
+        self.signal_seen: float | None = None
+        """When this process first saw another one waiting during its current hold of the file."""
 
     def signal_path(self) -> Path:
         return self.folder / f"{self.signal_prefix}{_this_process()}"
@@ -154,6 +241,23 @@ class _SharedConnection:
 
 _registry_lock = threading.Lock()
 _registry: dict[Path, _SharedConnection] = {}
+_stats_written = 0.0
+
+
+def _write_stats_file(force: bool = False) -> None:
+    """Rewrite ``$EDITFACTORY_WAIT_STATS`` with every database's wait stats, at most once a second unless forced."""
+    global _stats_written
+    target = os.environ.get(STATS_ENV_VAR)
+    now = time.monotonic()
+    if not target or (not force and now - _stats_written < _STATS_EVERY):
+        return
+    _stats_written = now
+    with _registry_lock:
+        stats = {str(path): asdict(shared.stats) for path, shared in _registry.items()}
+    partial = f"{target}.{os.getpid()}.tmp"
+    with contextlib.suppress(OSError):  # diagnostics must never break a unit of work
+        Path(partial).write_text(json.dumps({"pid": os.getpid(), "databases": stats}))
+        os.replace(partial, target)
 
 
 def _shared_for(path: Path) -> _SharedConnection:
@@ -241,16 +345,32 @@ class ProfileDatabase:
         deadline = time.monotonic() + self.busy_timeout
         self._acquire_handover(deadline)
         try:
-            return self._connect_with_retry(deadline)
+            started = time.monotonic()
+            connection = self._connect_with_retry(deadline)
+            self._shared.stats.opens += 1
+            self._shared.stats.open_seconds += time.monotonic() - started
+            return connection
         except BaseException:
             self._handover.release()
             raise
 
+    def _engine(self) -> duckdb.DuckDBPyConnection:
+        shared = self._shared
+        if shared.engine is None or shared.engine_pid != os.getpid():
+            try:
+                shared.engine = _new_engine(self.path)
+            except duckdb.Error as error:
+                raise StorageError(f"Could not start DuckDB for profile {self.label!r}: {error}") from error
+            shared.engine_pid = os.getpid()
+        return shared.engine
+
     def _connect_with_retry(self, deadline: float) -> duckdb.DuckDBPyConnection:
         delay = 0.002
+        engine = self._engine()
         while True:
             try:
-                connection = duckdb.connect(str(self.path))
+                _attach_file(engine, self.path)
+                connection = engine
             except duckdb.Error as error:
                 if not is_lock_conflict(error):
                     raise StorageError(f"Could not open the database of profile {self.label!r}: {error}") from error
@@ -265,18 +385,41 @@ class ProfileDatabase:
                 # is a connection of its own.
                 connection.execute("SET GLOBAL TimeZone = 'UTC'")
                 if self.on_open is not None:
-                    self.on_open(connection)
+                    cursor = _cursor(connection)
+                    try:
+                        self.on_open(cursor)
+                    finally:
+                        cursor.close()
             except BaseException:
-                connection.close()
+                self._let_go(connection)
                 raise
             return connection
+
+    def _let_go(self, engine: duckdb.DuckDBPyConnection) -> None:
+        """Detach the file; if that fails, drop the whole engine so DuckDB's lock on the file is released anyway."""
+        try:
+            _detach_file(engine)
+        except BaseException:
+            self._shared.engine = None
+            with contextlib.suppress(duckdb.Error):
+                engine.close()
+            raise
 
     def _close(self, waiting: list[str]) -> None:
         """Close the shared connection and give up the hand-over lock (caller holds ``cond``)."""
         shared = self._shared
+        started = time.monotonic()
         try:
-            shared.connection.close()
+            self._let_go(shared.connection)
         finally:
+            now = time.monotonic()
+            shared.stats.closes += 1
+            shared.stats.close_seconds += now - started
+            if shared.signal_seen is not None:
+                held = now - shared.signal_seen
+                shared.stats.total_hold_after_signal += held
+                shared.stats.longest_hold_after_signal = max(shared.stats.longest_hold_after_signal, held)
+                shared.signal_seen = None
             shared.connection = None
             shared.draining = False
             if waiting:
@@ -291,15 +434,21 @@ class ProfileDatabase:
         if shared.connection is None:
             return
         now = time.monotonic()
-        if waiting and (shared.draining or now - shared.opened_at >= _MIN_TURN):
+        if waiting:
+            shared.peer_seen = now
+            if shared.signal_seen is None:
+                shared.signal_seen = now
+        if waiting and (shared.draining or now - shared.opened_at >= shared.turn):
             if shared.users == 0:
                 self._close(waiting)
             else:
                 shared.draining = True  # running units finish; new ones wait for the file to come back
-        elif shared.users == 0 and (shared.draining or (not waiting and shared.sessions == 0)):
-            self._close(waiting)  # idle: close at once so the other process (studio or notebook) can get in
+        elif shared.users == 0 and (
+            shared.draining or (not waiting and shared.sessions == 0 and now - shared.peer_seen >= _PEER_MEMORY)
+        ):
+            self._close(waiting)  # idle and alone: close at once so any other program can get in
         elif shared.users == 0 and shared.idle_watcher is None:
-            # Kept open by a session, or lingering within our turn while another process waits.
+            # Kept open by a session, within our turn while another process waits, or lingering for our next unit.
             shared.idle_watcher = threading.Thread(target=self._watch_idle, name="editfactory-db-idle", daemon=True)
             shared.idle_watcher.start()
 
@@ -319,9 +468,13 @@ class ProfileDatabase:
                 if shared.connection is None or shared.users:
                     continue
                 now = time.monotonic()
-                if waiting and (now - shared.last_end >= _IDLE_GAP or now - shared.opened_at >= _MIN_TURN):
+                if waiting:
+                    shared.peer_seen = now
+                    if shared.signal_seen is None:
+                        shared.signal_seen = now
+                if waiting and (now - shared.last_end >= _IDLE_GAP or now - shared.opened_at >= shared.turn):
                     self._close(waiting)
-                elif not waiting and not shared.sessions:
+                elif not waiting and not shared.sessions and now - shared.last_end >= _LINGER:
                     self._close([])
 
     @contextlib.contextmanager
@@ -343,7 +496,13 @@ class ProfileDatabase:
                 shared.connection = self._open_with_retry()
                 shared.opened_at = time.monotonic()
                 waited = waited or self.lock_retries != before
+                if waited:
+                    shared.peer_seen = shared.opened_at
+                # Fairness: having waited W for the other process, keep the file up to twice W while working.
+                waited_for_it = shared.opened_at - asked if waited else 0.0
+                shared.turn = min(_MAX_TURN, max(_MIN_TURN, _TURN_PER_WAIT * waited_for_it))
             shared.users += 1
+            shared.stats.units += 1
             connection = shared.connection
             if waited:
                 took = time.monotonic() - asked
@@ -360,6 +519,7 @@ class ProfileDatabase:
                 shared.users -= 1
                 shared.last_end = time.monotonic()
                 self._after_unit(waiting)
+            _write_stats_file()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -386,7 +546,7 @@ class ProfileDatabase:
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for queries; sees everything committed before it was taken."""
         with self._connection() as connection:
-            cursor = connection.cursor()
+            cursor = _cursor(connection)
             try:
                 yield cursor
             except duckdb.Error as error:
@@ -401,7 +561,7 @@ class ProfileDatabase:
         Writers in this process take turns, so they never conflict with each other.
         """
         with self._connection() as connection, self._shared.write_lock:
-            cursor = connection.cursor()
+            cursor = _cursor(connection)
             try:
                 cursor.execute("BEGIN TRANSACTION")
                 try:
@@ -426,7 +586,7 @@ class ProfileDatabase:
         destination = Path(destination)
         wal = Path(str(self.path) + ".wal")
         with self._connection() as connection, self._shared.write_lock:
-            cursor = connection.cursor()
+            cursor = _cursor(connection)
             try:
                 cursor.execute("CHECKPOINT")
                 shutil.copyfile(self.path, destination)
