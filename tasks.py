@@ -220,10 +220,12 @@ def bench_studio(c: Context, clips: int = 100_000, projects: int = 1_000, rounds
 
 
 @task(help={"writes": "writes of the notebook job", "threads": "busy threads of the studio process",
-            "hold": "seconds each busy transaction keeps working"})
-def bench_fairness(c: Context, writes: int = 200, threads: int = 4, hold: float = 0.0) -> None:
+            "hold": "seconds each busy transaction keeps working",
+            "seconds": "sustained run: the job writes alone this long, then as many writes next to the busy process"})
+def bench_fairness(c: Context, writes: int = 200, threads: int = 4, hold: float = 0.0, seconds: float = 0.0) -> None:
     """Two processes on one profile: longest wait for the file and the job's time next to a busy studio vs alone."""
-    c.run(f"{PYTHON} -m editfactory.bench.fairness --writes {writes} --threads {threads} --hold {hold}", pty=False)
+    c.run(f"{PYTHON} -m editfactory.bench.fairness --writes {writes} --threads {threads} --hold {hold} "
+          f"--seconds {seconds}", pty=False)
 
 
 bench_ns = Collection("bench")

@@ -78,6 +78,24 @@ def busy_role(root: Path, profile_id: str, threads: int, hold: float, stop: Path
             "stats": asdict(stats)}
 
 
+def reader_role(root: Path, profile_id: str, interval: float, stop: Path, ready: Path) -> dict:
+    """One short read every ``interval`` seconds until ``stop`` exists, as a studio page polling for progress."""
+    profile = Workspace(root).get(profile_id)
+    reads = raw = project = 0
+    while not stop.exists():
+        try:
+            profile.db.fetchone("SELECT count(*) FROM projects")
+            reads += 1
+        except duckdb.Error:
+            raw += 1
+        except EditFactoryError:
+            project += 1
+        if reads == 1:
+            ready.touch()
+        time.sleep(interval)
+    return {"reads": reads, "raw": raw, "project": project, "stats": asdict(profile.db.wait_stats)}
+
+
 def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: float, seconds: float = 0.0) -> dict:
     """N writes in a row, as a notebook's batch job makes them; each one its own short transaction.
 
@@ -102,8 +120,8 @@ def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: f
         done += 1
     elapsed = time.perf_counter() - started
     stats = profile.db.wait_stats
-    return {"seconds": elapsed, "writes": done, "raw": raw, "project": project, "longest_wait": stats.longest, "waits": stats.waits,
-            "stats": asdict(stats)}
+    return {"seconds": elapsed, "writes": done, "raw": raw, "project": project, "longest_wait": stats.longest,
+            "waits": stats.waits, "stats": asdict(stats)}
 
 
 def file_breakdown(stats: dict) -> str:
@@ -138,6 +156,9 @@ class FairnessResult:
     busy_longest_wait_s: float
     busy_writes: int
     handovers: int
+    job_stats: dict
+    busy_stats: dict
+    alone_stats: dict
 
     @property
     def ratio(self) -> float:
@@ -145,13 +166,18 @@ class FairnessResult:
 
 
 def run(root: Path, *, writes: int, threads: int = 4, hold: float = 0.0, busy_timeout: float = 60.0,
-        timeout: float = 600.0) -> FairnessResult:
-    """The job alone, then next to the busy process; every row is checked afterwards."""
+        timeout: float = 600.0, seconds: float = 0.0) -> FairnessResult:
+    """The job alone, then next to the busy process; every row is checked afterwards.
+
+    With ``seconds`` the job runs alone that long (a sustained run) and then makes as many writes next to the
+    busy process as it made alone.
+    """
     workspace = Workspace(root)
     profile = workspace.create("Fairness")
     common = ["--root", str(root), "--profile", profile.id]
     alone = _result(_role([*common, "--role", "job", "--tag", "alone", "--writes", str(writes),
-                           "--busy-timeout", str(busy_timeout)]), timeout)
+                           "--seconds", str(seconds), "--busy-timeout", str(busy_timeout)]), timeout)
+    writes = alone["writes"]
     stop, ready = root / "stop", root / "busy-ready"
     busy = _role([*common, "--role", "busy", "--threads", str(threads), "--hold", str(hold),
                   "--stop", str(stop), "--ready", str(ready)])
@@ -171,6 +197,7 @@ def run(root: Path, *, writes: int, threads: int = 4, hold: float = 0.0, busy_ti
         project_errors=alone["project"] + job["project"] + busy_result["project"],
         job_longest_wait_s=job["longest_wait"], busy_longest_wait_s=busy_result["longest_wait"],
         busy_writes=busy_result["writes"], handovers=busy_result["handovers"],
+        job_stats=job["stats"], busy_stats=busy_result["stats"], alone_stats=alone["stats"],
     )
 
 
@@ -185,31 +212,38 @@ def report(result: FairnessResult) -> str:
         f"{'met' if longest < MAX_WAIT_TARGET else 'NOT met'})",
         f"busy process: {result.busy_writes} writes meanwhile, handed the file over {result.handovers} times",
         f"lost writes {result.lost_writes}, raw lock errors {result.raw_errors}, other errors {result.project_errors}",
+        f"job next to the busy process: {file_breakdown(result.job_stats)}",
+        f"job alone: {file_breakdown(result.alone_stats)}",
+        f"busy process: {file_breakdown(result.busy_stats)}",
     ])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--role", choices=("bench", "busy", "job"), default="bench")
+    parser.add_argument("--role", choices=("bench", "busy", "job", "reader"), default="bench")
     parser.add_argument("--root", type=Path)
     parser.add_argument("--profile")
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--hold", type=float, default=0.0, help="seconds each busy transaction keeps working")
     parser.add_argument("--tag", default="job")
+    parser.add_argument("--interval", type=float, default=0.2, help="reader: seconds between two reads")
     parser.add_argument("--busy-timeout", type=float, default=60.0)
-    parser.add_argument("--seconds", type=float, default=0.0, help="job: write for this long instead of --writes")
+    parser.add_argument("--seconds", type=float, default=0.0,
+                        help="the job writes for this long instead of --writes (alone; then as many writes contended)")
     parser.add_argument("--stop", type=Path)
     parser.add_argument("--ready", type=Path)
     args = parser.parse_args(argv)
     if args.role == "busy":
         print(json.dumps(busy_role(args.root, args.profile, args.threads, args.hold, args.stop, args.ready)))
+    elif args.role == "reader":
+        print(json.dumps(reader_role(args.root, args.profile, args.interval, args.stop, args.ready)))
     elif args.role == "job":
         print(json.dumps(job_role(args.root, args.profile, args.tag, args.writes, args.busy_timeout, args.seconds)))
     else:
         with tempfile.TemporaryDirectory(prefix="ef-fairness-") as root:
             result = run(Path(root), writes=args.writes, threads=args.threads, hold=args.hold,
-                         busy_timeout=args.busy_timeout)
+                         busy_timeout=args.busy_timeout, seconds=args.seconds)
             print(report(result))
             print(json.dumps({**asdict(result), "ratio": result.ratio}))
     return 0

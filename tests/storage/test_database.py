@@ -86,3 +86,24 @@ def test_threads_share_one_connection_and_never_conflict(tmp_path):
         t.join()
     assert errors == []
     assert db.fetchone("SELECT n FROM counter") == (200,)
+
+
+def test_opening_the_file_again_does_not_build_a_new_duckdb_each_time(tmp_path, monkeypatch):
+    """Every hand-over opens the file once on each side; building a whole DuckDB instance for it (what
+    ``duckdb.connect(file)`` does) cost 15-40 ms each time, more than the work in between."""
+    import duckdb
+
+    from editfactory.storage import database
+
+    built = []
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *args, **kwargs: built.append(args) or real_connect(*args, **kwargs))
+    db = ProfileDatabase(tmp_path / "p.duckdb")
+    db.execute("CREATE TABLE t (x INTEGER)")
+    for n in range(20):
+        db.execute("INSERT INTO t VALUES (?)", [n])  # the file is closed after each one (nobody else around)
+    assert db.fetchone("SELECT count(*) FROM t") == (20,)
+    assert db.wait_stats.opens == 22 and db.wait_stats.closes == 22
+    assert len(built) == 1, built
+    real_connect(str(db.path)).close()  # and the file is really let go between units
+    assert database._registry[db.path].connection is None
