@@ -272,3 +272,31 @@ def test_every_mix_of_sources_renders_at_the_loudness_target(every_kind_of_sound
                 assert level < -70, levels
             else:
                 assert level > -30, levels
+
+
+def test_a_real_voice_stays_on_top_of_a_loud_hum(media_dir, tmp_path):
+    # Piper speech over footage whose sound is a loud 55 Hz hum (below the voice's own frequencies): during every
+    # word, the hum is far under the speech; the words' times come from Piper's own timings.
+    from editfactory.tts.piper_provider import PiperProvider
+
+    voice = PiperProvider().synthesize("Meet the new travel mug. It keeps coffee hot for twelve hours.", "",
+                                       tmp_path / "voice.wav")
+    hum = source_with_sound(media_dir / "hum.mp4", ["0.5*sin(2*PI*55*t)"] * 2, "stereo", 48_000, seconds=6)
+    out = tmp_path / "hum.mp4"
+    render_clip(RenderSpec(segments=[(hum, 0, voice.duration + 0.1)], voiceover=voice.audio_path, caption_style=None,
+                           duck_source_audio=True, preset=TEST_PRESET), out)
+    mono = decoded(out).mean(axis=1)
+
+    def band(samples, low, high) -> float:
+        window = np.hanning(len(samples))
+        power = np.abs(np.fft.rfft(samples * window)) ** 2
+        freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
+        return 10 * math.log10(max(float(power[(freqs > low) & (freqs < high)].sum()), 1e-20))
+
+    words = [w for w in voice.words if w.end - w.start >= 0.2]
+    assert len(words) >= 4
+    for word in words:
+        spoken = stretch(mono, word.start, word.end)
+        margin = band(spoken, 90, 8000) - band(spoken, 45, 65)
+        assert margin >= VOICE_ON_TOP_DB, f"during {word.word!r} the footage is only {margin:.1f} dB under the voice"
+    assert_meets_loudness_target(out)
