@@ -124,7 +124,7 @@ def fit_chain(stream, width: int, height: int):
     small_h = max(16, height // BACKGROUND_SCALE // 2 * 2)
     parts = stream.filter_multi_output("split", 2)
     background = (
-        parts[0].filter("scale", small_w, small_h, force_original_aspect_ratio="increase", flags="area")
+        parts[0].filter("scale", small_w, small_h, force_original_aspect_ratio="increase", flags="fast_bilinear")
         .filter("crop", small_w, small_h)
         .filter("boxblur", luma_radius="min(w,h)/8", luma_power=2, chroma_radius="min(cw,ch)/8", chroma_power=2)
         .filter("scale", width, height, flags="bilinear")
