@@ -137,7 +137,10 @@ class StudioApp(Viewer):
         view = self._view(page)
         profile_id = self.session.profile_id
         fresh = self._loaded_for.get(page) == profile_id
-        self._main.objects = [self._startup, view] if fresh else [self._opening_notice()]
+        shown = [self._startup, view] if fresh else [self._opening_notice()]
+        if [id(o) for o in self._main.objects] != [id(o) for o in shown]:
+            # Only when it changes (a new time zone re-mounts the page shown): the browser would rebuild it for nothing.
+            self._main.objects = shown
 
         async def refresh() -> None:
             await self._refresh(page, view, profile_id, reveal=not fresh)

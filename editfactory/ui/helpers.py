@@ -10,19 +10,24 @@ import panel_material_ui as pmui
 
 
 class BusyBar(pn.Column):
-    """An indeterminate progress bar that is only in the page while something loads."""
+    """An indeterminate progress bar that shows while something loads. It keeps its few pixels of space when
+    hidden, so the page below does not jump down and up with every load."""
 
     def __init__(self, **params) -> None:
         super().__init__(sizing_mode="stretch_width", margin=0, **params)
-        self._bar = pmui.LinearProgress(variant="indeterminate", sizing_mode="stretch_width")
+        self._busy = False
+        self._bar = pmui.LinearProgress(variant="indeterminate", sizing_mode="stretch_width",
+                                        styles={"visibility": "hidden"})
+        self.objects = [self._bar]
 
     @property
     def busy(self) -> bool:
-        return bool(self.objects)
+        return self._busy
 
     def show(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.objects = [self._bar] if busy else []
+        if busy != self._busy:
+            self._busy = busy
+            self._bar.styles = {"visibility": "visible" if busy else "hidden"}
 
 
 BUTTONS_UNSORTED = {"columnDefaults": {"headerSort": False}}
