@@ -22,7 +22,7 @@ from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import library as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.library import analysis, captions, framing, posters, segments, selection, sources
+from editfactory.library import analysis, captions, duplicates, framing, posters, segments, selection, sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
@@ -131,6 +131,12 @@ CALLS = {
     "editfactory.library.framing.project_framing": lambda via, it: framing.project_framing(via, it.project),
     "editfactory.library.framing.set_project_framing": lambda via, it: framing.set_project_framing(via, it.project, "fit"),
     "editfactory.library.framing.resolved_framing": lambda via, it: framing.resolved_framing(via, it.project),
+    "editfactory.library.duplicates.record_fingerprint":
+        lambda via, it: duplicates.record_fingerprint(via, it.source, [1, 3, 5, 7], 4.0),
+    "editfactory.library.duplicates.copies_of": lambda via, it: duplicates.copies_of(via, it.source),
+    "editfactory.library.duplicates.copies_among": lambda via, it: duplicates.copies_among(via, [it.source]),
+    "editfactory.library.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
+    "editfactory.library.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
     # voices and costs
     "editfactory.tts.cloning.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from editfactory.library.duplicates import record_fingerprint
 from editfactory.library.segments import replace_auto_segments
 from editfactory.library.sources import get_source
 from editfactory.media.analysis import AnalysisOptions, AnalysisResult, analyze_video
@@ -18,8 +19,13 @@ def analyze_source(
     cancel: threading.Event | None = None,
     options: AnalysisOptions = AnalysisOptions(),
 ) -> AnalysisResult:
-    """Score the source (no database connection held meanwhile), then replace its 'auto' segments at once."""
+    """Score the source (no database connection held meanwhile), then replace its 'auto' segments at once.
+
+    Its frame fingerprints are stored too, and it is compared with the profile's other analyzed sources to find
+    the same footage imported twice (``library.duplicates``).
+    """
     source = get_source(profile, source_id)
     result = analyze_video(source.path, options, progress, cancel)
     replace_auto_segments(profile, source_id, [(w.start, w.end, w.score, w.scores()) for w in result.windows])
+    record_fingerprint(profile, source_id, result.fingerprint, options.sample_fps)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from editfactory.errors import ValidationError
+from editfactory.library.duplicates import with_copies
 from editfactory.library.framing import framed_variants
 from editfactory.library.segments import list_segments
 from editfactory.library.sources import SourceVideo, get_source
@@ -49,7 +50,10 @@ def _upscale(source: SourceVideo, output_size: tuple[int, int]) -> float:
 def candidates_for(profile: Profile, source_ids: list[str], *,
                    output_size: tuple[int, int] = DEFAULT_OUTPUT) -> list[Candidate]:
     """Segments of the given sources, each rated for quality in ``output_size``; an unanalyzed source without
-    segments offers plain windows of itself."""
+    segments offers plain windows of itself.
+
+    Segments showing the same footage as a segment of another of these sources name it in ``duplicate_of``.
+    """
     candidates: list[Candidate] = []
     for source_id in source_ids:
         source = get_source(profile, source_id)
@@ -70,7 +74,7 @@ def candidates_for(profile: Profile, source_ids: list[str], *,
                 candidates.append(rated(Candidate(source.path, start, end, 0.0, source.duration, key=f"{source_id}@{start}"),
                                         quality))
                 start = end
-    return candidates
+    return with_copies(profile, source_ids, candidates)  # copies of the same footage in two sources know each other
 
 
 def _low_quality(profile: Profile, source_ids: list[str], picks: list[Pick]) -> LowQualityUse | None:

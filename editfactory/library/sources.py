@@ -241,12 +241,15 @@ def count_sources(profile: Profile, *, search: str | None = None, status: str | 
 
 
 def delete_source(profile: Profile, source_id: str) -> None:
-    """Remove the source, its segments and project links, then its files."""
+    """Remove the source, its segments, project links and near-duplicate pairs, then its files."""
     source = get_source(profile, source_id)
     with profile.db.transaction() as cursor:
         cursor.execute("DELETE FROM segments WHERE source_id = ?", [source_id])
         cursor.execute("DELETE FROM project_sources WHERE source_id = ?", [source_id])
         cursor.execute("DELETE FROM source_videos WHERE id = ?", [source_id])
+        # Its fingerprint and near-duplicate pairs (library.duplicates).
+        cursor.execute("DELETE FROM source_fingerprints WHERE source_id = ?", [source_id])
+        cursor.execute("DELETE FROM near_duplicates WHERE source_a = ? OR source_b = ?", [source_id, source_id])
     source.path.unlink(missing_ok=True)
     if source.thumbnail_path:
         source.thumbnail_path.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ import numpy as np
 
 from editfactory.errors import MediaError, ValidationError
 from editfactory.media.damage import MOSAIC_ROWS, DamageMeter, with_detail_tiles
+from editfactory.media.fingerprint import FrameHasher
 from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
@@ -108,6 +109,8 @@ class AnalysisResult:
     dropped: list[DroppedWindow]
     frames_sampled: int
     duration: float
+    fingerprint: tuple[int, ...] = ()
+    """Perceptual hash of every sampled frame, in order (see media.fingerprint), to find the footage in other sources."""
 
 
 class _FrameStats:
@@ -123,6 +126,8 @@ class _FrameStats:
         self.structure: list[float] = []
         self.contrast: list[float] = []
         self.sketches: list[np.ndarray] = []
+        self.hashes: list[int] = []
+        self._hasher = FrameHasher(width, height)
         self._previous: np.ndarray | None = None
         self.subject = SubjectTracker(width)
         self.damage: DamageMeter | None = None
@@ -151,6 +156,7 @@ class _FrameStats:
         self.structure.append(float(signature.std()))
         self.contrast.append(float(pixels.std()) / 255)
         self.sketches.append(self._projection @ (pixels.ravel() / 255))
+        self.hashes.append(self._hasher(pixels))
 
 
 def _scaled_height(info: MediaInfo, width: int) -> int:
@@ -261,7 +267,8 @@ def _score_windows(stats: _FrameStats, options: AnalysisOptions) -> AnalysisResu
             dropped.append(DroppedWindow(window.start, window.end, "duplicate"))
             continue
         kept.append((window, signature, frames))
-    return AnalysisResult([w for w, _, _ in kept], sorted(dropped, key=lambda d: d.start), total, duration)
+    return AnalysisResult([w for w, _, _ in kept], sorted(dropped, key=lambda d: d.start), total, duration,
+                          tuple(stats.hashes))
 
 
 def _contrast(stats: _FrameStats, a: tuple[int, int], b: tuple[int, int]) -> float:

@@ -6,6 +6,7 @@ When the candidates cannot fill the target (a short source), they are reused in 
 new order, never the same window twice in a row, so the clip keeps moving.
 Each candidate carries a ``quality`` (sharp, undamaged, not enlarged much): better footage ranks first, and
 footage below ``QUALITY_FLOOR`` is only used when the rest cannot fill the target; its picks say so.
+Of two candidates showing the same footage (a copy imported twice), only the better is used.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class Candidate:
     """0..1, see ``footage_quality``; selection prefers higher."""
     below_floor: bool = False
     """Quality under ``QUALITY_FLOOR``: used only when the other candidates cannot fill the target."""
+    duplicate_of: frozenset[str] = frozenset()
+    """Idents of candidates showing the same footage (a copy in another source): only the better one is used."""
+    fidelity: float = 0.0
+    """How much picture the file holds (see ``library.duplicates.file_fidelity``): between copies of the same
+    footage with the same quality, the one with more pixels and more bits per pixel is the better."""
 
     @property
     def duration(self) -> float:
@@ -191,6 +197,7 @@ def select_variants(
             f"There are no usable segments (each needs at least {MIN_PIECE} s of footage); import footage and "
             "analyze it, or mark longer segments by hand."
         )
+    usable = without_worse_copies(usable)
     lengths = {c.source: c.source_duration for c in usable if c.source_duration}
     above = [c for c in usable if not c.below_floor]
     if sum(c.duration for c in above) >= target - 1e-9:
@@ -203,6 +210,27 @@ def select_variants(
             usage[pick.ident] = usage.get(pick.ident, 0) + 1
         results.append(picks)
     return results
+
+
+def _better_copy(candidate: Candidate) -> tuple:
+    # A favorite is the user's choice; then the sharper, less damaged footage; then the file holding more picture.
+    # Never the analysis score first: compression blocks read as detail and motion, so a crushed copy can outscore
+    # its clean original.
+    return (candidate.favorite, candidate.quality, candidate.fidelity, candidate.score, candidate.ident)
+
+
+def without_worse_copies(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates less those another candidate shows better (same footage in a better copy).
+
+    No two copies of the same footage remain, so no variant can show both, and every variant uses the better
+    one. When copies are all there is, the better copy's windows are reused (see ``_fill``) rather than the worse.
+    """
+    rank = {c.ident: _better_copy(c) for c in candidates}
+    partners = {c.ident: set(c.duplicate_of) for c in candidates}
+    for c in candidates:  # a pair named on one side only still counts both ways
+        for other in c.duplicate_of & partners.keys():
+            partners[other].add(c.ident)
+    return [c for c in candidates if not any(other in rank and rank[other] > rank[c.ident] for other in partners[c.ident])]
 
 
 def _distinct_variant(usable, target, mode, seed, index, usage, lengths, earlier) -> list[Pick]:

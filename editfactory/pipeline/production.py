@@ -181,7 +181,8 @@ def _existing_clip(profile: Profile, project_id: str, rel_path: str) -> dict | N
 
 @job_kind(JOB_KIND)
 def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
-    """The job function: see the module docstring. Returns the clip ids and what was reused."""
+    """The job function: see the module docstring. Returns the clip ids, what was reused, and the footage each
+    variant is cut from."""
     request = ProductionRequest.from_inputs(ctx.inputs)
     scripts = request.scripts()
     preset = request.render_preset()
@@ -189,8 +190,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     source_ids = projects.project_sources(profile, project["id"])
     if not source_ids:
         raise ValidationError(f"Project {project['name']!r} has no source videos; add some footage to it first.")
-    for source_id in source_ids:
-        get_source(profile, source_id)
+    source_of = {get_source(profile, source_id).path: source_id for source_id in source_ids}
     style = get_caption_style(profile)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
@@ -281,7 +281,14 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         "backend": backend.name,
         # Footage used below the quality floor because nothing better could fill a voiceover, in sentences.
         "quality_notes": quality_notes,
+        "footage": [_footage(spec, source_of) for _, _, spec, _ in plans],
     }
+
+
+def _footage(spec: RenderSpec, source_of: dict[Path, str]) -> list[dict[str, Any]]:
+    """What one variant is cut from: source id and seconds of each piece, in order."""
+    return [{"source_id": source_of.get(s.source, ""), "start": round(s.start, 3), "end": round(s.end, 3)}
+            for s in spec.segments]
 
 
 def _draft_outputs(profile: Profile, plans: list, results: dict, voiceovers: dict[str, SynthesisResult],

@@ -1,0 +1,76 @@
+"""A good source made with lavfi and copies of it as a user's folder holds them: crushed, resized, trimmed, brighter.
+
+Also two different sources of the same kind (another test pattern, moving colours), which must not count as copies.
+Shared by the media, library and pipeline tests of near-duplicate footage.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from editfactory.media.runner import ffmpeg_path
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMES = ROOT / "test-artifacts" / "frames"
+"""Frames saved by tests for people to look at."""
+TRIM = 0.7
+"""The trimmed copy starts this many seconds into the good source (not a multiple of the 0.25 s sample step)."""
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-nostdin", *args], check=True, timeout=120)
+
+
+def make_good(path: Path, seconds: float = 6.0) -> Path:
+    """A clean, sharp 640x360 moving test picture with a tone."""
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=f=330:sample_rate=48000",
+            "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", str(path))
+    return path
+
+
+COPIES = {
+    # name: ffmpeg arguments between the input and the output
+    "crushed": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "51", "-pix_fmt", "yuv420p"],
+    "mpeg4": ["-c:v", "mpeg4", "-q:v", "31"],
+    "resized": ["-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"],
+    "brighter": ["-vf", "eq=brightness=0.12:contrast=1.15", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"],
+}
+
+
+def make_copy(good: Path, name: str, folder: Path) -> Path:
+    """A copy of ``good``: one of ``COPIES``, or 'trimmed' (starts ``TRIM`` s later, re-encoded)."""
+    path = folder / f"{name}.mp4"
+    if name == "trimmed":
+        _ffmpeg("-ss", str(TRIM), "-i", str(good), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", str(path))
+    else:
+        _ffmpeg("-i", str(good), *COPIES[name], "-c:a", "aac", str(path))
+    return path
+
+
+DIFFERENT = {
+    "other_pattern": "testsrc=size=640x360:rate=30",
+    "moving_colours": "rgbtestsrc=size=640x360:rate=30,hue=H=2*PI*t/3:s=1.5",
+}
+
+
+def make_different(name: str, folder: Path, seconds: float = 6.0) -> Path:
+    path = folder / f"{name}.mp4"
+    _ffmpeg("-f", "lavfi", "-i", DIFFERENT[name], "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast",
+            "-pix_fmt", "yuv420p", str(path))
+    return path
+
+
+_BOX = "scale=320:180:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2,setsar=1"
+
+
+def save_side_by_side(a: Path, a_time: float, b: Path, b_time: float, name: str) -> Path:
+    """Frame ``a_time`` of ``a`` next to frame ``b_time`` of ``b`` (each fitted into 320x180) as test-artifacts/frames/<name>.png."""
+    FRAMES.mkdir(parents=True, exist_ok=True)
+    out = FRAMES / f"{name}.png"
+    _ffmpeg("-ss", f"{a_time:.3f}", "-i", str(a), "-ss", f"{b_time:.3f}", "-i", str(b), "-filter_complex",
+            f"[0:v]{_BOX}[a];[1:v]{_BOX}[b];[a][b]hstack=inputs=2",
+            "-frames:v", "1", str(out))
+    return out
