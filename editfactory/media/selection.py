@@ -23,6 +23,9 @@ MIN_PIECE = 0.6
 """Shortest piece a clip is cut into (a shorter one flashes by); shorter windows are not used, and a rest too
 short to cut is avoided by taking more of a window or shortening the piece before it."""
 MAX_VARIANTS = 10
+FIDELITY_WEIGHT = 0.05
+"""Quality a copy's file is worth per step of fidelity (a halving of its pixels, or a quartering of its bits per
+pixel): between copies of the same footage, 0.05 of measured quality counts as much as half the pixels."""
 QUALITY_FLOOR = 0.3
 """Quality (0..1) under which a segment is not used while the footage above it can fill the voiceover on its own.
 Heavily compressed footage (damage 0.7 and more) lands under it; enlargement and softness alone never do (a clean
@@ -213,10 +216,11 @@ def select_variants(
 
 
 def _better_copy(candidate: Candidate) -> tuple:
-    # A favorite is the user's choice; then the sharper, less damaged footage; then the file holding more picture.
+    # A favorite is the user's choice; then the sharper, less damaged footage in the file holding more picture.
     # Never the analysis score first: compression blocks read as detail and motion, so a crushed copy can outscore
-    # its clean original.
-    return (candidate.favorite, candidate.quality, candidate.fidelity, candidate.score, candidate.ident)
+    # its clean original (and measure a hair sharper: the file's fidelity outweighs such small differences).
+    merit = candidate.quality + FIDELITY_WEIGHT * candidate.fidelity
+    return (candidate.favorite, round(merit, 6), candidate.score, candidate.ident)
 
 
 def without_worse_copies(candidates: list[Candidate]) -> list[Candidate]:

@@ -41,13 +41,16 @@ def test_no_variant_holds_both_copies_and_every_variant_uses_the_better(mode):
     assert len({tuple((p.ident, p.start, p.end) for p in v) for v in variants}) == 4, "variants still differ"
 
 
-def test_the_better_copy_is_the_higher_quality_one_when_quality_is_known():
+def test_the_better_copy_is_the_higher_quality_one_then_the_fuller_file():
     clean, crushed = (Candidate(CLEAN, 0, 2, score=0.7, key="clean", duplicate_of=frozenset({"crushed"})),
                       Candidate(CRUSHED, 0, 2, score=0.9, key="crushed", duplicate_of=frozenset({"clean"})))
-    assert without_worse_copies([clean, crushed]) == [crushed], "without a quality figure the score decides"
-    if "quality" in Candidate.__dataclass_fields__:
-        kept = without_worse_copies([replace(clean, quality=0.9), replace(crushed, quality=0.2)])
-        assert [c.ident for c in kept] == ["clean"]
+    kept = without_worse_copies([replace(clean, quality=0.9), replace(crushed, quality=0.2)])
+    assert [c.ident for c in kept] == ["clean"], "the crushed copy scores higher, but its quality is lower"
+    kept = without_worse_copies([replace(clean, fidelity=20.0), replace(crushed, fidelity=18.5)])
+    assert [c.ident for c in kept] == ["clean"], "equal quality: the file holding more picture"
+    kept = without_worse_copies([replace(clean, quality=0.80, fidelity=20.0), replace(crushed, quality=0.81, fidelity=18.5)])
+    assert [c.ident for c in kept] == ["clean"], "a hair sharper (blocks read as edges) does not outweigh the fidelity"
+    assert without_worse_copies([clean, crushed]) == [crushed], "nothing else known: the score decides"
 
 
 def test_a_favorite_copy_is_kept_over_a_better_one():
