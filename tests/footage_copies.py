@@ -22,11 +22,16 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-nostdin", *args], check=True, timeout=120)
 
 
+GOOD = ("mandelbrot=size=640x360:rate=30[m];testsrc2=size=640x360:rate=30[t];[m][t]blend=all_mode=average,"
+        "noise=alls=12:allf=t,format=yuv420p[v];sine=f=330:sample_rate=48000[a]")
+"""Good footage as a camera gives it: detail everywhere, motion, a little moving grain (the damage score reads a
+synthetic picture with large flat areas as smeared)."""
+
+
 def make_good(path: Path, seconds: float = 6.0) -> Path:
-    """A clean, sharp 640x360 moving test picture with a tone."""
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=f=330:sample_rate=48000",
-            "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", str(path))
+    """A clean, sharp 640x360 moving picture with a tone."""
+    _ffmpeg("-filter_complex", GOOD, "-map", "[v]", "-map", "[a]", "-t", str(seconds), "-c:v", "libx264",
+            "-preset", "veryfast", "-crf", "18", "-c:a", "aac", str(path))
     return path
 
 
@@ -52,7 +57,7 @@ def make_copy(good: Path, name: str, folder: Path) -> Path:
 
 DIFFERENT = {
     "other_pattern": "testsrc=size=640x360:rate=30",
-    "moving_colours": "rgbtestsrc=size=640x360:rate=30,hue=H=2*PI*t/3:s=1.5",
+    "moving_colours": "gradients=size=640x360:rate=30:speed=0.05:n=5",
 }
 
 

@@ -75,6 +75,14 @@ def _pair_row(source_id: str, other: str, spans: list[MatchedSpan]) -> list:
     return [source_id, other, round(similarity, 4), round(sum(lengths), 3), json.dumps([s.to_dict() for s in spans])]
 
 
+def _match(source_id: str, hashes: np.ndarray, other: str, theirs: np.ndarray, fps: float) -> list[MatchedSpan]:
+    """Spans from ``source_id``'s view, always matched from the smaller id's side: the pair found does not depend
+    on which of the two sources was analyzed last."""
+    if source_id < other:
+        return match_fingerprints(hashes, theirs, fps)
+    return [span.swapped() for span in match_fingerprints(theirs, hashes, fps)]
+
+
 def record_fingerprint(profile: Profile, source_id: str, hashes, sample_fps: float) -> list[CopyOf]:
     """Store the source's frame hashes and replace its near-duplicate pairs; returns the copies found.
 
@@ -88,7 +96,8 @@ def record_fingerprint(profile: Profile, source_id: str, hashes, sample_fps: flo
     while True:
         others = _other_fingerprints(profile, source_id, compared)
         # Sources sampled at another rate (analysis options) cannot be compared frame by frame; they are skipped.
-        found = {other: match_fingerprints(hashes, theirs, sample_fps) for other, fps, theirs in others if fps == sample_fps}
+        found = {other: _match(source_id, hashes, other, theirs, sample_fps) for other, fps, theirs in others
+                 if fps == sample_fps}
         compared |= {other for other, _, _ in others}
         with profile.db.transaction() as cursor:
             if cursor.execute("SELECT 1 FROM source_videos WHERE id = ?", [source_id]).fetchone() is None:

@@ -27,10 +27,10 @@ NO_HASH = 0
 """Stored for a frame with no picture to hash. A real hash always has its lowest bit set, so it is never 0."""
 FLAT_FRAME_LEVELS = 1.0
 """RMS (luma levels, 0..255) of a frame's low-frequency structure under which it is too flat to hash reliably."""
-MATCH_BITS = 13.0
+MATCH_BITS = 14.0
 """Mean Hamming distance (of 64 bits) over neighbouring frames under which two frames show the same footage.
-Measured on lavfi footage: a resized, brightened or ``-q:v 31`` copy 2–5 bits, ``-crf 51`` 4–11, a trim between
-samples 4–8, a crushed copy against a trimmed one 10–14; different footage 19 and more over 32 sources of
+Measured on lavfi footage: a resized, brightened or ``-q:v 31`` copy 1–5 bits, a trim between samples 3–9,
+``-crf 51`` 4–12, a crushed copy against a trimmed one 6–14; different footage 19 and more over 32 sources of
 similar kinds (test patterns, fractals, moving colours), 32 on average for unrelated pictures."""
 FRAME_BITS = 20
 """The matched frame itself must be at most this far off; its neighbours alone cannot carry a mismatch."""
@@ -88,8 +88,9 @@ class MatchedSpan:
 
     @property
     def offset(self) -> float:
-        """Where the footage is in the second source relative to the first (seconds)."""
-        return self.b_start - self.a_start
+        """Where the footage is in the second source relative to the first (seconds; from both ends of the span,
+        which may be a frame apart when the first frames of slow footage match a sample early)."""
+        return ((self.b_start - self.a_start) + (self.b_end - self.a_end)) / 2
 
     def to_dict(self) -> dict:
         return {"a": [self.a_start, self.a_end], "b": [self.b_start, self.b_end], "distance": self.distance}
@@ -147,6 +148,18 @@ def match_fingerprints(a, b, fps: float) -> list[MatchedSpan]:
     a, b = as_hashes(a), as_hashes(b)
     if len(a) < MIN_RUN_FRAMES or len(b) < MIN_RUN_FRAMES:
         return []
+    # Each frame takes its best partner, so the answer depends on whose frames choose (in slow footage a frame has
+    # several look-alikes); both sides choose, and the view that finds more shared footage counts.
+    forward = _runs(a, b, fps)
+    backward = sorted((span.swapped() for span in _runs(b, a, fps)), key=lambda span: span.a_start)
+    return forward if _shared(forward) >= _shared(backward) else backward
+
+
+def _shared(spans: list[MatchedSpan]) -> float:
+    return sum(span.a_end - span.a_start for span in spans)
+
+
+def _runs(a: np.ndarray, b: np.ndarray, fps: float) -> list[MatchedSpan]:
     best_j, best_d = _best_matches(a, b)
     matched = (best_j >= 0) & (best_d <= MATCH_BITS)
     spans: list[MatchedSpan] = []
@@ -161,13 +174,23 @@ def match_fingerprints(a, b, fps: float) -> list[MatchedSpan]:
             ))
         run.clear()
 
+    stray: list[int] = []  # frames matched at another offset since the run's last frame
     for i in np.flatnonzero(matched):
         i = int(i)
-        if run:
-            gap = i - run[-1]
-            drift = abs((best_j[i] - i) - (best_j[run[-1]] - run[-1]))
-            if gap > 2 or drift > 1:  # one unmatched frame may sit inside a run (a flash, a dropped frame)
+        if run and i - run[-1] > 2:  # one unmatched frame may sit inside a run (a flash, a dropped frame)
+            close()
+            stray.clear()
+        if run and abs((best_j[i] - i) - (best_j[run[-1]] - run[-1])) > 1:
+            # A frame matched elsewhere: a look-alike moment, unless the next one agrees with it (a new offset).
+            if stray and i - stray[-1] == 1 and abs((best_j[i] - i) - (best_j[stray[-1]] - stray[-1])) <= 1:
                 close()
+                run.extend(stray)
+                stray.clear()
+            else:
+                stray[:] = [i]
+                continue
+        else:
+            stray.clear()
         run.append(i)
     close()
     return spans

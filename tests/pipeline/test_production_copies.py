@@ -1,5 +1,5 @@
 """A project holding the same footage twice (clean and crushed): no rendered variant shows both copies, and the
-clean one is used. The job result names the footage each variant is cut from."""
+clean one is used even when it is shorter than the voiceover. The job result names the footage of each variant."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ LONG_SCRIPT = ("Meet the new trail shoe. Light and fast on every path, with grip
 def footage(tmp_path_factory):
     folder = tmp_path_factory.mktemp("production-copies")
     clean = make_good(folder / "clean.mp4")
-    return {"clean": clean, "crushed": make_copy(clean, "crushed", folder),
-            "other": make_different("moving_colours", folder, seconds=4.0)}
+    return {"clean": clean, "crushed": make_copy(clean, "crushed", folder)}
 
 
 def test_variants_never_show_both_copies_and_use_the_clean_one(workspace, runner, footage):
@@ -33,9 +32,9 @@ def test_variants_never_show_both_copies_and_use_the_clean_one(workspace, runner
     for source_id in ids.values():
         analyze_source(profile, source_id)
     projects.set_project_sources(profile, project["id"], list(ids.values()))
-    # As in the issue: the crushed copy's windows score as well as the clean ones (blocks pass for detail).
-    best = {name: max(s.score for s in list_segments(profile, ids[name])) for name in ("clean", "crushed")}
-    assert best["crushed"] >= best["clean"] - 0.1, best
+    # The voiceover (about 8 s) is longer than the clean footage (6 s): the crushed copy's 6 s would be used too
+    # (the quality floor lets it in when the rest cannot fill), showing the same shots twice, once ruined.
+    assert all(list_segments(profile, source_id) for source_id in ids.values())
 
     job_id = start_production(runner, profile, ProductionRequest(project["id"], LONG_SCRIPT, variants=3, preset=SMALL))
     job = runner.wait(profile, job_id, timeout=240)
@@ -45,8 +44,9 @@ def test_variants_never_show_both_copies_and_use_the_clean_one(workspace, runner
     names = {source_id: name for name, source_id in ids.items()}
     for variant in footage_used:
         used = [names[piece["source_id"]] for piece in variant]
-        assert "crushed" not in used, used
-        assert "clean" in used
+        assert set(used) == {"clean"}, used
+        assert sum(p["end"] - p["start"] for p in variant) > 6.5, "longer than the clean footage: it is reused"
+    assert not any(job.outputs["quality_notes"]), "no footage under the quality floor was needed"
     assert len({tuple((p["source_id"], p["start"]) for p in v) for v in footage_used}) == 3, "variants differ"
     clip = projects.get_clip(profile, job.outputs["clip_ids"][0])
     first = footage_used[0][0]
