@@ -14,6 +14,7 @@ from editfactory.errors import ValidationError
 from editfactory.media.analysis import analyze_video
 from editfactory.media.framing import (
     FRAMINGS,
+    MAX_CROP_POINTS,
     MAX_FILL_UPSCALE,
     MIN_FILL_KEPT,
     choose_framing,
@@ -251,3 +252,13 @@ def test_the_track_neither_jitters_nor_jumps_but_still_arrives():
     jump = smooth_track([0.2] * 8 + [0.8] * 16, fps)  # the subject moved across: the crop pans, it does not cut
     assert max(abs(b - a) for a, b in zip(jump, jump[1:])) <= step
     assert jump[0] == pytest.approx(0.2, abs=0.04) and jump[-1] == pytest.approx(0.8, abs=0.04)
+
+
+def test_a_long_track_still_makes_a_crop_ffmpeg_accepts(plain_source):
+    # 60 s of track at 4 points a second: ffmpeg refuses an expression of ~90 pieces, so it is resampled.
+    track = tuple((t / 4, 0.5 + 0.3 * np.sin(t / 8)) for t in range(241))
+    expression = crop_x_expression(track, 0.0)
+    assert expression.count("clip(t-") <= MAX_CROP_POINTS - 1
+    subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(plain_source), "-t", "1", "-vf",
+                    f"crop=100:240:x='{expression.replace(',', chr(92) + ',')}':y=0", "-f", "null", "-"],
+                   check=True, timeout=60)
