@@ -14,10 +14,12 @@ Per sampled frame, from the tiles:
   and tiles with no structure at all (a flat wall) give no evidence either way. The analysis decodes without the
   deblocking filter, so block edges the encoder would blur over are seen as what they are: detail thrown away.
 * **smear** — fine detail relative to coarser structure: the mean Laplacian at native resolution over the one of
-  the tile halved. Sharp footage and footage with grain measure 0.5 and more; detail smeared by heavy
-  quantization or by an upscale from a much smaller copy 0.3–0.45.
+  the tile halved. A crisp edge on a flat area measures about 0.47, footage with texture or grain more; detail
+  smeared by heavy quantization or by an upscale from a much smaller copy 0.3–0.45.
 
-A window's ``damage`` (0..1, 1 = ruined) is the worse of the two, from their medians over the window's frames.
+A window's ``damage`` (0..1, 1 = ruined) combines the two, each from its median over the window's frames, as
+1 − (1 − blocks)(1 − smear). Known false alarm: synthetic pictures made of flat areas whose edges sit on the
+16-pixel grid (ffmpeg's 1080p ``testsrc2``) read as blocky; camera footage has grain and edges anywhere.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ MIN_EVIDENCE = 0.5
 BLOCK_CLEAN, BLOCK_RUINED = 1.3, 3.0
 """Blockiness at and under which footage counts as clean (damage 0), and from which as ruined (1); log-scaled
 between (CRF 35 lands about halfway)."""
-SMEAR_CLEAN, SMEAR_RUINED = 0.55, 0.4
-"""Fine-over-coarse detail ratio from which footage counts as clean, and at and under which as smeared (1)."""
+SMEAR_CLEAN, SMEAR_RUINED = 0.47, 0.35
+"""Fine-over-coarse detail ratio from which footage counts as clean, and at and under which as smeared (1). A
+crisp edge on a flat area (a graphic, a product on a plain backdrop) measures about 0.47, so it is not smeared."""
 STRUCTURE = 2.0
 """Mean Laplacian (luma levels) of the halved tile under which the tile has too little structure to judge smear."""
 
