@@ -126,7 +126,8 @@ def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: f
 
 def file_breakdown(stats: dict) -> str:
     """Where a process's time with the file went (its ``WaitStats`` as a dict), in words."""
-    return (f"waited {stats['waits']}x for the file, {stats['total']:.2f} s in all (longest "
+    return (f"{stats['units']} units of work, {stats['work_seconds']:.2f} s inside them; "
+            f"waited {stats['waits']}x for the file, {stats['total']:.2f} s in all with reopening it (longest "
             f"{stats['longest'] * 1000:.0f} ms); opened it {stats['opens']}x ({stats['open_seconds']:.2f} s), "
             f"closed it {stats['closes']}x ({stats['close_seconds']:.2f} s), handed it over {stats['handovers']}x "
             f"(kept it at most {stats['longest_hold_after_signal'] * 1000:.0f} ms after a signal)")

@@ -174,6 +174,8 @@ class WaitStats:
     """Times this process closed the file because another process was waiting for it."""
     units: int = 0
     """Units of work run (reads, transactions)."""
+    work_seconds: float = 0.0
+    """Time inside units of work, from having the file to the unit's end (the work itself)."""
     opens: int = 0
     open_seconds: float = 0.0
     """Time spent opening the file (``duckdb.connect`` and the open hook), waits for the other process excluded."""
@@ -458,7 +460,9 @@ class ProfileDatabase:
         while True:
             time.sleep(_IDLE_CHECK)
             with shared.cond:
-                if shared.connection is None or (shared.users and not shared.sessions):
+                # One watcher for as long as the file is open: starting a thread after every unit of a batch
+                # cost more than the unit under load (Thread.start waits until the new thread runs).
+                if shared.connection is None:
                     shared.idle_watcher = None
                     return
                 if shared.users:
@@ -510,6 +514,7 @@ class ProfileDatabase:
                 shared.stats.total += took
                 shared.stats.longest = max(shared.stats.longest, took)
         shared.depth.n = getattr(shared.depth, "n", 0) + 1
+        began = time.monotonic()
         try:
             yield connection
         finally:
@@ -518,6 +523,8 @@ class ProfileDatabase:
             with shared.cond:
                 shared.users -= 1
                 shared.last_end = time.monotonic()
+                if not nested:
+                    shared.stats.work_seconds += shared.last_end - began
                 self._after_unit(waiting)
             _write_stats_file()
 

@@ -107,3 +107,30 @@ def test_opening_the_file_again_does_not_build_a_new_duckdb_each_time(tmp_path, 
     assert len(built) == 1, built
     real_connect(str(db.path)).close()  # and the file is really let go between units
     assert database._registry[db.path].connection is None
+
+
+def test_a_batch_that_keeps_the_file_starts_one_idle_watcher_not_one_per_write(tmp_path, monkeypatch):
+    """While another process is around, the file stays open between a batch's writes and a watcher thread lets a
+    waiting process in. One was started after every write (Thread.start waits until the thread runs: under load
+    that cost more than the write)."""
+    import threading
+    import time
+
+    from editfactory.storage import database
+
+    db = ProfileDatabase(tmp_path / "p.duckdb")
+    db.execute("CREATE TABLE t (x INTEGER)")
+    started = []
+    real_start = threading.Thread.start
+
+    def start(thread):
+        if thread.name == "editfactory-db-idle":
+            started.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    database._registry[db.path].peer_seen = time.monotonic()  # as if a studio had just waited for the file
+    for n in range(50):
+        db.execute("INSERT INTO t VALUES (?)", [n])
+    assert db.fetchone("SELECT count(*) FROM t") == (50,)
+    assert len(started) <= db.wait_stats.opens - 1, (len(started), db.wait_stats.opens)

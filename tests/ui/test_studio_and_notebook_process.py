@@ -1,10 +1,11 @@
 """Two processes on one profile: the served studio with several browser sessions polling and switching pages, and
 a notebook kernel's batch of writes in a process of its own, for a sustained run (issue 11, reliability suite).
 
-The batch first runs alone for ``EDITFACTORY_FAIRNESS_SECONDS`` (default 30 s) and counts its writes; the same
-number of writes then runs next to the studio while the sessions keep switching pages all along. Asserted: zero
-lost writes and zero raw lock errors on both sides, every session still works. Printed (not asserted: timings
-vary with the machine's load): the batch's time next to the studio over its time alone, the longest wait for the
+The batch writes next to the studio for ``EDITFACTORY_FAIRNESS_SECONDS`` (default 30 s) while the sessions keep
+switching pages all along, and alone for half that time before the studio starts and half after it stopped (so a
+machine whose load changes during the run skews the comparison less). Asserted: zero lost writes and zero raw
+lock errors on both sides, every session still works. Printed (not asserted: timings vary with the machine's
+load): the batch's time per write next to the studio over its time per write alone, the longest wait for the
 database file on each side, the sessions' page switches, and where the batch's time went.
 """
 
@@ -52,8 +53,7 @@ def test_a_notebook_batch_next_to_a_served_studio_under_several_sessions_loses_n
     project = projects.create_project(profile, "Launch")
     for n in range(12):
         projects.create_clip(profile, project["id"], f"clip {n}", status="rendered")
-    alone = _result(_notebook_batch(workspace, profile, "alone", seconds=SECONDS))
-    writes = alone["writes"]
+    alone = _result(_notebook_batch(workspace, profile, "alone", seconds=SECONDS / 2))
 
     studio_stats = workspace.root / "studio-wait-stats.json"
     studio = served_studio(**{STATS_ENV_VAR: str(studio_stats)})
@@ -67,7 +67,7 @@ def test_a_notebook_batch_next_to_a_served_studio_under_several_sessions_loses_n
                 timeout=180_000)
             pages.append((page_name, page))
 
-    batch = _notebook_batch(workspace, profile, "notebook", writes=writes)
+    batch = _notebook_batch(workspace, profile, "notebook", seconds=SECONDS)
     switch_seconds = []
     started = time.perf_counter()
     while batch.poll() is None:  # the sessions keep the studio reading: Jobs pages poll, the others switch pages
@@ -90,24 +90,41 @@ def test_a_notebook_batch_next_to_a_served_studio_under_several_sessions_loses_n
     stored = {tag: profile.db.fetchone("SELECT count(*) FROM projects WHERE id LIKE ?", [f"{tag}-%"])[0]
               for tag in ("alone", "notebook")}
     assert contended["raw"] == 0 and contended["project"] == 0 and alone["raw"] == 0 and alone["project"] == 0
-    assert writes > 0 and stored == {"alone": writes, "notebook": writes}, "lost writes"
+    assert contended["writes"] > 0 and stored == {"alone": alone["writes"], "notebook": contended["writes"]}, "lost"
     assert not [marker for marker in RAW_LOCK_ERRORS if marker in studio_log], studio_log[-3000:]
     assert len(projects.list_clips(profile, project["id"])) == 12
     assert switch_seconds, "the sessions switched no page while the batch ran"
+    for _, page in pages:
+        page.context.close()
+    studio.stop()
+    again = _result(_notebook_batch(workspace, profile, "again", seconds=SECONDS / 2))
+    assert again["raw"] == 0 and again["project"] == 0
+    assert profile.db.fetchone("SELECT count(*) FROM projects WHERE id LIKE 'again-%'")[0] == again["writes"], "lost"
 
     studio_file = json.loads(studio_stats.read_text())["databases"][str(profile.db.path)]
-    ratio = contended["seconds"] / alone["seconds"]
+    alone_per_write = (alone["seconds"] + again["seconds"]) / (alone["writes"] + again["writes"])
+    contended_per_write = contended["seconds"] / contended["writes"]
+    ratio = contended_per_write / alone_per_write
     longest = max(contended["longest_wait"], studio_file["longest"])
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     figure = "FIGURE: served studio and a notebook process on one profile: "
-    print(f"\n{figure}{sum(SESSIONS.values())} browser sessions, a batch of {writes} writes: alone "
-          f"{alone['seconds']:.1f} s, next to the studio {contended['seconds']:.1f} s = {ratio:.2f}x "
+    print(f"\n{figure}{sum(SESSIONS.values())} browser sessions; a notebook batch of short writes alone "
+          f"{alone_per_write * 1000:.1f} ms per write ({alone['writes']} writes before the studio, {again['writes']} "
+          f"after, {alone['seconds'] + again['seconds']:.0f} s), next to the studio {contended_per_write * 1000:.1f} ms "
+          f"per write ({contended['writes']} writes in {contended['seconds']:.0f} s) = {ratio:.2f}x "
           f"(target <= {RATIO_TARGET}x: {'met' if ratio <= RATIO_TARGET else 'NOT met'}); longest wait for the file "
           f"{longest * 1000:.0f} ms (batch {contended['longest_wait'] * 1000:.0f} ms, studio "
           f"{studio_file['longest'] * 1000:.0f} ms; target < {MAX_WAIT_TARGET * 1000:.0f} ms: "
           f"{'met' if longest < MAX_WAIT_TARGET else 'NOT met'}); lost writes 0, raw lock errors 0")
+    # Drift-free view: the batch's own work (inside its units) against its whole time next to the studio; the rest
+    # is waiting for the file, opening and closing it. At most 1/3 of it outside means at most 1.5x the same work
+    # with the file to itself, whatever the machine's load.
+    work = contended["stats"]["work_seconds"]
+    print(f"{figure}batch next to the studio: {contended['seconds'] - work:.1f} s of {contended['seconds']:.1f} s "
+          f"outside its units of work (waiting for the file, opening, closing) = {contended['seconds'] / work:.2f}x "
+          f"its work with the file to itself")
     print(f"{figure}studio side: {len(switch_seconds)} page switches in {switching:.0f} s "
           f"({len(switch_seconds) / switching:.2f}/s), median {statistics.median(switch_seconds) * 1000:.0f} ms, "
           f"longest {max(switch_seconds) * 1000:.0f} ms; studio {file_breakdown(studio_file)}")
     print(f"{figure}batch next to the studio: {file_breakdown(contended['stats'])}")
-    print(f"{figure}batch alone: {file_breakdown(alone['stats'])}; load average {load}")
+    print(f"{figure}batch alone (before): {file_breakdown(alone['stats'])}; load average {load}")
