@@ -40,6 +40,7 @@ from editfactory.library import (
     list_sources,
     update_segment,
 )
+from editfactory.library.duplicates import copies_among
 from editfactory.library.framing import default_framing, project_framing, set_project_framing
 from editfactory.media.presets import PRESETS
 from editfactory.models.session import FAILED, StudioSession
@@ -67,6 +68,8 @@ class ProduceModel(param.Parameterized):
     project_id = param.String(default="", doc="The project worked on ('' when the profile has none yet).")
     sources = param.List(default=[], doc="The project's source videos (SourceVideo).")
     segments = param.List(default=[], doc="Segments of the project's sources (Segment), best first per source.")
+    copies = param.Dict(default={}, doc="Source id -> sentences naming the project's other sources that show the same "
+                                        "footage (a copy imported twice; see library.duplicates).")
 
     script = param.String(default="", doc="The text the voice reads; saved with the project.")
     provider = param.Selector(default="piper", objects=list(PROVIDERS), doc="Voice provider.")
@@ -102,7 +105,7 @@ class ProduceModel(param.Parameterized):
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
                           estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
-                          quality_notes=[], framing="", default_framing="auto")
+                          quality_notes=[], framing="", default_framing="auto", copies={})
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -121,6 +124,8 @@ class ProduceModel(param.Parameterized):
             "script": project["script"],
             "sources": sources,
             "segments": self.read_segments([s.id for s in sources]),
+            "copies": {source_id: [c.describe() for c in found]
+                       for source_id, found in copies_among(profile, [s.id for s in sources]).items()},
             "clips": projects.list_clips(profile, project_id, status="rendered", limit=RESULTS_SHOWN),
             "drafts": self._latest_outputs(PRODUCTION, project_id, draft=True).get("previews", []),
             "voiceover": self._latest_outputs(VOICEOVER, project_id),
@@ -153,7 +158,7 @@ class ProduceModel(param.Parameterized):
         self.param.update(
             project_id=project_id, script=data["script"], sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
-            quality_notes=data.get("quality_notes", []),
+            quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"],
         )
 

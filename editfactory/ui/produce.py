@@ -64,6 +64,12 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+def copies_note(sentences: list[str]) -> str:
+    """HTML lines naming the other sources of the project that show the same footage ('' for none)."""
+    return "".join(f"<div class='ef-same-footage' style='color:#1565c0;font-size:12px;line-height:1.3;margin-top:4px'>"
+                   f"↔ {html.escape(sentence)}</div>" for sentence in sentences)
+
+
 class ProducePage(PageView):
     title = "Produce"
 
@@ -168,7 +174,7 @@ class ProducePage(PageView):
         for watch in (self._import_watch, self._analysis_watch, self._voice_watch, self._sample_watch, self._render_watch):
             watch.on_finished(self._on_job_finished)
         model.param.watch(lambda *_: self._show_projects(), ["projects", "project_id"])
-        model.param.watch(lambda *_: self._show_sources(), ["sources"])
+        model.param.watch(lambda *_: self._show_sources(), ["sources", "copies"])
         model.param.watch(lambda *_: self._show_refused(), ["refused"])
         model.param.watch(lambda *_: self._spawn(self.show_segments), ["segments"])
         model.param.watch(lambda *_: self._show_script(), ["script"])
@@ -319,7 +325,8 @@ class ProducePage(PageView):
         text = (f"<div style='width:168px;font-size:13px'><b title='{html.escape(source.filename)}' "
                 f"style='display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap'>"
                 f"{html.escape(source.filename)}</b>{source.duration:.1f} s · {source.width}x{source.height}<br>"
-                f"<span style='color:#666'>{state}</span>{upscale_note(source)}</div>")
+                f"<span style='color:#666'>{state}</span>{upscale_note(source)}"
+                f"{copies_note(self.model.copies.get(source.id, []))}</div>")
         return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), elevation=0, margin=4, styles={"padding": "6px"})
 
     def _show_sources(self) -> None:

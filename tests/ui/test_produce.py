@@ -461,6 +461,17 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     screenshot(page, "24-produce-results")
     # The voiceover made before was reused: one charge in the ledger.
     assert len([e for e in month_entries(shop) if e["status"] == "settled"]) == 1
+
+    # The same footage again, as a messaging app re-compresses it: once analyzed, both cards name the other copy.
+    copy = tmp_path / "trail-shoe-from-chat.mp4"
+    _ffmpeg("-i", str(footage), "-c:v", "libx264", "-crf", "51", "-pix_fmt", "yuv420p", "-c:a", "aac", str(copy))
+    page.locator("input[type=file]").set_input_files([str(copy)])
+    page.get_by_title("trail-shoe-from-chat.mp4").wait_for(timeout=90_000)  # its card: imported into the project
+    page.get_by_role("button", name="Analyze footage").click()
+    page.get_by_text("Same footage as trail-shoe.mp4 (this copy is more compressed)").wait_for(timeout=120_000)
+    page.get_by_text("Same footage as trail-shoe-from-chat.mp4").wait_for(timeout=60_000)
+    page.get_by_text("Same footage as trail-shoe.mp4").scroll_into_view_if_needed()
+    screenshot(page, "25-produce-same-footage")
     assert "Traceback" not in page.content()
 
 
