@@ -148,3 +148,30 @@ def test_copies_in_another_profile_are_never_paired(profile, other_profile, file
         copies_of(other_profile, mine["clean"])
     with pytest.raises(NotFoundError):
         segment_copies(profile, [mine["clean"], theirs["crushed"]])
+
+
+def test_a_copy_fingerprinted_meanwhile_by_another_process_is_still_paired(profile, files, monkeypatch):
+    from editfactory.library import duplicates
+    from editfactory.media.analysis import analyze_video
+
+    ids = imported(profile, files, "clean")
+    ids |= imported(profile, files, "crushed", analyze=False)
+    crushed_hashes = analyze_video(files["crushed"]).fingerprint
+    clean_hashes = analyze_video(files["clean"]).fingerprint
+    real = duplicates._other_fingerprints
+    calls = []
+
+    def others_then_a_late_one(profile_, source_id, skip):
+        found = real(profile_, source_id, skip)
+        if not calls:  # the other process stores its fingerprint right after this process read the stored ones
+            profile_.db.execute("DELETE FROM source_fingerprints WHERE source_id = ?", [ids["clean"]])
+            found = real(profile_, source_id, skip)
+            profile_.db.execute("INSERT INTO source_fingerprints (source_id, sample_fps, hashes) VALUES (?, 4.0, ?)",
+                                [ids["clean"], duplicates._hashes_blob(clean_hashes)])
+        calls.append(len(found))
+        return found
+
+    profile.db.execute("DELETE FROM near_duplicates")
+    monkeypatch.setattr(duplicates, "_other_fingerprints", others_then_a_late_one)
+    duplicates.record_fingerprint(profile, ids["crushed"], crushed_hashes, 4.0)
+    assert calls[0] == 0 and [c.source_id for c in copies_of(profile, ids["crushed"])] == [ids["clean"]]
