@@ -199,15 +199,21 @@ def replace_auto_segments(profile: Profile, source_id: str, scored: Sequence[tup
     """Swap the source's analyzed segments for ``scored`` ``(start, end, score, scores)`` in one transaction.
 
     The source must be one of this profile's: an id from another profile is refused, never stored here.
+    A framing the user chose for an analyzed segment stays with the new segment of the same range.
     """
     with profile.db.transaction() as cursor:
         if cursor.execute("SELECT 1 FROM source_videos WHERE id = ?", [source_id]).fetchone() is None:
             raise NotFoundError("Source video", source_id, profile.name)
+        chosen = {(round(start, 3), round(end, 3)): framing for start, end, framing in cursor.execute(
+            "SELECT start_s, end_s, framing FROM segments WHERE source_id = ? AND origin = 'auto' AND framing IS NOT NULL",
+            [source_id]).fetchall()}
         cursor.execute("DELETE FROM segments WHERE source_id = ? AND origin = 'auto'", [source_id])
         for start, end, score, scores in scored:
             cursor.execute(
-                "INSERT INTO segments (id, source_id, start_s, end_s, origin, score, scores) VALUES (?, ?, ?, ?, 'auto', ?, ?)",
-                [new_id("seg"), source_id, start, end, score, json.dumps(scores)],
+                "INSERT INTO segments (id, source_id, start_s, end_s, origin, score, scores, framing) "
+                "VALUES (?, ?, ?, ?, 'auto', ?, ?, ?)",
+                [new_id("seg"), source_id, start, end, score, json.dumps(scores),
+                 chosen.get((round(start, 3), round(end, 3)))],
             )
         cursor.execute("UPDATE source_videos SET analyzed_at = now(), status = 'analyzed' WHERE id = ?", [source_id])
     return len(scored)

@@ -92,3 +92,14 @@ def test_a_source_without_segments_gets_the_chosen_framing_and_a_centred_crop(pr
     assert {(s.framing, s.track, s.spread) for s in picked} == {("fit", (), None)}
     with pytest.raises(ValidationError, match="auto, fill, fit"):
         select_for_sources(profile, [source.id], 2.0, framing="zoom")
+
+
+def test_a_framing_chosen_for_an_analyzed_segment_survives_analysing_again(profile, video):
+    source = import_source(profile, video)
+    analyze_source(profile, source.id)
+    first = sorted(list_segments(profile, source.id, origin="auto"), key=lambda s: s.start)
+    update_segment(profile, first[0].id, framing="fit")
+    analyze_source(profile, source.id)  # "Analyze footage" again: the analyzed segments are made anew
+    again = sorted(list_segments(profile, source.id, origin="auto"), key=lambda s: s.start)
+    assert [s.framing for s in again] == ["fit"] + [None] * (len(again) - 1)
+    assert again[0].id != first[0].id and (again[0].start, again[0].end) == (first[0].start, first[0].end)
