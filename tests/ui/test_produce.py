@@ -14,6 +14,7 @@ from pathlib import Path
 
 import panel_material_ui as pmui
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from editfactory.costs import month_entries
 from editfactory.errors import ValidationError
@@ -416,8 +417,14 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     screenshot(page, "20-produce-footage-and-segments")
 
     # Edit a segment's keywords in the table.
-    page.locator(".tabulator-cell[tabulator-field='keywords']").first.click()
     editor = page.locator(".tabulator-cell.tabulator-editing input")
+    for attempt in range(5):  # the table may still be redrawing from the segments' arrival, which drops a click
+        page.locator(".tabulator-cell[tabulator-field='keywords']").first.click()
+        try:
+            editor.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     editor.fill("laces, sole")
     editor.press("Enter")
     page.get_by_text("Segment saved.").wait_for(timeout=60_000)
