@@ -216,3 +216,14 @@ def with_copies(profile: Profile, source_ids: list[str], candidates: list[Candid
     fidelity = {source.path: file_fidelity(source) for source in (get_source(profile, s) for s in dict.fromkeys(source_ids))}
     return [replace(c, duplicate_of=copies[c.ident], fidelity=round(fidelity.get(c.source, 0.0), 4))
             if c.ident in copies else c for c in candidates]
+
+
+def duplicate_pairs(profile: Profile, limit: int = 50) -> list[dict]:
+    """The profile's footage imported more than once, as ``{"a", "b", "shared_s"}`` (file names, seconds shown by
+    both), most shared first: what the Library lists so the owner can delete the worse copy."""
+    rows = profile.db.fetchall(
+        "SELECT a.filename, b.filename, d.shared_s FROM near_duplicates d "
+        "JOIN source_videos a ON a.id = d.source_a JOIN source_videos b ON b.id = d.source_b "
+        "ORDER BY d.shared_s DESC, a.filename, b.filename LIMIT ?", [limit])
+    pairs = [(*sorted((a, b)), shared) for a, b, shared in rows]  # names in order, whichever id is smaller
+    return [{"a": a, "b": b, "shared_s": round(shared, 1)} for a, b, shared in pairs]

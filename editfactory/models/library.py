@@ -15,6 +15,7 @@ import param
 from editfactory import clip_catalog, projects
 from editfactory.clip_catalog import ClipFilter, ClipPage
 from editfactory.errors import ValidationError
+from editfactory.library.duplicates import duplicate_pairs
 from editfactory.library.sources import warned_sources
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
@@ -55,6 +56,8 @@ class LibraryModel(param.Parameterized):
     selected = param.List(default=[], item_type=str, doc="Ids of the selected clips (kept across pages).")
     preview_id = param.String(default="", doc="The clip shown in the preview player ('' for none).")
     loading = param.Boolean(default=False, doc="A read is under way.")
+    footage_pairs = param.List(default=[], doc="The profile's footage imported twice (near-duplicate sources): "
+                               "{'a', 'b', 'shared_s'}.")
     footage_warnings = param.List(default=[], doc="The profile's source videos too small for an output format: "
                                                   "{'filename', 'warning'}, newest first.")
 
@@ -85,7 +88,8 @@ class LibraryModel(param.Parameterized):
             return {"profile_id": profile.id, "page": page, "projects": clip_catalog.project_choices(profile, keep=self.project_id or None),
                     "all_clips": clip_catalog.clip_count(profile),
                     "footage_warnings": [{"filename": s.filename, "warning": s.upscale_warning}
-                                         for s in warned_sources(profile)]}
+                                         for s in warned_sources(profile)],
+                    "footage_pairs": duplicate_pairs(profile)}
 
     def read_posters(self, rows: list[dict]) -> dict[str, Path]:
         """Poster frames of these clips, made where missing (ffmpeg; seconds for a fresh page)."""
@@ -106,6 +110,7 @@ class LibraryModel(param.Parameterized):
         known = {p["id"] for p in data["projects"]}
         updates: dict[str, Any] = {"rows": page.rows, "total": page.total, "projects": data["projects"],
                                    "all_clips": data["all_clips"], "footage_warnings": data.get("footage_warnings", []),
+                                   "footage_pairs": data.get("footage_pairs", []),
                                    "posters": {k: v for k, v in self.posters.items() if any(r["id"] == k for r in page.rows)}}
         if self.project_id and self.project_id not in known:
             updates["project_id"] = ""
@@ -123,7 +128,7 @@ class LibraryModel(param.Parameterized):
         if self._profile_id is not None and current != self._profile_id:
             defaults = {name: self.param[name].default for name in (*FILTER_PARAMETERS, "page_number")}
             self.param.update(**defaults, rows=[], total=0, all_clips=0, projects=[], posters={}, selected=[],
-                              preview_id="", footage_warnings=[])
+                              preview_id="", footage_warnings=[], footage_pairs=[])
         self._profile_id = current
 
     def load(self, posters: bool = True) -> None:

@@ -114,7 +114,7 @@ class LibraryPage(PageView):
         model.param.watch(lambda *_: self._render_projects(), "projects")
         model.param.watch(lambda *_: self._render_selection(), "selected")
         model.param.watch(lambda *_: self._render_preview(), "preview_id")
-        model.param.watch(lambda *_: self._render_footage_warnings(), "footage_warnings")
+        model.param.watch(lambda *_: self._render_footage_warnings(), ["footage_warnings", "footage_pairs"])
         self._busy = BusyBar()
         model.param.watch(lambda e: self._busy.show(e.new), "loading")
         model.param.watch(lambda *_: self._render_summary(), "loading")
@@ -284,13 +284,21 @@ class LibraryPage(PageView):
             await self.model.refresh()
 
     def _render_footage_warnings(self) -> None:
-        warned = self.model.footage_warnings
-        items = "".join(f"<li><b>{html.escape(w['filename'])}</b> — {html.escape(w['warning'])}</li>" for w in warned)
+        warned, pairs = self.model.footage_warnings, self.model.footage_pairs
+        parts = []
+        if warned:
+            items = "".join(f"<li><b>{html.escape(w['filename'])}</b> — {html.escape(w['warning'])}</li>" for w in warned)
+            parts.append(f"<b>⚠ Footage that will look soft or blurry in the clips ({len(warned)})</b>"
+                         f"<ul style='margin:4px 0'>{items}</ul>")
+        if pairs:
+            items = "".join(f"<li><b>{html.escape(p['a'])}</b> and <b>{html.escape(p['b'])}</b> show the same footage "
+                            f"({p['shared_s']:.1f} s)</li>" for p in pairs)
+            parts.append(f"<b>Footage imported twice ({len(pairs)})</b> — a clip never shows both copies, it uses the "
+                         f"better one; delete the worse copy to keep the library tidy.<ul style='margin:4px 0'>{items}</ul>")
         self._footage_warnings.param.update(
-            object=(f"<div class='ef-footage-warnings' style='color:{WARNING_COLOR};font-size:13px'><b>⚠ Footage that "
-                    f"will look soft or blurry in the clips ({len(warned)})</b><ul style='margin:4px 0'>{items}</ul>"
-                    "</div>") if warned else "",
-            visible=bool(warned))
+            object=(f"<div class='ef-footage-warnings' style='color:{WARNING_COLOR};font-size:13px'>{''.join(parts)}"
+                    "</div>") if parts else "",
+            visible=bool(parts))
 
     def __panel__(self):
         filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,

@@ -175,3 +175,14 @@ def test_a_copy_fingerprinted_meanwhile_by_another_process_is_still_paired(profi
     monkeypatch.setattr(duplicates, "_other_fingerprints", others_then_a_late_one)
     duplicates.record_fingerprint(profile, ids["crushed"], crushed_hashes, 4.0)
     assert calls[0] == 0 and [c.source_id for c in copies_of(profile, ids["crushed"])] == [ids["clean"]]
+
+
+def test_duplicate_pairs_lists_each_pair_of_the_profile_once_by_name(store):
+    from editfactory.library.duplicates import duplicate_pairs
+
+    profile, _ = store
+    pairs = duplicate_pairs(profile)
+    named = {frozenset((p["a"], p["b"])) for p in pairs}
+    assert frozenset(("clean.mp4", "crushed.mp4")) in named and frozenset(("clean.mp4", "trimmed.mp4")) in named
+    assert len(named) == len(pairs) and not any("other_pattern.mp4" in pair for pair in named)
+    assert all(p["shared_s"] > 0 for p in pairs)

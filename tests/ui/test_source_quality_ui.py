@@ -96,3 +96,26 @@ def test_the_library_lists_footage_that_will_look_blurry_for_this_profile_only(w
     session.switch_profile(hats.id)
     asyncio.run(view.refresh())
     assert not view._footage_warnings.visible and view.model.footage_warnings == []
+
+
+def test_the_library_lists_footage_imported_twice_for_this_profile_only(workspace, make_session, tmp_path):
+    from footage_copies import make_copy, make_good
+
+    from editfactory.library import analyze_source, import_source
+    from editfactory.ui.library import LibraryPage
+
+    good = make_good(tmp_path / "clean.mp4")
+    crushed = make_copy(good, "crushed", tmp_path)
+    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
+    for path in (good, crushed):
+        analyze_source(shoes, import_source(shoes, path).id)
+    analyze_source(hats, import_source(hats, good).id)
+    session = make_session(shoes.id)
+    view = LibraryPage(session=session)
+    asyncio.run(view.refresh())
+    text = view._footage_warnings.object
+    assert view._footage_warnings.visible and "Footage imported twice (1)" in text
+    assert "<b>clean.mp4</b> and <b>crushed.mp4</b> show the same footage" in text
+    session.switch_profile(hats.id)
+    asyncio.run(view.refresh())
+    assert "imported twice" not in view._footage_warnings.object and view.model.footage_pairs == []
