@@ -6,17 +6,15 @@ cluster (:mod:`editfactory.jobs.dask_backend`).
 
 Re-running with the same inputs costs almost nothing: the voiceover comes from
 the profile's TTS cache (and is not counted against the quota again), selection
-is deterministic (seeded), and a variant whose render key (segments, voiceover,
-captions, format) was rendered before is reused together with its clip row
-instead of being encoded again. There are no separately "normalized segments"
+is deterministic (seeded), and a variant whose render key (a hash of every field
+of its spec, :mod:`editfactory.media.spec`) was rendered before is reused together
+with its clip row instead of being encoded again. There are no separately "normalized segments"
 to cache: the renderer trims, scales and crops the segments inside the same single
 ffmpeg pass, so the finished variant is the unit of reuse.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +28,7 @@ from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
-from editfactory.library.renders import require_profile_inputs
+from editfactory.library.renders import profile_render_key, require_profile_inputs
 from editfactory.media.captions import write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
@@ -104,21 +102,6 @@ class ProductionRequest:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "clip"
-
-
-def _render_key(profile: Profile, spec: RenderSpec, preset: RenderPreset, style: dict) -> str:
-    """Same segments (with their framing and crop track), voiceover, captions and format → same key → reused."""
-    material = {
-        "segments": [[profile.paths.relative(s.source), round(s.start, 3), round(s.end, 3), s.framing,
-                      [[round(t, 3), round(x, 4)] for t, x in s.track], s.spread] for s in spec.segments],
-        # The cached voiceover's file name is its cache key (text, voice, settings), which fixes its words too;
-        # the words themselves are left out because the cache stores them rounded.
-        "voiceover": Path(spec.voiceover).name if spec.voiceover else None,
-        "style": style,
-        "preset": asdict(preset),
-        "duck": spec.duck_source_audio,
-    }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 def _voiceover_cached(profile: Profile, text: str, voice: dict) -> bool:
@@ -225,7 +208,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
             preset=preset, duck_source_audio=request.duck_source_audio,
         )
         require_profile_inputs(profile, spec)  # footage and voiceover come from this profile's folder only
-        key = _render_key(profile, spec, preset, style.to_dict())
+        key = profile_render_key(profile, spec)  # every field of the spec: a change to any one renders anew
         # The project id keeps two same-named projects from sharing (and later deleting) one file.
         folder, prefix = (profile.paths.previews, "draft-") if request.draft else (profile.paths.renders, "")
         output = folder / f"{prefix}{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
