@@ -91,7 +91,7 @@ class SettingsModel(param.Parameterized):
             for name in PROVIDERS:
                 with get_provider(name, profile) as provider:
                     prices += [{"provider": name, "label": provider.label, "model": m.id, "model_label": m.label,
-                                "price": m.price_per_1k_chars} for m in provider.models()]
+                                "price": m.price_per_1k_chars, "unit": provider.pricing_unit} for m in provider.models()]
             return {
                 "profile_name": profile.name, "profile_description": profile.description, "style": get_caption_style(profile),
                 "has_footage": bool(list_sources(profile)),

@@ -371,6 +371,8 @@ class SettingsPage(PageView):
     def _show_price(self) -> None:
         row = next((r for r in self.model.prices if f"{r['provider']}:{r['model']}" == self._price_model.value), None)
         self._price.value = f"{row['price']:g}" if row else ""
+        if row:
+            self._price.label = f"Price per 1 000 {row['unit']} ($)"
 
     def _on_save_price(self) -> None:
         if not self._price_model.value:

@@ -4,6 +4,9 @@ Settings without a change to any of them: the pages loop over the providers' own
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +29,7 @@ from editfactory.tts.base import (
     WordTiming,
 )
 from editfactory.tts.registry import get_provider, register_provider, unregister_provider
+from tests.ui.conftest import ROOT, ServedStudio, free_port, open_page
 
 KEY = "fv-test-key-0123456789"
 
@@ -118,7 +122,8 @@ def test_settings_shows_a_key_field_for_it_and_checks_the_key_it_declares(make_s
     # The registry hands the saved key to the provider: it becomes available.
     with get_provider("fakevox", view.session.profile) as provider:
         assert provider.api_key == KEY and provider.availability().ok
-    assert "FakeVox (test) · FakeVox One" in view._price_model.options
+    view._price_model.value = view._price_model.options["FakeVox (test) · FakeVox One"]
+    assert view._price.value == "3" and view._price.label == "Price per 1 000 words ($)"
     field.remove.clicks += 1
     assert get_secret(view.session.profile, "fakevox.api_key") is None and field.message.severity == "success"
 
@@ -190,3 +195,48 @@ def test_an_unregistered_provider_is_refused_with_the_registered_ones_named(fake
         from editfactory.tts.credentials import set_key
 
         set_key(None, "piper", KEY)  # type: ignore[arg-type]
+
+
+class _StudioWithFakeVox(ServedStudio):
+    """The studio served the README's way, from an app file that first registers FakeVox (and nothing else)."""
+
+    def __init__(self, workspace_root: Path, folder: Path) -> None:
+        app = folder / "studio_with_fakevox.py"
+        app.write_text("from editfactory.tts.registry import register_provider\n"
+                       "from tests.ui.test_new_provider import FakeVoxProvider\n\n"
+                       "register_provider(FakeVoxProvider)\n\n"
+                       "from editfactory.ui.studio import create_app  # noqa: E402\n\n"
+                       "create_app().servable(title='Edit Factory')\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/studio_with_fakevox"
+        self.log_path = folder / "studio.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "panel", "serve", str(app), "--port", str(self.port), "--address", "127.0.0.1",
+             f"--allow-websocket-origin=127.0.0.1:{self.port}", "--plugins", "editfactory.ui.media_route"],
+            cwd=ROOT, env={**os.environ, "EDITFACTORY_DATA": str(workspace_root), "EDITFACTORY_SECRETS_BACKEND": "file"},
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+
+@pytest.mark.ui
+def test_it_appears_on_every_page_of_the_served_studio(browser, workspace, tmp_path):
+    workspace.remember_last_used(workspace.create("FakeVox shop").id)
+    studio = _StudioWithFakeVox(workspace.root, tmp_path)
+    try:
+        page = open_page(browser, studio.url + "?page=settings", wait_text="Monthly quota", viewport=(1400, 2600))
+        page.get_by_label("FakeVox API key").fill(KEY)
+        page.get_by_text("Save key").nth(1).click()  # ElevenLabs' field comes first, in registry order
+        page.get_by_text("Saved key: ••••••••6789").wait_for(timeout=15_000)
+        assert KEY not in page.content()
+        page = open_page(browser, studio.url + "?page=voices", wait_text="Clone a voice", viewport=(1400, 2000))
+        page.get_by_text("FakeVox (test)").first.wait_for(timeout=30_000)
+        page.get_by_text("$3.00 / 1 000 words").first.wait_for(timeout=30_000)
+        page = open_page(browser, studio.url + "?page=produce")
+        page.get_by_role("combobox", name="Provider").click(timeout=120_000)
+        page.get_by_role("listbox").get_by_text("FakeVox (test)").wait_for(timeout=15_000)
+        assert "Traceback" not in page.content()
+    finally:
+        studio.stop()
+    assert get_secret(workspace.find_by_name("FakeVox shop"), "fakevox.api_key") == KEY
