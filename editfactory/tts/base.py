@@ -134,7 +134,8 @@ class ProviderSecret:
             raise ValidationError(f"The {self.label} cannot contain spaces; copy it again in one piece.")
         if not self.min_length <= len(key) <= self.max_length:
             size = "short" if len(key) < self.min_length else "long"
-            raise ValidationError(f"That is too {size} for the {self.label}; copy the whole key again from {self.where}.")
+            raise ValidationError(f"That is too {size} for the {self.label}; copy the whole key again from "
+                                  f"{self.where}.")
         return key
 
 

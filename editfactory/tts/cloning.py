@@ -2,8 +2,9 @@
 
 Samples go to ``profile.paths.voices/<voice id>/``; the ``voices`` row keeps the
 provider's handle (a remote voice id, or a local reference audio stored relative
-to the profile folder: ``VoiceProvider.cloned_voice_is_file``). Everything lives inside the profile, so
-a cloned voice survives restarts and is invisible from any other profile.
+to the profile folder when ``VoiceProvider.cloned_voice_is_file``). Everything
+lives inside the profile, so a cloned voice survives restarts and is invisible
+from any other profile.
 """
 
 from __future__ import annotations

@@ -17,7 +17,15 @@ from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
-from editfactory.tts.base import CLONED, PRESET, SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    billable_characters,
+    price_label,
+)
 from editfactory.tts.cloned_voices import get_voice, list_cloned_voices
 from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 

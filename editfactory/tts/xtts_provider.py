@@ -17,7 +17,16 @@ import numpy as np
 import param
 
 from editfactory.tts.audio import decode_mono, write_wav
-from editfactory.tts.base import CLONED, PRESET, Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+)
 from editfactory.tts.errors import VoiceError, VoiceUnavailableError
 from editfactory.tts.local_engines import load_once, package_installed, split_sentences, to_float_array
 from editfactory.tts.timing import estimate_word_timings, make_monotonic

@@ -52,8 +52,8 @@ class VoicesPage(PageView):
         model.param.watch(lambda e: self._checking.show(e.new), "checking")
 
         # -- one provider: voices, models/prices, settings, default --
-        self._provider = pmui.Select(label="Provider", options={v: k for k, v in self._labels.items()}, value=model.provider,
-                                     width=220, sizing_mode="fixed")
+        self._provider = pmui.Select(label="Provider", options={v: k for k, v in self._labels.items()},
+                                     value=model.provider, width=220, sizing_mode="fixed")
         self._provider.param.watch(self._on_provider, "value")
         self._status = pmui.Alert(object="", severity="info", visible=False, sizing_mode="stretch_width")
         self._licence = pmui.Alert(object="", severity="warning", visible=False, sizing_mode="stretch_width")
@@ -288,8 +288,8 @@ class VoicesPage(PageView):
         except Exception as error:  # noqa: BLE001
             self.session.report(error)
             return
-        self._price_message.param.update(object=f"Saved: {price_text(price, PROVIDERS[self.model.provider].pricing_unit)} for this profile.", severity="success",
-                                         visible=True)
+        saved = price_text(price, PROVIDERS[self.model.provider].pricing_unit)
+        self._price_message.param.update(object=f"Saved: {saved} for this profile.", severity="success", visible=True)
         for row in self.model.providers:
             if row["name"] == self.model.provider:
                 for m in row["models"]:
