@@ -24,6 +24,7 @@ from editfactory.library import import_source  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
+from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
 
 DEMO_PROFILE = "Demo"
 DEMO_PROJECT = "Demo: travel mug"
@@ -103,7 +104,7 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
             ) from None
     projects.set_project_sources(profile, project["id"], [imported.id])
 
-    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": "piper"})
+    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": PiperProvider.name})
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)

@@ -67,16 +67,19 @@ def check_ffmpeg() -> list[Finding]:
 
 def check_voices() -> list[Finding]:
     from editfactory.tts import describe_providers
+    from editfactory.tts.registry import DEFAULT_PROVIDER
 
     found = []
-    for row in describe_providers():
+    rows = describe_providers()
+    for row in rows:
         if row["available"]:
             note = f" — {row['licence_note']}" if row.get("licence_note") else ""
             found.append(Finding("voices", row["name"], OK, f"{row['label']} is available{note}"))
         else:
-            state = FAIL if row["name"] == "piper" else WARN
+            state = FAIL if row["name"] == DEFAULT_PROVIDER else WARN  # a fresh profile speaks with it
             found.append(Finding("voices", row["name"], state, f"{row['label']} is unavailable: {row['reason']}"))
-    found.append(Finding("voices", "keys", INFO, "API keys (ElevenLabs) are set per profile in the studio's Settings; "
+    services = ", ".join(row["label"] for row in rows if row["key_label"])
+    found.append(Finding("voices", "keys", INFO, f"API keys ({services}) are set per profile in the studio's Settings; "
                                                  "this check runs without a profile."))
     return found
 

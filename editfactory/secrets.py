@@ -76,7 +76,17 @@ def _check_name(name: str) -> str:
 
 # -- what a key may contain -------------------------------------------------------
 
-_SERVICES = {"postiz": "Postiz", "elevenlabs": "ElevenLabs"}
+_SERVICES = {"postiz": "Postiz"}
+"""How messages name the service of a secret, by the first part of its name. Voice providers declare their keys
+when they are registered (``editfactory.tts.registry``), so this module names none of them."""
+_DECLARED = {"postiz.api_key"}
+"""The well-known secret names: removed from the keyring with a profile even when its list of names is lost."""
+
+
+def declare_secret(name: str, service: str) -> None:
+    """Make ``name`` a well-known secret whose messages call it ``service``'s key (e.g. a voice provider's key)."""
+    _SERVICES[_check_name(name).split(".")[0]] = service
+    _DECLARED.add(name)
 
 
 def service_label(name: str) -> str:
@@ -254,7 +264,7 @@ def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
         return
     from keyring.errors import PasswordDeleteError
 
-    names = {f"{prefix}.api_key" for prefix in _SERVICES}
+    names = set(_DECLARED)
     for filename in (NAMES_FILE, SECRETS_FILE):
         try:
             names.update(_read_json(Path(secrets_folder) / filename))

@@ -139,7 +139,7 @@ CALLS = {
     "editfactory.library.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
     "editfactory.library.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
     # voices and costs
-    "editfactory.tts.cloning.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
+    "editfactory.tts.cloned_voices.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),
     "editfactory.tts.cloning.delete_voice": lambda via, it: cloning.delete_voice(via, it.voice),
     "editfactory.tts.cloning.preview_voice": lambda via, it: cloning.preview_voice(via, it.voice),
@@ -199,7 +199,7 @@ NOT_ID_SCOPED = {
     # Take ids that are not items of a profile (the workspace's profiles, Postiz posts, provider voices),
     # or are the studio's per-session models, which call the functions above with the session's profile.
     "editfactory.profiles.workspace.Workspace", "editfactory.publish.client.PostizClient",
-    "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.models.",
+    "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.tts.base.VoiceProvider", "editfactory.models.",
     # A runner's in-memory count of ended jobs, keyed by profile id (no item, no database).
     "editfactory.jobs.runner.JobRunner.finished_count",
 }

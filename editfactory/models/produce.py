@@ -47,7 +47,8 @@ from editfactory.models.session import FAILED, StudioSession
 from editfactory.profiles import Profile
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices
-from editfactory.tts.registry import PROVIDERS
+from editfactory.tts.base import CLONED, PRESET
+from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS
 from editfactory.uploads import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES, discard_staged, stage_upload
 
 MODES = {"best": "Best first", "source_order": "In order", "random": "Random"}
@@ -72,11 +73,11 @@ class ProduceModel(param.Parameterized):
                                         "footage (a copy imported twice; see library.duplicates).")
 
     script = param.String(default="", doc="The text the voice reads; saved with the project.")
-    provider = param.Selector(default="piper", objects=list(PROVIDERS), doc="Voice provider.")
+    provider = param.Selector(default=DEFAULT_PROVIDER, objects=list(PROVIDERS), doc="Voice provider (any registered).")
     voice = param.String(default="", doc="Voice id of the provider ('' for its default).")
     voice_model = param.String(default="", doc="Model of the provider ('' for its default).")
     voices = param.List(default=[], doc="The provider's voices as {'id', 'name'} (cloned ones included).")
-    models = param.List(default=[], doc="The provider's models as {'id', 'label', 'price_per_1k_chars'}.")
+    models = param.List(default=[], doc="The provider's models as {'id', 'label', 'price_per_1k_chars', 'unit'}.")
     voice_note = param.String(default="", doc="Why the chosen provider cannot speak now, and what to do ('' when it can).")
     estimate = param.Dict(default={}, doc="For the script and voice: characters, seconds, label, cost_usd, cached.")
 
@@ -95,6 +96,10 @@ class ProduceModel(param.Parameterized):
                                                "quality floor, in sentences (its job's 'quality_notes').")
 
     upload_limit = param.Integer(default=MAX_UPLOAD_BYTES, bounds=(1, None), doc="Largest file accepted per upload.")
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.param.provider.objects = list(PROVIDERS)  # also providers registered after this module was imported
 
     # -- profile & project --------------------------------------------------------------
 
@@ -281,13 +286,15 @@ class ProduceModel(param.Parameterized):
         profile = self._profile()
         instance = get_provider(provider, profile)
         try:
-            models = [{"id": m.id, "label": m.label, "price_per_1k_chars": m.price_per_1k_chars} for m in instance.models()]
-            voices = [{"id": v["id"], "name": f"{v['name']} (cloned)"} for v in list_cloned_voices(profile, provider)]
+            models = [{"id": m.id, "label": m.label, "price_per_1k_chars": m.price_per_1k_chars,
+                       "unit": instance.pricing_unit} for m in instance.models()]
+            voices = [{"id": v["id"], "name": f"{v['name']} (cloned)"} for v in list_cloned_voices(profile, provider)] \
+                if CLONED in instance.voice_kinds else []
             status = instance.availability()
             note = "" if status.ok else f"{instance.label} is not available: {status.reason}"
             try:
                 voices += [{"id": v.id, "name": f"{v.name} · {v.language}" if v.language else v.name}
-                           for v in instance.list_voices()]
+                           for v in (instance.list_voices() if PRESET in instance.voice_kinds else [])]
             except EditFactoryError as error:
                 note = note or f"The voice list could not be loaded: {error}"
             default_voice = instance.default_voice
@@ -321,7 +328,7 @@ class ProduceModel(param.Parameterized):
         defaults = await self.session.call(self.read_defaults)
         if defaults is FAILED:
             return
-        provider = defaults["provider"] if defaults["provider"] in PROVIDERS else "piper"
+        provider = defaults["provider"] if defaults["provider"] in PROVIDERS else DEFAULT_PROVIDER
         self.provider = provider
         await self.load_voice_options(provider, keep=defaults)
 

@@ -1,5 +1,5 @@
-"""The Settings page's state: the profile's name, caption style (with a preview frame), Postiz, the ElevenLabs
-key, prices and the monthly quota.
+"""The Settings page's state: the profile's name, caption style (with a preview frame), Postiz, the API key of
+every voice provider that needs one, prices and the monthly quota.
 
 Every ``save_*`` goes through the service that owns the value, so a bad value is
 refused there with its reason and nothing is stored. Keys are never read back:
@@ -66,7 +66,8 @@ class SettingsModel(param.Parameterized):
     postiz_enabled = param.Boolean(default=False, doc="Whether publishing is switched on.")
     postiz_key_masked = param.String(default="", doc="The saved Postiz key, masked ('' when none).")
     channels = param.List(default=[], doc="Channels found at the last connection test: {'name', 'platform', 'id'}.")
-    eleven_key_masked = param.String(default="", doc="The saved ElevenLabs key, masked ('' when none).")
+    provider_keys = param.Dict(default={}, doc="{voice provider: its saved key, masked ('' when none)} for every "
+                                                "registered provider that needs a key.")
     prices = param.List(default=[], doc="Every provider's models with this profile's price per 1 000 characters.")
     quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
     spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
@@ -80,7 +81,7 @@ class SettingsModel(param.Parameterized):
         from editfactory.library.framing import default_framing
         from editfactory.library.sources import list_sources
         from editfactory.publish.config import api_key_masked, known_channels, load_config
-        from editfactory.tts.credentials import elevenlabs_key_masked
+        from editfactory.tts.credentials import keys_masked
         from editfactory.tts.registry import PROVIDERS, get_provider
 
         profile = self.session.require_profile()
@@ -90,14 +91,14 @@ class SettingsModel(param.Parameterized):
             for name in PROVIDERS:
                 with get_provider(name, profile) as provider:
                     prices += [{"provider": name, "label": provider.label, "model": m.id, "model_label": m.label,
-                                "price": m.price_per_1k_chars} for m in provider.models()]
+                                "price": m.price_per_1k_chars, "unit": provider.pricing_unit} for m in provider.models()]
             return {
                 "profile_name": profile.name, "profile_description": profile.description, "style": get_caption_style(profile),
                 "has_footage": bool(list_sources(profile)),
                 "postiz_url": config.url, "postiz_enabled": config.enabled,
                 "postiz_key_masked": api_key_masked(profile),
                 "channels": [_channel_row(c) for c in known_channels(profile).values()],
-                "eleven_key_masked": elevenlabs_key_masked(profile), "prices": prices,
+                "provider_keys": keys_masked(profile), "prices": prices,
                 "quota": get_quota(profile), "spent": month_spend(profile), "framing": default_framing(profile),
             }
 
@@ -110,7 +111,7 @@ class SettingsModel(param.Parameterized):
     def clear(self) -> None:
         self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
                           postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
-                          eleven_key_masked="", prices=[], quota=None, spent=0.0, framing="auto")
+                          provider_keys={}, prices=[], quota=None, spent=0.0, framing="auto")
 
     @property
     def quota_used(self) -> float | None:
@@ -174,17 +175,19 @@ class SettingsModel(param.Parameterized):
         report = check_connection(self.session.require_profile())
         return [_channel_row(c) for c in report.channels]
 
-    def save_eleven_key(self, key: str) -> None:
-        from editfactory.tts.credentials import set_elevenlabs_key
+    def save_provider_key(self, provider: str, key: str) -> None:
+        """Check and store a voice provider's key; a bad key is refused with its reason and nothing is stored."""
+        from editfactory.tts.credentials import provider_secret, set_key
 
         if not key or not key.strip():
-            raise ValidationError("Paste the ElevenLabs API key first (ElevenLabs → Profile → API keys).")
-        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), key)
+            secret = provider_secret(provider)
+            raise ValidationError(f"Paste the {secret.label} first ({secret.where}).")
+        self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, key)}
 
-    def remove_eleven_key(self) -> None:
-        from editfactory.tts.credentials import set_elevenlabs_key
+    def remove_provider_key(self, provider: str) -> None:
+        from editfactory.tts.credentials import set_key
 
-        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), "")
+        self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, "")}
 
     def save_price(self, provider: str, model: str, value: Any) -> float:
         from editfactory.tts.service import set_price

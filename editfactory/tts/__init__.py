@@ -10,7 +10,7 @@ from editfactory.tts.base import (
     WordTiming,
     price_label,
 )
-from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider
+from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider, register_provider
 from editfactory.tts.service import (
     VoiceChoice,
     check_script_length,
@@ -36,6 +36,7 @@ __all__ = [
     "get_defaults",
     "get_provider",
     "price_label",
+    "register_provider",
     "set_defaults",
     "synthesize_for_profile",
 ]

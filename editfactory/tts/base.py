@@ -9,7 +9,11 @@ from typing import Any, ClassVar
 
 import param
 
+from editfactory.errors import ValidationError
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
+
+PRESET, CLONED = "preset", "cloned"
+"""The kinds of voices a provider can offer: its own catalogue, and voices cloned in a profile from samples."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,48 @@ class VoiceSettings(param.Parameterized):
             raise VoiceError(f"Invalid voice setting: {error}") from error
 
 
+@dataclass(frozen=True)
+class ProviderSecret:
+    """The API key a provider needs: where the profile keeps it, how the studio names it, how a pasted key is checked.
+
+    The registry hands the stored key to the provider as ``option``; the Settings page shows one key field per
+    provider that declares a secret. A provider whose keys look different subclasses this and overrides ``check``.
+    """
+
+    name: str
+    """The key's name in the profile's secret store, e.g. ``"<provider>.api_key"``."""
+    service: str
+    """How messages name the service: "The <service> API key …"."""
+    where: str
+    """Where the user copies the key from, e.g. "the provider's site → Profile → API keys"."""
+    option: str = "api_key"
+    min_length: int = 20
+    max_length: int = 200
+
+    @property
+    def label(self) -> str:
+        return f"{self.service} API key"
+
+    def check(self, key: str) -> str:
+        """The key as it will be stored (surrounding blanks removed), or a ValidationError saying what is wrong.
+
+        The message never repeats the key, so it is safe to show and to log.
+        """
+        if not isinstance(key, str):
+            raise ValidationError(f"The {self.label} must be text.")
+        key = key.strip()
+        if not key.isascii() or not key.isprintable():
+            raise ValidationError(f"The {self.label} may only contain plain letters, digits and symbols (no accents, "
+                                  f"emoji or hidden characters); copy it again from {self.where}.")
+        if any(c.isspace() for c in key):
+            raise ValidationError(f"The {self.label} cannot contain spaces; copy it again in one piece.")
+        if not self.min_length <= len(key) <= self.max_length:
+            size = "short" if len(key) < self.min_length else "long"
+            raise ValidationError(f"That is too {size} for the {self.label}; copy the whole key again from "
+                                  f"{self.where}.")
+        return key
+
+
 def price_label(cost_usd: float) -> str:
     """ "Free" for nothing, otherwise dollars with enough digits that a small script is not shown as $0.00."""
     if cost_usd <= 0:
@@ -107,10 +153,24 @@ def billable_characters(text: str) -> int:
 
 
 class VoiceProvider(abc.ABC):
-    """A text-to-speech engine. Subclasses set the class attributes and implement the abstract methods."""
+    """A text-to-speech engine. Subclasses set the class attributes and implement the abstract methods.
+
+    The class attributes are the provider's description: the registry, the key store, cloning and every studio
+    page read them (and loop over the registered providers), so no code outside a provider's module needs to
+    know its name.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
+    """How every page names the provider."""
+    pricing_unit: ClassVar[str] = "characters"
+    """What a model's price is per 1 000 of (``ModelInfo.price_per_1k_chars``); shown next to every price."""
+    secret: ClassVar[ProviderSecret | None] = None
+    """The API key the provider needs (None: none); the Settings page shows a key field for it."""
+    endpoint_option: ClassVar[str | None] = None
+    """Constructor argument that takes the profile's endpoint ("tts.endpoints"), when the provider has one."""
+    voice_kinds: ClassVar[tuple[str, ...]] = (PRESET,)
+    """Which kinds of voices it offers: PRESET (its own catalogue) and/or CLONED (cloned in a profile)."""
     settings_class: ClassVar[type[VoiceSettings]] = VoiceSettings
     default_model: ClassVar[str] = ""
     default_voice: ClassVar[str] = ""
@@ -118,6 +178,19 @@ class VoiceProvider(abc.ABC):
     is_paid: ClassVar[bool] = False
     licence_note: ClassVar[str | None] = None
     """Shown next to the provider wherever it can be chosen (e.g. non-commercial model weights)."""
+    unknown_voice_hint: ClassVar[str] = ""
+    """Added when a voice is not found, e.g. why the list may be incomplete (starts with a space)."""
+    clone_reference_limit: ClassVar[int | None] = None
+    """How many samples ``clone_voice`` takes (None: any number); more are joined into one reference."""
+    cloned_voice_is_file: ClassVar[bool] = False
+    """The cloned voice's handle is a file in the profile folder (stored relative to it), not a remote id."""
+    clones_live_at_provider: ClassVar[bool] = False
+    """Cloned voices are kept by the provider too: deleting one calls ``delete_voice`` there."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.supports_cloning and CLONED not in cls.voice_kinds:
+            raise TypeError(f"{cls.__name__} can clone, so its voice_kinds must include {CLONED!r}.")
 
     def __init__(self, *, prices: dict[str, float] | None = None) -> None:
         self.prices = dict(prices or {})
@@ -207,4 +280,7 @@ class VoiceProvider(abc.ABC):
 
     def clone_voice(self, name: str, samples: list[Path]) -> str:
         """Create a voice from prepared samples; returns the id to pass as ``voice``."""
-        raise VoiceError(f"{self.label} cannot clone voices; use ElevenLabs or Coqui XTTS v2 for cloning.")
+        raise VoiceError(f"{self.label} cannot clone voices; choose a provider that can clone on the Voices page.")
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a cloned voice at the provider (only called when ``clones_live_at_provider``)."""

@@ -110,6 +110,7 @@ class EdgeProvider(VoiceProvider):
     settings_class = EdgeSettings
     default_model = "edge"
     default_voice = "en-US-AriaNeural"
+    unknown_voice_hint = " (offline only a few common Edge voices can be checked; connect to the internet and try again)"
 
     def __init__(self, *, prices: dict[str, float] | None = None, stream: StreamFactory | None = None,
                  attempts: int = 3, backoff: float = 1.0, service_address: tuple[str, int] | None = None) -> None:

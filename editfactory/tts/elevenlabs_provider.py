@@ -15,8 +15,11 @@ import param
 from editfactory.secrets import api_key_problem
 from editfactory.tts.audio import audio_duration, decode_mono
 from editfactory.tts.base import (
+    CLONED,
+    PRESET,
     Availability,
     ModelInfo,
+    ProviderSecret,
     SynthesisResult,
     VoiceInfo,
     VoiceProvider,
@@ -48,7 +51,11 @@ class ElevenLabsProvider(VoiceProvider):
     default_model = "eleven_multilingual_v2"
     default_voice = "21m00Tcm4TlvDq8ikWAM"  # Rachel, a premade voice every account has
     supports_cloning = True
+    voice_kinds = (PRESET, CLONED)
+    clones_live_at_provider = True
     is_paid = True
+    secret = ProviderSecret(API_KEY_SECRET, "ElevenLabs", "ElevenLabs → Profile → API keys")
+    endpoint_option = "base_url"
     output_format = "mp3_44100_128"
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,

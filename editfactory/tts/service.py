@@ -17,7 +17,16 @@ from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
-from editfactory.tts.base import SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    billable_characters,
+    price_label,
+)
+from editfactory.tts.cloned_voices import get_voice, list_cloned_voices
 from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
@@ -74,8 +83,7 @@ def _require_voice(profile: Profile, provider: VoiceProvider, voice: str) -> Non
     offered = [v.id for v in provider.list_voices()]
     if voice in offered:
         return
-    hint = " (offline only a few common Edge voices can be checked; connect to the internet and try again)" \
-        if provider.name == "edge" else ""
+    hint = provider.unknown_voice_hint
     listed = ", ".join(offered[:8]) + (", …" if len(offered) > 8 else "")
     raise VoiceError(f"{provider.label} has no voice {voice!r}{hint}. Choose one of: {listed or 'none installed'}.")
 
@@ -95,8 +103,6 @@ def _provider_voice(profile: Profile, choice: VoiceChoice) -> str:
     """A cloned voice is stored in the profile; turn its id into what the provider expects."""
     if not choice.voice.startswith("voice_"):
         return choice.voice
-    from editfactory.tts.cloning import get_voice
-
     record = get_voice(profile, choice.voice)
     if record["provider"] != choice.provider:
         raise NotFoundError(f"{choice.provider} voice", choice.voice, profile.name)
@@ -227,12 +233,10 @@ def list_voices_for_profile(profile: Profile, provider: str) -> list[VoiceInfo]:
     Cloned voices carry the profile's id (``voice_…``), which is what defaults and synthesis take.
     May use the network (Edge's catalogue, ElevenLabs' voices): call it off the UI's event loop.
     """
-    from editfactory.tts.cloning import list_cloned_voices
-
-    records = list_cloned_voices(profile, provider)
     with get_provider(provider, profile) as instance:
-        own = instance.list_voices()
-    # ElevenLabs lists our clones among its voices too; show each voice once, under the profile's id.
+        records = list_cloned_voices(profile, provider) if CLONED in instance.voice_kinds else []
+        own = instance.list_voices() if PRESET in instance.voice_kinds else []
+    # A provider may list our clones among its voices too; show each voice once, under the profile's id.
     handles = {record["provider_voice_id"] for record in records}
     cloned = [VoiceInfo(r["id"], r["name"], r.get("language") or "", "", cloned=True) for r in records]
     return [v for v in own if v.id not in handles] + cloned

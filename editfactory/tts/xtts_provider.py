@@ -17,7 +17,16 @@ import numpy as np
 import param
 
 from editfactory.tts.audio import decode_mono, write_wav
-from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+)
 from editfactory.tts.errors import VoiceError, VoiceUnavailableError
 from editfactory.tts.local_engines import load_once, package_installed, split_sentences, to_float_array
 from editfactory.tts.timing import estimate_word_timings, make_monotonic
@@ -62,6 +71,9 @@ class XTTSProvider(VoiceProvider):
     default_model = "xtts_v2"
     default_voice = BUILTIN_SPEAKERS[0]
     supports_cloning = True
+    voice_kinds = (PRESET, CLONED)
+    clone_reference_limit = 1  # one reference audio: several samples are joined into one
+    cloned_voice_is_file = True  # the reference audio in the profile's voices folder
     licence_note = LICENCE_NOTE
 
     def __init__(self, *, prices: dict[str, float] | None = None, model: Any = None) -> None:

@@ -33,6 +33,7 @@ from editfactory.models.produce import (
 )
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
+from editfactory.tts.registry import PROVIDERS
 from editfactory.uploads import VIDEO_SUFFIXES
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
@@ -49,8 +50,6 @@ PROFILE_DEFAULT = "default"
 FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825">★</span>',
                  "crossElement": '<span style="color:#9e9e9e">☆</span>'}
 """A favourite shows a gold star, the others an empty one (Tabulator's default red cross read as an error)."""
-_PROVIDER_LABELS = {"piper": "Piper (local)", "edge": "Edge TTS", "elevenlabs": "ElevenLabs", "xtts": "Coqui XTTS v2",
-                    "kokoro": "Kokoro (local)"}
 
 
 def _section(title: str, *objects, subtitle: str = "") -> pmui.Paper:
@@ -134,8 +133,9 @@ class ProducePage(PageView):
         self._script.param.watch(self._on_script_typed, "value_input")
         self._script.param.watch(self._on_script_typed, "value")
         self._estimate = pmui.Typography("", variant="body1")
-        self._provider = pmui.Select(label="Provider", options={v: k for k, v in _PROVIDER_LABELS.items()},
-                                     value=model.provider, width=220)
+        # Every registered provider, read when the page is built (a new provider appears without changes here).
+        self._provider = pmui.Select(label="Provider", options={cls.label: name for name, cls in PROVIDERS.items()},
+                                     value=model.provider, width=260)
         self._provider.param.watch(self._on_provider, "value")
         self._voice = pmui.Select(label="Voice", options={}, width=260)
         self._voice.param.watch(self._on_voice, "value")
@@ -473,7 +473,7 @@ class ProducePage(PageView):
         self._voice.param.update(options={v["name"]: v["id"] for v in model.voices}, value=model.voice or None)
         self._model_pick.param.update(
             options={f"{m['label']} — {price_label(m['price_per_1k_chars'])}"
-                     + (" per 1k characters" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
+                     + (f" per 1k {m['unit']}" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
             value=model.voice_model or None)
 
     def _show_voice_note(self) -> None:

@@ -7,6 +7,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+import editfactory.tts.registry  # noqa: F401  (registering the voice providers declares their keys' names)
 from editfactory import secrets
 from editfactory.secrets import SecretStoreError, get_secret, set_secret
 

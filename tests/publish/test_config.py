@@ -134,7 +134,8 @@ def test_key_with_a_pasted_character_is_refused_at_save_time(workspace, bad_key)
     assert bad_key not in str(refused.value) and bad_key not in repr(refused.value)
     assert refused.value.__context__ is None  # nothing of the key hides in a chained error either
     assert get_secret(profile, "postiz.api_key") == KEY_A and load_config(profile).url.startswith("https://postiz")
-    # The ElevenLabs key goes through the same store and the same check.
+    # The ElevenLabs key goes through the same store and the same check (named as its provider declares it).
+    import editfactory.tts.registry  # noqa: F401
     with pytest.raises(ValidationError, match="ElevenLabs API key contains") as eleven:
         set_secret(profile, "elevenlabs.api_key", bad_key)
     assert bad_key not in repr(eleven.value) and get_secret(profile, "elevenlabs.api_key") is None

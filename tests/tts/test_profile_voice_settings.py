@@ -8,7 +8,7 @@ from editfactory.errors import ValidationError, VoiceError
 from editfactory.secrets import get_secret
 from editfactory.settings import get_setting
 from editfactory.tts import estimate_for_profile
-from editfactory.tts.credentials import elevenlabs_key_masked, set_elevenlabs_key
+from editfactory.tts.credentials import key_masked, set_key
 from editfactory.tts.service import get_prices, list_voices_for_profile, set_price
 
 
@@ -39,12 +39,12 @@ def test_a_bad_price_is_refused_with_its_reason_and_nothing_stored(profile, prov
 
 def test_the_elevenlabs_key_is_stored_as_a_secret_and_only_shown_masked(profile):
     key = "sk_0123456789abcdef0123456789abcdef0123456789abcdef"
-    assert set_elevenlabs_key(profile, f"  {key}\n") == "••••••••cdef"
+    assert set_key(profile, "elevenlabs", f"  {key}\n") == "••••••••cdef"
     assert get_secret(profile, "elevenlabs.api_key") == key
-    assert elevenlabs_key_masked(profile) == "••••••••cdef"
+    assert key_masked(profile, "elevenlabs") == "••••••••cdef"
     assert key not in str(get_setting(profile, "tts.prices")) and not profile.db.fetchall(
         "SELECT key FROM settings WHERE value LIKE ?", [f"%{key}%"])
-    assert set_elevenlabs_key(profile, "") == "" and get_secret(profile, "elevenlabs.api_key") is None
+    assert set_key(profile, "elevenlabs", "") == "" and get_secret(profile, "elevenlabs.api_key") is None
 
 
 @pytest.mark.parametrize(("key", "reason"), [
@@ -56,9 +56,9 @@ def test_the_elevenlabs_key_is_stored_as_a_secret_and_only_shown_masked(profile)
 ])
 def test_a_malformed_elevenlabs_key_is_refused_and_the_saved_one_kept(profile, key, reason):
     good = "sk_0123456789abcdef0123456789abcdef"
-    set_elevenlabs_key(profile, good)
+    set_key(profile, "elevenlabs", good)
     with pytest.raises(ValidationError, match=reason) as caught:
-        set_elevenlabs_key(profile, key)
+        set_key(profile, "elevenlabs", key)
     assert key.strip() not in str(caught.value)
     assert get_secret(profile, "elevenlabs.api_key") == good
 

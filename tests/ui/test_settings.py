@@ -172,16 +172,17 @@ def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, posti
 def test_the_elevenlabs_key_is_saved_masked_and_a_bad_one_refused(make_session):
     view = _page(make_session)
     profile = view.session.profile
-    view._eleven_key.value = "sk_bad key with spaces 0123456789"
-    view._save_eleven.clicks += 1
-    assert view._eleven_message.severity == "error" and get_secret(profile, "elevenlabs.api_key") is None
-    view._eleven_key.value = ELEVEN_KEY
-    view._save_eleven.clicks += 1
+    eleven = view._keys["elevenlabs"]
+    eleven.input.value = "sk_bad key with spaces 0123456789"
+    eleven.save.clicks += 1
+    assert eleven.message.severity == "error" and get_secret(profile, "elevenlabs.api_key") is None
+    eleven.input.value = ELEVEN_KEY
+    eleven.save.clicks += 1
     assert get_secret(profile, "elevenlabs.api_key") == ELEVEN_KEY
-    assert view._eleven_key.value == "" and view._eleven_saved.object == "Saved key: ••••••••7777"
+    assert eleven.input.value == "" and eleven.saved.object == "Saved key: ••••••••7777"
     assert ELEVEN_KEY not in _page_json(view)
-    view._remove_eleven.clicks += 1
-    assert get_secret(profile, "elevenlabs.api_key") is None and view._eleven_saved.object == "No ElevenLabs key saved."
+    eleven.remove.clicks += 1
+    assert get_secret(profile, "elevenlabs.api_key") is None and eleven.saved.object == "No ElevenLabs key saved."
 
 
 def test_prices_are_saved_and_a_negative_one_refused(make_session):
@@ -218,15 +219,15 @@ def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(ma
 
 
 def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspace, make_session):
-    from editfactory.tts.credentials import set_elevenlabs_key
+    from editfactory.tts.credentials import set_key
 
     shop, other = workspace.create("Shop"), workspace.create("Other")
-    set_elevenlabs_key(shop, ELEVEN_KEY)
+    set_key(shop, "elevenlabs", ELEVEN_KEY)
     view = _page(make_session, shop.id)
-    assert view._eleven_saved.object.endswith("7777")
+    assert view._keys["elevenlabs"].saved.object.endswith("7777")
     view.session.profile_id = other.id
     asyncio.run(view.refresh())
-    assert view._name.value == "Other" and view._eleven_saved.object == "No ElevenLabs key saved."
+    assert view._name.value == "Other" and view._keys["elevenlabs"].saved.object == "No ElevenLabs key saved."
 
 
 def test_the_default_framing_is_saved_and_a_bad_one_refused(workspace, make_session):
