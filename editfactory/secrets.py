@@ -12,6 +12,8 @@ Set ``EDITFACTORY_SECRETS_BACKEND=file`` (tests do) to never touch a keyring.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import logging
 import os
@@ -19,7 +21,7 @@ import threading
 import unicodedata
 import uuid
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from editfactory.errors import EditFactoryError, ValidationError
 from editfactory.profiles.profile import Profile
@@ -116,13 +118,72 @@ def check_api_key(value: str, service: str) -> str:
     return value
 
 
+REDACT_RUN = 8
+"""Runs of this many characters of a key (in any of its forms) are redacted: a prefix or a slice gives it away too."""
+
+
+def _key_forms(value: str) -> set[str]:
+    """The ways a server or proxy may echo ``value``: as is, URL-, HTML- and JSON-escaped, and base64-encoded.
+
+    Case is handled by the caller (matching ignores it). For base64 the key may sit at any of three byte
+    offsets in what was encoded ("Authorization: <key>"), so each alignment is taken, without the edge
+    characters that depend on the bytes around the key.
+    """
+    json_form = json.dumps(value)[1:-1]
+    forms = {value, quote(value, safe=""), quote(value), quote_plus(value), html.escape(value),
+             html.escape(value, quote=False), value.replace('"', "&#34;").replace("'", "&#39;"),
+             json_form, json_form.replace("/", "\\/"), json.dumps(value, ensure_ascii=True)[1:-1]}
+    raw = value.encode("utf-8", "replace")
+    for offset in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"\0" * offset + raw).decode("ascii").rstrip("=")
+            forms.add(encoded[4 if offset else 0:len(encoded) - 4 if len(encoded) > 8 else len(encoded)])
+    return {form for form in forms if len(form) >= REDACT_RUN}
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased one character at a time, so positions stay those of ``text``."""
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
 def redact(text: str, *secret_values: str | None) -> str:
-    """``text`` with every secret in it (as is or URL-encoded) replaced by '[redacted]'."""
+    """``text`` with every run of 8 or more characters of a secret replaced by '[redacted]'.
+
+    Every form a server may echo counts (as is, URL-encoded, HTML-escaped, JSON-escaped with or without
+    ``\\/``, base64), in any letter case, and so does any slice of it: the first 12 characters of a key are
+    as much of a leak as the key. Secrets shorter than 8 characters are redacted whole.
+    """
+    windows: set[str] = set()
+    short: set[str] = set()
     for value in secret_values:
-        if value and len(value) >= 4:
-            for form in {value, quote(value, safe=""), json.dumps(value)[1:-1]}:
-                text = text.replace(form, "[redacted]")
-    return text
+        if not value or len(value) < 4:
+            continue
+        if len(value) < REDACT_RUN:
+            short.add(value)
+        for form in _key_forms(value):
+            form = _fold(form)
+            windows.update(form[i:i + REDACT_RUN] for i in range(len(form) - REDACT_RUN + 1))
+    for value in short:
+        text = text.replace(value, "[redacted]")
+    if not windows or len(text) < REDACT_RUN:
+        return text
+    folded = _fold(text)
+    hidden = bytearray(len(text))
+    for i in range(len(text) - REDACT_RUN + 1):
+        if folded[i:i + REDACT_RUN] in windows:
+            hidden[i:i + REDACT_RUN] = b"\1" * REDACT_RUN
+    if not any(hidden):
+        return text
+    out, i = [], 0
+    while i < len(text):
+        if hidden[i]:
+            while i < len(text) and hidden[i]:
+                i += 1
+            out.append("[redacted]")
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 # -- owner-only JSON files in the profile folder ---------------------------------

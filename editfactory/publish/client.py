@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,12 @@ from editfactory.publish.errors import (
 from editfactory.secrets import api_key_problem, redact
 
 log = logging.getLogger(__name__)
+
+# httpcore logs every response's headers at DEBUG, and a server may echo the key in one: our clients' transport
+# stays quiet even when the application logs at DEBUG (its own INFO line names only the method and URL).
+for _name in ("httpcore", "httpx"):
+    if logging.getLogger(_name).level in (logging.NOTSET, logging.DEBUG):
+        logging.getLogger(_name).setLevel(logging.INFO)
 
 CLOUD_URL = "https://api.postiz.com/public/v1"
 DEFAULT_TIMEOUT = 30.0
@@ -99,11 +106,28 @@ def _body(response: httpx.Response) -> Any:
         return {"message": text}
 
 
-def _short(text: str, limit: int = 300) -> str:
+REASON_LIMIT = 300
+"""The most characters of a server's own words kept in a message (and so in the outbox and exports)."""
+
+
+def _short(text: str, limit: int = REASON_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _redirect_error(response: httpx.Response, what: str, base_url: str) -> PostizRedirectError:
+def clean_reason(raw: object, secret: str | None) -> str:
+    """A short, printable reason from what a server said, with the key taken out first.
+
+    Redacting comes before shortening: a key echoed across the cut would leave its first characters behind.
+    Tags, control characters and runs of spaces go, so no page or body is kept as it came.
+    """
+    text = redact(str(raw), secret)
+    text = re.sub(r"<[^>]{0,200}>", " ", text)
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return _short(redact(text, secret))
+
+
+def _redirect_error(response: httpx.Response, what: str, base_url: str, secret: str | None = None
+                    ) -> PostizRedirectError:
     """A redirect names where Postiz moved; suggest the URL to save instead of following it with the key."""
     location = response.headers.get("location") or ""
     target = urlsplit(urljoin(str(response.request.url) if response.request else base_url, location))
@@ -113,6 +137,8 @@ def _redirect_error(response: httpx.Response, what: str, base_url: str) -> Posti
         path = target.path
         marker = path.find("/public/v1")
         suggestion = urlunsplit(target._replace(path=path[:marker] if marker >= 0 else path)).rstrip("/")
+        if redact(suggestion, secret) != suggestion or len(suggestion) > REASON_LIMIT:
+            suggestion = ""  # an address carrying the key (or a page's worth of text) is not one to suggest
     where = f" to {suggestion}" if suggestion else ""
     fix = (f"Save {suggestion} as the Postiz URL" if suggestion else "Save the address Postiz really answers at") + \
         " in the profile's publishing settings and run the connection test"
@@ -126,7 +152,7 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
     """Turn a non-2xx Postiz answer into the matching error with a readable message.
 
     Everything taken from the answer is stripped of ``secret`` first (a server or
-    proxy may echo the request's headers) and only then shortened.
+    proxy may echo the request's headers, escaped or encoded) and only then cleaned and shortened.
     """
     status = response.status_code
     body = _body(response)
@@ -136,7 +162,7 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
         detail = "; ".join(str(m) for m in raw) if isinstance(raw, list) else str(raw or "")
     elif isinstance(body, (str, int, float)):
         detail = str(body)
-    detail = _short(redact(detail, secret))
+    detail = clean_reason(detail, secret)
     if status == 401:
         return PostizAuthError(
             f"Postiz refused the API key while trying to {what} ({detail or 'unauthorized'}). "
@@ -164,9 +190,9 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
             status=status,
         )
     if status in (400, 403, 422) and isinstance(body, dict):
-        provider, name = (redact(str(v), secret) if v is not None else None for v in (body.get("provider"),
-                                                                                     body.get("name")))
-        details = [redact(str(d), secret) for d in body.get("message")] if isinstance(body.get("message"), list) else []
+        provider, name = (clean_reason(v, secret) if v is not None else None for v in (body.get("provider"),
+                                                                                       body.get("name")))
+        details = [clean_reason(d, secret) for d in body.get("message")] if isinstance(body.get("message"), list) else []
         where = f" for {name} ({provider})" if provider else ""
         return PostizValidationError(
             f"Postiz refused the request to {what}{where}: {detail or 'invalid request'}. "
@@ -232,7 +258,7 @@ class PostizClient:
                 "The outbox checks before trying again.", maybe_delivered=True) from None
         log.debug("Postiz %s %s -> %s", method, path, response.status_code)
         if 300 <= response.status_code < 400:
-            raise _redirect_error(response, what, self.base_url)
+            raise _redirect_error(response, what, self.base_url, self._secret)
         if response.status_code >= 300:
             raise error_for_response(response, what, self._secret)
         return _body(response)
