@@ -65,6 +65,15 @@ def _clean_url(url: str) -> str:
     return url
 
 
+def _settings_changed(profile: Profile) -> None:
+    """Posts that wait because the key or URL was refused are tried again (by the background loop) now."""
+    from editfactory.publish import outbox
+
+    with profile.db.transaction() as cur:
+        cur.execute("UPDATE publications SET retryable = NULL, updated_at = ? WHERE status = ? AND retryable = FALSE "
+                    "AND next_attempt_at IS NULL", [outbox.utcnow(), outbox.RETRYING])
+
+
 def load_config(profile: Profile) -> PostizConfig:
     raw = get_setting(profile, CONFIG_KEY, {}) or {}
     return PostizConfig(url=str(raw.get("url") or ""), enabled=bool(raw.get("enabled")),
@@ -93,6 +102,8 @@ def save_config(profile: Profile, *, url: str | None = None, enabled: bool | Non
     set_setting(profile, CONFIG_KEY, data)
     if url is not None and updated.url != current.url:
         set_setting(profile, CHANNELS_KEY, [])  # channels of another server mean nothing here
+    if api_key or (url is not None and updated.url != current.url) or (enabled and not current.enabled):
+        _settings_changed(profile)
     drop_cached_client(profile)
     return updated
 
