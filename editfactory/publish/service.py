@@ -459,8 +459,8 @@ def retry_now(profile: Profile, publication_id: str) -> Publication:
         pub = outbox.update(profile, pub.id, next_attempt_at=None, retryable=None if pub.retryable is False
                             else pub.retryable)
     else:
-        raise ValidationError(f"This post is {pub.status}; only failed posts and posts waiting to retry can be "
-                              "sent again.")
+        raise ValidationError(f"Only failed posts and posts waiting to retry can be sent again; this one is "
+                              f"{pub.status}.")
     _keep_retrying(profile, [pub])
     return pub
 
