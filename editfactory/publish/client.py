@@ -10,6 +10,7 @@ messages, reprs or logs, and is redacted from anything a server answers.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
@@ -54,6 +55,39 @@ def api_base_url(url: str | None) -> str:
     if not url:
         return CLOUD_URL
     return url if url.endswith("/public/v1") else f"{url}/public/v1"
+
+
+def url_problem(url: str) -> str | None:
+    """Why the requests could not go to ``url`` (an API base), or None; checked with the parser that sends them.
+
+    httpx parses the URL, and the host must encode to IDNA as the resolver needs it (no empty label, none
+    over 63 characters): otherwise every later call fails with a raw ``InvalidURL`` or ``UnicodeError``.
+    """
+    for position, ch in enumerate(url, start=1):
+        if not ch.isprintable() or ch.isspace():
+            return (f"contains an invisible character or a space (U+{ord(ch):04X}) at position {position}; type "
+                    "the address again")
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError, UnicodeError) as error:
+        return f"cannot be used for requests ({type(error).__name__}: {str(error)[:80]})"
+    if not host:
+        return "has no host name"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    for label in host.rstrip(".").split("."):
+        if not label:
+            return f"has an empty part in its host name {host!r} (two dots in a row, or a dot at its start)"
+        if len(label) > 63:
+            return f"has a part of its host name longer than 63 characters ({label[:20]}…)"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"has a host name that cannot be looked up ({host!r}: a part is empty or longer than 63 characters)"
+    return None
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -215,6 +249,11 @@ class PostizClient:
             raise PublishingNotConfiguredError(
                 f"The Postiz API key {problem}, so it cannot be sent. Copy it again from Postiz → Settings → "
                 "Public API and save it in the profile's publishing settings.")
+        problem = url_problem(self.base_url)
+        if problem:  # a URL saved before it was checked this way: say so instead of a raw httpx error later
+            raise PublishingNotConfiguredError(
+                f"The Postiz URL {problem}. Save the address of the Postiz backend in the profile's publishing "
+                "settings, e.g. https://postiz.example.com/api.")
         self._secret = api_key
         self._http = httpx.Client(
             base_url=self.base_url,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
-from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url
+from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url, url_problem
 from editfactory.publish.delivery import RetryPolicy, with_retries
 from editfactory.publish.errors import PublishingNotConfiguredError
 from editfactory.secrets import api_key_problem, check_api_key, delete_secret, get_secret, mask, set_secret
@@ -41,9 +41,15 @@ class PostizConfig:
 
 
 def _clean_url(url: str) -> str:
-    url = (url or "").strip().rstrip("/")
+    if not isinstance(url, str):
+        raise ValidationError("Type the Postiz URL as text, e.g. https://postiz.example.com/api.")
+    url = url.strip().rstrip("/")
     if not url:
         return ""
+    problem = url_problem(url)  # before urlsplit, which silently drops tabs and line breaks
+    if problem and ("invisible" in problem):
+        raise ValidationError(f"The Postiz URL {problem}. Write it like https://postiz.example.com/api; nothing "
+                              "was saved.")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number, or out of range, raises here
@@ -62,6 +68,10 @@ def _clean_url(url: str) -> str:
             "https://postiz.example.com/api, or be left empty for Postiz cloud.")
     if parts.username or parts.password:
         raise ValidationError("Put the API key in its own field, not inside the Postiz URL.")
+    problem = url_problem(api_base_url(url))
+    if problem:
+        raise ValidationError(f"The Postiz URL {problem}. Write it like https://postiz.example.com/api; nothing "
+                              "was saved.")
     return url
 
 

@@ -212,3 +212,32 @@ def test_redirect_is_reported_at_connection_test_with_the_url_to_save(workspace,
     assert "Save https://postiz.example.com/api as the Postiz URL" in str(moved.value)
     assert "<" not in str(moved.value) and moved.value.location == "https://postiz.example.com/api"
     assert server.auth_headers == [KEY_A]  # the key went only to the configured address, once, never re-sent
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://exa\tmple.com", "invisible character or a space \\(U\\+0009\\) at position 12"),
+    ("https://exa\nmple.com/api", "invisible character"),
+    ("https://a..b", "empty part in its host name"),
+    ("https://.postiz.example.com", "empty part in its host name"),
+    (f"https://{'a' * 64}.example.com/api", "longer than 63 characters"),
+    ("https://exa mple.com", "a space"),
+])
+def test_urls_the_http_client_cannot_use_are_refused_at_save_time(workspace, url, message):
+    """They used to be saved, then every call raised a raw httpx.InvalidURL or UnicodeError."""
+    profile = workspace.create("S")
+    save_config(profile, url="https://postiz.example.com/api")
+    with pytest.raises(ValidationError, match=message):
+        save_config(profile, url=url)
+    assert load_config(profile).url == "https://postiz.example.com/api"  # the stored one is kept
+    assert save_config(profile, url=f"https://{'a' * 63}.example.com/api").url.startswith("https://aaa")
+
+
+@pytest.mark.parametrize("url", ["https://exa\tmple.com", "https://a..b", f"https://{'a' * 64}.example.com"])
+def test_a_bad_url_saved_by_an_older_version_gives_our_error_on_use(workspace, url):
+    from editfactory.settings import get_setting, set_setting
+
+    profile = workspace.create("S")
+    save_config(profile, enabled=True, api_key=KEY_A)
+    set_setting(profile, "postiz.config", {**get_setting(profile, "postiz.config"), "url": url})
+    with pytest.raises(PublishingNotConfiguredError, match="The Postiz URL .*Save the address"):
+        check_connection(profile)
