@@ -290,7 +290,7 @@ class PostizClient:
         except httpx.TimeoutException:
             raise PostizConnectionError(
                 f"Postiz did not answer in time while trying to {what}; it may still have done it. "
-                "The outbox checks before trying again.", maybe_delivered=True) from None
+                "The outbox checks before trying again.", maybe_delivered=True, no_answer=True) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError):
             raise PostizConnectionError(
                 f"The connection to Postiz dropped while trying to {what}; it may still have done it. "
