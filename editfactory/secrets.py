@@ -246,6 +246,8 @@ def get_secret(profile: Profile, name: str) -> str | None:
                 f"The OS keyring could not be read ({type(error).__name__}); unlock it and try again."
             ) from None
         if value is not None:
+            if (profile.id, name) not in _indexed:  # saved by a version that kept no index: listed from now on
+                _index(profile.folder.parent, profile.id, add=name)
             return value
     # Also looked at with a keyring: a value saved before the keyring became usable stays reachable.
     value = _read_json(profile.paths.secrets / SECRETS_FILE).get(name)
@@ -278,6 +280,7 @@ def set_secret(profile: Profile, name: str, value: str) -> None:
             ) from None
         _update_file(profile, NAMES_FILE, lambda names: names.__setitem__(name, True))
         _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
+        _index(profile.folder.parent, profile.id, add=name)
     else:
         _update_file(profile, SECRETS_FILE, lambda data: data.__setitem__(name, value))
     log.debug("Secret %r saved for profile %s (%s backend)", name, profile.id, backend_name())
@@ -292,6 +295,7 @@ def delete_secret(profile: Profile, name: str) -> None:
             keyring.delete_password(_service(profile), name)
         except Exception:  # PasswordDeleteError when absent: nothing to delete
             pass
+        _index(profile.folder.parent, profile.id, remove=name)
     if profile.paths.secrets.exists():
         _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
         _update_file(profile, NAMES_FILE, lambda names: names.pop(name, None))
@@ -313,14 +317,19 @@ def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
     keyring = _keyring_module()
     if keyring is None:
         return
-    from keyring.errors import PasswordDeleteError
-
     names = {f"{prefix}.api_key" for prefix in _SERVICES}
     for filename in (NAMES_FILE, SECRETS_FILE):
         try:
             names.update(_read_json(Path(secrets_folder) / filename))
         except SecretStoreError:
             pass  # unreadable list: the well-known names are still removed
+    _forget_in_keyring(keyring, profile_id, names)
+    _index(Path(secrets_folder).parent.parent, profile_id, drop=True)
+
+
+def _forget_in_keyring(keyring, profile_id: str, names) -> None:
+    from keyring.errors import PasswordDeleteError
+
     for name in sorted(names):
         try:
             keyring.delete_password(f"{_SERVICE_PREFIX}:{profile_id}", name)
@@ -331,6 +340,87 @@ def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
                 f"The OS keyring could not remove this profile's keys ({type(error).__name__}); "
                 "unlock it and delete the profile again."
             ) from None
+
+
+# -- keys of profiles whose folder is gone -----------------------------------------------
+# A keyring cannot be listed portably, so the workspace keeps an index of which profile has which key
+# names in it (names only, never values). A profile folder deleted by hand leaves its keys behind;
+# `invoke doctor` lists them from this index and can remove them.
+
+INDEX_FILE = ".keyring-index.json"
+_indexed: set[tuple[str, str]] = set()
+
+
+def _index(workspace_root: Path, profile_id: str, *, add: str | None = None, remove: str | None = None,
+           drop: bool = False) -> None:
+    path = Path(workspace_root) / INDEX_FILE
+    try:
+        with _file_lock:
+            try:
+                data = _read_json(path)
+            except SecretStoreError:
+                data = {}
+            names = set(data.get(profile_id) or [])
+            if add:
+                names.add(add)
+                _indexed.add((profile_id, add))
+            if remove:
+                names.discard(remove)
+                _indexed.discard((profile_id, remove))
+            if drop or not names:
+                data.pop(profile_id, None)
+            else:
+                data[profile_id] = sorted(names)
+            _write_json_owner_only(path, data)
+    except OSError as error:  # the index only serves the doctor: never fail a save for it
+        log.warning("Could not update the keyring index in %s: %s", workspace_root, type(error).__name__)
+
+
+def _profile_ids(workspace_root: Path) -> set[str]:
+    """Ids of the profiles whose folder is in the workspace (read from each folder's profile.json)."""
+    ids = set()
+    for meta in Path(workspace_root).glob("*/profile.json"):
+        try:
+            ids.add(str(json.loads(meta.read_text(encoding="utf-8")).get("id")))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return ids
+
+
+def orphaned_secrets(workspace_root: Path) -> dict[str, list[str]]:
+    """Profile id → key names the OS keyring holds for profiles whose folder no longer exists (never values)."""
+    keyring = _keyring_module()
+    if keyring is None:
+        return {}
+    try:
+        data = _read_json(Path(workspace_root) / INDEX_FILE)
+    except SecretStoreError:
+        return {}
+    present = _profile_ids(workspace_root)
+    found = {}
+    for profile_id, names in data.items():
+        if profile_id in present or not isinstance(names, list):
+            continue
+        held = []
+        for name in names:
+            try:
+                if keyring.get_password(f"{_SERVICE_PREFIX}:{profile_id}", str(name)) is not None:
+                    held.append(str(name))
+            except Exception:  # a locked keyring: still listed, removing says what to do
+                held.append(str(name))
+        if held:
+            found[profile_id] = held
+    return found
+
+
+def remove_orphaned_secrets(workspace_root: Path) -> dict[str, list[str]]:
+    """Remove from the OS keyring the keys :func:`orphaned_secrets` lists; returns what was removed."""
+    keyring = _keyring_module()
+    found = orphaned_secrets(workspace_root)
+    for profile_id, names in found.items():
+        _forget_in_keyring(keyring, profile_id, names)
+        _index(Path(workspace_root), profile_id, drop=True)
+    return found
 
 
 def mask(value: str | None) -> str:
