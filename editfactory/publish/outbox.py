@@ -216,8 +216,12 @@ def mark_sending(profile: Profile, publication_id: str, **changes: Any) -> Publi
 
     A compare-and-set, so a Cancel that got in first is never overtaken by a create request.
     """
-    changes = {"status": SENDING, **{k: as_naive_utc(v) if isinstance(v, dt.datetime) else v
-                                     for k, v in changes.items()}}
+    return update_if_open(profile, publication_id, status=SENDING, **changes)
+
+
+def update_if_open(profile: Profile, publication_id: str, **changes: Any) -> Publication | None:
+    """:func:`update` for a row that is still open (pending, sending, retrying); None, nothing changed, if not."""
+    changes = {k: as_naive_utc(v) if isinstance(v, dt.datetime) else v for k, v in changes.items()}
     assignments = ", ".join(f"{name} = ?" for name in changes)
     with profile.db.transaction() as cur:
         row = cur.execute(

@@ -56,6 +56,7 @@ class RetryLoop:
         self._workspaces: dict[Path, object] = {}
         self._next_look: dict[tuple[Path, str], float] = {}
         self._wake = threading.Event()
+        self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self.rounds = 0  # profiles' rounds that sent something (for tests and the log)
 
@@ -75,8 +76,17 @@ class RetryLoop:
             self._workspaces[Path(workspace.root).resolve()] = workspace
         self._start()
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the thread after its current round (a process that ends needs not: the thread is a daemon)."""
+        self._stopped.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _start(self) -> None:
         with self._lock:
+            if self._stopped.is_set():
+                return
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="publish-retry-loop", daemon=True)
                 self._thread.start()
@@ -85,7 +95,7 @@ class RetryLoop:
     # -- the loop ----------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             try:
                 self._round()
             except Exception:  # never let the loop die: the next round tries again
@@ -108,13 +118,21 @@ class RetryLoop:
         return list(profiles.values())
 
     def _round(self) -> None:
-        for profile in self._watched():
+        profiles = self._watched()
+        with self._lock:  # profiles no longer there (deleted) are no longer waited for
+            for key in set(self._next_look) - {_key(p) for p in profiles}:
+                del self._next_look[key]
+        for profile in profiles:
             key = _key(profile)
             now = time.monotonic()
             with self._lock:
                 if self._next_look.get(key, 0.0) > now:
                     continue
-            wait = self._look(profile)
+            try:
+                wait = self._look(profile)
+            except Exception:  # one profile's surprise must not stop the others, nor make the loop spin
+                log.exception("The publishing retry loop failed on profile %s", profile.id)
+                wait = self.idle
             with self._lock:
                 if wait is None:
                     self._profiles.pop(key, None)

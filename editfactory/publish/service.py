@@ -159,9 +159,9 @@ def _send_claimed(profile: Profile, client: PostizClient, pubs: list[Publication
                     failures = pub.failed_tries + 1
                     due = (outbox.utcnow() + dt.timedelta(seconds=policy.delay(
                         failures, getattr(error, "retry_after", None)))) if retry else None
-                    outbox.update(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
-                                  last_error=f"Upload failed: {error}", retryable=retry, next_attempt_at=due,
-                                  failed_tries=failures)
+                    outbox.update_if_open(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
+                                          last_error=f"Upload failed: {error}", retryable=retry,
+                                          next_attempt_at=due, failed_tries=failures)  # a Cancel meanwhile wins
                 done.extend(outbox.get(profile, p.id) for p in group)
                 outbox.refresh_clip_state(profile, clip_id)
                 continue

@@ -34,6 +34,9 @@ def fast_loop(monkeypatch):
     monkeypatch.setenv(RETRY_DELAY_ENV, "0.1")
     monkeypatch.setenv(RETRY_MAX_DELAY_ENV, "0.3")
     monkeypatch.setattr(retry_loop, "_loop", None)
+    yield
+    if retry_loop._loop is not None:
+        retry_loop._loop.stop()
 
 
 def _wait_for(check, seconds: float) -> bool:
@@ -99,3 +102,26 @@ def test_retry_now_and_cancel(store, fast_loop, sample_mp4):
     assert server.creates() == 2 and outbox.clip_state(profile, other)["state"] == "unpublished"
     with pytest.raises(ValidationError, match="nothing to cancel"):
         cancel_publication(profile, waiting.id)
+
+
+def test_the_loop_watches_a_workspace_and_stays_idle_when_a_profile_is_deleted(workspace, store, fast_loop):
+    """A deleted profile's last look time stayed behind in the past: the loop woke every 50 ms for good."""
+    profile, server, clip = store
+    rounds = []
+
+    class CountingLoop(retry_loop.RetryLoop):
+        def _round(self):
+            rounds.append(time.monotonic())
+            super()._round()
+
+    loop = CountingLoop(check=0.2, idle=1.0)
+    other = workspace.create("Store B")
+    loop.watch_workspace(workspace)
+    assert _wait_for(lambda: len(loop._next_look) == 2, 10)
+    workspace.delete(other.id)
+    time.sleep(0.5)
+    rounds.clear()
+    time.sleep(2.0)
+    loop.stop()
+    assert len(rounds) <= 6, len(rounds)  # about one a second (idle), not one every 50 ms
+    assert list(loop._next_look) == [retry_loop._key(profile)]
