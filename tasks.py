@@ -163,12 +163,15 @@ def lab(c: Context, port: int = LAB_PORT, host: str = LOOPBACK,
     _launch("invoke lab", studio=False, lab=True, lab_port=port, host=host, data_dir=data_dir, no_browser=no_browser)
 
 
-@task(help={"data_dir": "workspace root to check (default: data/ or $EDITFACTORY_DATA)"})
-def doctor(c: Context, data_dir: str | None = None) -> None:
-    """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, the test browser."""
+@task(help={"data_dir": "workspace root to check (default: data/ or $EDITFACTORY_DATA)",
+            "remove_orphaned_secrets": "remove the OS keyring's keys of profiles whose folder was deleted by hand"})
+def doctor(c: Context, data_dir: str | None = None, remove_orphaned_secrets: bool = False) -> None:
+    """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, keys left in the
+    OS keyring by profiles deleted by hand, the test browser."""
     from editfactory import doctor as checks
 
-    if not checks.report(data_dir=Path(data_dir) if data_dir else None):
+    if not checks.report(data_dir=Path(data_dir) if data_dir else None,
+                         remove_orphaned_secrets=remove_orphaned_secrets):
         raise Exit("Some checks failed; each says above what to do.", code=1)
 
 

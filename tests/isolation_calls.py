@@ -161,6 +161,12 @@ CALLS = {
     "editfactory.publish.service.publish_many": lambda via, it: service.publish_many(via, [it.clip]),
     "editfactory.publish.service.delete_publication": lambda via, it: service.delete_publication(via, it.publication),
     "editfactory.publish.service.retry_publication": lambda via, it: service.retry_publication(via, it.publication),
+    "editfactory.publish.service.retry_now": lambda via, it: service.retry_now(via, it.publication),
+    "editfactory.publish.service.cancel_publication": lambda via, it: service.cancel_publication(via, it.publication),
+    "editfactory.publish.outbox.update_if_open": lambda via, it: outbox.update_if_open(via, it.publication,
+                                                                                      title="Taken"),
+    "editfactory.publish.outbox.mark_sending": lambda via, it: outbox.mark_sending(via, it.publication),
+    "editfactory.publish.outbox.cancel_unsent": lambda via, it: outbox.cancel_unsent(via, it.publication),
     "editfactory.publish.service.list_publications": lambda via, it: service.list_publications(via, it.clip),
     "editfactory.publish.service.count_publications": lambda via, it: service.count_publications(via, it.clip),
     # jobs
@@ -193,6 +199,8 @@ EXPECT_EMPTY = {
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
+    "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",
+    "editfactory.publish.outbox.cancel_unsent",
 }
 
 NOT_ID_SCOPED = {

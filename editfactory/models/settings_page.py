@@ -168,11 +168,12 @@ class SettingsModel(param.Parameterized):
         save_config(self.session.require_profile(), api_key="")
         self.postiz_key_masked = ""
 
-    def test_connection(self) -> list[dict[str, str]]:
-        """Ask Postiz for the channels with the saved URL and key (network: call it in a thread)."""
+    def test_connection(self, url: str | None = None, api_key: str | None = None) -> list[dict[str, str]]:
+        """Ask Postiz for the channels with the URL and key typed in the form (empty key: the saved one);
+        gives up within 10 s. Network: call it in a thread."""
         from editfactory.publish.config import check_connection
 
-        report = check_connection(self.session.require_profile())
+        report = check_connection(self.session.require_profile(), url=url, api_key=api_key or None)
         return [_channel_row(c) for c in report.channels]
 
     def save_provider_key(self, provider: str, key: str) -> None:

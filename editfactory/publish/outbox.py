@@ -83,6 +83,12 @@ class Publication:
     updated_at: dt.datetime
     resend_after: dt.datetime | None = None
     duplicates_removed: int = 0
+    failed_tries: int = 0
+
+    @property
+    def waits_for_settings(self) -> bool:
+        """Open, but the profile's key or URL was refused: tried again once they change, or on Retry now."""
+        return self.status == RETRYING and self.retryable is False and self.next_attempt_at is None
 
     @property
     def is_open(self) -> bool:
@@ -203,6 +209,37 @@ def release(profile: Profile, publication_ids: list[str]) -> None:
         cur.execute(f"UPDATE publications SET owner = NULL WHERE owner = ? AND id IN ({placeholders}) "
                     f"AND status IN ({', '.join('?' for _ in OPEN_STATUSES)})",
                     [owner_tag(), *publication_ids, *OPEN_STATUSES])
+
+
+def mark_sending(profile: Profile, publication_id: str, **changes: Any) -> Publication | None:
+    """Set the row to ``sending`` (with ``changes``) only if it is still open; None when it was cancelled meanwhile.
+
+    A compare-and-set, so a Cancel that got in first is never overtaken by a create request.
+    """
+    return update_if_open(profile, publication_id, status=SENDING, **changes)
+
+
+def update_if_open(profile: Profile, publication_id: str, **changes: Any) -> Publication | None:
+    """:func:`update` for a row that is still open (pending, sending, retrying); None, nothing changed, if not."""
+    changes = {k: as_naive_utc(v) if isinstance(v, dt.datetime) else v for k, v in changes.items()}
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    with profile.db.transaction() as cur:
+        row = cur.execute(
+            f"UPDATE publications SET {assignments}, updated_at = ? WHERE id = ? "
+            f"AND status IN ({', '.join('?' for _ in OPEN_STATUSES)}) RETURNING {', '.join(_COLUMNS)}",
+            [*changes.values(), utcnow(), publication_id, *OPEN_STATUSES]).fetchone()
+    return _row(row) if row is not None else None
+
+
+def cancel_unsent(profile: Profile, publication_id: str) -> Publication | None:
+    """Cancel the row if it is open and no create request ever left for it (else None, nothing changed)."""
+    with profile.db.transaction() as cur:
+        row = cur.execute(
+            f"UPDATE publications SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? "
+            f"AND first_sent_at IS NULL AND status IN ({', '.join('?' for _ in OPEN_STATUSES)}) "
+            f"RETURNING {', '.join(_COLUMNS)}",
+            [CANCELLED, utcnow(), publication_id, *OPEN_STATUSES]).fetchone()
+    return _row(row) if row is not None else None
 
 
 def set_media(profile: Profile, publication_ids: list[str], media_id: str, media_path: str) -> None:

@@ -169,6 +169,24 @@ def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, posti
     assert "pz-wrong-key-0000000000" not in view._postiz_message.object and len(view._channels.value) == 0
 
 
+def test_test_connection_uses_what_the_form_holds_before_it_is_saved(make_session, postiz):
+    """It tested the saved settings and said 'has no Postiz API key' right after one was typed."""
+    from editfactory.publish.config import load_config
+    from editfactory.secrets import get_secret
+
+    view = _page(make_session)
+    profile = view.session.profile
+    view._postiz_url.value = postiz.backend_url
+    view._postiz_key.value = "pz-short"[:5]
+    asyncio.run(view.test_connection())
+    assert "at least 8" in view._postiz_message.object and postiz.requests == []
+    view._postiz_key.value = POSTIZ_KEY  # typed, not saved
+    asyncio.run(view.test_connection())
+    assert view._postiz_message.severity == "success" and "2 channel(s)" in view._postiz_message.object
+    assert sorted(view._channels.value["name"]) == ["Shop Instagram", "Shop TikTok"]
+    assert get_secret(profile, "postiz.api_key") is None and load_config(profile).url == ""  # still not saved
+
+
 def test_the_elevenlabs_key_is_saved_masked_and_a_bad_one_refused(make_session):
     view = _page(make_session)
     profile = view.session.profile
