@@ -95,9 +95,7 @@ def _settings_changed(profile: Profile) -> None:
     """Posts that wait because the key or URL was refused are tried again (by the background loop) now."""
     from editfactory.publish import outbox
 
-    with profile.db.transaction() as cur:
-        cur.execute("UPDATE publications SET retryable = NULL, updated_at = ? WHERE status = ? AND retryable = FALSE "
-                    "AND next_attempt_at IS NULL", [outbox.utcnow(), outbox.RETRYING])
+    outbox.wake_refused(profile)
 
 
 def load_config(profile: Profile) -> PostizConfig:

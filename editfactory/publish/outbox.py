@@ -322,3 +322,10 @@ def forget_clip_states(cur, clip_ids: list[str]) -> None:
     """Drop the publishing state of clips being deleted, inside the caller's transaction (their posts stay)."""
     if clip_ids:
         cur.execute(f"DELETE FROM clip_publish_state WHERE clip_id IN ({', '.join('?' for _ in clip_ids)})", clip_ids)
+
+
+def wake_refused(profile: Profile) -> None:
+    """Posts waiting because the key or URL was refused become due again (the settings changed)."""
+    with profile.db.transaction() as cur:
+        cur.execute("UPDATE publications SET retryable = NULL, updated_at = ? WHERE status = ? AND retryable = FALSE "
+                    "AND next_attempt_at IS NULL", [utcnow(), RETRYING])
