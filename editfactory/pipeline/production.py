@@ -40,15 +40,14 @@ from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
+from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
-MAX_SCRIPT_CHARS = 12_000
-"""About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
-script is a paste gone wrong; refused before hours of synthesis end in a render that no footage can fill."""
+MAX_SCRIPT_CHARS = TTS_MAX_SCRIPT_CHARS  # one limit for the studio, production and the voice service
 
 
 @dataclass

@@ -18,9 +18,24 @@ from editfactory.progress import ProgressCallback
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
 from editfactory.tts.base import SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
+MAX_SCRIPT_CHARS = 12_000
+"""The longest script one voiceover speaks, whatever the voice: about 13 minutes read aloud, longer than any
+short-video platform takes (TikTok's 10 minutes), so a longer script is a paste gone wrong. The studio, the
+production request and this service (notebooks) all refuse longer ones, before hours of synthesis."""
+
+
+def check_max_script_length(text: str) -> None:
+    """Raise ScriptTooLongError when ``text`` is over :data:`MAX_SCRIPT_CHARS` (no profile or voice needed)."""
+    length = billable_characters(text)
+    if length > MAX_SCRIPT_CHARS:
+        raise ScriptTooLongError(
+            f"This script has {length:,} characters; a voiceover takes at most {MAX_SCRIPT_CHARS:,} characters "
+            "(about 13 minutes read aloud). Shorten it or split it into several clips.",
+            limit=MAX_SCRIPT_CHARS, length=length)
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
     When exactly this voiceover (text, provider, model, voice, settings) is in the profile's cache it costs
     nothing: ``cached`` is True, ``cost_usd`` 0 and the label "Free — cached". Also gives ``characters``
     (billable), ``seconds`` (an estimate of the spoken length), and ``max_characters`` (the provider's
-    request limit, None when any length works) with ``too_long``. Nothing is synthesized or counted.
+    request limit, or :data:`MAX_SCRIPT_CHARS` when that is lower or the provider has none) with ``too_long``. Nothing is synthesized or counted.
     """
     text = text.strip()  # the voiceover and production jobs speak the stripped script
     with profile.db.session():
@@ -137,16 +152,19 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
             profile, cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text))
     if cached:
         cost = 0.0
+    limit = MAX_SCRIPT_CHARS if limit is None else min(limit, MAX_SCRIPT_CHARS)
     return {
         "provider": choice.provider, "model": choice.model, "voice": choice.voice, "cost_usd": cost,
         "label": CACHED_LABEL if cached else price_label(cost), "cached": cached,
         "characters": billable_characters(text), "seconds": speech_seconds(text, choice.settings.get("speed")),
-        "max_characters": limit, "too_long": limit is not None and billable_characters(text) > limit,
+        "max_characters": limit, "too_long": billable_characters(text) > limit,
     }
 
 
 def check_script_length(profile: Profile, text: str, overrides: dict[str, Any] | None = None) -> None:
-    """Raise ScriptTooLongError when the profile's voice (or ``overrides``) cannot read ``text`` in one request."""
+    """Raise ScriptTooLongError when ``text`` is over :data:`MAX_SCRIPT_CHARS` or the profile's voice (or
+    ``overrides``) cannot read it in one request."""
+    check_max_script_length(text)
     with profile.db.session():
         choice = resolve_choice(profile, overrides)
         provider = get_provider(choice.provider, profile)
@@ -170,6 +188,7 @@ def synthesize_for_profile(
 
     ``provider`` may be passed ready-made (e.g. with an injected engine); otherwise it is built for the profile.
     """
+    check_max_script_length(text)  # before anything is looked up, reserved or spoken
     report = progress or (lambda message, fraction: None)
     # Settings, provider set-up and the cache lookup share one open of the profile's file (a hit then
     # costs ~3 ms instead of ~40 ms); the file is let go before any slow synthesis.

@@ -112,3 +112,11 @@ def test_cloning_refuses_bad_samples_with_their_reasons(eleven_profile, runner, 
         start_clone(runner, eleven_profile, "elevenlabs", "Anna", [])
     piper = runner.wait(eleven_profile, start_clone(runner, eleven_profile, "piper", "Anna", [sample]), timeout=60)
     assert piper.status == FAILED and "cannot clone" in piper.error
+
+
+def test_a_voiceover_over_the_length_limit_is_refused_before_queuing(profile, runner):
+    from editfactory.tts.errors import ScriptTooLongError
+
+    with pytest.raises(ScriptTooLongError, match="at most 12,000 characters"):
+        start_voiceover(runner, profile, script="Fresh bread every morning. " * 500)
+    assert JobStore(profile).list() == []

@@ -21,6 +21,7 @@ from editfactory.profiles.profile import Profile
 from editfactory.tts import get_provider, synthesize_for_profile
 from editfactory.tts.base import SynthesisResult
 from editfactory.tts.cloning import PREVIEW_TEXT, clone_voice
+from editfactory.tts.service import check_max_script_length
 from editfactory.uploads import discard_staged
 
 VOICEOVER = "voiceover"
@@ -44,6 +45,7 @@ def _script(profile: Profile, inputs: dict) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError("The script is empty; type the text the voice should read.")
+    check_max_script_length(text)  # refused when queued, not after the job starts
     return text
 
 
