@@ -113,12 +113,11 @@ class JobRunner:
 
     def cancel(self, profile: Profile, job_id: str) -> Job:
         """Ask a job to stop (recorded in the database, so it also works for jobs of another process)."""
-        job = JobStore(profile).request_cancel(job_id)
         with self._lock:
             running = self._jobs.get(job_id)
         if running is not None and running.profile.id == profile.id:
-            running.event.set()
-        return job
+            running.event.set()  # first: a job running here stops now, not after the write below gets the file
+        return JobStore(profile).request_cancel(job_id)
 
     def wait(self, profile: Profile, job_id: str, timeout: float | None = None) -> Job:
         """Block until a job submitted here has finished; returns its final record."""

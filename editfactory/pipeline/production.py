@@ -164,7 +164,8 @@ def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: di
     for index, text in enumerate(distinct):
         ctx.check_cancelled()
         report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
-        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
+        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report,
+                                               cancel=ctx.cancelled)
     return results
 
 

@@ -8,16 +8,18 @@ paid call is reserved against the monthly quota before it is made.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
 from editfactory.errors import NotFoundError, ValidationError, VoiceError
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
+from editfactory.progress import ProgressCallback, scaled
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
 from editfactory.tts.base import SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 
@@ -183,10 +185,13 @@ def synthesize_for_profile(
     use_cache: bool = True,
     job_id: str | None = None,
     progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> SynthesisResult:
     """Speak ``text`` with the profile's default voice (or ``overrides``); cached, quota-checked, costed.
 
     ``provider`` may be passed ready-made (e.g. with an injected engine); otherwise it is built for the profile.
+    ``progress`` moves per piece of the script; once ``cancel`` is set the synthesis stops between pieces (or
+    stops waiting for a network request) with CancelledError, and only the characters sent are charged.
     """
     check_max_script_length(text)  # before anything is looked up, reserved or spoken
     report = progress or (lambda message, fraction: None)
@@ -204,14 +209,14 @@ def synthesize_for_profile(
         if hit is not None:
             report("Voiceover taken from the cache", 1.0)
             return hit
-        return _generate(profile, text, choice, voice, key, provider, job_id, report)
+        return _generate(profile, text, choice, voice, key, provider, job_id, report, cancel)
     finally:
         if owned:
             provider.close()
 
 
 def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key: str, provider: VoiceProvider,
-              job_id: str | None, report: ProgressCallback) -> SynthesisResult:
+              job_id: str | None, report: ProgressCallback, cancel: threading.Event | None) -> SynthesisResult:
     provider.check_text_length(text, choice.model)  # before anything is reserved or sent
     provider.require_available()
     estimated = provider.estimate_cost(text, choice.model)
@@ -219,10 +224,14 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
     if estimated > 0:
         reservation = ledger.reserve(profile, choice.provider, choice.model, estimated, units=len(text),
                                      job_id=job_id, description=text[:80])
-    report(f"Generating the voiceover with {provider.label}", 0.1)
+    speaking = f"Generating the voiceover with {provider.label}"
+    report(speaking, 0.1)
+    control = SynthesisControl(billable_characters(text), cancelled=cancel,
+                               progress=scaled(report, 0.1, 0.85, f"{speaking}: "))
     try:
         with profile.temp_dir("tts") as scratch:
-            result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model)
+            result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model,
+                                         control=control)
             result.voice = choice.voice  # the profile's id for cloned voices, not the provider's
             if reservation is not None:
                 over = ledger.settle(reservation, result.cost_usd)
@@ -235,9 +244,20 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
             result = cache.store(profile, key, text, result)
     finally:
         if reservation is not None:
-            ledger.release(reservation)
+            _settle_unfinished(reservation, provider, choice.model, control)
     report("Voiceover ready", 1.0)
     return result
+
+
+def _settle_unfinished(reservation: ledger.Reservation, provider: VoiceProvider, model: str,
+                       control: SynthesisControl) -> None:
+    """A synthesis stopped half way (cancelled, failed): charge the characters the provider was sent, if any,
+    and give the rest of the reservation back."""
+    if control.sent_characters <= 0:
+        ledger.release(reservation)
+        return
+    ledger.settle(reservation, provider.cost_of_characters(control.sent_characters, model),
+                  units=control.sent_characters)
 
 
 def list_voices_for_profile(profile: Profile, provider: str) -> list[VoiceInfo]:

@@ -77,7 +77,7 @@ def voiceover_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """
     text = _script(profile, ctx.inputs)
     result = synthesize_for_profile(profile, text, _voice_overrides(ctx.inputs.get("voice")), job_id=ctx.job_id,
-                                    progress=ctx.progress)
+                                    progress=ctx.progress, cancel=ctx.cancelled)
     outputs = _describe(profile, result, with_cues=True)
     outputs["project_id"] = ctx.inputs.get("project_id")
     outputs["characters"] = len(text)
@@ -110,7 +110,7 @@ def voice_preview_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """A short sample of a voice (also a cloned one: ``{"voice": "voice_…"}``); cached like any synthesis."""
     text = _preview_text(ctx.inputs.get("text"))
     result = synthesize_for_profile(profile, text, _voice_overrides(ctx.inputs.get("voice")), job_id=ctx.job_id,
-                                    progress=ctx.progress)
+                                    progress=ctx.progress, cancel=ctx.cancelled)
     return _describe(profile, result, with_cues=False)
 
 
