@@ -216,7 +216,8 @@ class ElevenLabsProvider(VoiceProvider):
             words, exact = estimate_word_timings([s.text for s in word_spans(text)], samples, 16000), False
         control.done(billable_characters(text))
         characters = _header_int(response.headers, "character-cost") or billable_characters(text)
-        return _Piece(out_path, duration, words, exact, characters)
+        # Within the piece's own audio, so the next piece's words (shifted by this duration) come after them.
+        return _Piece(out_path, duration, make_monotonic(words, duration), exact, characters)
 
     def clone_voice(self, name: str, samples: list[Path]) -> str:
         handles = [open(path, "rb") for path in samples]
