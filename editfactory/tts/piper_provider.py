@@ -10,6 +10,7 @@ counts, and ``timings_exact`` is False.
 Long scripts are spoken in sentence groups of at most ``piece_chars`` characters (a sentence
 longer than that is cut at a comma or space), written to the file one after the other, and
 their word timings shifted to where each group starts — so memory stays bounded whatever the length.
+Progress is reported per sentence; a cancel stops the sentence being spoken (ONNX Runtime's terminate flag).
 """
 
 from __future__ import annotations
@@ -191,8 +192,8 @@ def _speak(piper_voice: Any, text: str, config: Any, exact: bool, pause: np.ndar
            control: SynthesisControl) -> tuple[np.ndarray, list[WordTiming], bool]:
     """One piece: its audio (Piper's sentences joined by ``pause``), its words' timings from 0, and whether exact.
 
-    Piper speaks sentence by sentence: a cancel is seen after the sentence being spoken (under a second), and the
-    progress moves per sentence, by its share of the piece's phonemes.
+    Piper speaks sentence by sentence: the progress moves per sentence, by its share of the piece's phonemes, and
+    a cancel is seen after each one (and stops the one being spoken, see ``_stoppable``).
     """
     rate = piper_voice.config.sample_rate
     phonemes = max(1, sum(len(sentence) for sentence in piper_voice.phonemize(text)))
