@@ -145,6 +145,7 @@ CALLS = {
     "editfactory.tts.service.synthesize_for_profile":
         lambda via, it: synthesize_for_profile(via, "Hi", {"provider": "elevenlabs", "voice": it.voice}, job_id=it.job),
     "editfactory.costs.ledger.reserve": lambda via, it: ledger.reserve(via, "elevenlabs", "m", 0.01, job_id=it.job),
+    "editfactory.costs.ledger.release_job_holds": lambda via, it: ledger.release_job_holds(via, it.job),
     # publishing
     "editfactory.publish.outbox.get": lambda via, it: outbox.get(via, it.publication),
     "editfactory.publish.outbox.update": lambda via, it: outbox.update(via, it.publication, title="Taken"),
@@ -191,6 +192,7 @@ EXPECT_EMPTY = {
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
+    "editfactory.costs.ledger.release_job_holds",
 }
 
 NOT_ID_SCOPED = {
