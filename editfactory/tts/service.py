@@ -138,7 +138,8 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
     When exactly this voiceover (text, provider, model, voice, settings) is in the profile's cache it costs
     nothing: ``cached`` is True, ``cost_usd`` 0 and the label "Free — cached". Also gives ``characters``
     (billable), ``seconds`` (an estimate of the spoken length), and ``max_characters`` (the provider's
-    request limit, or :data:`MAX_SCRIPT_CHARS` when that is lower or the provider has none) with ``too_long``. Nothing is synthesized or counted.
+    request limit, or :data:`MAX_SCRIPT_CHARS` when that is lower or the provider has none) with
+    ``too_long``. Nothing is synthesized or counted.
     """
     text = text.strip()  # the voiceover and production jobs speak the stripped script
     with profile.db.session():
