@@ -146,6 +146,7 @@ CALLS = {
     "editfactory.tts.service.synthesize_for_profile":
         lambda via, it: synthesize_for_profile(via, "Hi", {"provider": "elevenlabs", "voice": it.voice}, job_id=it.job),
     "editfactory.costs.ledger.reserve": lambda via, it: ledger.reserve(via, "elevenlabs", "m", 0.01, job_id=it.job),
+    "editfactory.costs.ledger.release_job_holds": lambda via, it: ledger.release_job_holds(via, it.job),
     # publishing
     "editfactory.publish.outbox.get": lambda via, it: outbox.get(via, it.publication),
     "editfactory.publish.outbox.update": lambda via, it: outbox.update(via, it.publication, title="Taken"),
@@ -201,6 +202,7 @@ EXPECT_EMPTY = {
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
     "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",
     "editfactory.publish.outbox.cancel_unsent",
+    "editfactory.costs.ledger.release_job_holds",
 }
 
 NOT_ID_SCOPED = {

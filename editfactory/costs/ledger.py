@@ -251,3 +251,17 @@ def month_entries(profile: Profile, month: str | None = None) -> list[dict]:
         " FROM cost_entries WHERE month = ? ORDER BY created_at",
         [month or current_month()],
     )
+
+
+def release_job_holds(profile: Profile, job_id: str) -> int:
+    """Release what a finished job still holds (it died before settling); returns how many holds were released.
+
+    The job runner calls this whenever a job ends, however it ended: a job gone is no longer making a paid call.
+    """
+    with profile.db.transaction() as cursor:
+        return len(cursor.execute(
+            "UPDATE cost_entries SET cost_usd = 0, status = 'released', settled_at = now(),"
+            " description = description || ' (released: its job ended before settling it)'"
+            " WHERE job_id = ? AND status = 'reserved' RETURNING id",
+            [job_id],
+        ).fetchall())

@@ -42,15 +42,14 @@ from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
+from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
-MAX_SCRIPT_CHARS = 12_000
-"""About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
-script is a paste gone wrong; refused before hours of synthesis end in a render that no footage can fill."""
+MAX_SCRIPT_CHARS = TTS_MAX_SCRIPT_CHARS  # one limit for the studio, production and the voice service
 
 
 @dataclass
@@ -152,7 +151,8 @@ def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: di
     for index, text in enumerate(distinct):
         ctx.check_cancelled()
         report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
-        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
+        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report,
+                                               cancel=ctx.cancelled)
     return results
 
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import param
 
 from editfactory.errors import ValidationError
+from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 
 PRESET, CLONED = "preset", "cloned"
@@ -223,8 +224,12 @@ class VoiceProvider(abc.ABC):
         raise VoiceError(f"{self.label} has no model {wanted!r}. Choose one of: {known}.")
 
     def estimate_cost(self, text: str, model: str | None = None) -> float:
+        return self.cost_of_characters(billable_characters(text), model)
+
+    def cost_of_characters(self, characters: int, model: str | None = None) -> float:
+        """What ``characters`` cost with ``model``: a whole script, or the part sent before a cancel."""
         price = self.model_info(model).price_per_1k_chars
-        return round(billable_characters(text) / 1000.0 * price, 6)
+        return round(characters / 1000.0 * price, 6)
 
     def max_text_chars(self, model: str | None = None) -> int | None:
         """Most characters one synthesis may be given (the provider's request limit), or None for any length.
@@ -266,8 +271,13 @@ class VoiceProvider(abc.ABC):
         settings: VoiceSettings | dict[str, Any] | None = None,
         *,
         model: str | None = None,
+        control: SynthesisControl | None = None,
     ) -> SynthesisResult:
-        """Write speech for ``text`` to ``out_path`` and return its word timings and cost."""
+        """Write speech for ``text`` to ``out_path`` and return its word timings and cost.
+
+        ``control`` follows the work piece by piece: ``control.sending(n)`` before a piece goes to the engine
+        (it raises CancelledError once a cancel was asked), ``control.done(n)`` when it is spoken.
+        """
 
     def close(self) -> None:
         """Release network connections or other resources held by the provider."""
