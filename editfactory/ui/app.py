@@ -20,6 +20,7 @@ from panel.viewable import Viewer
 from editfactory.jobs import JobRunner
 from editfactory.models.session import PAGE_NAMES, PAGES, StudioSession
 from editfactory.profiles import Workspace
+from editfactory.ui.components import CUSTOM_COMPONENTS  # noqa: F401 - defined before any session's first document
 from editfactory.ui.feedback import follow_notices
 from editfactory.ui.header import ProfileSwitcher
 from editfactory.ui.page import PageView
