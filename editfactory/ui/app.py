@@ -196,6 +196,7 @@ class StudioApp(Viewer):
     async def poll(self) -> None:
         """The session's periodic callback: the visible page follows its running work."""
         self.session.collect_background_results()
+        self.session.follow_workspace()  # profiles created, renamed or deleted in other tabs and processes
         if self._reveal_due is not None and time.monotonic() >= self._reveal_due[2]:
             self._reveal(*self._reveal_due[:2])
         view = self._views.get(self.session.page)
