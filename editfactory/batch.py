@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
     return item
 
 
-def _records(text: str, separator: str) -> csv.reader:
+def _records(text: str, separator: str) -> Iterator[list[str]]:
     # newline="" leaves line breaks to the csv module: a quoted cell keeps its own, and U+2028, form feeds and the
     # other characters str.splitlines() would break at stay inside their cell.
     return csv.reader(io.StringIO(text, newline=""), delimiter=separator)
