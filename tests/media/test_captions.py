@@ -39,7 +39,16 @@ def test_highlight_events_follow_each_word(tmp_path):
     assert starts == [round(w[1] * 1000) for w in WORDS]
     highlighted = [e for e in subs if "\\c&H" in e.text]
     assert len(highlighted) == len(WORDS)
-    assert subs[-1].end == 2200
+    # Inside a cue a word stays lit until the next one starts (no blink in the pause after "Salut,");
+    # the cue's last word ends with its own end. Cues: "Salut, ce mai" · "faceți?" · "Totul e bine" · "astăzi.".
+    assert [e.end for e in subs] == [350, 500, 700, 1000, 1500, 1600, 1800, 2200]
+
+
+def test_highlighted_words_leave_no_gap_inside_a_cue():
+    # Pauses between words: each highlight must last until the next word starts, or the captions blink.
+    words = [("one", 0.0, 0.4), ("two", 0.5, 0.9), ("three", 1.0, 1.3), ("four.", 2.0, 2.5)]
+    subs = build_subtitles(words, CaptionStyle(max_words_per_cue=3, max_chars_per_cue=40), 540, 960)
+    assert [(e.start, e.end) for e in subs] == [(0, 500), (500, 1000), (1000, 1300), (2000, 2500)]
 
 
 def test_plain_cues_without_highlight():
