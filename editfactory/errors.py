@@ -1,6 +1,14 @@
-"""The project's own exceptions: every error a user can meet says what happened and what to do next."""
+"""The project's own exceptions: every error a user can meet says what happened and what to do next.
+
+Also the one check of numbers a user types or passes (:func:`check_number`), so every setter refuses NaN,
+infinities, booleans and wrong types with the same clear words.
+"""
 
 from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
 
 
 class EditFactoryError(Exception):
@@ -56,3 +64,57 @@ class PublishError(EditFactoryError):
 
 class CancelledError(EditFactoryError):
     """Work was cancelled by the user."""
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message may quote it: short (a 1 MB paste is not repeated back) and on one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _figure(number: float) -> str:
+    """1000000 as "1,000,000", 0.3 as "0.3": how a person writes a bound."""
+    return f"{int(number):,}" if float(number).is_integer() and abs(number) < 1e15 else f"{number:g}"
+
+
+def check_number(value: Any, what: str, *, minimum: float | None = None, maximum: float | None = None,
+                 integer: bool = False, text: bool = False, hint: str = "") -> float | int:
+    """``value`` as a finite float (an int with ``integer``), or a ValidationError naming ``what`` and why.
+
+    NaN and infinities are refused (they slip through every ``<``/``>`` check: a NaN quota let any spend
+    through), and so are booleans (``True`` is the number 1 to Python, never what a person meant) and anything
+    that is not a number; with ``text``, a typed string such as ``" $25 "`` is read first. ``-0.0`` becomes
+    ``0.0``. ``what`` starts the message ("The monthly quota"); ``hint`` is a sentence that ends it
+    ("Type it in dollars, e.g. 25.").
+    """
+    hint = f" {hint}" if hint else ""
+    typed = value
+    if text and isinstance(value, str):
+        try:
+            value = float(value.strip().removeprefix("$").strip())
+        except ValueError:
+            raise ValidationError(f"{_shown(typed)} is not a number: {what[0].lower()}{what[1:]} must be a "
+                                  f"number.{hint}") from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        kind = ("a yes/no value" if isinstance(value, bool) else "nothing" if value is None
+                else f"the text {_shown(value)}" if isinstance(value, str) else f"{type(value).__name__} {_shown(value)}")
+        raise ValidationError(f"{what} must be a number, not {kind}.{hint}")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:  # an int beyond any float
+        finite = False
+    if not finite:
+        raise ValidationError(f"{what} must be a finite number, not {_shown(typed)}.{hint}")
+    if integer:
+        if not float(value).is_integer():
+            raise ValidationError(f"{what} must be a whole number, not {_shown(typed)}.{hint}")
+        number: float | int = int(value)
+    else:
+        number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if minimum is not None and maximum is not None:
+            span = f"between {_figure(minimum)} and {_figure(maximum)}"
+        else:
+            span = f"at least {_figure(minimum)}" if maximum is None else f"at most {_figure(maximum)}"
+        raise ValidationError(f"{what} must be {span}, not {_figure(number)}.{hint}")
+    return number
