@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import param
 
+from editfactory.errors import ValidationError, check_number
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 
 
@@ -87,9 +88,16 @@ class VoiceSettings(param.Parameterized):
             raise VoiceError(
                 f"Unknown {cls.__name__} option(s): {', '.join(unknown)}. Valid options: {', '.join(sorted(known))}."
             )
+        for name, value in values.items():
+            # param takes True as the number 1 and says only "not <class 'float'>" for NaN in an Integer.
+            if isinstance(cls.param[name], param.Number):
+                try:
+                    check_number(value, f"The voice setting {name!r}", integer=isinstance(cls.param[name], param.Integer))
+                except ValidationError as error:
+                    raise VoiceError(str(error)) from None
         try:
             return cls(**values)
-        except ValueError as error:  # param refuses out-of-range values with a readable message
+        except (ValueError, TypeError) as error:  # param refuses out-of-range values with a readable message
             raise VoiceError(f"Invalid voice setting: {error}") from error
 
 
