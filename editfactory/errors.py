@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
+import unicodedata
 from typing import Any
 
 
@@ -118,3 +120,39 @@ def check_number(value: Any, what: str, *, minimum: float | None = None, maximum
             span = f"at least {_figure(minimum)}" if maximum is None else f"at most {_figure(maximum)}"
         raise ValidationError(f"{what} must be {span}, not {_figure(number)}.{hint}")
     return number
+
+
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+"""Control, format (bidi marks, zero-width), surrogate, private-use and unassigned characters."""
+_EMOJI_JOINERS = "\u200d\ufe0f"
+"""Format characters that are parts of emoji (zero-width joiner, emoji presentation): kept in names."""
+
+
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""Everything str.splitlines() breaks a line at, besides \\n."""
+
+
+def check_text(value: Any, what: str, *, max_length: int, multiline: bool = False) -> str:
+    """``value`` as it will be stored (NFC; a name on one line with single spaces), or a ValidationError.
+
+    A name (``multiline=False``) refuses control and invisible characters: bidi marks and zero-width spaces make
+    two names look alike, or a name read backwards. Longer text (``multiline``: a script, a description) keeps
+    its lines — every line separator (CR LF, U+2028, U+2029, form feed…) becomes ``\\n`` — and tabs and the
+    format characters right-to-left writing needs, and refuses other control characters and lone surrogates
+    (the database cannot store them).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be text, not {'nothing' if value is None else type(value).__name__}.")
+    if multiline:
+        text = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", value))
+        bad = [ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs")]
+    else:
+        text = unicodedata.normalize("NFC", " ".join(value.split()))
+        bad = [ch for ch in text if unicodedata.category(ch) in _INVISIBLE and ch not in _EMOJI_JOINERS]
+    if bad:
+        raise ValidationError(f"{what} cannot contain control or invisible characters (such as U+{ord(bad[0]):04X}); "
+                              "remove them, or type the text again instead of pasting it.")
+    if len(text) > max_length:
+        raise ValidationError(f"{what} can be at most {max_length:,} characters (this one has {len(text):,}); "
+                              "shorten it.")
+    return text
