@@ -68,8 +68,11 @@ class CancelledError(EditFactoryError):
     """Work was cancelled by the user."""
 
 
-def _shown(value: Any) -> str:
-    """``value`` as a message may quote it: short (a 1 MB paste is not repeated back) and on one line."""
+def quoted(value: Any) -> str:
+    """``value`` as a message may quote it: short text and numbers as they are; longer text only by its length
+    (a 1 MB paste is not repeated back, nor an API key pasted into the wrong field)."""
+    if isinstance(value, str) and len(value) > 12:
+        return f"{len(value):,} characters of text"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -95,21 +98,23 @@ def check_number(value: Any, what: str, *, minimum: float | None = None, maximum
         try:
             value = float(value.strip().removeprefix("$").strip())
         except ValueError:
-            raise ValidationError(f"{_shown(typed)} is not a number: {what[0].lower()}{what[1:]} must be a "
-                                  f"number.{hint}") from None
+            said = quoted(typed) if len(typed) <= 12 else f"The {len(typed):,} characters typed"
+            raise ValidationError(f"{said} is not a number: {what[0].lower()}{what[1:]} must be a number.{hint}"
+                                  ) from None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         kind = ("a yes/no value" if isinstance(value, bool) else "nothing" if value is None
-                else f"the text {_shown(value)}" if isinstance(value, str) else f"{type(value).__name__} {_shown(value)}")
+                else f"the text {quoted(value)}" if isinstance(value, str) and len(value) <= 12
+                else quoted(value) if isinstance(value, str) else f"{type(value).__name__} {quoted(value)}")
         raise ValidationError(f"{what} must be a number, not {kind}.{hint}")
     try:
         finite = math.isfinite(float(value))
     except OverflowError:  # an int beyond any float
         finite = False
     if not finite:
-        raise ValidationError(f"{what} must be a finite number, not {_shown(typed)}.{hint}")
+        raise ValidationError(f"{what} must be a finite number, not {quoted(typed)}.{hint}")
     if integer:
         if not float(value).is_integer():
-            raise ValidationError(f"{what} must be a whole number, not {_shown(typed)}.{hint}")
+            raise ValidationError(f"{what} must be a whole number, not {quoted(typed)}.{hint}")
         number: float | int = int(value)
     else:
         number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -143,6 +148,9 @@ def check_text(value: Any, what: str, *, max_length: int, multiline: bool = Fals
     """
     if not isinstance(value, str):
         raise ValidationError(f"{what} must be text, not {'nothing' if value is None else type(value).__name__}.")
+    if len(value) > 4 * max_length:  # far too long whatever normalizing does: refused before reading it all
+        raise ValidationError(f"{what} can be at most {max_length:,} characters (this one has {len(value):,}); "
+                              "shorten it.")
     if multiline:
         text = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", value))
         bad = [ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs")]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pysubs2
 
-from editfactory.errors import ValidationError, _shown, check_number
+from editfactory.errors import ValidationError, check_number, quoted
 from editfactory.media.fonts import covered_characters
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -88,21 +88,21 @@ class CaptionStyle:
         # Frozen: the checked values (84.0 → 84, -0.0 → 0.0) are set through object.__setattr__.
         if not isinstance(self.font, str) or self.font not in SHIPPED_FONTS:
             raise ValidationError(
-                f"Caption font {_shown(self.font)} does not ship with Edit Factory, so clips would look different on "
+                f"Caption font {quoted(self.font)} does not ship with Edit Factory, so clips would look different on "
                 f"other machines; use one of: {', '.join(SHIPPED_FONTS)}."
             )
         for name in ("primary_color", "highlight_color", "outline_color"):
             value = getattr(self, name)
             # fullmatch: "$" would also match before a final newline, and "#000000\n" was stored.
             if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
-                raise ValidationError(f"Caption {name.replace('_', ' ')} {_shown(value)} is not a #RRGGBB color.")
+                raise ValidationError(f"Caption {name.replace('_', ' ')} {quoted(value)} is not a #RRGGBB color.")
         for name, label, low, high, integer, hint in _NUMBERS:
             object.__setattr__(self, name, check_number(getattr(self, name), label, minimum=low,
                                                         maximum=high, integer=integer, hint=hint))
         for name in ("bold", "highlight_current_word", "uppercase"):
             if not isinstance(getattr(self, name), bool):
                 raise ValidationError(f"Caption {name.replace('_', ' ')} must be yes or no (True or False), not "
-                                      f"{_shown(getattr(self, name))}.")
+                                      f"{quoted(getattr(self, name))}.")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -24,7 +24,7 @@ from typing import Any
 
 from editfactory import projects
 from editfactory.costs import remaining_quota
-from editfactory.errors import QuotaExceededError, ValidationError, check_number
+from editfactory.errors import QuotaExceededError, ValidationError, check_number, quoted
 from editfactory.jobs import JobContext, JobRunner, job_kind
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source
@@ -88,7 +88,7 @@ class ProductionRequest:
         if not isinstance(self.variant_scripts, (list, tuple)) or not all(isinstance(s, str) for s in self.variant_scripts):
             raise ValidationError("Variant scripts must be a list of texts, one per variant.")
         if self.mode not in MODES:
-            raise ValidationError(f"Unknown selection mode {self.mode!r}; choose one of: {', '.join(MODES)}.")
+            raise ValidationError(f"Unknown selection mode {quoted(self.mode)}; choose one of: {', '.join(MODES)}.")
         for name in ("duck_source_audio", "draft"):
             if not isinstance(getattr(self, name), bool):
                 raise ValidationError(f"{name.replace('_', ' ').capitalize()} must be True or False.")

@@ -91,8 +91,9 @@ class VoiceSettings(param.Parameterized):
         for name, value in values.items():
             # param takes True as the number 1 and says only "not <class 'float'>" for NaN in an Integer.
             if isinstance(cls.param[name], param.Number):
-                try:
-                    check_number(value, f"The voice setting {name!r}", integer=isinstance(cls.param[name], param.Integer))
+                try:  # the checked number: a Fraction or numpy float would not be stored as JSON
+                    values[name] = check_number(value, f"The voice setting {name!r}",
+                                                integer=isinstance(cls.param[name], param.Integer))
                 except ValidationError as error:
                     raise VoiceError(str(error)) from None
         try:
