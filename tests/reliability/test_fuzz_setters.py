@@ -394,8 +394,10 @@ def ctx(tmp_path_factory):
         yield Ctx(workspace, shop, other, project, segment, session)
     os.environ.pop("EDITFACTORY_SECRETS_BACKEND", None)
     tried = sum(TRIED.values())
-    print(f"\nFIGURE: setter fuzz: {tried} inputs over {len(TARGETS)} setters ({EXAMPLES} drawn + "
-          f"{len(TROUBLEMAKERS)} fixed per setter), each stored valid or refused with our error and nothing changed")
+    if TRIED:
+        print(f"\nFIGURE: setter fuzz: {tried} inputs over {len(TRIED)} setters ({EXAMPLES} drawn per setter, plus "
+              f"{len(TROUBLEMAKERS)} fixed troublemakers), each stored valid or refused with our error, nothing else "
+              "changed")
 
 
 def _shown(value: Any) -> str:
