@@ -192,7 +192,7 @@ def test_prices_are_saved_and_a_negative_one_refused(make_session):
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
     view._price.value = "-0.5"
     view._save_price.clicks += 1
-    assert "negative" in view._price_message.object
+    assert "between 0 and 1,000" in view._price_message.object
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
 
 
