@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import param
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_number
 from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 
@@ -92,9 +92,17 @@ class VoiceSettings(param.Parameterized):
             raise VoiceError(
                 f"Unknown {cls.__name__} option(s): {', '.join(unknown)}. Valid options: {', '.join(sorted(known))}."
             )
+        for name, value in values.items():
+            # param takes True as the number 1 and says only "not <class 'float'>" for NaN in an Integer.
+            if isinstance(cls.param[name], param.Number):
+                try:  # the checked number: a Fraction or numpy float would not be stored as JSON
+                    values[name] = check_number(value, f"The voice setting {name!r}",
+                                                integer=isinstance(cls.param[name], param.Integer))
+                except ValidationError as error:
+                    raise VoiceError(str(error)) from None
         try:
             return cls(**values)
-        except ValueError as error:  # param refuses out-of-range values with a readable message
+        except (ValueError, TypeError) as error:  # param refuses out-of-range values with a readable message
             raise VoiceError(f"Invalid voice setting: {error}") from error
 
 

@@ -7,13 +7,12 @@ paid call is reserved against the monthly quota before it is made.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
-from editfactory.errors import NotFoundError, ValidationError, VoiceError
+from editfactory.errors import NotFoundError, VoiceError, check_number
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback, scaled
 from editfactory.settings import get_setting, set_setting
@@ -47,6 +46,8 @@ def check_max_script_length(text: str) -> None:
             f"This script has {length:,} characters; a voiceover takes at most {MAX_SCRIPT_CHARS:,} characters "
             "(about 13 minutes read aloud). Shorten it or split it into several clips.",
             limit=MAX_SCRIPT_CHARS, length=length)
+MAX_PRICE_PER_1K = 1000.0
+"""Far above any voice's price: a higher one is a typing slip."""
 
 
 @dataclass(frozen=True)
@@ -303,16 +304,6 @@ def set_price(profile: Profile, provider: str, model: str, price_per_1k_chars: A
 
 
 def _parse_price(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValidationError("A price is an amount in dollars per 1 000 characters, e.g. 0.30.")
-    try:
-        price = float(value) if isinstance(value, (int, float)) else float(str(value).strip().removeprefix("$"))
-    except ValueError:
-        raise ValidationError(f"{value!r} is not a price; type dollars per 1 000 characters, e.g. 0.30.") from None
-    if not math.isfinite(price):
-        raise ValidationError("A price must be a finite amount in dollars per 1 000 characters, e.g. 0.30.")
-    if price < 0:
-        raise ValidationError("A price cannot be negative; type 0 for a free voice.")
-    if price > 1000:
-        raise ValidationError(f"${price:g} per 1 000 characters is far above any voice's price; check the amount.")
-    return price
+    """Dollars per 1 000 characters from a number or typed text ("$0.30"): NaN, infinities and yes/no refused."""
+    return float(check_number(value, "A price", text=True, minimum=0, maximum=MAX_PRICE_PER_1K,
+                              hint="Type dollars per 1 000 characters, e.g. 0.30 (0 for a free voice)."))

@@ -69,6 +69,37 @@ def test_style_validation(change):
         CaptionStyle(**change)
 
 
+@pytest.mark.parametrize(("change", "words"), [
+    ({"size": "big"}, "size must be a number"),  # was a raw TypeError
+    ({"size": float("nan")}, "size must be a finite number"),
+    ({"size": 84.5}, "size must be a whole number"),
+    ({"size": True}, "size must be a number, not a yes/no value"),
+    ({"outline": None}, "outline must be a number"),
+    ({"outline": float("inf")}, "outline must be a finite number"),
+    ({"shadow": float("nan")}, "shadow must be a finite number"),
+    ({"shadow": -1.0}, "shadow must be between 0 and 40"),
+    ({"vertical_position": "0.5"}, "position must be a number"),
+    ({"max_words_per_cue": float("inf")}, "words per caption must be a finite number"),
+    ({"max_chars_per_cue": 1e308}, "characters per caption must be"),
+    ({"bold": "no"}, "bold must be yes or no"),
+    ({"uppercase": 1}, "uppercase must be yes or no"),
+    ({"highlight_current_word": None}, "highlight current word must be yes or no"),
+    ({"font": ["DejaVu Sans"]}, "does not ship"),
+    ({"primary_color": "#000000\n"}, "not a #RRGGBB"),  # was accepted and stored
+    ({"outline_color": "#000000\r"}, "not a #RRGGBB"),
+    ({"highlight_color": None}, "not a #RRGGBB"),
+    ({"highlight_color": 0xFFD400}, "not a #RRGGBB"),
+])
+def test_style_refuses_values_of_the_wrong_kind_with_our_error(change, words):
+    with pytest.raises(ValidationError, match=f"(?i){words}"):
+        CaptionStyle(**change)
+
+
+def test_style_from_a_stored_dict_refuses_what_is_not_a_dict():
+    with pytest.raises(ValidationError, match="caption style"):
+        CaptionStyle.from_dict(["size", 84])
+
+
 def test_style_round_trip():
     style = CaptionStyle(font="DejaVu Sans", size=90, highlight_color="#00FF00")
     assert CaptionStyle.from_dict(style.to_dict() | {"unknown": 1}) == style
