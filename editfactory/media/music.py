@@ -13,6 +13,7 @@ Pure (files in, an ffmpeg-python stream out), built into the render's single ffm
   while a word is spoken, and the dry copy is added back at ``-duck_db``, so while the voice speaks the music
   sits ``duck_db`` further down — a fixed depth, not one that depends on how loud the compressor is driven.
 
+The options are fields of the render spec (:class:`editfactory.media.spec.MusicBed`, ``MusicOptions``).
 Defaults, and why: ``level_db = -12`` keeps the music clearly heard between sentences (peers' beds are 10–15
 dB under the voice) and ``duck_db = 10`` takes it to 22 dB under the voice's loudness during speech; words
 themselves are a few dB louder or softer than the voice's integrated loudness, so the quietest words still
@@ -21,71 +22,16 @@ have the music at least 15 dB under them (measured per word on the encoded file 
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 
 import ffmpeg
 
-from editfactory.errors import ValidationError
+from editfactory.media.spec import DEFAULT_DUCK_DB, DEFAULT_FADE_IN, DEFAULT_FADE_OUT, DEFAULT_LEVEL_DB, MusicBed, MusicOptions
 
-DEFAULT_LEVEL_DB = -12.0
-DEFAULT_DUCK_DB = 10.0
-DEFAULT_FADE_IN = 0.5
-DEFAULT_FADE_OUT = 1.0
+DUCK_THRESHOLD_UNDER_VOICE_DB = 40.0
+"""The music's compressor acts once the leveled voice is within this many dB of its loudness: far down, so any
+speech drives it to its full reduction and the depth is set by ``duck_db`` alone."""
 LOOP_CROSSFADE = 0.5
 """Seconds the end of the track and its beginning overlap where it loops."""
-
-
-@dataclass(frozen=True)
-class MusicOptions:
-    """How a chosen track plays under a clip (stored as a project's ``music_options``)."""
-
-    level_db: float = DEFAULT_LEVEL_DB
-    """The music's loudness relative to the voice's, in the voice's pauses (−30 … 0 dB)."""
-    start: float = 0.0
-    """Seconds into the track where the clip's music begins."""
-    fade_in: float = DEFAULT_FADE_IN
-    fade_out: float = DEFAULT_FADE_OUT
-    cut_on_beat: bool | None = None
-    """Move the cuts between segments onto the track's beats; ``None`` = when the track has a steady beat."""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> MusicOptions:
-        """Options from stored or submitted values; unknown keys and bad values are refused (ValidationError)."""
-        data = dict(data or {})
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValidationError(f"Music options have no field(s) {sorted(unknown)}; use level_db, start, fade_in, "
-                                  "fade_out or cut_on_beat.")
-        try:
-            numbers = {k: float(data[k]) for k in ("level_db", "start", "fade_in", "fade_out") if k in data}
-        except (TypeError, ValueError):
-            raise ValidationError("Music level, start and fades are numbers (dB and seconds).") from None
-        options = cls(**{**data, **numbers})
-        if not all(math.isfinite(v) for v in (options.level_db, options.start, options.fade_in, options.fade_out)):
-            raise ValidationError("Music level, start and fades must be finite numbers.")
-        if not -30.0 <= options.level_db <= 0.0:
-            raise ValidationError(f"The music level is {options.level_db:g} dB; choose between -30 dB (barely heard) "
-                                  "and 0 dB (as loud as the voice) — the default is -12 dB.")
-        if options.start < 0 or options.fade_in < 0 or options.fade_out < 0 or max(options.fade_in, options.fade_out) > 10:
-            raise ValidationError("The music's start is at least 0 s and its fades 0–10 s long.")
-        if options.cut_on_beat not in (None, True, False):
-            raise ValidationError("Cutting on the beat is on, off, or automatic (None).")
-        return options
-
-
-@dataclass(frozen=True)
-class MusicBed:
-    """One track under one clip: the file, its length (from the import) and the options."""
-
-    path: Path
-    track_duration: float
-    options: MusicOptions = MusicOptions()
-    duck_db: float = DEFAULT_DUCK_DB
 
 
 def pieces(bed: MusicBed, duration: float, crossfade: float = LOOP_CROSSFADE) -> list[tuple[float, float]]:
@@ -135,3 +81,7 @@ def ducked(music, voice, *, duck_db: float, threshold: float, ratio: float, atta
         [squeezed.filter("volume", f"{1 - dry_share:.6f}"), copies[1].filter("volume", f"{dry_share:.6f}")],
         "amix", inputs=2, duration="first", normalize=0,
     )
+
+
+__all__ = ["DEFAULT_DUCK_DB", "DEFAULT_FADE_IN", "DEFAULT_FADE_OUT", "DEFAULT_LEVEL_DB", "MusicBed", "MusicOptions",
+           "ducked", "music_stream", "pieces"]

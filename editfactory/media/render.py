@@ -210,6 +210,7 @@ def _render_clip(
         mix = mixing.plan_mix(
             mixing.sounds_of(segments, infos), duration=duration, preset=preset, voiceover=spec.voiceover,
             duck=spec.duck_source_audio, bed_volume=spec.source_audio_volume, timeout=timeout, cancel=cancel,
+            music=spec.music,
         )
         measured = loudness.measure(
             mix.graph(), target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
