@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,9 @@ from pathlib import Path
 from editfactory import projects
 from editfactory.errors import NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
-from editfactory.media.music import MusicOptions
+from editfactory.media.beatcuts import beats_in_clip, snap_cuts
+from editfactory.media.music import MusicBed, MusicOptions
+from editfactory.media.spec import RenderSegment
 from editfactory.media.music_analysis import analyze_track
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
@@ -280,3 +283,37 @@ def pick_track(profile: Profile, choice: MusicChoice, seed: int = 0) -> MusicTra
     if not candidates:
         raise ValidationError(f"No track of this profile has the mood {choice.mood!r} any more; tag one, or pick a track.")
     return min(candidates, key=lambda t: hashlib.sha256(f"{seed}:{t.content_hash}".encode()).hexdigest())
+
+
+# -- music for a render -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedMusic:
+    """The track a production uses, as the render spec's music, and whether the cuts follow its beat."""
+
+    track: MusicTrack
+    bed: MusicBed
+    cut_on_beat: bool
+
+    def cut(self, segments: Sequence[RenderSegment], duration: float, fps: float,
+            source_lengths: Mapping[Path, float]) -> list[RenderSegment]:
+        """``segments`` with their cuts on the track's beats (when on); the clip keeps its length."""
+        if not self.cut_on_beat:
+            return list(segments)
+        beats = beats_in_clip(self.bed, self.track.beats, duration)
+        return snap_cuts(segments, beats, source_lengths, duration=duration, fps=fps)
+
+    def describe(self) -> dict:
+        return {"track_id": self.track.id, "title": self.track.title, "cut_on_beat": self.cut_on_beat,
+                "options": self.bed.options.to_dict()}
+
+
+def plan_music(profile: Profile, choice: MusicChoice, seed: int = 0) -> PlannedMusic | None:
+    """The music of a render with this choice and seed, or ``None`` for none. Cutting on the beat follows the
+    options, or (when unset) whether the track has a steady beat."""
+    track = pick_track(profile, choice, seed)
+    if track is None:
+        return None
+    on_beat = choice.options.cut_on_beat if choice.options.cut_on_beat is not None else track.steady_beat
+    return PlannedMusic(track, MusicBed(track.path, track.duration, choice.options), bool(on_beat))
