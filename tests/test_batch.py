@@ -98,3 +98,41 @@ def test_a_batch_makes_the_good_rows_while_bad_rows_report_their_reason(workspac
 
     assert projects.list_clips(other) == [] and projects.list_projects(other) == []
     assert {p["name"] for p in projects.list_projects(shop)} >= {"Travel mug", "Sun hat"}
+
+
+def test_the_music_column_names_a_file_or_a_mood(tmp_path):
+    (tmp_path / "mug").mkdir()
+    (tmp_path / "mug" / "a.mp4").write_bytes(b"x")
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hello.,mug,1,mood:Upbeat", "Cup,Hi.,mug,1,nope.mp3",
+                                "Hat,Hey.,mug,1,mood:", "Pan,Yo.,mug,1,",
+                                header="product,script,source_folder,variants,music"))
+    mug, cup, hat, pan = items
+    assert mug.error is None and mug.music_mood == "Upbeat"
+    assert "the music file" in cup.error and "nope.mp3" in cup.error
+    assert "music mood is empty" in hat.error
+    assert pan.error is None and pan.music_file is None and pan.music_mood is None
+
+
+@pytest.mark.slow
+def test_a_row_plays_its_music_and_a_bad_track_refuses_only_its_row(workspace, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.jobs import JobStore
+    from editfactory.library.music import list_tracks
+
+    footage = tmp_path / "footage"
+    generate_footage(footage / "mug" / "mug.mp4", seconds=4, pattern="testsrc2", size="640x360")
+    make_track(footage / "groove.wav", seconds=8)
+    (footage / "notes.mp3").write_text("not a song\n" * 50)
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hot coffee all day.,mug,1,groove.wav",
+                                "Cup,Tea all day.,mug,1,notes.mp3", header="product,script,source_folder,variants,music"),
+                           base=footage)
+    shop = workspace.create("Music Shop")
+    with JobRunner(workers=1) as runner:
+        start_batch(shop, runner, items, preset=SMALL)
+        follow_batch(shop, runner, items, poll_seconds=0.2)
+    results = {row["product"]: row for row in batch_results(shop, items)}
+    assert results["Mug"]["status"] == "succeeded", results["Mug"]
+    assert results["Cup"]["status"] == REFUSED and "not an audio file" in results["Cup"]["error"]
+    [track] = list_tracks(shop)
+    assert JobStore(shop).get(items[0].job_id).inputs["music"]["track_id"] == track.id
