@@ -30,8 +30,11 @@ from editfactory.media.spec import RenderSegment
 from editfactory.media.music_analysis import analyze_track
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
+from editfactory.settings import get_setting, set_setting
 
 MUSIC_FOLDER = "music"
+DEFAULT_SETTING = "music.default"
+"""The profile's default music (a MusicChoice as a dict) for projects that never chose their own."""
 MAX_MOODS = 12
 MAX_MOOD_CHARS = 32
 MAX_TITLE_CHARS = 200
@@ -209,12 +212,12 @@ def projects_using(profile: Profile, track_id: str) -> list[dict]:
 def delete_track(profile: Profile, track_id: str) -> None:
     """Delete a track and its file; refused while a project uses it (clips already made keep their sound)."""
     track = get_track(profile, track_id)
-    users = projects_using(profile, track_id)
+    users = [f"project {p['name']!r}" for p in projects_using(profile, track_id)]
+    if default_music(profile).track_id == track_id:
+        users.append("the profile's default music (Settings)")
     if users:
-        names = ", ".join(repr(p["name"]) for p in users[:5]) + (" and others" if len(users) > 5 else "")
-        raise ValidationError(
-            f"{track.title!r} is the music of project(s) {names}; choose other music for them first, then delete it."
-        )
+        names = ", ".join(users[:5]) + (" and others" if len(users) > 5 else "")
+        raise ValidationError(f"{track.title!r} is in use by {names}; choose other music there first, then delete it.")
     with profile.db.transaction() as cursor:
         cursor.execute("DELETE FROM music_tracks WHERE id = ?", [track_id])
     track.path.unlink(missing_ok=True)
@@ -251,14 +254,36 @@ class MusicChoice:
         return cls(track_id, mood, MusicOptions.from_dict(data.get("options")))
 
 
-def set_project_music(profile: Profile, project_id: str, choice: MusicChoice | dict | None) -> MusicChoice:
-    """Set a project's music (``None`` = no music); an unknown track or mood is refused and nothing changes."""
+def _checked(profile: Profile, choice: MusicChoice | dict | None) -> MusicChoice:
+    """``choice`` as a MusicChoice whose track or mood exists in this profile (else NotFound/ValidationError)."""
     choice = choice if isinstance(choice, MusicChoice) else MusicChoice.from_dict(choice)
-    projects.get_project(profile, project_id)
     if choice.track_id is not None:
         get_track(profile, choice.track_id)
     if choice.mood is not None and not list_tracks(profile, mood=choice.mood):
         raise ValidationError(f"No track of this profile has the mood {choice.mood!r}; tag a track with it first.")
+    return choice
+
+
+def default_music(profile: Profile) -> MusicChoice:
+    """The profile's default music (no music until one is saved)."""
+    stored = get_setting(profile, DEFAULT_SETTING)
+    try:
+        return MusicChoice.from_dict(stored) if stored else MusicChoice()
+    except ValidationError:  # saved by a version with other options: fall back to none rather than fail renders
+        return MusicChoice()
+
+
+def set_default_music(profile: Profile, choice: MusicChoice | dict | None) -> MusicChoice:
+    """Save the profile's default music (track or mood, level…); a bad choice is refused and nothing is stored."""
+    choice = _checked(profile, choice)
+    set_setting(profile, DEFAULT_SETTING, choice.to_dict())
+    return default_music(profile)
+
+
+def set_project_music(profile: Profile, project_id: str, choice: MusicChoice | dict | None) -> MusicChoice:
+    """Set a project's music (``None`` = no music); an unknown track or mood is refused and nothing changes."""
+    projects.get_project(profile, project_id)
+    choice = _checked(profile, choice)
     with profile.db.transaction() as cursor:
         cursor.execute(
             "UPDATE projects SET music_track_id = ?, music_mood = ?, music_options = ?, updated_at = now() WHERE id = ?",
@@ -268,8 +293,11 @@ def set_project_music(profile: Profile, project_id: str, choice: MusicChoice | d
 
 
 def project_music(profile: Profile, project_id: str) -> MusicChoice:
+    """The project's music, or the profile's default when the project never chose (its options are unset)."""
     projects.get_project(profile, project_id)
     row = profile.db.fetchone("SELECT music_track_id, music_mood, music_options FROM projects WHERE id = ?", [project_id])
+    if row[2] is None:
+        return default_music(profile)
     return MusicChoice(row[0], row[1], MusicOptions.from_dict(_loaded(row[2])))
 
 

@@ -13,6 +13,7 @@ from editfactory import projects
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.library.music import (
     MusicChoice,
+    default_music,
     delete_track,
     get_track,
     import_track,
@@ -22,6 +23,7 @@ from editfactory.library.music import (
     project_music,
     projects_using,
     rename_track,
+    set_default_music,
     set_moods,
     set_project_music,
 )
@@ -134,3 +136,20 @@ def test_a_mood_picks_the_same_track_for_the_same_seed(profile, inputs):
     assert set(picks.values()) <= {t.id for t in made}
     with pytest.raises(ValidationError, match="mood"):
         set_project_music(profile, projects.create_project(profile, "P")["id"], {"mood": "sad"})
+
+
+def test_the_profile_default_is_the_music_of_projects_that_never_chose(profile, tracks):
+    track = import_track(profile, tracks[".ogg"], moods=["calm"])
+    fresh = projects.create_project(profile, "Fresh")
+    silent = projects.create_project(profile, "Silent")
+    set_project_music(profile, silent["id"], None)  # chose no music
+    assert not project_music(profile, fresh["id"]).wanted
+    with pytest.raises(ValidationError, match="mood"):
+        set_default_music(profile, {"mood": "sad"})
+    assert not default_music(profile).wanted  # the refused default stored nothing
+    set_default_music(profile, {"track_id": track.id, "options": {"level_db": -18}})
+    chosen = project_music(profile, fresh["id"])
+    assert chosen.track_id == track.id and chosen.options.level_db == -18
+    assert not project_music(profile, silent["id"]).wanted
+    with pytest.raises(ValidationError, match="default music"):
+        delete_track(profile, track.id)
