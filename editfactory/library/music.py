@@ -292,6 +292,40 @@ def set_project_music(profile: Profile, project_id: str, choice: MusicChoice | d
     return project_music(profile, project_id)
 
 
+def clear_project_music(profile: Profile, project_id: str) -> MusicChoice:
+    """The project goes back to the profile's default music."""
+    projects.get_project(profile, project_id)
+    with profile.db.transaction() as cursor:
+        cursor.execute("UPDATE projects SET music_track_id = NULL, music_mood = NULL, music_options = NULL, "
+                       "updated_at = now() WHERE id = ?", [project_id])
+    return project_music(profile, project_id)
+
+
+def uses_profile_default(profile: Profile, project_id: str) -> bool:
+    projects.get_project(profile, project_id)
+    return profile.db.fetchone("SELECT music_options IS NULL FROM projects WHERE id = ?", [project_id])[0]
+
+
+def choice_value(choice: MusicChoice) -> str:
+    """A choice as one string for a picker: '' none, 'track:<id>' or 'mood:<mood>' (see :func:`choice_from_value`)."""
+    return f"track:{choice.track_id}" if choice.track_id else f"mood:{choice.mood}" if choice.mood else ""
+
+
+def choice_from_value(value: str, options: MusicOptions | None = None) -> MusicChoice:
+    kind, _, rest = (value or "").partition(":")
+    data = {"track_id": rest} if kind == "track" else {"mood": rest} if kind == "mood" else {}
+    return MusicChoice.from_dict({**data, "options": (options or MusicOptions()).to_dict()})
+
+
+def picker_choices(profile: Profile) -> dict[str, str]:
+    """Label -> value of every choice: no music, each track (title, length, tempo), each mood."""
+    tracks = list_tracks(profile)
+    choices = {"No music": ""}
+    choices.update({f"{t.title} ({t.duration:.0f} s, {t.tempo_bpm:.0f} BPM)": f"track:{t.id}" for t in tracks})
+    choices.update({f"Any track that is {mood}": f"mood:{mood}" for mood in sorted({m for t in tracks for m in t.moods})})
+    return choices
+
+
 def project_music(profile: Profile, project_id: str) -> MusicChoice:
     """The project's music, or the profile's default when the project never chose (its options are unset)."""
     projects.get_project(profile, project_id)
