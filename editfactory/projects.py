@@ -25,7 +25,7 @@ MAX_NAME = 200
 _PROJECT_FIELDS = ("name", "description", "script", "settings", "status")
 _CLIP_FIELDS = (
     "name", "status", "path", "duration", "width", "height", "variant",
-    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id",
+    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id", "music",
 )
 
 
@@ -194,6 +194,8 @@ def create_clip(profile: Profile, project_id: str, name: str, *, status: str = "
     _refuse_unknown(fields, _CLIP_FIELDS, "Clips")
     if "tts" in fields:
         fields["tts"] = _json(fields["tts"])
+    if "music" in fields:
+        fields["music"] = _json(fields["music"])
     clip_id = new_id("clip")
     values = {"id": clip_id, "project_id": project_id, "name": _clean_name(name, "clip"), "status": _check_status(status), **fields}
     with profile.db.transaction() as cur:
@@ -208,7 +210,7 @@ def get_clip(profile: Profile, clip_id: str) -> dict:
     rows = profile.db.fetchdicts("SELECT * FROM clips WHERE id = ?", [clip_id])
     if not rows:
         raise NotFoundError("Clip", clip_id, profile.name)
-    return _decode(rows[0], "tts")
+    return _decode(rows[0], "tts", "music")
 
 
 def update_clip(profile: Profile, clip_id: str, **changes: Any) -> dict:
@@ -314,7 +316,7 @@ def list_clips(
     order = order_by(sort, CLIP_SORTS, "clips")
     paging, paging_params = limit_clause(offset, limit)
     sql = f"SELECT c.*, COALESCE(s.state, 'unpublished') AS publish_state {_CLIPS_FROM}{where} ORDER BY {order}{paging}"
-    return [_decode(r, "tts") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+    return [_decode(r, "tts", "music") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
 
 
 def count_clips(

@@ -311,6 +311,7 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
             tts={"provider": voice.provider, "model": voice.model, "voice": voice.voice, "cached": voice.cached,
                  "timings_exact": voice.timings_exact, "script": variant.script, "cost_usd": voice.cost_usd},
             cost_usd=round(cost_share[variant.script], 6), job_id=ctx.job_id,
+            music=plan.music.describe() if plan.music else None,
         )
         clip_ids.append(clip["id"])
     return clip_ids, reused

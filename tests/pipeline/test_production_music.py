@@ -50,6 +50,10 @@ def test_the_projects_music_is_in_the_clip_on_the_beat(store, runner, groove, sh
     assert job.inputs["music"]["mood"] == "upbeat"  # the choice is stored with the job: a retry plays the same
     assert job.outputs["music"]["track_id"] == track.id and job.outputs["music"]["cut_on_beat"] is True
     clip = projects.list_clips(profile, project["id"])[0]
+    assert clip["music"]["track_id"] == track.id  # the clip says what music it was made with…
+    from editfactory.clip_catalog import browse_clips
+
+    assert browse_clips(profile).rows[0]["music"] == "groove"  # …and the Library shows it
     integrated, true_peak = finished_loudness(profile.paths.absolute(clip["path"]))
     assert integrated == pytest.approx(-14.0, abs=0.5) and true_peak <= -1.0
     # Every cut between the variant's pieces is on a kick of the track (in clip time: the music starts 0.5 s in).

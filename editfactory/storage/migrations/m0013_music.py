@@ -26,4 +26,6 @@ STATEMENTS = [
     "ALTER TABLE projects ADD COLUMN music_mood VARCHAR",
     # Level, start offset, fades, cut-on-beat (media.music.MusicOptions as a dict); NULL = the defaults.
     "ALTER TABLE projects ADD COLUMN music_options JSON",
+    # The music a clip was made with ({"track_id", "title", "cut_on_beat", "options"}); NULL = none.
+    "ALTER TABLE clips ADD COLUMN music JSON",
 ]
