@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import ffmpeg
 
+from editfactory.media.filtergraph import one_chain_per_use
+
 from editfactory.media.spec import DEFAULT_DUCK_DB, DEFAULT_FADE_IN, DEFAULT_FADE_OUT, DEFAULT_LEVEL_DB, MusicBed, MusicOptions
 
 DUCK_THRESHOLD_UNDER_VOICE_DB = 40.0
@@ -51,12 +53,13 @@ def pieces(bed: MusicBed, duration: float, crossfade: float = LOOP_CROSSFADE) ->
 
 def music_stream(bed: MusicBed, duration: float, sample_rate: int):
     """The track as stereo float at ``sample_rate``, exactly ``duration`` long, looped or trimmed, faded."""
-    reads = pieces(bed, duration)
-    streams = []
-    for start, length in reads:
+    def read(piece: tuple[float, float]):
+        start, length = piece
         stream = ffmpeg.input(str(bed.path), ss=f"{start:.6f}", t=f"{length:.6f}", vn=None).audio
-        streams.append(stream.filter("aresample", sample_rate).filter("aformat", sample_fmts="fltp",
-                                                                     channel_layouts="stereo"))
+        return stream.filter("aresample", sample_rate).filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+
+    # Equal reads (the whole track, once per loop) are one node to ffmpeg-python: decode it once and split it.
+    streams = one_chain_per_use(pieces(bed, duration), read, "asplit")
     music = streams[0]
     for following in streams[1:]:
         music = ffmpeg.filter([music, following], "acrossfade", d=LOOP_CROSSFADE, c1="qsin", c2="qsin")

@@ -99,3 +99,18 @@ def test_music_alone_is_trimmed_faded_and_at_the_target(media_dir, tmp_path):
     assert level(0.0, 0.1) < level(2.0, 3.0) - 12, "fades in"
     assert level(4.9, 5.0) < level(2.0, 3.0) - 12, "fades out"
     assert_meets_loudness_target(out)
+
+
+def test_a_track_looped_from_its_start_renders(media_dir, tmp_path):
+    # The loops of a track played from 0 s read the same stretch of the file: ffmpeg-python merged those reads
+    # into one node and refused the graph ("multiple outgoing edges ... a split filter is probably required").
+    track = make_track(media_dir / "loop-me.wav", seconds=5.0)
+    footage = source_with_sound(media_dir / "twelve.mp4", ["0"] * 2, "stereo", 48_000, seconds=12)
+    out = tmp_path / "looped.mp4"
+    render_clip(RenderSpec(segments=[(footage, 0, 11)], caption_style=None, preset=TEST_PRESET,
+                           music=MusicBed(track, 5.0, MusicOptions(start=0.0))), out)
+    mono = decoded(out).mean(axis=1)
+    assert len(mono) / RATE == pytest.approx(11.0, abs=0.05)
+    quietest = min(float(np.sqrt(np.mean(np.square(stretch(mono, t, t + 0.5))))) for t in np.arange(1.0, 9.5, 0.5))
+    assert quietest > 1e-3, "music all along, loops included"
+    assert_meets_loudness_target(out)
