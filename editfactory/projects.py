@@ -22,7 +22,8 @@ from editfactory.storage.rows import insert_rows as _insert_rows
 
 CLIP_STATUSES = ("draft", "rendering", "rendered", "failed", "published")
 MAX_NAME = 200
-_PROJECT_FIELDS = ("name", "description", "script", "settings", "status")
+_PROJECT_FIELDS = ("name", "description", "script", "settings", "status",
+                   "music_track_id", "music_mood", "music_options")  # music: set through editfactory.library.music
 _CLIP_FIELDS = (
     "name", "status", "path", "duration", "width", "height", "variant",
     "voiceover_path", "captions_path", "tts", "cost_usd", "job_id", "music",
@@ -131,6 +132,8 @@ def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
         changes["name"] = _clean_name(changes["name"], "project")
     if "settings" in changes:
         changes["settings"] = _json(changes["settings"])
+    if "music_options" in changes:
+        changes["music_options"] = _json(changes["music_options"])
     _update_row(profile, "projects", "Project", project_id, changes)
     return get_project(profile, project_id)
 

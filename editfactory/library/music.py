@@ -284,20 +284,14 @@ def set_project_music(profile: Profile, project_id: str, choice: MusicChoice | d
     """Set a project's music (``None`` = no music); an unknown track or mood is refused and nothing changes."""
     projects.get_project(profile, project_id)
     choice = _checked(profile, choice)
-    with profile.db.transaction() as cursor:
-        cursor.execute(
-            "UPDATE projects SET music_track_id = ?, music_mood = ?, music_options = ?, updated_at = now() WHERE id = ?",
-            [choice.track_id, choice.mood, json.dumps(choice.options.to_dict()), project_id],
-        )
+    projects.update_project(profile, project_id, music_track_id=choice.track_id, music_mood=choice.mood,
+                            music_options=choice.options.to_dict())
     return project_music(profile, project_id)
 
 
 def clear_project_music(profile: Profile, project_id: str) -> MusicChoice:
     """The project goes back to the profile's default music."""
-    projects.get_project(profile, project_id)
-    with profile.db.transaction() as cursor:
-        cursor.execute("UPDATE projects SET music_track_id = NULL, music_mood = NULL, music_options = NULL, "
-                       "updated_at = now() WHERE id = ?", [project_id])
+    projects.update_project(profile, project_id, music_track_id=None, music_mood=None, music_options=None)
     return project_music(profile, project_id)
 
 
