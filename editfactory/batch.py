@@ -5,6 +5,8 @@ semicolons or tabs as spreadsheets in many languages save "CSV" (the header tell
 (relative ones are resolved against ``base``, by default the CSV's own folder) holds that product's
 footage. A bad row — empty script, unknown folder, a folder without usable video, a job that fails —
 is reported with its reason and never stops the other rows.
+An optional ``music`` column names a track file (imported into the profile's music library) or ``mood:X`` (any
+track of that mood); left out or empty, the project's own music choice is used.
 
     items = read_batch_csv("products.csv")
     start_batch(profile, runner, items, progress=callback)   # prepares each row and queues its job
@@ -25,12 +27,15 @@ from editfactory import projects
 from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
 from editfactory.jobs import JobRunner, JobStore
 from editfactory.library import analyze_source, import_source, list_segments
+from editfactory.library.music import import_track
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.pipeline.production import MAX_SCRIPT_CHARS
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback, ignore_progress, scaled
 
 COLUMNS = ("product", "script", "source_folder", "variants")
+MUSIC_COLUMN = "music"
+"""Optional: a track file, or ``mood:<mood>``."""
 MAX_VARIANTS = 10
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi"})
 PREPARE_SHARE = 0.25
@@ -56,6 +61,8 @@ class BatchItem:
     error: str | None = None
     """Why the row was refused before it got a job; the job's own error is read from the job."""
     sources: list[str] = field(default_factory=list)
+    music_file: Path | None = None
+    music_mood: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -98,6 +105,16 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
             reasons.append(f"the source folder {folder} does not exist")
         elif not _videos_in(folder):
             reasons.append(f"the source folder {folder} holds no video ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    music_text = (row.get(MUSIC_COLUMN) or "").strip()
+    if music_text.lower().startswith("mood:"):
+        item.music_mood = music_text[5:].strip() or None
+        if item.music_mood is None:
+            reasons.append("the music mood is empty (write mood:upbeat, say)")
+    elif music_text:
+        music = Path(music_text).expanduser()
+        item.music_file = music if music.is_absolute() else base / music
+        if not item.music_file.is_file():
+            reasons.append(f"the music file {item.music_file} does not exist")
     if reasons:
         item.error = "Row refused: " + "; ".join(reasons) + "."
     return item
@@ -204,6 +221,15 @@ def _prepare(profile: Profile, item: BatchItem, progress: ProgressCallback) -> N
                                                       f"{item.product}: analyzing: "))
 
 
+def _row_music(profile: Profile, item: BatchItem) -> dict | None:
+    """The row's music for its request (``None``: the project's choice); a bad track refuses the row."""
+    if item.music_mood is not None:
+        return {"mood": item.music_mood}
+    if item.music_file is not None:
+        return {"track_id": import_track(profile, item.music_file).id}
+    return None
+
+
 def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, preset: str | dict = "tiktok",
                 voice: dict[str, Any] | None = None, mode: str = "best",
                 progress: ProgressCallback | None = None) -> list[BatchItem]:
@@ -220,7 +246,7 @@ def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, 
             _prepare(profile, item, step)
             projects.set_project_sources(profile, project["id"], item.sources)
             request = ProductionRequest(project["id"], item.script, variants=item.variants, preset=preset,
-                                        voice=dict(voice or {}), mode=mode)
+                                        voice=dict(voice or {}), mode=mode, music=_row_music(profile, item))
             item.job_id = start_production(runner, profile, request)
         except EditFactoryError as error:
             item.error = str(error)

@@ -26,10 +26,11 @@ MAX_DESCRIPTION = 2000
 MAX_SCRIPT = 100_000
 """A project keeps a script while it is being edited; production takes at most 12 000 characters per script
 (pipeline.production.MAX_SCRIPT_CHARS), so this only stops pastes gone wrong (a whole file)."""
-_PROJECT_FIELDS = ("name", "description", "script", "settings", "status")
+_PROJECT_FIELDS = ("name", "description", "script", "settings", "status",
+                   "music_track_id", "music_mood", "music_options")  # music: set through editfactory.library.music
 _CLIP_FIELDS = (
     "name", "status", "path", "duration", "width", "height", "variant",
-    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id",
+    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id", "music",
 )
 
 
@@ -142,6 +143,8 @@ def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
         changes["script"] = _clean_text(changes["script"], "A script", MAX_SCRIPT)
     if "settings" in changes:
         changes["settings"] = _json(changes["settings"])
+    if "music_options" in changes:
+        changes["music_options"] = _json(changes["music_options"])
     _update_row(profile, "projects", "Project", project_id, changes)
     return get_project(profile, project_id)
 
@@ -205,6 +208,8 @@ def create_clip(profile: Profile, project_id: str, name: str, *, status: str = "
     _refuse_unknown(fields, _CLIP_FIELDS, "Clips")
     if "tts" in fields:
         fields["tts"] = _json(fields["tts"])
+    if "music" in fields:
+        fields["music"] = _json(fields["music"])
     clip_id = new_id("clip")
     values = {"id": clip_id, "project_id": project_id, "name": _clean_name(name, "clip"), "status": _check_status(status), **fields}
     with profile.db.transaction() as cur:
@@ -219,7 +224,7 @@ def get_clip(profile: Profile, clip_id: str) -> dict:
     rows = profile.db.fetchdicts("SELECT * FROM clips WHERE id = ?", [clip_id])
     if not rows:
         raise NotFoundError("Clip", clip_id, profile.name)
-    return _decode(rows[0], "tts")
+    return _decode(rows[0], "tts", "music")
 
 
 def update_clip(profile: Profile, clip_id: str, **changes: Any) -> dict:
@@ -325,7 +330,7 @@ def list_clips(
     order = order_by(sort, CLIP_SORTS, "clips")
     paging, paging_params = limit_clause(offset, limit)
     sql = f"SELECT c.*, COALESCE(s.state, 'unpublished') AS publish_state {_CLIPS_FROM}{where} ORDER BY {order}{paging}"
-    return [_decode(r, "tts") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+    return [_decode(r, "tts", "music") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
 
 
 def count_clips(

@@ -171,3 +171,41 @@ def test_a_folder_that_is_a_file_is_called_a_file(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(b"x")
     [item] = read_batch_csv(_csv(tmp_path / "p.csv", "Mug,Hello.,clip.mp4,1"))
     assert f"{tmp_path / 'clip.mp4'} is a file, not a folder" in item.error and "does not exist" not in item.error
+
+
+def test_the_music_column_names_a_file_or_a_mood(tmp_path):
+    (tmp_path / "mug").mkdir()
+    (tmp_path / "mug" / "a.mp4").write_bytes(b"x")
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hello.,mug,1,mood:Upbeat", "Cup,Hi.,mug,1,nope.mp3",
+                                "Hat,Hey.,mug,1,mood:", "Pan,Yo.,mug,1,",
+                                header="product,script,source_folder,variants,music"))
+    mug, cup, hat, pan = items
+    assert mug.error is None and mug.music_mood == "Upbeat"
+    assert "the music file" in cup.error and "nope.mp3" in cup.error
+    assert "music mood is empty" in hat.error
+    assert pan.error is None and pan.music_file is None and pan.music_mood is None
+
+
+@pytest.mark.slow
+def test_a_row_plays_its_music_and_a_bad_track_refuses_only_its_row(workspace, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.jobs import JobStore
+    from editfactory.library.music import list_tracks
+
+    footage = tmp_path / "footage"
+    generate_footage(footage / "mug" / "mug.mp4", seconds=4, pattern="testsrc2", size="640x360")
+    make_track(footage / "groove.wav", seconds=8)
+    (footage / "notes.mp3").write_text("not a song\n" * 50)
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hot coffee all day.,mug,1,groove.wav",
+                                "Cup,Tea all day.,mug,1,notes.mp3", header="product,script,source_folder,variants,music"),
+                           base=footage)
+    shop = workspace.create("Music Shop")
+    with JobRunner(workers=1) as runner:
+        start_batch(shop, runner, items, preset=SMALL)
+        follow_batch(shop, runner, items, poll_seconds=0.2)
+    results = {row["product"]: row for row in batch_results(shop, items)}
+    assert results["Mug"]["status"] == "succeeded", results["Mug"]
+    assert results["Cup"]["status"] == REFUSED and "not an audio file" in results["Cup"]["error"]
+    [track] = list_tracks(shop)
+    assert JobStore(shop).get(items[0].job_id).inputs["music"]["track_id"] == track.id

@@ -86,6 +86,10 @@ class ProduceModel(param.Parameterized):
     preset = param.Parameter(default="tiktok", doc="Output format: a preset name, or a dict of RenderPreset fields.")
     framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
+    music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
+                         "'track:<id>' or 'mood:<mood>'.")
+    music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
+    music_file = param.String(default="", doc="The chosen track's file, for the player ('' for none or a mood).")
 
     voiceover = param.Dict(default={}, doc="Outputs of the latest voiceover job of this project (audio, words, cues, cost).")
     voice_sample = param.Dict(default={}, doc="Outputs of the latest voice sample job (audio, duration).")
@@ -137,6 +141,7 @@ class ProduceModel(param.Parameterized):
             "quality_notes": self._latest_quality_notes(project_id),
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
+            **_music_state(profile, project_id),
         }
 
     def _latest_quality_notes(self, project_id: str) -> list[str]:
@@ -165,6 +170,7 @@ class ProduceModel(param.Parameterized):
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"],
+            **{key: data[key] for key in ("music", "music_choices", "music_file") if key in data},
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -254,6 +260,20 @@ class ProduceModel(param.Parameterized):
         """The project's framing ('' goes back to the profile's default); a bad value is refused, nothing stored."""
         set_project_framing(self._profile(), self.require_project(), framing or None)
         self.framing = framing or ""
+
+    def save_music(self, value: str) -> None:
+        """The project's music ('default' goes back to the profile's); an unknown track or mood is refused."""
+        from editfactory.library.music import (
+            choice_from_value, clear_project_music, project_music, set_project_music, uses_profile_default,
+        )
+
+        profile, project_id = self._profile(), self.require_project()
+        if value == "default":
+            clear_project_music(profile, project_id)
+        else:
+            kept = project_music(profile, project_id).options if not uses_profile_default(profile, project_id) else None
+            set_project_music(profile, project_id, choice_from_value(value, kept))
+        self.param.update(**_music_state(profile, project_id))
 
     def edit_segment(self, segment_id: str, **changes: Any) -> Segment:
         return update_segment(self._profile(), segment_id, **changes)
@@ -423,3 +443,16 @@ def source_label(source: SourceVideo) -> str:
 
 __all__ = ["ANALYZE_SOURCE", "IMPORT_SOURCES", "MODES", "PRODUCTION", "VOICEOVER", "VOICE_PREVIEW", "ProduceModel",
            "size_label", "source_label"]
+
+
+def _music_state(profile, project_id: str) -> dict[str, Any]:
+    """The project's music as the Produce page shows it: the picker's value and choices, the track to play."""
+    from editfactory.library.music import (
+        choice_value, get_track, picker_choices, project_music, uses_profile_default,
+    )
+
+    choices = {"Profile default": "default", **picker_choices(profile)}
+    value = "default" if uses_profile_default(profile, project_id) else choice_value(project_music(profile, project_id))
+    track_id = project_music(profile, project_id).track_id
+    return {"music": value if value in choices.values() else "default", "music_choices": choices,
+            "music_file": str(get_track(profile, track_id).path) if track_id else ""}

@@ -71,6 +71,10 @@ class SettingsModel(param.Parameterized):
     quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
     spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
     framing = param.String(default="auto", doc="The profile's default framing of footage (auto, fill, fit).")
+    music_choices = param.Dict(default={"No music": ""}, doc="Default music to pick from: label -> '', "
+                               "'track:<id>' or 'mood:<mood>' (the profile's tracks and their moods).")
+    music = param.String(default="", doc="The profile's default music ('' none, 'track:<id>', 'mood:<mood>').")
+    music_level = param.Number(default=-12.0, bounds=(-30.0, 0.0), doc="Default music level, dB under the voice.")
 
     # -- reading (safe in a worker thread) -----------------------------------------------------
 
@@ -99,6 +103,7 @@ class SettingsModel(param.Parameterized):
                 "channels": [_channel_row(c) for c in known_channels(profile).values()],
                 "provider_keys": keys_masked(profile), "prices": prices,
                 "quota": get_quota(profile), "spent": month_spend(profile), "framing": default_framing(profile),
+                **_music_values(profile),
             }
 
     def apply(self, values: dict[str, Any]) -> None:
@@ -110,7 +115,8 @@ class SettingsModel(param.Parameterized):
     def clear(self) -> None:
         self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
                           postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
-                          provider_keys={}, prices=[], quota=None, spent=0.0, framing="auto")
+                          provider_keys={}, prices=[], quota=None, spent=0.0, framing="auto",
+                          music_choices={"No music": ""}, music="", music_level=-12.0)
 
     @property
     def quota_used(self) -> float | None:
@@ -151,6 +157,16 @@ class SettingsModel(param.Parameterized):
         from editfactory.library.framing import set_default_framing
 
         self.framing = set_default_framing(self.session.require_profile(), framing)
+
+    def save_music(self, music: str, level: float) -> None:
+        """The profile's default music (a track or a mood) and its level; a bad choice is refused, nothing stored."""
+        from editfactory.library.music import set_default_music
+
+        kind, _, value = (music or "").partition(":")
+        choice = {"track_id": value} if kind == "track" else {"mood": value} if kind == "mood" else {}
+        profile = self.session.require_profile()
+        set_default_music(profile, {**choice, "options": {"level_db": level}})
+        self.param.update(**_music_values(profile))
 
     def save_postiz(self, url: str, api_key: str | None, enabled: bool) -> None:
         """Save the URL (and the key when one was typed); a bad URL or key is refused and nothing is stored."""
@@ -215,3 +231,13 @@ def _channel_row(channel) -> dict[str, str]:
     return {"name": channel.name, "platform": channel.identifier, "id": channel.id,
             "state": "disabled" if channel.disabled else "connected"}
 
+
+def _music_values(profile) -> dict[str, Any]:
+    """The music the Settings page offers and the profile's saved default."""
+    from editfactory.library.music import choice_value, default_music, picker_choices
+
+    choices = picker_choices(profile)
+    default = default_music(profile)
+    current = choice_value(default)
+    return {"music_choices": choices, "music": current if current in choices.values() else "",
+            "music_level": default.options.level_db}

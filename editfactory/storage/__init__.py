@@ -14,6 +14,7 @@ caller's transaction). Migrations (``editfactory.storage.migrations``) may chang
     segments              editfactory.library.segments
     source_fingerprints   editfactory.library.duplicates
     near_duplicates       editfactory.library.duplicates
+    music_tracks          editfactory.library.music
     settings              editfactory.settings
     voices                editfactory.tts.cloning
     tts_cache             editfactory.tts.cache

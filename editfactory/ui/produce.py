@@ -166,6 +166,9 @@ class ProducePage(PageView):
         self._format.param.watch(lambda e: setattr(model, "preset", e.new), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
+        self._music = pmui.Select(label="Music", options={}, width=380)
+        self._music.param.watch(self._on_music, "value")
+        self._music_player = pn.pane.HTML("", sizing_mode="stretch_width")
         self._draft = pmui.Button(label="Draft preview", icon="preview", variant="outlined",
                                   on_click=lambda _: self.render(draft=True))
         self._render_button = pmui.Button(label="Render", icon="movie", variant="contained",
@@ -193,6 +196,8 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_framing(), ["framing", "default_framing"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._show_framing()
+        model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file"])
+        self._show_music()
         self._layout = self._build()
         if pn.state.location is not None:
             pn.state.location.sync(model, {"project_id": "project"})
@@ -554,6 +559,22 @@ class ProducePage(PageView):
         else:
             self._show_framing()  # refused: show what is stored
 
+    def _show_music(self) -> None:
+        options = dict(self.model.music_choices) or {"Profile default": "default"}
+        value = self.model.music if self.model.music in options.values() else "default"
+        self._music.param.update(options=options, value=value)
+        path = self.model.music_file
+        self._music_player.object = (f'<audio controls preload="none" src="{link_for(Path(path))}"></audio>'
+                                     if path else "")
+
+    def _on_music(self, event) -> None:
+        if event.new is None or event.new == self.model.music or not self.model.project_id:
+            return
+        if self.session.attempt(self.model.save_music, event.new) is not FAILED:
+            self.session.notify("Music saved; the project's next renders use it.", "success")
+        else:
+            self._show_music()  # refused: show what is stored
+
     def render(self, *, draft: bool) -> None:
         job_id = self.session.attempt(self.model.start_render, draft=draft)
         if job_id is not FAILED:
@@ -620,7 +641,7 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing), pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "

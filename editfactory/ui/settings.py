@@ -160,6 +160,14 @@ class SettingsPage(PageView):
                                          on_click=lambda _: self._on_save_framing())
         self._framing_message = _alert()
 
+        # -- music --
+        self._music = pmui.Select(label="Default music", options=dict(model.music_choices), value="", width=380,
+                                  sizing_mode="fixed")
+        self._music_level = pmui.FloatSlider(label="Music level (dB against the voice)", start=-30, end=0, step=1,
+                                             value=-12, width=280, sizing_mode="fixed")
+        self._save_music = pmui.Button(label="Save music", variant="contained", on_click=lambda _: self._on_save_music())
+        self._music_message = _alert()
+
         model.param.watch(lambda *_: self._show_keys(), ["postiz_key_masked", "provider_keys"])
         model.param.watch(lambda *_: self._show_quota(), ["quota", "spent"])
         model.param.watch(lambda *_: self._show_channels(), "channels")
@@ -172,7 +180,7 @@ class SettingsPage(PageView):
         generation = self._generation
         self.model.clear()
         for alert in (self._profile_message, self._style_message, self._postiz_message,
-                      self._price_message, self._quota_message, self._framing_message):
+                      self._price_message, self._quota_message, self._framing_message, self._music_message):
             alert.visible = False
         self._postiz_key.value = ""
         for field in self._keys.values():
@@ -195,6 +203,9 @@ class SettingsPage(PageView):
             self._postiz_enabled.value = model.postiz_enabled
             self._quota.value = "" if model.quota is None else f"{model.quota:g}"
             self._framing.value = model.framing
+            self._music.options = dict(model.music_choices)
+            self._music.value = model.music
+            self._music_level.value = model.music_level
         finally:
             self._filling = False
         self._show_keys()
@@ -387,6 +398,10 @@ class SettingsPage(PageView):
         self._guard(self._framing_message, self.model.save_framing, self._framing.value,
                     success="Default framing saved; projects without their own framing use it.")
 
+    def _on_save_music(self) -> None:
+        self._guard(self._music_message, self.model.save_music, self._music.value, self._music_level.value,
+                    success="Default music saved; projects that never chose their own music use it.")
+
     def _on_save_quota(self) -> None:
         self._guard(self._quota_message, self.model.save_quota, self._quota.value_input, success="Monthly quota saved.")
 
@@ -427,6 +442,11 @@ class SettingsPage(PageView):
                 "whole on a blurred copy of itself. A project or a single segment can choose otherwise on the "
                 "Produce page.", variant="body2", color="text.secondary"),
                 pn.Row(self._framing, self._save_framing), self._framing_message),
+            section("Music", pmui.Typography(
+                "Background music under the voice: a track of this profile's music library, or any track of a mood "
+                "(picked per render). It plays under the voice in its pauses at this level and is pushed 14 dB "
+                "further down while the voice speaks.", variant="body2", color="text.secondary"),
+                pn.Row(self._music, self._music_level, self._save_music), self._music_message),
             section("Publishing (Postiz)", self._postiz_url, self._postiz_key, self._postiz_saved,
                     pn.Row(self._postiz_enabled, self._save_postiz, self._test, self._remove_postiz_key),
                     self._postiz_message, self._channels),

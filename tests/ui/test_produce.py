@@ -616,3 +616,27 @@ def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_re
     view._segments.patch({"framing": [(0, AS_PROJECT)]})
     view._segments._process_event(TableEditEvent(model=None, column="framing", row=0))
     assert get_segment(profile, segment_id).framing is None
+
+
+def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.library.music import import_track, project_music, set_default_music, uses_profile_default
+
+    profile = view.session.profile
+    project_id = view.model.project_id
+    assert view._music.value == "default" and view._music_player.object == ""
+    track = import_track(profile, make_track(tmp_path / "groove.wav", seconds=6, title="Groove"), moods=["upbeat"])
+    set_default_music(profile, {"mood": "upbeat"})
+    asyncio.run(view.open_project(project_id))
+    assert view._music.options["Any track that is upbeat"] == "mood:upbeat"
+    view._music.value = f"track:{track.id}"
+    assert project_music(profile, project_id).track_id == track.id
+    assert "<audio" in view._music_player.object  # the chosen track can be played
+    with pytest.raises(ValidationError, match="mood"):
+        view.model.save_music("mood:sad")
+    assert project_music(profile, project_id).track_id == track.id
+    view._music.value = ""
+    assert not project_music(profile, project_id).wanted and view._music_player.object == ""
+    view._music.value = "default"
+    assert uses_profile_default(profile, project_id) and project_music(profile, project_id).mood == "upbeat"

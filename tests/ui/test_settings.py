@@ -343,3 +343,28 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     from editfactory.library.framing import default_framing
 
     assert default_framing(workspace.find_by_name("Settings shop")) == "fit"
+
+
+def test_the_default_music_is_saved_and_a_bad_one_refused(workspace, make_session, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.errors import ValidationError
+    from editfactory.library.music import default_music, import_track
+
+    view = _page(make_session)
+    profile = view.session.profile
+    assert view._music.value == "" and list(view._music.options) == ["No music"]
+    track = import_track(profile, make_track(tmp_path / "groove.wav", seconds=6, title="Groove"), moods=["upbeat"])
+    view = _page(make_session, profile.id)
+    assert view._music.options["Any track that is upbeat"] == "mood:upbeat"
+    view._music.value = f"track:{track.id}"
+    view._music_level.value = -16
+    view._save_music.clicks += 1
+    assert view._music_message.severity == "success", view._music_message.object
+    saved = default_music(profile)
+    assert saved.track_id == track.id and saved.options.level_db == -16
+    with pytest.raises(ValidationError, match="mood"):
+        view.model.save_music("mood:sad", -12)
+    assert default_music(profile).track_id == track.id  # the refused choice stored nothing
+    again = _page(make_session, profile.id)  # read back on the next visit
+    assert again._music.value == f"track:{track.id}" and again._music_level.value == -16
