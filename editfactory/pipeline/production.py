@@ -33,7 +33,8 @@ from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
 from editfactory.library.renders import profile_render_key, require_profile_inputs
-from editfactory.media.captions import CaptionStyle, write_ass
+from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
@@ -208,6 +209,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         raise ValidationError(f"Project {project['name']!r} has no source videos; add some footage to it first.")
     source_of = {get_source(profile, source_id).path: source_id for source_id in source_ids}
     style = get_caption_style(profile)
+    check_font_covers(" ".join(scripts), style)  # before any voice is paid for: the font must draw the script
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
     ctx.progress("Checking the quota", 0.01)
@@ -281,7 +283,7 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
         rel = profile.paths.relative(output)
         captions = output.with_suffix(".ass")
         if not captions.is_file():
-            write_ass(_stable_timings(voice), plan.style, preset.width, preset.height, captions)
+            write_ass(_stable_timings(voice), plan.style, preset.width, preset.height, captions, safe_area(preset))
         result = rendered.results.get(str(output))
         existing = projects.find_clip(profile, project["id"], rel)
         if existing is not None:
