@@ -34,6 +34,7 @@ from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
 from editfactory.library.renders import profile_render_key, require_profile_inputs
 from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
+from editfactory.media.caption_looks import style_for
 from editfactory.media.safe_zones import safe_area
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
@@ -71,6 +72,9 @@ class ProductionRequest:
     """Overrides of the profile's default voice (provider, voice, model, settings)."""
     duck_source_audio: bool = False
     render_workers: int | None = None
+    caption_look: str = ""
+    """A caption look (:data:`editfactory.media.caption_looks.LOOKS`) for this project's clips instead of the
+    profile's caption style; empty keeps the profile's."""
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
@@ -208,8 +212,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     if not source_ids:
         raise ValidationError(f"Project {project['name']!r} has no source videos; add some footage to it first.")
     source_of = {get_source(profile, source_id).path: source_id for source_id in source_ids}
-    style = get_caption_style(profile)
-    check_font_covers(" ".join(scripts), style)  # before any voice is paid for: the font must draw the script
+    style = _caption_style(profile, request)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
     ctx.progress("Checking the quota", 0.01)
@@ -242,6 +245,13 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
         plan.variants.append(PlannedVariant(index, text, spec, _output_path(profile, request, project, spec)))
     return plan
+
+
+def _caption_style(profile: Profile, request: ProductionRequest) -> CaptionStyle:
+    """The profile's caption style or the project's look, refused when its font cannot draw a script."""
+    style = style_for(get_caption_style(profile), request.caption_look)
+    check_font_covers(" ".join(request.scripts()), style)  # before any voice is paid for
+    return style
 
 
 def _output_path(profile: Profile, request: ProductionRequest, project: dict, spec: RenderSpec) -> Path:
@@ -362,4 +372,5 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     request.render_preset()
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
     _check_lengths(profile, scripts, request.voice)
+    _caption_style(profile, request)
     return runner.submit(profile, JOB_KIND, asdict(request))
