@@ -15,6 +15,7 @@ import ffmpeg
 from editfactory.errors import MediaError
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, write_ass
 from editfactory.media.runner import run_ffmpeg
+from editfactory.media.safe_zones import safe_area
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 540, 960
 """Half of the 1080x1920 clip: the same layout (sizes scale with the height), a quarter of the pixels."""
@@ -24,13 +25,15 @@ BACKGROUND = "0x35506b"
 
 
 def caption_style_frame(style: CaptionStyle, output: Path, *, footage: Path | None = None, at: float = 1.0,
-                        words: list[tuple[str, float, float]] | None = None, timeout: float = 60.0) -> Path:
-    """Write a JPEG of ``footage`` at ``at`` seconds (a plain background without footage) with a sample caption."""
+                        words: list[tuple[str, float, float]] | None = None, preset: str = "tiktok",
+                        timeout: float = 60.0) -> Path:
+    """Write a JPEG of ``footage`` at ``at`` seconds (a plain background without footage) with a sample caption,
+    laid out inside ``preset``'s safe area as a render of that format lays it out."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     ass = output.with_name(f".{output.stem}.{os.getpid()}.ass")
     partial = output.with_name(f".{output.stem}.{os.getpid()}.partial.jpg")
-    write_ass(words or SAMPLE_WORDS, style, PREVIEW_WIDTH, PREVIEW_HEIGHT, ass)
+    write_ass(words or SAMPLE_WORDS, style, PREVIEW_WIDTH, PREVIEW_HEIGHT, ass, safe_area(preset))
     if footage is not None:
         stream = ffmpeg.input(str(footage), ss=f"{max(at, 0.0):.3f}")
     else:
