@@ -241,15 +241,19 @@ for _name, _task in {
         "out": "where to write the finished clip (.mp4)",
         "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
         "source": "a source video to use instead of the generated one",
+        "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
     }
 )
-def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None) -> None:
+def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None,
+         look: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
         args += f" --data-dir {shlex.quote(data_dir)}"
     if source:
         args += f" --source {shlex.quote(source)}"
+    if look:
+        args += f" --look {shlex.quote(look)}"
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

@@ -22,6 +22,7 @@ from editfactory.errors import EditFactoryError  # noqa: E402
 from editfactory.jobs import SUCCEEDED, JobRunner, recover_interrupted, run_subprocess  # noqa: E402
 from editfactory.library import import_source  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
@@ -77,7 +78,7 @@ def _print_progress(message: str, fraction: float | None) -> None:
     print(f"  {percent}{message}", file=sys.stderr, flush=True)
 
 
-def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None) -> Path:
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None, look: str = "") -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
@@ -104,7 +105,8 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
             ) from None
     projects.set_project_sources(profile, project["id"], [imported.id])
 
-    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": PiperProvider.name})
+    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": PiperProvider.name},
+                                caption_look=look)
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)
@@ -138,9 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
     parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
     parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
+    parser.add_argument("--look", choices=list(LOOKS), default="",
+                        help="caption look (default: the Demo profile's caption style)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source)
+        out = run_demo(args.out, args.data_dir, args.source, args.look)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2
