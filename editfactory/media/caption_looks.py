@@ -22,7 +22,7 @@ LOOKS: dict[str, CaptionStyle] = {
     "karaoke": CaptionStyle(font="Noto Sans", size=84, outline=6.0, highlight_color="#FFD400", uppercase=True,
                             highlight_current_word=True, look="karaoke"),
     # One word at a time, springing in as it is spoken, in a green accent.
-    "word-pop": CaptionStyle(font="League Spartan", size=110, outline=7.0, primary_color="#FFFFFF",
+    "word-pop": CaptionStyle(font="League Spartan", size=130, outline=7.0, primary_color="#FFFFFF",
                              highlight_color="#3DFF8B", highlight_current_word=True, max_words_per_cue=1,
                              animation="pop", vertical_position=0.68, look="word-pop"),
     # Small, left-aligned text on a dark translucent band near the bottom: documentary style.
