@@ -146,6 +146,7 @@ CALLS = {
     "editfactory.tts.service.synthesize_for_profile":
         lambda via, it: synthesize_for_profile(via, "Hi", {"provider": "elevenlabs", "voice": it.voice}, job_id=it.job),
     "editfactory.costs.ledger.reserve": lambda via, it: ledger.reserve(via, "elevenlabs", "m", 0.01, job_id=it.job),
+    "editfactory.costs.ledger.release_job_holds": lambda via, it: ledger.release_job_holds(via, it.job),
     # publishing
     "editfactory.publish.outbox.get": lambda via, it: outbox.get(via, it.publication),
     "editfactory.publish.outbox.update": lambda via, it: outbox.update(via, it.publication, title="Taken"),
@@ -161,6 +162,12 @@ CALLS = {
     "editfactory.publish.service.publish_many": lambda via, it: service.publish_many(via, [it.clip]),
     "editfactory.publish.service.delete_publication": lambda via, it: service.delete_publication(via, it.publication),
     "editfactory.publish.service.retry_publication": lambda via, it: service.retry_publication(via, it.publication),
+    "editfactory.publish.service.retry_now": lambda via, it: service.retry_now(via, it.publication),
+    "editfactory.publish.service.cancel_publication": lambda via, it: service.cancel_publication(via, it.publication),
+    "editfactory.publish.outbox.update_if_open": lambda via, it: outbox.update_if_open(via, it.publication,
+                                                                                      title="Taken"),
+    "editfactory.publish.outbox.mark_sending": lambda via, it: outbox.mark_sending(via, it.publication),
+    "editfactory.publish.outbox.cancel_unsent": lambda via, it: outbox.cancel_unsent(via, it.publication),
     "editfactory.publish.service.list_publications": lambda via, it: service.list_publications(via, it.clip),
     "editfactory.publish.service.count_publications": lambda via, it: service.count_publications(via, it.clip),
     # jobs
@@ -193,6 +200,9 @@ EXPECT_EMPTY = {
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
+    "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",
+    "editfactory.publish.outbox.cancel_unsent",
+    "editfactory.costs.ledger.release_job_holds",
 }
 
 NOT_ID_SCOPED = {

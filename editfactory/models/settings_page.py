@@ -14,7 +14,7 @@ from typing import Any
 
 import param
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_number
 from editfactory.media.captions import CaptionStyle
 from editfactory.models.dashboard import quota_level
 from editfactory.models.session import StudioSession
@@ -34,8 +34,10 @@ def position_choice(vertical_position: float) -> tuple[str, float]:
 def style_from_form(base: CaptionStyle, *, position: str, custom_percent: Any, **fields: Any) -> CaptionStyle:
     """A validated style from the form's values; a bad value raises ValidationError saying which and why."""
     if position == "custom":
-        if custom_percent is None or not isinstance(custom_percent, (int, float)) or not math.isfinite(custom_percent):
+        if custom_percent is None:
             raise ValidationError("Type the caption's custom position as a percentage of the height (0 top … 100 bottom).")
+        custom_percent = check_number(custom_percent, "A custom caption position", text=True,
+                                      hint="Type a percentage of the height: 0 (top) to 100 (bottom).")
         if not 0 <= custom_percent <= 100:
             raise ValidationError(f"A custom caption position of {custom_percent:g} % is outside the frame; use 0 (top) "
                                   "to 100 (bottom).")
@@ -44,13 +46,10 @@ def style_from_form(base: CaptionStyle, *, position: str, custom_percent: Any, *
         vertical = POSITIONS[position]
     else:
         raise ValidationError(f"Unknown caption position {position!r}; choose top, middle, bottom or custom.")
-    for name in ("size", "max_words_per_cue"):
-        if name in fields and (fields[name] is None or not float(fields[name]).is_integer()):
-            raise ValidationError(f"Caption {name.replace('_', ' ')} must be a whole number.")
     if fields.get("outline") is None and "outline" in fields:
         raise ValidationError("Type the caption outline in pixels (0 for none).")
-    values = {k: (int(v) if k in ("size", "max_words_per_cue") else v) for k, v in fields.items()}
-    return replace(base, vertical_position=vertical, **values)
+    # The style checks every value (numbers: finite, whole where needed, in range) with the same words.
+    return replace(base, vertical_position=vertical, **fields)
 
 
 class SettingsModel(param.Parameterized):
@@ -168,11 +167,12 @@ class SettingsModel(param.Parameterized):
         save_config(self.session.require_profile(), api_key="")
         self.postiz_key_masked = ""
 
-    def test_connection(self) -> list[dict[str, str]]:
-        """Ask Postiz for the channels with the saved URL and key (network: call it in a thread)."""
+    def test_connection(self, url: str | None = None, api_key: str | None = None) -> list[dict[str, str]]:
+        """Ask Postiz for the channels with the URL and key typed in the form (empty key: the saved one);
+        gives up within 10 s. Network: call it in a thread."""
         from editfactory.publish.config import check_connection
 
-        report = check_connection(self.session.require_profile())
+        report = check_connection(self.session.require_profile(), url=url, api_key=api_key or None)
         return [_channel_row(c) for c in report.channels]
 
     def save_provider_key(self, provider: str, key: str) -> None:
@@ -201,18 +201,11 @@ class SettingsModel(param.Parameterized):
         """``None`` removes the limit; anything else must be an amount ≥ 0 in dollars."""
         from editfactory.costs import get_quota, set_quota
 
-        if isinstance(value, str):
-            text = value.strip().removeprefix("$")
-            if not text:
-                value = None
-            else:
-                try:
-                    value = float(text)
-                except ValueError:
-                    raise ValidationError(f"{value!r} is not an amount; type the monthly quota in dollars, e.g. 25, "
-                                          "or leave it empty for no limit.") from None
-        if isinstance(value, bool) or (value is not None and not math.isfinite(float(value))):
-            raise ValidationError("Type the monthly quota in dollars, e.g. 25, or leave it empty for no limit.")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = None
+        else:  # typed text is read as dollars; set_quota refuses NaN, infinities, yes/no and negative amounts
+            value = check_number(value, "The monthly quota", text=True,
+                                 hint="Type it in dollars, e.g. 25, or leave it empty for no limit.")
         profile = self.session.require_profile()
         set_quota(profile, value)
         self.quota = get_quota(profile)

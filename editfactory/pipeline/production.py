@@ -26,7 +26,7 @@ from typing import Any
 
 from editfactory import projects
 from editfactory.costs import remaining_quota
-from editfactory.errors import QuotaExceededError, ValidationError
+from editfactory.errors import QuotaExceededError, ValidationError, check_number, quoted
 from editfactory.jobs import JobContext, JobRunner, job_kind
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.library import get_caption_style, get_source
@@ -44,15 +44,14 @@ from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
+from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = "production"
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
-MAX_SCRIPT_CHARS = 12_000
-"""About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
-script is a paste gone wrong; refused before hours of synthesis end in a render that no footage can fill."""
+MAX_SCRIPT_CHARS = TTS_MAX_SCRIPT_CHARS  # one limit for the studio, production and the voice service
 
 
 @dataclass
@@ -79,7 +78,31 @@ class ProductionRequest:
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
 
+    def check_values(self) -> None:
+        """Refuse values of the wrong kind (a ValidationError saying which): ``variants=True`` made one variant,
+        NaN or 2.5 raised a raw TypeError, an unknown mode failed only once the job ran."""
+        from editfactory.media.selection import MODES
+
+        self.variants = check_number(self.variants, "The number of variants", minimum=1, maximum=MAX_VARIANTS,
+                                     integer=True, hint=f"Make 1 to {MAX_VARIANTS} variants.")
+        self.seed = check_number(self.seed, "The random seed", integer=True, minimum=-2**63, maximum=2**63 - 1)
+        if self.render_workers is not None:
+            self.render_workers = check_number(self.render_workers, "The number of render workers", minimum=1,
+                                               maximum=64, integer=True)
+        if not isinstance(self.script, str):
+            raise ValidationError("The script must be text; type the text the voice should read.")
+        if not isinstance(self.variant_scripts, (list, tuple)) or not all(isinstance(s, str) for s in self.variant_scripts):
+            raise ValidationError("Variant scripts must be a list of texts, one per variant.")
+        if self.mode not in MODES:
+            raise ValidationError(f"Unknown selection mode {quoted(self.mode)}; choose one of: {', '.join(MODES)}.")
+        for name in ("duck_source_audio", "draft"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValidationError(f"{name.replace('_', ' ').capitalize()} must be True or False.")
+        if not isinstance(self.voice, dict):
+            raise ValidationError("The voice must be given as a dict of provider, voice, model and settings.")
+
     def scripts(self) -> list[str]:
+        self.check_values()
         scripts = [s.strip() for s in self.variant_scripts] if self.variant_scripts else [self.script.strip()] * self.variants
         if not scripts or any(not s for s in scripts):
             raise ValidationError("Every variant needs a script; type the text the voice should read.")
@@ -157,7 +180,8 @@ def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: di
     for index, text in enumerate(distinct):
         ctx.check_cancelled()
         report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
-        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
+        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report,
+                                               cancel=ctx.cancelled)
     return results
 
 

@@ -12,6 +12,7 @@ from editfactory.tts.base import (
 )
 from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider, register_provider
 from editfactory.tts.service import (
+    MAX_SCRIPT_CHARS,
     VoiceChoice,
     check_script_length,
     estimate_for_profile,
@@ -21,6 +22,7 @@ from editfactory.tts.service import (
 )
 
 __all__ = [
+    "MAX_SCRIPT_CHARS",
     "PROVIDERS",
     "Availability",
     "ModelInfo",

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 import param
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_number
+from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 
 PRESET, CLONED = "preset", "cloned"
@@ -91,9 +92,17 @@ class VoiceSettings(param.Parameterized):
             raise VoiceError(
                 f"Unknown {cls.__name__} option(s): {', '.join(unknown)}. Valid options: {', '.join(sorted(known))}."
             )
+        for name, value in values.items():
+            # param takes True as the number 1 and says only "not <class 'float'>" for NaN in an Integer.
+            if isinstance(cls.param[name], param.Number):
+                try:  # the checked number: a Fraction or numpy float would not be stored as JSON
+                    values[name] = check_number(value, f"The voice setting {name!r}",
+                                                integer=isinstance(cls.param[name], param.Integer))
+                except ValidationError as error:
+                    raise VoiceError(str(error)) from None
         try:
             return cls(**values)
-        except ValueError as error:  # param refuses out-of-range values with a readable message
+        except (ValueError, TypeError) as error:  # param refuses out-of-range values with a readable message
             raise VoiceError(f"Invalid voice setting: {error}") from error
 
 
@@ -223,8 +232,12 @@ class VoiceProvider(abc.ABC):
         raise VoiceError(f"{self.label} has no model {wanted!r}. Choose one of: {known}.")
 
     def estimate_cost(self, text: str, model: str | None = None) -> float:
+        return self.cost_of_characters(billable_characters(text), model)
+
+    def cost_of_characters(self, characters: int, model: str | None = None) -> float:
+        """What ``characters`` cost with ``model``: a whole script, or the part sent before a cancel."""
         price = self.model_info(model).price_per_1k_chars
-        return round(billable_characters(text) / 1000.0 * price, 6)
+        return round(characters / 1000.0 * price, 6)
 
     def max_text_chars(self, model: str | None = None) -> int | None:
         """Most characters one synthesis may be given (the provider's request limit), or None for any length.
@@ -266,8 +279,13 @@ class VoiceProvider(abc.ABC):
         settings: VoiceSettings | dict[str, Any] | None = None,
         *,
         model: str | None = None,
+        control: SynthesisControl | None = None,
     ) -> SynthesisResult:
-        """Write speech for ``text`` to ``out_path`` and return its word timings and cost."""
+        """Write speech for ``text`` to ``out_path`` and return its word timings and cost.
+
+        ``control`` follows the work piece by piece: ``control.sending(n)`` before a piece goes to the engine
+        (it raises CancelledError once a cancel was asked), ``control.done(n)`` when it is spoken.
+        """
 
     def close(self) -> None:
         """Release network connections or other resources held by the provider."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from editfactory.errors import MediaError, ValidationError
+from editfactory.errors import MediaError, ValidationError, check_text
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
@@ -104,7 +104,8 @@ def normalize_sample(source: Path, target: Path) -> Path:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
+    # Text only, without control or invisible characters (a bidi mark, a zero-width space); then its length.
+    name = "" if name is None else check_text(name, "A voice name", max_length=1000)
     if not name or len(name) > 80:
         raise ValidationError("A voice name must be 1 to 80 characters, e.g. 'Anna – warm'.")
     return name

@@ -35,7 +35,8 @@ from editfactory.models.produce import (
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
 from editfactory.tts.registry import PROVIDERS
-from editfactory.uploads import VIDEO_SUFFIXES
+from editfactory.uploads import VIDEO_SUFFIXES, empty_file_reason
+from editfactory.ui.file_choice import ChosenFiles
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
@@ -93,6 +94,10 @@ class ProducePage(PageView):
         self._upload = pmui.FileInput(label="Choose or drop videos", multiple=True, icon="upload_file",
                                       variant="outlined", uploaded_label="Received {n} file(s)")
         self._upload.param.watch(self._on_upload, "value")
+        # An empty file never reaches the server through the upload widget: the browser tells its name.
+        self._chosen = ChosenFiles(height=0, width=0, margin=0)
+        self._chosen.param.watch(self._on_chosen, "chosen")
+        self._chosen_empty: list[dict[str, str]] = []
         self._upload_help = pmui.Typography(
             f"Drag and drop or choose several files at once: {kinds}; up to {size_label(model.upload_limit)} each. "
             "A file that cannot be used is refused with the reason; the others are still imported.",
@@ -307,12 +312,26 @@ class ProducePage(PageView):
 
         self._spawn(upload_received)
 
+    def _on_chosen(self, event) -> None:
+        """Files just chosen or dropped: the empty ones are refused by name now, as their upload never arrives."""
+        empty = self._chosen.empty_files()
+        self._chosen_empty = [{"file": name, "reason": empty_file_reason(name)} for name in empty]
+        if not empty:
+            return
+        self.model.refused = list(self._chosen_empty)
+        if len(empty) == len(event.new):  # nothing else will arrive
+            self._chosen_empty = []
+            self.session.notify("None of the files can be used; see why under the upload button.", "error")
+
     async def upload(self, files: list[tuple[str, bytes]]) -> None:
         """Stage the files (off the event loop) and start their import; refusals are shown per file."""
         started = await self.session.call(self.model.start_upload, files)
         if started is FAILED:
             return
-        self.model.refused = started["refused"]
+        arrived = {name for name, _ in files}
+        empty = [item for item in self._chosen_empty if item["file"] not in arrived]
+        self._chosen_empty = []
+        self.model.refused = [*empty, *started["refused"]]
         if started["job_id"]:
             self._import_watch.follow(started["job_id"])
             await self._import_watch.poll()
@@ -616,7 +635,7 @@ class ProducePage(PageView):
         return pn.Column(
             pmui.Typography("Produce", variant="h5"),
             pn.Row(self._project, self._new_name, self._create),
-            _section("1 · Footage", pn.Row(self._upload, self._analyze), self._upload_help,
+            _section("1 · Footage", pn.Row(self._upload, self._analyze, self._chosen), self._upload_help,
                      self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
                      JobProgressList(watch=self._analysis_watch, name_of=self.job_name),
                      subtitle="Source videos of this project; analysis scores their best moments."),

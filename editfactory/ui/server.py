@@ -22,7 +22,19 @@ def shared_workspace() -> Workspace:
     with _lock:
         if _workspace is None:
             _workspace = Workspace()
+            start_background_work(_workspace)
         return _workspace
+
+
+def start_background_work(workspace: Workspace | None = None) -> None:
+    """What the server does without any browser: send every profile's posts once their wait is over.
+
+    Runs with the first session, and at server start through ``--setup editfactory/ui/server_setup.py``
+    (``invoke dev`` and ``invoke serve`` pass it).
+    """
+    from editfactory.publish.retry_loop import watch_workspace
+
+    watch_workspace(workspace or shared_workspace())
 
 
 def shared_runner() -> JobRunner:

@@ -363,7 +363,9 @@ class SettingsPage(PageView):
     async def test_connection(self) -> None:
         self._test.loading = True
         try:
-            channels = await asyncio.to_thread(self.model.test_connection)
+            # What the form holds now, saved or not: a key typed a moment ago is the one to test.
+            url = self._postiz_url.value_input if self._postiz_url.value_input is not None else self._postiz_url.value
+            channels = await asyncio.to_thread(self.model.test_connection, url, self._typed(self._postiz_key) or None)
         except EditFactoryError as error:
             _say(self._postiz_message, f"Connection test failed: {error}")
             return

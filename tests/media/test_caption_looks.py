@@ -97,7 +97,9 @@ def test_a_project_look_overrides_the_profile_style():
     assert style_for(profile, "punch") == LOOKS["punch"]
     with pytest.raises(ValidationError, match="Unknown caption look 'neon'"):
         get_look("neon")
-    with pytest.raises(ValidationError, match="alignment"):
+    with pytest.raises(ValidationError, match="Caption align 'right' is unknown"):
         CaptionStyle(align="right")
+    with pytest.raises(ValidationError, match="box opacity"):
+        CaptionStyle(box_opacity=1.5)
     saved = CaptionStyle.from_dict(LOOKS["lower-third"].to_dict())
     assert saved == LOOKS["lower-third"] and pysubs2  # survives the profile's settings round trip

@@ -22,11 +22,14 @@ def test_a_profile_price_is_validated_stored_and_used_in_estimates(workspace):
 
 
 @pytest.mark.parametrize(("provider", "model", "value", "reason"), [
-    ("elevenlabs", "eleven_multilingual_v2", -0.1, "cannot be negative"),
-    ("elevenlabs", "eleven_multilingual_v2", "abc", "is not a price"),
+    ("elevenlabs", "eleven_multilingual_v2", -0.1, "must be between 0 and 1,000"),
+    ("elevenlabs", "eleven_multilingual_v2", "abc", "is not a number"),
     ("elevenlabs", "eleven_multilingual_v2", float("nan"), "finite"),
-    ("elevenlabs", "eleven_multilingual_v2", True, "amount in dollars"),
-    ("elevenlabs", "eleven_multilingual_v2", 5000, "far above"),
+    ("elevenlabs", "eleven_multilingual_v2", True, "not a yes/no value"),
+    ("elevenlabs", "eleven_multilingual_v2", float("-inf"), "finite"),
+    ("elevenlabs", "eleven_multilingual_v2", "1e999", "finite"),
+    ("elevenlabs", "eleven_multilingual_v2", [0.2], "must be a number"),
+    ("elevenlabs", "eleven_multilingual_v2", 5000, "between 0 and 1,000"),
     ("elevenlabs", "eleven_v9", 0.2, "has no model"),
     ("nope", "x", 0.2, "Unknown voice provider"),
 ])
@@ -75,3 +78,23 @@ def test_voice_lists_include_the_profiles_cloned_voices_once(eleven_profile, ele
     assert [v.id for v in voices if v.cloned] == [record["id"]]
     assert record["provider_voice_id"] not in [v.id for v in voices]  # not listed twice under ElevenLabs' own id
     assert [v.id for v in list_voices_for_profile(workspace.create("Other"), "piper")] == ["en_US-joe-medium"]
+
+
+@pytest.mark.parametrize(("provider", "settings", "words"), [
+    ("piper", {"volume": True}, "not a yes/no value"),  # param takes True as the number 1
+    ("piper", {"speed": False}, "not a yes/no value"),
+    ("edge", {"rate": True}, "not a yes/no value"),
+    ("piper", {"sentence_pause": float("nan")}, "finite"),
+    ("piper", {"speed": "1.2"}, "must be a number"),
+    ("piper", {"speed": None}, "must be a number"),
+    ("edge", {"pitch": 2.5}, "whole number"),
+    ("edge", {"volume": 10**400}, "finite"),
+])
+def test_a_voice_setting_that_is_not_a_number_is_refused_and_nothing_stored(profile, provider, settings, words):
+    from editfactory.tts import set_defaults
+
+    set_defaults(profile, "piper", settings={"speed": 1.1})
+    before = get_setting(profile, "tts.defaults")
+    with pytest.raises(VoiceError, match=words):
+        set_defaults(profile, provider, settings=settings)
+    assert get_setting(profile, "tts.defaults") == before

@@ -130,8 +130,8 @@ def test_a_caption_look_fills_the_form_shows_in_the_preview_and_is_saved(workspa
 
 
 @pytest.mark.parametrize(("widget", "value", "reason"), [
-    ("_size", 2, "out of range"),
-    ("_words", 0, "at least one word"),
+    ("_size", 2, "size must be between 8 and 400"),
+    ("_words", 0, "per caption must be between 1 and 50"),
     ("_outline", -3.0, "outline must be between"),
     ("_custom", 130.0, "outside the frame"),
     ("_custom", None, "custom position"),
@@ -193,6 +193,24 @@ def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, posti
     assert "pz-wrong-key-0000000000" not in view._postiz_message.object and len(view._channels.value) == 0
 
 
+def test_test_connection_uses_what_the_form_holds_before_it_is_saved(make_session, postiz):
+    """It tested the saved settings and said 'has no Postiz API key' right after one was typed."""
+    from editfactory.publish.config import load_config
+    from editfactory.secrets import get_secret
+
+    view = _page(make_session)
+    profile = view.session.profile
+    view._postiz_url.value = postiz.backend_url
+    view._postiz_key.value = "pz-short"[:5]
+    asyncio.run(view.test_connection())
+    assert "at least 8" in view._postiz_message.object and postiz.requests == []
+    view._postiz_key.value = POSTIZ_KEY  # typed, not saved
+    asyncio.run(view.test_connection())
+    assert view._postiz_message.severity == "success" and "2 channel(s)" in view._postiz_message.object
+    assert sorted(view._channels.value["name"]) == ["Shop Instagram", "Shop TikTok"]
+    assert get_secret(profile, "postiz.api_key") is None and load_config(profile).url == ""  # still not saved
+
+
 def test_the_elevenlabs_key_is_saved_masked_and_a_bad_one_refused(make_session):
     view = _page(make_session)
     profile = view.session.profile
@@ -217,7 +235,7 @@ def test_prices_are_saved_and_a_negative_one_refused(make_session):
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
     view._price.value = "-0.5"
     view._save_price.clicks += 1
-    assert "negative" in view._price_message.object
+    assert "between 0 and 1,000" in view._price_message.object
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
 
 
@@ -226,10 +244,10 @@ def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(ma
     profile = view.session.profile
     view._quota.value = "-5"
     view._save_quota.clicks += 1
-    assert view._quota_message.severity == "error" and "positive amount" in view._quota_message.object
+    assert view._quota_message.severity == "error" and "between 0 and 1,000,000" in view._quota_message.object
     view._quota.value = "ten dollars"
     view._save_quota.clicks += 1
-    assert "is not an amount" in view._quota_message.object and get_quota(profile) is None
+    assert "is not a number" in view._quota_message.object and get_quota(profile) is None
     view._quota.value = "10"
     view._save_quota.clicks += 1
     assert get_quota(profile) == 10 and view._quota_bar.color == "success"
@@ -240,6 +258,44 @@ def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(ma
     asyncio.run(view.refresh())
     assert view._quota_bar.value == 91 and view._quota_bar.color == "error"
     assert "$9.10 of $10.00" in view._quota_text.object
+
+
+@pytest.mark.parametrize(("widget", "button", "message", "typed", "words"), [
+    ("_quota", "_save_quota", "_quota_message", "nan", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "inf", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "-Infinity", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "1e400", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "True", "is not a number"),
+    ("_quota", "_save_quota", "_quota_message", "1e300", "between 0 and 1,000,000"),
+    ("_price", "_save_price", "_price_message", "NaN", "finite"),
+    ("_price", "_save_price", "_price_message", "inf", "finite"),
+    ("_price", "_save_price", "_price_message", "true", "is not a"),
+    ("_custom", "_save_style", "_style_message", float("nan"), "position must be a finite number"),
+    ("_custom", "_save_style", "_style_message", float("inf"), "position must be a finite number"),
+    ("_outline", "_save_style", "_style_message", float("nan"), "outline must be a finite number"),
+])
+def test_nan_infinity_and_yes_no_are_refused_inline_and_nothing_stored_changes(make_session, widget, button, message,
+                                                                               typed, words):
+    view = _page(make_session)
+    profile = view.session.profile
+    view._quota.value = "30"
+    view._save_quota.clicks += 1
+    view._price_model.value = "elevenlabs:eleven_flash_v2_5"
+    view._price.value = "0.08"
+    view._save_price.clicks += 1
+    view._size.value = 120
+    view._position.value = "custom"
+    view._custom.value = 40.0
+    view._save_style.clicks += 1
+    stored = {key: get_setting(profile, key) for key in ("costs.quota_usd", "tts.prices", "captions.style")}
+    assert stored["costs.quota_usd"] == 30 and stored["captions.style"]["size"] == 120
+
+    getattr(view, widget).value = typed
+    getattr(view, button).clicks += 1
+    alert = getattr(view, message)
+    assert alert.visible and alert.severity == "error" and words in alert.object, alert.object
+    assert {key: get_setting(profile, key) for key in stored} == stored
+    assert get_quota(profile) == 30
 
 
 def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspace, make_session):
@@ -295,7 +351,7 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     quota = page.get_by_label("Monthly quota ($, empty for no limit)")
     quota.fill("-4")
     page.get_by_text("Save quota").click()
-    page.get_by_text("monthly quota must be a positive amount").wait_for(timeout=15_000)
+    page.get_by_text("monthly quota must be between 0 and").wait_for(timeout=15_000)
     quota.fill("20")
     page.get_by_text("Save quota").click()
     page.get_by_text("$0.00 of $20.00 used this month").wait_for(timeout=15_000)
