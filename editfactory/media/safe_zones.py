@@ -2,8 +2,9 @@
 
 Every zone is a rectangle in fractions of the frame (0..1 from the left and from the top), so one table serves
 the final size and the half-size draft. Each number says where it comes from. The platforms publish these as
-creative "safe zone" guidance for 1080x1920 (9:16) uploads; where a guide gives a range, the larger cover is
-taken, so text inside the safe area is clear of the interface on every phone the guide describes.
+creative "safe zone" guidance for 1080x1920 (9:16) uploads, mostly read through guides that summarise them (named
+per number); where a guide gives a range, the larger cover is taken, so text inside the safe area is clear of
+the interface on every phone the guide describes. The interfaces change: re-check the numbers with each app update.
 
 The safe area is the largest rectangle that no zone touches along a frame edge: a zone along the top or bottom
 edge pushes that edge of the area in, a zone along the left or right edge (the buttons) pushes that side in over
@@ -53,38 +54,38 @@ _PX = 1 / 1920  # one pixel of the 1920 px long side, for numbers the guides giv
 
 ZONES: dict[str, tuple[Zone, ...]] = {
     "tiktok": (
-        # TikTok Ads Manager / Creative Center "safe zone" overlay for 9:16: keep ~150 px at the top clear
-        # (the "Following | For You" tabs, LIVE and search icons).
-        Zone("top bar", 0.0, 0.0, 1.0, 150 * _PX),
-        # Same guide: the action column (avatar, like, comment, save, share, sound disc) takes ~140 px of the
-        # right edge (of 1080), from about 40 % of the height down to the caption area.
-        Zone("right-hand buttons", 1 - 140 / 1080, 0.40, 1.0, 1 - 380 * _PX),
-        # Same guide: ~380 px at the bottom hold the user name, description, sound name and the tab bar.
-        Zone("caption and description", 0.0, 1 - 380 * _PX, 1.0, 1.0),
-        # Same guide: a ~60 px margin on the left edge, where the description starts.
+        # TikTok points advertisers to its Creative Center safe-zone files; the summary used here is
+        # socaptions.com/blog/tiktok-safe-zones-2026 (ranges: top 180-250 px, bottom 320-460 px, right 120-180 px
+        # of 1080x1920; its overlay marks top 250, bottom 420, right 170). Top: "Following | For You", LIVE, search.
+        Zone("top bar", 0.0, 0.0, 1.0, 250 * _PX),
+        # Right: avatar, like, comment, save, share and the sound disc, from about 40 % of the height down.
+        Zone("right-hand buttons", 1 - 170 / 1080, 0.40, 1.0, 1 - 420 * _PX),
+        # Bottom: user name, description, sound name and the tab bar.
+        Zone("caption and description", 0.0, 1 - 420 * _PX, 1.0, 1.0),
+        # Left: the description starts ~60 px in (houseofmarketers.com safe-zone guide: "central 80-90 %").
         Zone("left margin", 0.0, 0.0, 60 / 1080, 1.0),
     ),
     "reels": (
-        # Meta Business Help Center, "Reels ads safe zones": leave the top 14 % free of text
-        # (the "Reels" title and camera icon).
+        # Meta Business Help Center, Reels ads safe zone: keep the top 14 %, the bottom 35 % and 6 % on each side
+        # free of text (as summarised by adsuploader.com/blog/meta-ads-safe-zones and houseofmarketers.com).
         Zone("top bar", 0.0, 0.0, 1.0, 0.14),
-        # Same page: the right-hand like/comment/share/audio column, inside the 6 % side margin plus the buttons'
-        # width (~12 % of the width), above the bottom area.
+        # Not one of Meta's percentages: our estimate of the like/comment/share/audio column (~12 % of the width)
+        # where it reaches above the bottom 35 % on tall phones; kept so the right side is never trusted.
         Zone("right-hand buttons", 0.88, 0.40, 1.0, 0.65),
-        # Same page: leave the bottom 35 % free (profile name, caption, audio and the navigation bar).
+        # Profile name, caption, audio and the navigation bar.
         Zone("caption and description", 0.0, 0.65, 1.0, 1.0),
-        # Same page: 6 % margins on the left and right edges.
         Zone("left margin", 0.0, 0.0, 0.06, 1.0),
     ),
     "shorts": (
-        # YouTube Help / Google Ads "Shorts safe zone" template: the top ~15 % holds the search and menu icons.
+        # YouTube does not publish Shorts percentages beyond its Google Ads mock-ups; creator guides give the bottom
+        # ~25 % (480 px) to title, channel and subscribe (youraithumbnailgenerator.com "YouTube Shorts safe zones")
+        # and the top ~10-15 % to search and menu; the larger covers are taken: top 15 %, bottom 30 %.
         Zone("top bar", 0.0, 0.0, 1.0, 0.15),
-        # Same template: like, dislike, comment, share and remix buttons take ~12 % on the right, from about the
-        # middle of the height down to the title.
+        # The right-hand panel (like, dislike, comment, share, remix: Google Ads Help "YouTube Shorts ads",
+        # "Right Hand Side (RHS) panel"), ~12 % of the width, from about the middle down to the title.
         Zone("right-hand buttons", 0.88, 0.45, 1.0, 0.70),
-        # Same template: the bottom ~30 % holds the title, channel name, subscribe button and the tab bar.
         Zone("caption and description", 0.0, 0.70, 1.0, 1.0),
-        # Same template: a ~6 % margin on the left edge where the title starts.
+        # A ~6 % margin on the left edge where the title starts (the same side margin Meta asks for).
         Zone("left margin", 0.0, 0.0, 0.06, 1.0),
     ),
     "square": (
