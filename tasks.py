@@ -247,10 +247,11 @@ for _name, _task in {
         "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
         "source": "a source video to use instead of the generated one",
         "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
+        "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
     }
 )
 def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None,
-         music: str | None = None) -> None:
+         music: str | None = None, look: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
@@ -259,6 +260,8 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
         args += f" --source {shlex.quote(source)}"
     if music:
         args += f" --music {shlex.quote(music)}"
+    if look:
+        args += f" --look {shlex.quote(look)}"
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

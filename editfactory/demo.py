@@ -23,6 +23,7 @@ from editfactory.jobs import SUCCEEDED, JobRunner, recover_interrupted, run_subp
 from editfactory.library import import_source  # noqa: E402
 from editfactory.library.music import import_track  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
@@ -109,7 +110,8 @@ def _demo_music(profile: Profile, music: Path | None) -> str:
         ) from None
 
 
-def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None, music: Path | None = None) -> Path:
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None, music: Path | None = None,
+             look: str = "") -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
@@ -140,7 +142,8 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
     track_id = _demo_music(profile, music)
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
-                                voice={"provider": PiperProvider.name}, music={"track_id": track_id})
+                                voice={"provider": PiperProvider.name}, music={"track_id": track_id},
+                                caption_look=look)
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)
@@ -175,9 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
     parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
     parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
+    parser.add_argument("--look", choices=list(LOOKS), default="",
+                        help="caption look (default: the Demo profile's caption style)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source, args.music)
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

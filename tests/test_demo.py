@@ -120,3 +120,14 @@ def test_demo_refuses_an_output_that_is_not_mp4(tmp_path):
     assert result.returncode == 2
     assert "--out must name an .mp4 file" in result.stderr and "demo.mov" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_demo_renders_with_a_caption_look_and_refuses_an_unknown_one(tmp_path):
+    out, data = tmp_path / "punch.mp4", tmp_path / "data"
+    refused = _demo("--out", str(out), "--data-dir", str(data), "--look", "neon", cwd=tmp_path)
+    assert refused.returncode == 2 and "invalid choice: 'neon'" in refused.stderr and not out.exists()
+    result = _demo("--out", str(out), "--data-dir", str(data), "--look", "punch", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    clip = _assert_demo_clip(out, data)
+    profile = Workspace(data).find_by_name("Demo")
+    assert "Caption,Bebas Neue Regular," in profile.paths.absolute(clip["captions_path"]).read_text(encoding="utf-8")

@@ -44,6 +44,7 @@ import math
 import ffmpeg
 
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.framing import fill_chain, fit_chain
 from editfactory.media.music import MusicBed, MusicOptions
 from editfactory.media.presets import draft_preset, get_preset
@@ -178,7 +179,7 @@ def run_draft(source: Path, voice: Path, words, out: Path) -> None:
 def run_floor(source: Path, voice: Path, words, out: Path, x264_preset: str, work: Path, framing: str = "") -> None:
     """The bare encode; ``framing`` 'fit' or 'fill' (a moving crop) frames it as those renders do."""
     preset = get_preset("tiktok")
-    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "floor.ass")
+    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "floor.ass", safe_area(preset))
     video = ffmpeg.input(str(source), ss=10.0, t=CLIP_SECONDS).video.filter("fps", preset.fps)
     if framing == "fit":
         video = fit_chain(video, preset.width, preset.height)
@@ -208,7 +209,7 @@ def run_two_pass(source: Path, voice: Path, words, out: Path, x264_preset: str, 
         pieces.append(piece)
     listing = work / "pieces.txt"
     listing.write_text("".join(f"file '{p}'\n" for p in pieces))
-    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "two_pass.ass")
+    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "two_pass.ass", safe_area(preset))
     video = ffmpeg.input(str(listing), f="concat", safe=0).video.filter("ass", filename=str(ass), fontsdir=str(FONTS_DIR))
     audio = ffmpeg.input(str(voice)).audio.filter("loudnorm", I=-14, TP=-1, LRA=11).filter("aresample", 48000)
     graph = ffmpeg.output(video, audio, str(out), t=CLIP_SECONDS, vcodec="libx264", preset=x264_preset, crf=preset.crf,

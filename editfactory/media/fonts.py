@@ -70,3 +70,21 @@ def covered_characters(path: Path) -> frozenset[int]:
     except (struct.error, StopIteration) as error:
         raise MediaError(f"The caption font {Path(path).name} is damaged ({error}); reinstall Edit Factory.") from None
     return frozenset(covered)
+
+
+@functools.lru_cache(maxsize=16)
+def _advances(path: Path) -> tuple[dict[int, int], int]:
+    """``({code point: advance width}, units per em)`` of ``path``, read with fontTools."""
+    from fontTools.ttLib import TTFont  # only the layout of a cue needs it
+
+    with TTFont(str(path)) as font:
+        metrics = font["hmtx"].metrics
+        advances = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items() if glyph in metrics}
+        return advances, font["head"].unitsPerEm
+
+
+def text_width(path: Path, text: str, size: float) -> float:
+    """How wide ``text`` is in pixels at ``size`` (the font's em, as ASS sizes are), without kerning."""
+    advances, units = _advances(Path(path))
+    fallback = units // 2  # a character the font lacks: half an em, about what a fallback glyph takes
+    return sum(advances.get(ord(char), fallback) for char in text) * size / units

@@ -24,6 +24,7 @@ from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ValidationError
 from editfactory.media import loudness, mixing
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
 from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
@@ -241,7 +242,8 @@ def _render_clip(
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
         words = normalize_words(spec.words)
         if spec.caption_style is not None and words:
-            ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass")
+            ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass",
+                                 safe_area(preset))
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
         audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"

@@ -84,6 +84,9 @@ class ProduceModel(param.Parameterized):
     mode = param.Selector(default="best", objects=list(MODES), doc="How segments are picked for each variant.")
     variants = param.Integer(default=3, bounds=(1, MAX_VARIANTS), doc="How many variants a render makes.")
     preset = param.Parameter(default="tiktok", doc="Output format: a preset name, or a dict of RenderPreset fields.")
+    caption_look = param.String(default="", doc="A caption look for this render instead of the profile's caption "
+                                                "style ('' keeps the profile's; see media.caption_looks).")
+    overlays = param.Dict(default={}, doc="Clip id -> a frame of the clip with its platform's covered areas drawn over it.")
     framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
     music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
@@ -114,7 +117,7 @@ class ProduceModel(param.Parameterized):
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
                           estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
-                          quality_notes=[], framing="", default_framing="auto", copies={})
+                          quality_notes=[], framing="", default_framing="auto", copies={}, overlays={})
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -402,7 +405,7 @@ class ProduceModel(param.Parameterized):
             raise ValidationError(f"Unknown format {self.preset!r}; choose one of {', '.join(PRESETS)}.")
         return ProductionRequest(project_id=self.require_project(), script=self._checked_script(),
                                  variants=self.variants, mode=self.mode, preset=self.preset,
-                                 voice=self.voice_choice(), draft=draft)
+                                 voice=self.voice_choice(), draft=draft, caption_look=self.caption_look)
 
     def start_render(self, *, draft: bool = False) -> str:
         """Queue a draft preview or the final render of ``variants`` variants; returns the job id."""
@@ -433,8 +436,36 @@ class ProduceModel(param.Parameterized):
         if job.kind == PRODUCTION and job.inputs.get("project_id") == self.project_id:
             self.quality_notes = list(outputs.get("quality_notes") or [])
 
+    def overlay_frames(self) -> dict[str, str]:
+        """A frame of each rendered clip with the covered areas of its platform over it (ffmpeg: call it in a thread).
+
+        The platform is the chosen format when the clip has its shape, else the format of the clip's shape.
+        """
+        from editfactory.media.zone_overlay import overlay_frame
+
+        profile, frames = self._profile(), {}
+        for clip in self.clips:
+            if not clip.get("path") or not clip.get("width") or not clip.get("height"):
+                continue
+            preset = platform_of(clip["width"], clip["height"], self.preset)
+            target = profile.paths.previews / f"overlay-{clip['id']}-{preset}.png"
+            if not target.is_file():
+                overlay_frame(self.media_path(clip["path"]), preset, target, at=(clip.get("duration") or 2.0) / 2)
+            frames[clip["id"]] = str(target)
+        return frames
+
     def media_path(self, relative: str | Path) -> Path:
         return self._profile().paths.absolute(str(relative))
+
+
+def platform_of(width: int, height: int, chosen: str | dict) -> str:
+    """The preset whose covered areas apply to a ``width`` x ``height`` clip: ``chosen`` if its shape matches."""
+    shape = "vertical" if height > width else "landscape" if width > height else "square"
+    if isinstance(chosen, str) and chosen in PRESETS:
+        preset = PRESETS[chosen]
+        if (preset.height > preset.width) == (shape == "vertical") and (preset.width == preset.height) == (shape == "square"):
+            return chosen
+    return {"vertical": "tiktok", "landscape": "landscape", "square": "square"}[shape]
 
 
 def source_label(source: SourceVideo) -> str:

@@ -34,7 +34,9 @@ from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
 from editfactory.library.music import MusicChoice, PlannedMusic, plan_music, project_music
 from editfactory.library.renders import profile_render_key, require_profile_inputs
-from editfactory.media.captions import CaptionStyle, write_ass
+from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
+from editfactory.media.caption_looks import style_for
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
@@ -73,6 +75,9 @@ class ProductionRequest:
     """Background music (``library.music.MusicChoice`` as a dict: a track, or a mood, and the options); ``None``
     = the project's choice, which :func:`start_production` writes in, so a retry plays the same music."""
     render_workers: int | None = None
+    caption_look: str = ""
+    """A caption look (:data:`editfactory.media.caption_looks.LOOKS`) for this project's clips instead of the
+    profile's caption style; empty keeps the profile's."""
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
@@ -239,7 +244,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     source_lengths = {get_source(profile, source_id).path: get_source(profile, source_id).duration
                       for source_id in source_ids}
     music = plan_music(profile, _music_choice(profile, request), request.seed)
-    style = get_caption_style(profile)
+    style = _caption_style(profile, request)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
     ctx.progress("Checking the quota", 0.01)
@@ -276,6 +281,13 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
         plan.variants.append(PlannedVariant(index, text, spec, _output_path(profile, request, project, spec)))
     return plan
+
+
+def _caption_style(profile: Profile, request: ProductionRequest) -> CaptionStyle:
+    """The profile's caption style or the project's look, refused when its font cannot draw a script."""
+    style = style_for(get_caption_style(profile), request.caption_look)
+    check_font_covers(" ".join(request.scripts()), style)  # before any voice is paid for
+    return style
 
 
 def _output_path(profile: Profile, request: ProductionRequest, project: dict, spec: RenderSpec) -> Path:
@@ -317,7 +329,7 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
         rel = profile.paths.relative(output)
         captions = output.with_suffix(".ass")
         if not captions.is_file():
-            write_ass(_stable_timings(voice), plan.style, preset.width, preset.height, captions)
+            write_ass(_stable_timings(voice), plan.style, preset.width, preset.height, captions, safe_area(preset))
         result = rendered.results.get(str(output))
         existing = projects.find_clip(profile, project["id"], rel)
         if existing is not None:
@@ -407,4 +419,5 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     plan_music(profile, choice, request.seed)  # an unknown track or an empty mood is refused before queueing
     request = replace(request, music=choice.to_dict())
     _check_lengths(profile, scripts, request.voice)
+    _caption_style(profile, request)
     return runner.submit(profile, JOB_KIND, asdict(request))

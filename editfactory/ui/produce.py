@@ -18,6 +18,7 @@ import panel_material_ui as pmui
 from editfactory.jobs import Job
 from editfactory.library.posters import segment_poster
 from editfactory.media.framing import FRAMING_LABELS, FRAMINGS
+from editfactory.media.caption_looks import LOOKS
 from editfactory.media.presets import PRESETS
 from editfactory.models.jobs import JobWatch
 from editfactory.models.produce import (
@@ -164,6 +165,11 @@ class ProducePage(PageView):
         self._format = pmui.Select(label="Format", options={f"{k} ({p.width}x{p.height})": k for k, p in PRESETS.items()},
                                    value="tiktok", width=220)
         self._format.param.watch(lambda e: setattr(model, "preset", e.new), "value")
+        self._look = pmui.Select(label="Caption look", options={"The profile's caption style": "", **{k: k for k in LOOKS}},
+                                 value="", width=240)
+        self._look.param.watch(lambda e: setattr(model, "caption_look", e.new), "value")
+        self._overlay = pmui.Switch(label="Show platform overlay")
+        self._overlay.param.watch(lambda e: self._spawn(self.show_overlays), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
         self._music = pmui.Select(label="Music", options={}, width=380)
@@ -589,15 +595,36 @@ class ProducePage(PageView):
             f'background:#000;border-radius:4px"></video><div style="font-size:13px;max-width:200px">{caption}</div>',
             margin=0), elevation=0, margin=4, styles={"padding": "6px"})
 
+    def _overlay_card(self, path: Path, caption: str) -> pmui.Paper:
+        return pmui.Paper(pn.pane.HTML(
+            f'<img class="ef-platform-overlay" src="{link_for(path)}" style="height:300px;max-width:200px;'
+            f'border-radius:4px"><div style="font-size:13px;max-width:200px">{caption}</div>',
+            margin=0), elevation=0, margin=4, styles={"padding": "6px"})
+
+    def _clip_card(self, clip: dict, overlay: str | None) -> pmui.Paper:
+        caption = (f"<b>{html.escape(clip['name'])}</b><br>{(clip.get('duration') or 0):.1f} s · "
+                   f"{price_label(clip.get('cost_usd') or 0)}")
+        if overlay:
+            return self._overlay_card(Path(overlay), caption)
+        return self._video_card(self.model.media_path(clip["path"]), caption)
+
+    async def show_overlays(self) -> None:
+        """With "Show platform overlay" on, each clip is shown as a frame with its platform's covered areas."""
+        if self._overlay.value:
+            frames = await self.session.call(self.model.overlay_frames)
+            if frames is FAILED:
+                return
+            self.model.overlays = frames
+        self._show_results()
+
     def _show_results(self) -> None:
         model = self.model
+        overlays = model.overlays if self._overlay.value else {}
         self._drafts.objects = [
             self._video_card(model.media_path(d["path"]), f"Draft v{d['variant']} · {d['duration']:.1f} s")
             for d in model.drafts]
         self._results.objects = [
-            self._video_card(model.media_path(c["path"]),
-                             f"<b>{html.escape(c['name'])}</b><br>{(c.get('duration') or 0):.1f} s · "
-                             f"{price_label(c.get('cost_usd') or 0)}")
+            self._clip_card(c, overlays.get(c["id"]))
             for c in model.clips if c.get("path")]
         self._results_title.object = (f"{len(model.clips)} rendered clip(s) in this project (newest first)"
                                       if model.clips else "No rendered clips yet.")
@@ -641,9 +668,11 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing), pn.Row(self._music, self._music_player),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look),
+                     pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
-                     self._render_progress, self._quality_notes, self._drafts, self._results_title, self._results,
+                     self._render_progress, self._quality_notes, self._drafts, self._results_title, self._overlay,
+                     self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
                               "reused by the final render at no extra cost."),
             sizing_mode="stretch_width",

@@ -17,6 +17,7 @@ import panel as pn
 import panel_material_ui as pmui
 
 from editfactory.errors import EditFactoryError
+from editfactory.media.caption_looks import LOOKS
 from editfactory.media.captions import SHIPPED_FONTS, CaptionStyle
 from editfactory.media.framing import FRAMING_LABELS
 from editfactory.models.session import FAILED
@@ -76,6 +77,10 @@ class ProviderKeyField:
         return self.input, self.saved, pn.Row(self.save, self.remove), self.message
 
 
+CUSTOM_LOOK = "custom"
+"""The Look choice of a style the user changed or made without a look."""
+
+
 class SettingsPage(PageView):
     title = "Settings"
 
@@ -94,6 +99,11 @@ class SettingsPage(PageView):
         self._profile_message = _alert()
 
         # -- caption style --
+        # A look fills the whole form (and the box, alignment and animation the form does not show).
+        self._look = pmui.Select(label="Look", options=[*LOOKS, CUSTOM_LOOK], value=CUSTOM_LOOK, width=200,
+                                 sizing_mode="fixed")
+        self._look.param.watch(self._on_look, "value")
+        self._look_base: CaptionStyle | None = None
         self._font = pmui.Select(label="Font", options=list(SHIPPED_FONTS), width=200, sizing_mode="fixed")
         self._size = pmui.IntInput(label="Size (px of a 1920-high frame)", width=200, sizing_mode="fixed")
         self._primary = pmui.ColorPicker(label="Text colour", width=150, sizing_mode="fixed")
@@ -216,7 +226,9 @@ class SettingsPage(PageView):
     def _fill_style(self, style: CaptionStyle) -> None:
         position, percent = position_choice(style.vertical_position)
         filling, self._filling = self._filling, True
+        self._look_base = style
         try:
+            self._look.value = style.look if style.look in LOOKS else CUSTOM_LOOK
             self._font.value = style.font
             self._size.value = style.size
             self._primary.value = style.primary_color
@@ -238,12 +250,18 @@ class SettingsPage(PageView):
     def form_style(self) -> CaptionStyle:
         """The style the form describes (ValidationError with the reason when a value is not usable)."""
         return style_from_form(
-            self.model.style, position=self._position.value, custom_percent=self._custom.value,
+            self._look_base or self.model.style, position=self._position.value, custom_percent=self._custom.value,
             font=self._font.value, size=self._size.value, primary_color=self._primary.value,
             highlight_color=self._highlight.value, outline_color=self._outline_color.value,
             outline=self._outline.value, max_words_per_cue=self._words.value,
             highlight_current_word=self._highlight_on.value, bold=self._bold.value, uppercase=self._uppercase.value,
         )
+
+    def _on_look(self, event) -> None:
+        if self._filling or event.new not in LOOKS:
+            return
+        self._fill_style(LOOKS[event.new])
+        self._on_style_change(event)
 
     def _on_style_change(self, event) -> None:
         self._custom.disabled = self._position.value != "custom"
@@ -424,7 +442,7 @@ class SettingsPage(PageView):
                               margin=(8, 0), elevation=1, **kwargs)
 
         style_form = pn.Column(
-            pn.Row(self._font, self._size, self._words),
+            pn.Row(self._look, self._font, self._size, self._words),
             pn.Row(self._primary, self._highlight, self._outline_color, self._outline),
             pn.Row(self._position, self._custom),
             pn.Row(self._highlight_on, self._bold, self._uppercase),

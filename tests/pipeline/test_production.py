@@ -16,6 +16,8 @@ from editfactory.errors import NotFoundError, ValidationError
 from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobStore
 from editfactory.library import get_caption_style
 from editfactory.media.captions import write_ass
+from editfactory.media.presets import RenderPreset
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.probe import probe
 from editfactory.pipeline import ProductionRequest, production, start_production
 from editfactory.settings import set_setting
@@ -87,7 +89,7 @@ def test_rerun_with_same_inputs_reuses_voiceover_and_renders(store, runner, tmp_
     assert cached.cached
     for clip in projects.list_clips(profile):
         expected = write_ass(cached.timings, get_caption_style(profile), SMALL["width"], SMALL["height"],
-                             tmp_path / "expected.ass")
+                             tmp_path / "expected.ass", safe_area(RenderPreset(**SMALL)))  # as the render lays them out
         assert profile.paths.absolute(clip["captions_path"]).read_text("utf-8") == expected.read_text("utf-8")
 
 

@@ -105,6 +105,30 @@ def test_the_caption_preview_appears_changes_with_the_style_and_defaults_restore
     assert Path(view.model.preview_path).read_bytes() == over_footage.read_bytes()
 
 
+def test_a_caption_look_fills_the_form_shows_in_the_preview_and_is_saved(workspace, make_session, tmp_path):
+    from editfactory.library import import_source
+    from editfactory.media.caption_looks import LOOKS
+
+    view = _page(make_session)
+    import_source(view.session.profile, _footage(tmp_path / "shoe.mp4"))
+    asyncio.run(view.refresh())
+    assert view._look.value == "custom" and set(LOOKS) <= set(view._look.options)
+    before = Path(view.model.preview_path).read_bytes()
+    view._look.value = "punch"
+    assert (view._font.value, view._size.value, view._words.value) == ("Bebas Neue", 220, 1)
+    asyncio.run(view.render_preview())
+    assert Path(view.model.preview_path).read_bytes() != before
+    view._save_style.clicks += 1
+    assert get_caption_style(view.session.profile) == LOOKS["punch"]
+    view._look.value = "lower-third"
+    view._size.value = 60  # a look is a starting point: changed, it keeps its box and alignment
+    view._save_style.clicks += 1
+    saved = get_caption_style(view.session.profile)
+    assert (saved.size, saved.box, saved.align, saved.font) == (60, True, "left", "Open Sans")
+    asyncio.run(view.refresh())
+    assert view._look.value == "lower-third" and view._size.value == 60
+
+
 @pytest.mark.parametrize(("widget", "value", "reason"), [
     ("_size", 2, "size must be between 8 and 400"),
     ("_words", 0, "per caption must be between 1 and 50"),
