@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from editfactory.errors import ValidationError
+from editfactory.media.probe import MediaInfo
 
 try:  # HEIC/HEIF (iPhone photos): an optional, well-kept plugin (pillow-heif, libheif)
     import pillow_heif
@@ -147,6 +148,18 @@ def store_photo(path: Path, target_stem: Path) -> StoredPhoto:
         for suffix in (".png", ".jpg"):
             target_stem.with_suffix(suffix).unlink(missing_ok=True)
         raise
+
+
+def photo_info(path: Path) -> MediaInfo:
+    """What a render needs to know of a stored photo (its size; it has no sound and no length of its own)."""
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValidationError(f"The photo {Path(path).name} cannot be read ({error}); import it again.") from None
+    return MediaInfo(path=str(path), duration=PHOTO_DURATION, has_video=True, has_audio=False,
+                     video_codec="png" if Path(path).suffix.lower() == ".png" else "mjpeg",
+                     coded_width=width, coded_height=height, width=width, height=height)
 
 
 def make_photo_thumbnail(photo: Path, target: Path, size: int = 320) -> None:

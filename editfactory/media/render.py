@@ -1,4 +1,4 @@
-"""Render a finished clip in ONE ffmpeg pass: trims → scale/crop → concat → burned captions → encode.
+"""Render a finished clip in ONE ffmpeg pass: trims (or photos in motion) → scale/crop → concat → burned captions → encode.
 
 This module is pure: a spec (:mod:`editfactory.media.spec`) and files in, one file out, no database — so a Dask worker or a
 notebook can call :func:`render_clip` directly. The library layer
@@ -26,6 +26,8 @@ from editfactory.media import loudness, mixing
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
+from editfactory.media.kenburns import photo_chain
+from editfactory.media.photos import is_stored_photo, photo_info
 from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
@@ -67,6 +69,10 @@ def _segments(spec: RenderSpec) -> list[RenderSegment]:
 def _probe_sources(segments: list[RenderSegment]) -> dict[Path, MediaInfo]:
     infos: dict[Path, MediaInfo] = {}
     for segment in segments:
+        if is_stored_photo(segment.source):
+            if segment.source not in infos:
+                infos[segment.source] = photo_info(segment.source)
+            continue  # a photo lasts as long as its segment asks
         if segment.source not in infos:
             info = probe(segment.source, count_frames=False)
             if not info.has_video:
@@ -92,6 +98,10 @@ def framing_of(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) ->
 
 
 def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
+    if is_stored_photo(segment.source):  # a still: zoom and pan toward the subject (media.kenburns)
+        stream = photo_chain(str(segment.source), preset.width, preset.height, preset.fps, segment.duration,
+                             framing_of(segment, info, preset), segment.track, (info.width, info.height))
+        return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
     # fps first so high-rate footage is thinned before the (costly) scale; then fill (crop) or fit the frame.
     stream = ffmpeg.input(str(segment.source), ss=segment.start, t=segment.duration).video.filter("fps", preset.fps)
     if framing_of(segment, info, preset) == "fit":
