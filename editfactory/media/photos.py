@@ -26,7 +26,7 @@ try:  # HEIC/HEIF (iPhone photos): an optional, well-kept plugin (pillow-heif, l
 except ImportError:  # pragma: no cover - depends on the installation
     HEIF_SUPPORTED = False
 
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif"})
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif")
 STORED_SUFFIXES = frozenset({".jpg", ".png"})
 """What an imported photo is stored as; a source file with one of these suffixes is rendered as a still."""
 PHOTO_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "AVIF", "HEIF"})

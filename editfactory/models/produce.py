@@ -48,7 +48,7 @@ from editfactory.profiles import Profile
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices
 from editfactory.tts.registry import PROVIDERS
-from editfactory.uploads import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES, discard_staged, stage_upload
+from editfactory.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, stage_upload
 
 MODES = {"best": "Best first", "source_order": "In order", "random": "Random"}
 MAX_VARIANTS = 10
@@ -204,7 +204,7 @@ class ProduceModel(param.Parameterized):
         staged, refused = [], []
         for filename, data in files:
             try:
-                staged.append(stage_upload(profile, filename, data, accept=VIDEO_SUFFIXES, max_bytes=self.upload_limit))
+                staged.append(stage_upload(profile, filename, data, accept=FOOTAGE_SUFFIXES, max_bytes=self.upload_limit))
             except EditFactoryError as error:
                 refused.append({"file": filename, "reason": str(error)})
         return staged, refused

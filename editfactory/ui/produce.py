@@ -33,7 +33,7 @@ from editfactory.models.produce import (
 )
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
-from editfactory.uploads import VIDEO_SUFFIXES
+from editfactory.uploads import FOOTAGE_SUFFIXES
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
@@ -89,8 +89,8 @@ class ProducePage(PageView):
                                    on_click=lambda _: self._spawn(self.create_project))
 
         # -- footage --------------------------------------------------------------------------
-        kinds = ", ".join(s.lstrip(".").upper() for s in VIDEO_SUFFIXES)
-        self._upload = pmui.FileInput(label="Choose or drop videos", multiple=True, icon="upload_file",
+        kinds = ", ".join(s.lstrip(".").upper() for s in FOOTAGE_SUFFIXES)
+        self._upload = pmui.FileInput(label="Choose or drop videos and photos", multiple=True, icon="upload_file",
                                       variant="outlined", uploaded_label="Received {n} file(s)")
         self._upload.param.watch(self._on_upload, "value")
         self._upload_help = pmui.Typography(

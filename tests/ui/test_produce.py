@@ -7,6 +7,8 @@ the page's whole story in Chromium, including a reload in the middle of a render
 
 from __future__ import annotations
 
+import io
+
 import asyncio
 import re
 import subprocess
@@ -102,6 +104,23 @@ def test_each_bad_upload_is_refused_with_its_reason_while_the_good_ones_import(m
     assert set(reasons) == {"notes.txt", "huge.mp4", "empty.mov", "podcast.mp4"}
     # Nothing of the refused files stays in the profile's scratch space.
     assert not any(model.session.profile.paths.tmp.rglob("*.mp4"))
+
+
+def test_photos_upload_with_videos_and_a_broken_photo_is_refused_with_its_reason(model, footage):
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(photo, "WEBP")
+    model.refused = []
+    started = model.start_upload([("shoe.mp4", footage.read_bytes()), ("shoe.webp", photo.getvalue()),
+                                  ("broken.jpg", b"\xff\xd8\xff\xe0 not really a jpeg")])
+    job = _wait(model, started["job_id"])
+    model.refused = started["refused"]
+    model.apply_finished(job)
+    asyncio.run(model.reload_sources())
+    assert sorted((s.filename, s.kind) for s in model.sources) == [("shoe.mp4", "video"), ("shoe.webp", "photo")]
+    reasons = {r["file"]: r["reason"] for r in model.refused}
+    assert set(reasons) == {"broken.jpg"} and "not a readable picture" in reasons["broken.jpg"]
 
 
 def test_uploads_need_a_project_and_at_least_one_file(make_session, footage):
