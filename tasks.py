@@ -240,16 +240,17 @@ for _name, _task in {
     help={
         "out": "where to write the finished clip (.mp4)",
         "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
-        "source": "a source video to use instead of the generated one",
-    }
+        "source": "a video, a photo or a folder of both to use instead of the generated footage (repeatable)",
+    },
+    iterable=["source"],
 )
-def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None) -> None:
+def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
         args += f" --data-dir {shlex.quote(data_dir)}"
-    if source:
-        args += f" --source {shlex.quote(source)}"
+    for item in source or []:
+        args += f" --source {shlex.quote(item)}"
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

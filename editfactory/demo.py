@@ -1,9 +1,10 @@
 """One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
 
-    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO]
+    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...]
 
 It uses a "Demo" profile, the offline Piper voice, and — when no source is
-given — footage that ffmpeg generates. Everything goes through the same job and
+given — footage that ffmpeg generates. ``--source`` may be repeated; a folder gives
+every video and photo in it. Everything goes through the same job and
 pipeline as the studio.
 """
 
@@ -13,6 +14,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
@@ -24,6 +26,7 @@ from editfactory.library import import_source  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
+from editfactory.uploads import FOOTAGE_SUFFIXES  # noqa: E402
 
 DEMO_PROFILE = "Demo"
 DEMO_PROJECT = "Demo: travel mug"
@@ -49,6 +52,8 @@ def _check_readable(source: Path) -> None:
     try:
         if not source.exists():
             raise EditFactoryError(f"The source video {source} does not exist; check the path or leave --source out.")
+        if source.is_dir():
+            return
         if not source.is_file():
             raise EditFactoryError(f"The source video {source} is not a file; name a video file or leave --source out.")
         with open(source, "rb") as handle:
@@ -58,6 +63,26 @@ def _check_readable(source: Path) -> None:
             f"The source video {source} cannot be read ({error.strerror or error}); "
             "check its permissions, or leave --source out to use generated footage."
         ) from None
+
+
+def footage_files(sources: Sequence[Path]) -> list[Path]:
+    """The files named by ``--source``: each file itself, each folder's videos and photos (by name)."""
+    files: list[Path] = []
+    for source in sources:
+        _check_readable(source)
+        if source.is_dir():
+            found = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in FOOTAGE_SUFFIXES)
+            if not found:
+                raise EditFactoryError(
+                    f"The source folder {source} holds no photo or video ({', '.join(FOOTAGE_SUFFIXES)}); "
+                    "name a folder with footage, or leave --source out."
+                )
+            for path in found:
+                _check_readable(path)
+            files.extend(found)
+        else:
+            files.append(source)
+    return files
 
 
 def _demo_profile(workspace: Workspace) -> Profile:
@@ -76,32 +101,34 @@ def _print_progress(message: str, fraction: float | None) -> None:
     print(f"  {percent}{message}", file=sys.stderr, flush=True)
 
 
-def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None) -> Path:
-    """Make the demo clip and copy it to ``out``; returns ``out``."""
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None) -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
-    if source is not None:
-        _check_readable(Path(source))
+    if isinstance(source, (str, Path)):
+        source = [source]
+    files = footage_files([Path(s) for s in source]) if source else []
     workspace = Workspace(data_dir)
     profile = _demo_profile(workspace)
     recover_interrupted(profile)
     project = _demo_project(profile)
     _print_progress(f"Profile {profile.name!r} in {profile.folder}", None)
-    if source is None:
+    imported = []
+    if not files:
         with profile.temp_dir("demo-source") as scratch:
             _print_progress("Generating demo footage with ffmpeg", None)
-            imported = import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress)
-    else:
+            imported.append(import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress))
+    for path in files:
         try:
-            imported = import_source(profile, source, _print_progress)
+            imported.append(import_source(profile, path, _print_progress))
         except EditFactoryError as error:
             raise EditFactoryError(
-                f"The source video {source} cannot be used: {error}\n"
-                "Pass a video that ffmpeg can read (an MP4 works) with --source, or leave --source out "
-                "to use generated footage."
+                f"The source {path} cannot be used: {error}\n"
+                "Pass a video that ffmpeg can read (an MP4 works) or a photo (JPEG, PNG, WebP, AVIF, HEIC) with "
+                "--source, or leave --source out to use generated footage."
             ) from None
-    projects.set_project_sources(profile, project["id"], [imported.id])
+    projects.set_project_sources(profile, project["id"], list(dict.fromkeys(s.id for s in imported)))
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": "piper"})
     with JobRunner(workers=1) as runner:
@@ -136,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m editfactory.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
     parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
-    parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
+    parser.add_argument("--source", type=Path, action="append", default=None,
+                        help="a video, a photo or a folder of both to cut from; repeatable (default: generated footage)")
     args = parser.parse_args(argv)
     try:
         out = run_demo(args.out, args.data_dir, args.source)

@@ -47,22 +47,29 @@ def subject_on_canvas(centre: float, photo_width: int, photo_height: int, width:
     return min(1.0, max(0.0, (centre * covered - left) / width))
 
 
-def photo_chain(path: str, width: int, height: int, fps: int, duration: float, framing: str,
-                track: Sequence[Sequence[float]] = (), photo_size: tuple[int, int] = (0, 0)):
-    """``duration`` seconds of ``width``x``height`` video at ``fps`` from the still at ``path`` (``photo_size``
-    its width and height, for where the subject lands on the ``fill`` canvas)."""
-    frames = max(2, round(duration * fps))
+def photo_canvas(path: str, width: int, height: int, framing: str, track: Sequence[Sequence[float]] = (),
+                 photo_size: tuple[int, int] = (0, 0)):
+    """The still laid out once at the output size, and where its subject lies across it (0..1).
+
+    ``fill`` covers the frame and crops sideways toward the subject; ``fit`` shows it whole over its blurred copy.
+    ``photo_size`` is the photo's width and height, for where the subject lands on the ``fill`` canvas.
+    """
     still = ffmpeg.input(path).video
-    target = subject_x(track)
-    centre = 0.5
     if framing == "fit":
-        canvas = fit_chain(still, width, height)
-    else:
-        centre = subject_on_canvas(target, *(photo_size if all(photo_size) else (width, height)), width, height)
-        canvas = (
-            still.filter("scale", width, height, force_original_aspect_ratio="increase", flags="bicubic")
-            .filter("crop", width, height, x=f"clip({target:.4f}*iw-ow/2,0,iw-ow)", y="(ih-oh)/2")
-        )
+        return fit_chain(still, width, height).filter("format", "yuv420p"), 0.5
+    target = subject_x(track)
+    centre = subject_on_canvas(target, *(photo_size if all(photo_size) else (width, height)), width, height)
+    canvas = (
+        still.filter("scale", width, height, force_original_aspect_ratio="increase", flags="bicubic")
+        .filter("crop", width, height, x=f"clip({target:.4f}*iw-ow/2,0,iw-ow)", y="(ih-oh)/2")
+        .filter("format", "yuv420p")
+    )
+    return canvas, centre
+
+
+def photo_motion(canvas, fps: int, duration: float, centre: float = 0.5):
+    """``duration`` seconds at ``fps`` of the one-frame ``canvas``, zooming in toward ``centre`` (0..1 across)."""
+    frames = max(2, round(duration * fps))
     p = progress_expression(frames)
     zoom = f"(1+{ZOOM_END - 1:.4f}*{p})"
     # The window's centre moves from the frame's centre toward the subject as it zooms in, kept inside the frame.
@@ -70,9 +77,15 @@ def photo_chain(path: str, width: int, height: int, fps: int, duration: float, f
     top = f"(H-H/{zoom})/2"
     right, bottom = f"{left}+W/{zoom}", f"{top}+H/{zoom}"
     return (
-        canvas.filter("format", "yuv420p")
-        .filter("loop", loop=frames - 1, size=1)
+        canvas.filter("loop", loop=frames - 1, size=1)
         .filter("setpts", f"N/({fps}*TB)")
         .filter("perspective", x0=left, y0=top, x1=right, y1=top, x2=left, y2=bottom, x3=right, y3=bottom,
                 interpolation="linear", eval="frame")
     )
+
+
+def photo_chain(path: str, width: int, height: int, fps: int, duration: float, framing: str,
+                track: Sequence[Sequence[float]] = (), photo_size: tuple[int, int] = (0, 0)):
+    """``duration`` seconds of ``width``x``height`` video at ``fps`` from the still at ``path``."""
+    canvas, centre = photo_canvas(path, width, height, framing, track, photo_size)
+    return photo_motion(canvas, fps, duration, centre)

@@ -79,15 +79,17 @@ def test_a_photo_moves_slowly_and_smoothly_toward_the_subject(photo, tmp_path):
 
 def test_photos_and_videos_mix_in_one_clip_with_each_framing(photo, plain_source, tmp_path):
     spec = RenderSpec(
+        # The same photo several times: other pieces of it, and one piece twice (one canvas, split).
         segments=[RenderSegment(photo, 0.0, 1.0, "fill"), RenderSegment(plain_source, 0.5, 1.5),
-                  RenderSegment(photo, 0.0, 1.5, "fit")],
+                  RenderSegment(photo, 0.0, 1.5, "fit"), RenderSegment(photo, 2.0, 3.0, "fill"),
+                  RenderSegment(photo, 0.0, 1.0, "fill")],
         caption_style=None, preset=TEST_PRESET,
     )
     clip = render_clip(spec, tmp_path / "mixed.mp4")
-    assert probe(clip.path).duration == pytest.approx(3.5, abs=0.05), "each photo lasts as long as its segment"
+    assert probe(clip.path).duration == pytest.approx(5.5, abs=0.05), "each photo lasts as long as its segment"
     frames = gray_frames(clip.path, TEST_PRESET.width, TEST_PRESET.height)
-    assert len(frames) == 105
-    fitted = frames[-1]
+    assert len(frames) == 165
+    fitted = frames[100]
     # fit: the whole 4:3 photo across the width, its blurred copy above and below (little detail there).
     band = TEST_PRESET.width * 900 // 1200
     top, middle = fitted[: (480 - band) // 2 - 20], fitted[240 - band // 4: 240 + band // 4]
