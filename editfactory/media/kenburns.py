@@ -82,10 +82,3 @@ def photo_motion(canvas, fps: int, duration: float, centre: float = 0.5):
         .filter("perspective", x0=left, y0=top, x1=right, y1=top, x2=left, y2=bottom, x3=right, y3=bottom,
                 interpolation="linear", eval="frame")
     )
-
-
-def photo_chain(path: str, width: int, height: int, fps: int, duration: float, framing: str,
-                track: Sequence[Sequence[float]] = (), photo_size: tuple[int, int] = (0, 0)):
-    """``duration`` seconds of ``width``x``height`` video at ``fps`` from the still at ``path``."""
-    canvas, centre = photo_canvas(path, width, height, framing, track, photo_size)
-    return photo_motion(canvas, fps, duration, centre)

@@ -42,9 +42,9 @@ def gray_frames(path: Path, width: int, height: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width).astype(np.float64)
 
 
-def edge_speed(a: np.ndarray, b: np.ndarray) -> float:
-    """How far the picture moves between two frames at the frame's edge (px), by a least-squares fit of a zoom
-    and a shift to the brightness change (Lucas–Kanade over the whole frame): sub-pixel, so rounding shows."""
+def zoom_and_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """The zoom (per pixel from the centre) and shift (px) from frame ``a`` to ``b``, by a least-squares fit to the
+    brightness change (Lucas–Kanade over the whole frame): sub-pixel, so rounding shows."""
     gy, gx = np.gradient((a + b) / 2)
     h, w = a.shape
     ys, xs = np.mgrid[0:h, 0:w]
@@ -55,7 +55,13 @@ def edge_speed(a: np.ndarray, b: np.ndarray) -> float:
     design = np.stack([c[margin].ravel() for c in columns], axis=1)
     change = -(b - a)[margin].ravel()
     (s, tx, ty), *_ = np.linalg.lstsq(design, change, rcond=None)
-    return float(np.hypot(abs(s) * h / 2 + abs(ty), tx))
+    return float(s), float(tx), float(ty)
+
+
+def edge_speed(a: np.ndarray, b: np.ndarray) -> float:
+    """How far the picture moves between two frames at the frame's edge (px)."""
+    s, tx, ty = zoom_and_shift(a, b)
+    return float(np.hypot(abs(s) * a.shape[0] / 2 + abs(ty), tx))
 
 
 def speeds(frames: np.ndarray) -> np.ndarray:
@@ -75,6 +81,19 @@ def test_a_photo_moves_slowly_and_smoothly_toward_the_subject(photo, tmp_path):
     assert speed.max() < 4.0, "slow: a few pixels a frame at most"
     steps = np.abs(np.diff(speed))
     assert steps.max() < 0.25 * np.median(speed), "the speed changes gradually: no jitter"
+
+
+def test_the_move_pans_toward_a_subject_near_the_edge_and_zooms_in(photo, tmp_path):
+    shifts = {}
+    for name, track in (("centre", ()), ("right", ((0.0, 0.97),))):
+        spec = RenderSpec(segments=[RenderSegment(photo, 0.0, 1.0, "fill", track)], caption_style=None,
+                          preset=TEST_PRESET)
+        frames = gray_frames(render_clip(spec, tmp_path / f"{name}.mp4").path, TEST_PRESET.width, TEST_PRESET.height)
+        fits = [zoom_and_shift(frames[i], frames[i + 1]) for i in range(len(frames) - 1)]
+        assert all(s > 0 for s, _, _ in fits), "zooming in all along"
+        shifts[name] = sum(tx for _, tx, _ in fits)
+    assert abs(shifts["centre"]) < 1.0
+    assert shifts["right"] < -5.0, f"the picture slides left as the view pans right to the subject: {shifts}"
 
 
 def test_photos_and_videos_mix_in_one_clip_with_each_framing(photo, plain_source, tmp_path):
