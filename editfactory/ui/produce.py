@@ -392,7 +392,11 @@ class ProducePage(PageView):
         if event.column == "play":
             segment = next((s for s in self.model.segments if s.id == self._segment_id(event.row)), None)
             source = next((s for s in self.model.sources if segment and s.id == segment.source_id), None)
-            if segment and source:
+            if segment and source and source.kind == "photo":  # a still: shown as it is (it moves in the clip)
+                self._segment_player.object = (
+                    f'<img src="{link_for(source.path)}" style="max-height:260px;max-width:100%">'
+                    f'<div>{html.escape(source.filename)} (photo, {segment.end - segment.start:.2f} s)</div>')
+            elif segment and source:
                 self._segment_player.object = (
                     f'<video src="{link_for(source.path)}#t={segment.start:.2f},{segment.end:.2f}" controls autoplay '
                     f'muted style="max-height:260px;max-width:100%"></video><div>{html.escape(source.filename)} '

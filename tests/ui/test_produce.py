@@ -123,6 +123,21 @@ def test_photos_upload_with_videos_and_a_broken_photo_is_refused_with_its_reason
     assert set(reasons) == {"broken.jpg"} and "not a readable picture" in reasons["broken.jpg"]
 
 
+def test_view_shows_a_photo_segment_as_a_picture_with_its_poster(view):
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 600), (30, 120, 200)).save(photo, "JPEG")
+    _drop_files(view, ("mug.jpg", photo.getvalue()))
+    view._add_start.value, view._add_end.value = 2.0, 4.0
+    view._add.clicks += 1
+    asyncio.run(view.show_segments())
+    assert view._segments.value["poster"][0].startswith("<img src=\"/efmedia/")
+    view._segments._process_event(CellClick(column="play", row=0))
+    assert "<img src=" in view._segment_player.object and "<video" not in view._segment_player.object
+    assert "mug.jpg (photo, 2.00 s)" in view._segment_player.object
+
+
 def test_uploads_need_a_project_and_at_least_one_file(make_session, footage):
     model = ProduceModel(session=make_session())
     with pytest.raises(ValidationError, match="Create or pick a project"):
