@@ -191,11 +191,15 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
         "skip_moviepy": "leave out the slow MoviePy variant",
         "gop": "keyframe spacing of the generated source in seconds (phones: about 1)",
         "draft_only": "time only the final render and the draft preview (quick, e.g. on a busy machine)",
+        "photos_only": "time only the photo slideshow against its floor",
     }
 )
-def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0, draft_only: bool = False) -> None:
-    """One-pass render vs the bare encode floor, MoviePy and per-segment re-encoding; draft time as a fraction."""
-    flag = (" --skip-moviepy" if skip_moviepy else "") + (" --draft-only" if draft_only else "")
+def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0, draft_only: bool = False,
+                 photos_only: bool = False) -> None:
+    """One-pass render vs the bare encode floor, MoviePy and per-segment re-encoding; draft time as a fraction;
+    a photo slideshow vs its floor."""
+    flag = ((" --skip-moviepy" if skip_moviepy else "") + (" --draft-only" if draft_only else "")
+            + (" --photos-only" if photos_only else ""))
     c.run(f"{PYTHON} -m editfactory.bench.render --gop {gop}{flag}", pty=False)
 
 
@@ -245,19 +249,20 @@ for _name, _task in {
     help={
         "out": "where to write the finished clip (.mp4)",
         "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
-        "source": "a source video to use instead of the generated one",
+        "source": "a video, a photo or a folder of both to use instead of the generated footage (repeatable)",
         "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
         "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
-    }
+    },
+    iterable=["source"],
 )
-def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None,
+def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None,
          music: str | None = None, look: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
         args += f" --data-dir {shlex.quote(data_dir)}"
-    if source:
-        args += f" --source {shlex.quote(source)}"
+    for item in source or []:
+        args += f" --source {shlex.quote(item)}"
     if music:
         args += f" --music {shlex.quote(music)}"
     if look:

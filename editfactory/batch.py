@@ -32,12 +32,14 @@ from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.pipeline.production import MAX_SCRIPT_CHARS
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback, ignore_progress, scaled
+from editfactory.uploads import FOOTAGE_SUFFIXES
 
 COLUMNS = ("product", "script", "source_folder", "variants")
 MUSIC_COLUMN = "music"
 """Optional: a track file, or ``mood:<mood>``."""
 MAX_VARIANTS = 10
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi"})
+FOOTAGE = frozenset(FOOTAGE_SUFFIXES)
+"""What a source folder's files may be: videos and product photos."""
 PREPARE_SHARE = 0.25
 """Part of a row's progress bar taken by importing and analyzing its footage (the job gets the rest)."""
 REFUSED = "refused"
@@ -70,7 +72,7 @@ class BatchItem:
 
 
 def _videos_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FOOTAGE)
 
 
 def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
@@ -104,7 +106,7 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
         elif not folder.is_dir():
             reasons.append(f"the source folder {folder} does not exist")
         elif not _videos_in(folder):
-            reasons.append(f"the source folder {folder} holds no video ({', '.join(sorted(VIDEO_SUFFIXES))})")
+            reasons.append(f"the source folder {folder} holds no video or photo ({', '.join(sorted(FOOTAGE))})")
     music_text = (row.get(MUSIC_COLUMN) or "").strip()
     if music_text.lower().startswith("mood:"):
         item.music_mood = music_text[5:].strip() or None

@@ -1,9 +1,10 @@
 """One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
 
-    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO] [--music TRACK]
+    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...] [--music TRACK]
 
 It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
-given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. Everything goes through the same job and
+given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. ``--source`` may be
+repeated; a folder gives every video and photo in it. Everything goes through the same job and
 pipeline as the studio.
 """
 
@@ -13,6 +14,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
@@ -27,6 +29,7 @@ from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
+from editfactory.uploads import FOOTAGE_SUFFIXES  # noqa: E402
 
 DEMO_PROFILE = "Demo"
 DEMO_PROJECT = "Demo: travel mug"
@@ -67,6 +70,8 @@ def _check_readable(source: Path, what: str = "source video", option: str = "--s
     try:
         if not source.exists():
             raise EditFactoryError(f"The {what} {source} does not exist; check the path or leave {option} out.")
+        if source.is_dir() and option == "--source":
+            return
         if not source.is_file():
             raise EditFactoryError(f"The {what} {source} is not a file; name a file or leave {option} out.")
         with open(source, "rb") as handle:
@@ -76,6 +81,26 @@ def _check_readable(source: Path, what: str = "source video", option: str = "--s
             f"The {what} {source} cannot be read ({error.strerror or error}); "
             f"check its permissions, or leave {option} out to use generated {'music' if option == '--music' else 'footage'}."
         ) from None
+
+
+def footage_files(sources: Sequence[Path]) -> list[Path]:
+    """The files named by ``--source``: each file itself, each folder's videos and photos (by name)."""
+    files: list[Path] = []
+    for source in sources:
+        _check_readable(source)
+        if source.is_dir():
+            found = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in FOOTAGE_SUFFIXES)
+            if not found:
+                raise EditFactoryError(
+                    f"The source folder {source} holds no photo or video ({', '.join(FOOTAGE_SUFFIXES)}); "
+                    "name a folder with footage, or leave --source out."
+                )
+            for path in found:
+                _check_readable(path)
+            files.extend(found)
+        else:
+            files.append(source)
+    return files
 
 
 def _demo_profile(workspace: Workspace) -> Profile:
@@ -110,14 +135,15 @@ def _demo_music(profile: Profile, music: Path | None) -> str:
         ) from None
 
 
-def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None, music: Path | None = None,
-             look: str = "") -> Path:
-    """Make the demo clip and copy it to ``out``; returns ``out``."""
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
+             music: Path | None = None, look: str = "") -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
-    if source is not None:
-        _check_readable(Path(source))
+    if isinstance(source, (str, Path)):
+        source = [source]
+    files = footage_files([Path(s) for s in source]) if source else []
     if music is not None:
         _check_readable(Path(music), "music track", "--music")
     workspace = Workspace(data_dir)
@@ -125,20 +151,21 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
     recover_interrupted(profile)
     project = _demo_project(profile)
     _print_progress(f"Profile {profile.name!r} in {profile.folder}", None)
-    if source is None:
+    imported = []
+    if not files:
         with profile.temp_dir("demo-source") as scratch:
             _print_progress("Generating demo footage with ffmpeg", None)
-            imported = import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress)
-    else:
+            imported.append(import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress))
+    for path in files:
         try:
-            imported = import_source(profile, source, _print_progress)
+            imported.append(import_source(profile, path, _print_progress))
         except EditFactoryError as error:
             raise EditFactoryError(
-                f"The source video {source} cannot be used: {error}\n"
-                "Pass a video that ffmpeg can read (an MP4 works) with --source, or leave --source out "
-                "to use generated footage."
+                f"The source {path} cannot be used: {error}\n"
+                "Pass a video that ffmpeg can read (an MP4 works) or a photo (JPEG, PNG, WebP, AVIF, HEIC) with "
+                "--source, or leave --source out to use generated footage."
             ) from None
-    projects.set_project_sources(profile, project["id"], [imported.id])
+    projects.set_project_sources(profile, project["id"], list(dict.fromkeys(s.id for s in imported)))
     track_id = _demo_music(profile, music)
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
@@ -176,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m editfactory.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
     parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
-    parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
+    parser.add_argument("--source", type=Path, action="append", default=None,
+                        help="a video, a photo or a folder of both to cut from; repeatable (default: generated footage)")
     parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
     parser.add_argument("--look", choices=list(LOOKS), default="",
                         help="caption look (default: the Demo profile's caption style)")

@@ -1,4 +1,4 @@
-"""Files a user uploads (source videos, voice samples), kept in the profile's scratch space until a job takes them.
+"""Files a user uploads (source videos and photos, voice samples), kept in the profile's scratch space until a job takes them.
 
 The studio receives an upload as bytes; it stages them here and hands the path to
 an import or cloning job. Staged files live under the profile's ``tmp`` folder, so
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from editfactory.errors import EditFactoryError, ValidationError
+from editfactory.media.photos import PHOTO_SUFFIXES
 from editfactory.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 2 * 1024**3
 """2 GB per file: enough for several minutes of 4K phone footage; larger files should be trimmed first."""
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
+"""Product photos are imported as footage too (:data:`editfactory.media.photos.PHOTO_SUFFIXES`)."""
+FOOTAGE_SUFFIXES = VIDEO_SUFFIXES + PHOTO_SUFFIXES
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".aac", ".webm")
 _STAGING_PURPOSE = "upload"
 _UNSAFE = re.compile(r"[^\w .()-]+")

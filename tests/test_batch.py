@@ -63,6 +63,14 @@ def test_relative_folders_follow_the_given_base(tmp_path):
     assert items[0].error is None and items[0].source_folder == tmp_path / "footage" / "mug"
 
 
+def test_a_folder_of_photos_is_footage(tmp_path):
+    (tmp_path / "mug").mkdir()
+    (tmp_path / "mug" / "front.JPG").write_bytes(b"x")
+    (tmp_path / "mug" / "side.heic").write_bytes(b"x")
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hello.,mug,1"), base=tmp_path)
+    assert items[0].error is None
+
+
 @pytest.mark.slow
 def test_a_batch_makes_the_good_rows_while_bad_rows_report_their_reason(workspace, tmp_path):
     footage = tmp_path / "footage"

@@ -76,6 +76,27 @@ def test_demo_cuts_from_the_given_source(tmp_path):
     assert imported.filename == "my-footage.mp4" and (imported.width, imported.height) == (320, 240)
 
 
+def test_demo_cuts_from_a_folder_of_photos_and_videos_and_another_photo(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    make_source(folder / "clip.mp4", seconds=2.0)
+    Image.new("RGB", (900, 1200), (30, 90, 200)).save(folder / "front.jpg")
+    (folder / "notes.txt").write_text("not footage")
+    single = tmp_path / "side.png"
+    Image.new("RGB", (1200, 900), (200, 60, 30)).save(single)
+    out, data = tmp_path / "photos.mp4", tmp_path / "data"
+    result = _demo("--out", str(out), "--data-dir", str(data), "--source", str(folder), "--source", str(single),
+                   cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    clip = _assert_demo_clip(out, data)
+    profile = Workspace(data).find_by_name("Demo")
+    sources = [get_source(profile, s) for s in projects.project_sources(profile, clip["project_id"])]
+    assert sorted((s.filename, s.kind) for s in sources) == [
+        ("clip.mp4", "video"), ("front.jpg", "photo"), ("side.png", "photo")]
+
+
 def _bad_source(folder: Path, kind: str) -> Path:
     if kind == "folder":
         (folder / "clips").mkdir()
@@ -88,7 +109,7 @@ def _bad_source(folder: Path, kind: str) -> Path:
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    [("missing", "does not exist"), ("folder", "is not a file"), ("not-a-video", "not a media file ffmpeg can read")],
+    [("missing", "does not exist"), ("folder", "holds no photo or video"), ("not-a-video", "not a media file ffmpeg can read")],
 )
 def test_demo_refuses_a_bad_source_with_a_clear_message(tmp_path, kind, expected):
     source = _bad_source(tmp_path, kind)

@@ -26,7 +26,7 @@ the times are measured side by side in one run:
 
 Wall time and CPU seconds (ours and ffmpeg's) are both printed: on a shared machine the wall time also measures
 the other load. Targets: ours ≤ 1.15× floor, fit and moving crop each ≤ 1.15× their framing's floor, ≥ 10× faster than MoviePy, ≥ 2× faster than two-pass,
-draft ≤ 0.35× ours.
+draft ≤ 0.35× ours. A photo slideshow is timed next to its own floor too (:mod:`editfactory.bench.photo_render`).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import math
 
 import ffmpeg
 
+from editfactory.bench import photo_render
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
 from editfactory.media.safe_zones import safe_area
 from editfactory.media.framing import fill_chain, fit_chain
@@ -259,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="time only the final render and the draft preview (a quick check on a busy machine)")
     parser.add_argument("--music-only", action="store_true",
                         help="time only the render with music against its floor")
+    parser.add_argument("--photos-only", action="store_true",
+                        help="time only the photo slideshow against its floor (editfactory.bench.photo_render)")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs of ours, the floor and the draft (best counts)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -287,6 +290,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.music_only:
             return
         # Warm the page cache, then alternate ours/floor/draft so all see the same machine load; keep each one's best.
+        if args.photos_only:
+            _print_checks(photo_render.measure(cache, voice, words, work, args.x264_preset, args.rounds))
+            return
         run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)
         rounds = range(max(1, args.rounds))
         for round_ in rounds:
@@ -320,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
                                         args.baseline_segment_preset)) for _ in rounds
         )
         moviepy = None if args.skip_moviepy else _timed(lambda: run_moviepy(source, voice, words, work / "moviepy.mp4", args.x264_preset))
+        photo_checks = photo_render.measure(cache, voice, words, work, args.x264_preset, args.rounds)
 
     print(f"\n30 s 1080x1920 clip from six 5 s segments of a 60 s 1080p30 source (keyframe every {args.gop:g} s), "
           f"x264 preset {args.x264_preset}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
@@ -344,6 +351,10 @@ def main(argv: list[str] | None = None) -> None:
               ("draft / ours", draft / ours, "<=", 0.35)]
     if moviepy is not None:
         checks.insert(1, ("MoviePy / ours", moviepy / ours, ">=", 10.0))
+    _print_checks(checks + photo_checks)
+
+
+def _print_checks(checks: list[tuple]) -> None:
     print()
     for label, ratio, op, target in checks:
         met = ratio <= target if op == "<=" else ratio >= target

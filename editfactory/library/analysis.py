@@ -1,4 +1,4 @@
-"""Analyze a profile's source video and store its scored windows as automatic segments."""
+"""Analyze a profile's source (video or photo) and store its scored windows as automatic segments."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from editfactory.library.duplicates import record_fingerprint
 from editfactory.library.segments import replace_auto_segments
 from editfactory.library.sources import get_source
 from editfactory.media.analysis import AnalysisOptions, AnalysisResult, analyze_video
+from editfactory.media.photo_analysis import analyze_photo
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
 
@@ -25,7 +26,10 @@ def analyze_source(
     the same footage imported twice (``library.duplicates``).
     """
     source = get_source(profile, source_id)
-    result = analyze_video(source.path, options, progress, cancel)
+    if source.kind == "photo":
+        result = analyze_photo(source.path, options, progress, cancel)
+    else:
+        result = analyze_video(source.path, options, progress, cancel)
     replace_auto_segments(profile, source_id, [(w.start, w.end, w.score, w.scores()) for w in result.windows])
     record_fingerprint(profile, source_id, result.fingerprint, options.sample_fps)
     return result

@@ -29,7 +29,8 @@ def segment_poster(profile: Profile, segment: Segment) -> Path:
     if target.is_file():
         return target
     source = get_source(profile, segment.source_id)  # this profile's source only
-    _write_poster(source.path, target, at=(segment.start + segment.end) / 2)
+    # A photo is one picture (its segments differ only in length); a video's poster is the segment's middle.
+    _write_poster(source.path, target, at=0.0 if source.kind == "photo" else (segment.start + segment.end) / 2)
     return target
 
 

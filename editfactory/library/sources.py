@@ -1,4 +1,4 @@
-"""Import, list and delete a profile's source videos.
+"""Import, list and delete a profile's sources: videos and product photos.
 
 An import copies the file into the profile's ``media`` folder under a content-hash
 de-duplicated name, probes it, makes a thumbnail, and only then writes the row; any
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
+from editfactory.media.photos import PHOTO_DURATION, is_photo_path, make_photo_thumbnail, store_photo
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.resolution import enlargements, upscale_warning
 from editfactory.media.thumbnails import make_thumbnail
@@ -34,6 +35,8 @@ MAX_SIDE = 8192
 MAX_ASPECT = 5.0
 MIN_DURATION = 0.3
 _HASH_CHUNK = 4 * 1024 * 1024
+PHOTO_FPS = 30.0
+"""Frame rate recorded for a photo source (a still has none; segments and analysis read it as footage's)."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,15 @@ class SourceVideo:
     enlargement: dict = field(default_factory=dict)
     """Per output size (``WxH``): fit/fill enlargement, the framing ``auto`` picks, its enlargement and the part
     of the source shown (:class:`editfactory.media.resolution.Enlargement` as a dict)."""
+    kind: str = "video"
+    """``video`` or ``photo`` (a still stored upright in sRGB, shown with slow zoom and pan: :mod:`editfactory.media.kenburns`)."""
 
 
 _INSERTED = (
     "id, filename, path, content_hash, size_bytes, duration, width, height, fps, rotation, "
     "video_codec, audio_codec, has_audio, thumbnail_path, status"
 )
-_COLUMNS = f"{_INSERTED}, created_at, analyzed_at, upscale_warning, enlargement"
+_COLUMNS = f"{_INSERTED}, created_at, analyzed_at, upscale_warning, enlargement, kind"
 
 
 def _row_to_source(profile: Profile, row: tuple) -> SourceVideo:
@@ -126,7 +131,7 @@ def _existing_by_hash(profile: Profile, content_hash: str) -> SourceVideo | None
 
 
 def import_source(profile: Profile, path: Path | str, progress: ProgressCallback | None = None) -> SourceVideo:
-    """Import a video into ``profile``; importing the same content again returns the existing source."""
+    """Import a video or a photo into ``profile``; importing the same content again returns the existing source."""
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"{path} does not exist or is not a file; check the path and try again.")
@@ -137,6 +142,8 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
     existing = _existing_by_hash(profile, content_hash)
     if existing is not None:
         return existing
+    if is_photo_path(path):
+        return _import_photo(profile, path, content_hash, size, progress)
     if progress:
         progress(f"Probing {path.name}", 0.45)
     info = probe(path)
@@ -186,6 +193,53 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
             leftover.unlink(missing_ok=True)
         if isinstance(error, StorageError):
             # Another process imported the same content a moment ago: hand back its row.
+            existing = _existing_by_hash(profile, content_hash)
+            if existing is not None:
+                return existing
+        raise
+    if progress:
+        progress(f"Imported {path.name}", 1.0)
+    return get_source(profile, source_id)
+
+
+def _import_photo(profile: Profile, path: Path, content_hash: str, size: int,
+                  progress: ProgressCallback | None) -> SourceVideo:
+    """Import a photo: checked from its header, stored upright in sRGB (:mod:`editfactory.media.photos`)."""
+    from editfactory.library.framing import default_framing
+
+    framing = default_framing(profile)
+    source_id = new_id("src")
+    media = profile.paths.media
+    media.mkdir(parents=True, exist_ok=True)
+    thumbnail = media / f"{source_id}.thumb.jpg"
+    written = [media / f"{source_id}.png", media / f"{source_id}.jpg", thumbnail]
+    try:
+        with profile.temp_dir("import") as scratch:
+            if progress:
+                progress(f"Reading {path.name}", 0.5)
+            stored = store_photo(path, scratch / "photo")
+            make_photo_thumbnail(stored.path, scratch / "thumbnail.jpg")
+            target = media / f"{source_id}{stored.path.suffix}"
+            os.replace(scratch / "thumbnail.jpg", thumbnail)
+            os.replace(stored.path, target)
+        width, height = stored.width, stored.height
+        codec = "png" if target.suffix == ".png" else "mjpeg"
+        with profile.db.transaction() as cursor:
+            cursor.execute(
+                f"INSERT INTO source_videos ({_INSERTED}, probe, enlargement, upscale_warning, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    source_id, path.name, profile.paths.relative(target), content_hash, size, PHOTO_DURATION,
+                    width, height, PHOTO_FPS, 0, codec, None, False, profile.paths.relative(thumbnail), "imported",
+                    json.dumps({"photo_format": stored.format, "width": width, "height": height}),
+                    json.dumps({k: e.to_dict() for k, e in enlargements(width, height, framing).items()}),
+                    upscale_warning(width, height, framing), "photo",
+                ],
+            )
+    except BaseException as error:
+        for leftover in written:
+            leftover.unlink(missing_ok=True)
+        if isinstance(error, StorageError):
             existing = _existing_by_hash(profile, content_hash)
             if existing is not None:
                 return existing

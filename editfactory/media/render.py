@@ -1,4 +1,4 @@
-"""Render a finished clip in ONE ffmpeg pass: trims → scale/crop → concat → burned captions → encode.
+"""Render a finished clip in ONE ffmpeg pass: trims (or photos in motion) → scale/crop → concat → burned captions → encode.
 
 This module is pure: a spec (:mod:`editfactory.media.spec`) and files in, one file out, no database — so a Dask worker or a
 notebook can call :func:`render_clip` directly. The library layer
@@ -27,6 +27,8 @@ from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.safe_zones import safe_area
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
+from editfactory.media.kenburns import photo_canvas, photo_motion
+from editfactory.media.photos import is_stored_photo, photo_info
 from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
@@ -68,6 +70,10 @@ def _segments(spec: RenderSpec) -> list[RenderSegment]:
 def _probe_sources(segments: list[RenderSegment]) -> dict[Path, MediaInfo]:
     infos: dict[Path, MediaInfo] = {}
     for segment in segments:
+        if is_stored_photo(segment.source):
+            if segment.source not in infos:
+                infos[segment.source] = photo_info(segment.source)
+            continue  # a photo lasts as long as its segment asks
         if segment.source not in infos:
             info = probe(segment.source, count_frames=False)
             if not info.has_video:
@@ -92,7 +98,33 @@ def framing_of(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) ->
                           round(preset.height / scale), segment.spread)
 
 
-def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
+def _photo_canvases(segments: list[RenderSegment], infos: dict[Path, MediaInfo], preset: RenderPreset) -> dict:
+    """Each photo laid out once per framing and subject (:func:`editfactory.media.kenburns.photo_canvas`), split
+    into one outlet per distinct segment that shows it: ffmpeg-python merges equal chains, so two segments of one
+    photo must share one canvas through a split."""
+    distinct = [s for s in dict.fromkeys(segments) if is_stored_photo(s.source)]
+    uses: dict[tuple, int] = {}
+    for segment in distinct:
+        key = _canvas_key(segment, infos[segment.source], preset)
+        uses[key] = uses.get(key, 0) + 1
+    canvases = {}
+    for (source, framing, track), count in uses.items():
+        info = infos[source]
+        canvas, centre = photo_canvas(str(source), preset.width, preset.height, framing, track, (info.width, info.height))
+        outlets = [canvas] if count == 1 else [canvas.filter_multi_output("split", count)[i] for i in range(count)]
+        canvases[(source, framing, track)] = [(outlet, centre) for outlet in outlets]
+    return canvases
+
+
+def _canvas_key(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) -> tuple:
+    return (segment.source, framing_of(segment, info, preset), segment.track)
+
+
+def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset, canvases: dict | None = None):
+    if is_stored_photo(segment.source):  # a still: zoom and pan toward the subject (media.kenburns)
+        canvas, centre = canvases[_canvas_key(segment, info, preset)].pop(0)
+        stream = photo_motion(canvas, preset.fps, segment.duration, centre)
+        return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
     # fps first so high-rate footage is thinned before the (costly) scale; then fill (crop) or fit the frame.
     stream = ffmpeg.input(str(segment.source), ss=segment.start, t=segment.duration).video.filter("fps", preset.fps)
     if framing_of(segment, info, preset) == "fit":
@@ -233,7 +265,8 @@ def _render_clip(
         )
         report("Rendering", 0.05)
 
-        videos = _per_segment(segments, lambda s: _video_chain(s, infos[s.source], preset), "split")
+        canvases = _photo_canvases(segments, infos, preset)
+        videos = _per_segment(segments, lambda s: _video_chain(s, infos[s.source], preset, canvases), "split")
         # Each segment exactly its frames, from time 0 (a first frame at 1/fps would shift every later cut).
         videos = [video.filter("trim", end_frame=frames).filter("setpts", "PTS-STARTPTS")
                   for video, frames in zip(videos, _frame_counts(segments, preset))]

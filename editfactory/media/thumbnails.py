@@ -13,7 +13,8 @@ THUMBNAIL_WIDTH = 320
 def make_thumbnail(source: Path, output: Path, *, at: float = 0.0, width: int = THUMBNAIL_WIDTH, timeout: float = 60.0) -> Path:
     """Write one upright frame at ``at`` seconds, ``width`` px wide, to ``output`` (.jpg)."""
     args = [
-        "-v", "error", "-y", "-ss", f"{max(at, 0.0):.3f}", "-i", str(source),
+        # No seek for the first frame: ``-ss 0`` drops the only frame of a still picture (a photo's poster).
+        "-v", "error", "-y", *(["-ss", f"{at:.3f}"] if at > 0 else []), "-i", str(source),
         "-map", "0:v:0", "-frames:v", "1", "-vf", f"scale={width}:-2", "-q:v", "4", "-f", "image2", str(output),
     ]
     run_ffmpeg(args, timeout=timeout, what=f"Making a thumbnail of {Path(source).name}")

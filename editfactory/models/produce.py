@@ -49,7 +49,7 @@ from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices
 from editfactory.tts.base import CLONED, PRESET
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS
-from editfactory.uploads import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES, discard_staged, refusal_reason, stage_upload
+from editfactory.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, refusal_reason, stage_upload
 
 MODES = {"best": "Best first", "source_order": "In order", "random": "Random"}
 MAX_VARIANTS = 10
@@ -218,7 +218,7 @@ class ProduceModel(param.Parameterized):
         staged, refused = [], []
         for filename, data in files:
             try:
-                staged.append(stage_upload(profile, filename, data, accept=VIDEO_SUFFIXES, max_bytes=self.upload_limit))
+                staged.append(stage_upload(profile, filename, data, accept=FOOTAGE_SUFFIXES, max_bytes=self.upload_limit))
             except EditFactoryError as error:
                 refused.append({"file": filename, "reason": refusal_reason(profile, str(filename), error)})
         return staged, refused

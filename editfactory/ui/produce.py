@@ -35,7 +35,7 @@ from editfactory.models.produce import (
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
 from editfactory.tts.registry import PROVIDERS
-from editfactory.uploads import VIDEO_SUFFIXES, empty_file_reason
+from editfactory.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.ui.file_choice import ChosenFiles
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
@@ -90,8 +90,8 @@ class ProducePage(PageView):
                                    on_click=lambda _: self._spawn(self.create_project))
 
         # -- footage --------------------------------------------------------------------------
-        kinds = ", ".join(s.lstrip(".").upper() for s in VIDEO_SUFFIXES)
-        self._upload = pmui.FileInput(label="Choose or drop videos", multiple=True, icon="upload_file",
+        kinds = ", ".join(s.lstrip(".").upper() for s in FOOTAGE_SUFFIXES)
+        self._upload = pmui.FileInput(label="Choose or drop videos and photos", multiple=True, icon="upload_file",
                                       variant="outlined", uploaded_label="Received {n} file(s)")
         self._upload.param.watch(self._on_upload, "value")
         # An empty file never reaches the server through the upload widget: the browser tells its name.
@@ -422,7 +422,11 @@ class ProducePage(PageView):
         if event.column == "play":
             segment = next((s for s in self.model.segments if s.id == self._segment_id(event.row)), None)
             source = next((s for s in self.model.sources if segment and s.id == segment.source_id), None)
-            if segment and source:
+            if segment and source and source.kind == "photo":  # a still: shown as it is (it moves in the clip)
+                self._segment_player.object = (
+                    f'<img src="{link_for(source.path)}" style="max-height:260px;max-width:100%">'
+                    f'<div>{html.escape(source.filename)} (photo, {segment.end - segment.start:.2f} s)</div>')
+            elif segment and source:
                 self._segment_player.object = (
                     f'<video src="{link_for(source.path)}#t={segment.start:.2f},{segment.end:.2f}" controls autoplay '
                     f'muted style="max-height:260px;max-width:100%"></video><div>{html.escape(source.filename)} '

@@ -7,6 +7,8 @@ the page's whole story in Chromium, including a reload in the middle of a render
 
 from __future__ import annotations
 
+import io
+
 import asyncio
 import re
 import subprocess
@@ -123,6 +125,38 @@ def test_damaged_uploads_are_refused_in_words_naming_the_file(model, footage, ca
         assert not re.search(r"@ 0x|\[in#|moov atom|Invalid data|ffmpeg exit code", reason), reason
         assert str(profile.paths.folder) not in reason and "/tmp" not in reason and "\n" not in reason, reason
     assert "moov atom not found" in caplog.text, "ffmpeg's own words are kept in the log"
+
+
+def test_photos_upload_with_videos_and_a_broken_photo_is_refused_with_its_reason(model, footage):
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(photo, "WEBP")
+    model.refused = []
+    started = model.start_upload([("shoe.mp4", footage.read_bytes()), ("shoe.webp", photo.getvalue()),
+                                  ("broken.jpg", b"\xff\xd8\xff\xe0 not really a jpeg")])
+    job = _wait(model, started["job_id"])
+    model.refused = started["refused"]
+    model.apply_finished(job)
+    asyncio.run(model.reload_sources())
+    assert sorted((s.filename, s.kind) for s in model.sources) == [("shoe.mp4", "video"), ("shoe.webp", "photo")]
+    reasons = {r["file"]: r["reason"] for r in model.refused}
+    assert set(reasons) == {"broken.jpg"} and "not a readable picture" in reasons["broken.jpg"]
+
+
+def test_view_shows_a_photo_segment_as_a_picture_with_its_poster(view):
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 600), (30, 120, 200)).save(photo, "JPEG")
+    _drop_files(view, ("mug.jpg", photo.getvalue()))
+    view._add_start.value, view._add_end.value = 2.0, 4.0
+    view._add.clicks += 1
+    asyncio.run(view.show_segments())
+    assert view._segments.value["poster"][0].startswith("<img src=\"/efmedia/")
+    view._segments._process_event(CellClick(column="play", row=0))
+    assert "<img src=" in view._segment_player.object and "<video" not in view._segment_player.object
+    assert "mug.jpg (photo, 2.00 s)" in view._segment_player.object
 
 
 def test_uploads_need_a_project_and_at_least_one_file(make_session, footage):
