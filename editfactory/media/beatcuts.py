@@ -1,9 +1,12 @@
 """Cuts on the beat: move the boundaries between a clip's segments onto the music's beats.
 
 Each cut moves to the nearest beat within ``window`` seconds that the footage allows: the segment before it
-grows or shrinks at its end, the one after it shrinks or grows at its start, so every later cut and the clip's
-length stay where they were. A move is taken only if both segments keep ``min_length`` and stay inside their
-source; otherwise the next-nearest beat is tried, and a cut with no usable beat stays where it was.
+grows or shrinks by the shift, the one after it by the opposite, so every later cut and the clip's length stay
+where they were. A segment changes at the edge at the cut (its end, or its start for the one after); when its
+source has no footage beyond that edge (a pick that starts at 0 or ends at the source's end, common with short
+sources) it grows at its other edge instead, or at both. A move is taken only if both segments keep
+``min_length``, fit in their source and the last segment keeps ``min_length`` before the clip's end; otherwise
+the next-nearest beat is tried, and a cut with no usable beat stays where it was (on a frame boundary).
 Pure: segments and beat times in, segments out.
 """
 
@@ -51,16 +54,33 @@ def snap_cuts(segments: Sequence[RenderSegment], beats: Sequence[float], source_
     for k in range(len(result) - 1):
         before, after = result[k], result[k + 1]
         cut += before.duration
-        if cut >= end_of_clip - min_length:
+        if cut >= end_of_clip - 1e-9:  # past the clip's end (the footage runs longer): not heard, left alone
             break
         near = sorted((b for b in ordered if abs(b - cut) <= window), key=lambda b: abs(b - cut))
         for target in [*(on_frame(b) for b in near), on_frame(cut)]:
             shift = target - cut
-            if (before.duration + shift >= min_length and after.duration - shift >= min_length
-                    and cut + shift <= end_of_clip - min_length
-                    and before.end + shift <= source_lengths[Path(before.source)] and after.start + shift >= 0.0):
-                result[k] = replace(before, end=before.end + shift)
-                result[k + 1] = replace(after, start=after.start + shift)
+            if cut + shift > end_of_clip - min_length + 1e-9 and shift > 0:  # the last segment keeps min_length
+                continue
+            moved_before = _resized(before, before.duration + shift, source_lengths[Path(before.source)],
+                                   at_end=True, min_length=min_length)
+            moved_after = _resized(after, after.duration - shift, source_lengths[Path(after.source)],
+                                  at_end=False, min_length=min_length)
+            if moved_before is not None and moved_after is not None:
+                result[k], result[k + 1] = moved_before, moved_after
                 cut += shift
                 break
     return result
+
+
+def _resized(segment: RenderSegment, duration: float, source_length: float, *, at_end: bool,
+            min_length: float = MIN_PIECE) -> RenderSegment | None:
+    """``segment`` lasting ``duration``, changed at its end (``at_end``) or start; a growth the source has no
+    footage for at that edge goes to the other edge. ``None`` when under ``min_length`` or longer than the source."""
+    if duration < min_length - 1e-9 or duration > source_length + 1e-9:
+        return None
+    change = duration - segment.duration
+    if at_end:
+        end = min(segment.end + change, source_length)
+        return replace(segment, start=max(0.0, end - duration), end=end)
+    start = max(segment.start - change, 0.0)
+    return replace(segment, start=start, end=min(source_length, start + duration))

@@ -38,12 +38,42 @@ def test_a_cut_keeps_minimum_lengths_and_stays_inside_the_footage():
     # The only near beat would leave the second segment under the minimum length: that cut stays.
     short = [RenderSegment(a, 0.0, 1.0), RenderSegment(a, 2.0, 2.0 + MIN_PIECE + 0.05), RenderSegment(a, 5, 7)]
     assert snap_cuts(short, [1.2], {a: 10.0}) == short
-    # The segment before the cut ends where its source ends: it cannot grow; the earlier beat is taken.
-    at_end = [RenderSegment(a, 8.0, 10.0), RenderSegment(a, 1.0, 3.0)]
-    snapped = snap_cuts(at_end, [1.9, 2.1], {a: 10.0})
-    assert snapped[0].end == pytest.approx(9.9) and snapped[1].start == pytest.approx(0.9)
+    # The segment before the cut is its whole source: it cannot grow; the farther, earlier beat is taken.
+    b = Path("b.mp4")
+    whole = [RenderSegment(a, 0.0, 2.0), RenderSegment(b, 1.0, 3.0)]
+    snapped = snap_cuts(whole, [2.05, 1.9], {a: 2.0, b: 10.0})
+    assert snapped[0].end == pytest.approx(1.9) and snapped[1].start == pytest.approx(0.9)
     # No beat within the window: nothing moves.
-    assert snap_cuts(at_end, [0.5, 3.5], {a: 10.0}) == at_end
+    assert snap_cuts(whole, [0.5, 3.5], {a: 2.0, b: 10.0}) == whole
+
+
+def test_a_segment_at_the_edge_of_its_source_grows_at_its_other_edge():
+    # A production's picks from 1.3 s sources (tests/pipeline/test_production_music.py): each starts at 0, the
+    # first is its whole source. The cut at 1.3 s can still go onto the beat at 1.2531 s: the piece after it
+    # cannot start before 0, so it grows at its end (0.85 -> 0.8833); the next cut stays where it was.
+    s0, s1, s2 = Path("s0.mp4"), Path("s1.mp4"), Path("s2.mp4")
+    lengths = {s0: 1.3, s1: 1.3, s2: 1.3}
+    beats = [0.2546, 0.7539, 1.2531, 1.7581, 2.2574, 2.7566]
+    picks = [RenderSegment(s0, 0.0, 1.3), RenderSegment(s1, 0.0, 0.85), RenderSegment(s2, 0.0, 0.6)]
+    snapped = snap_cuts(picks, beats, lengths, duration=2.75, fps=15)
+    assert (snapped[0].start, snapped[0].end) == (0.0, pytest.approx(19 / 15))
+    # The second cut (2.15 s) has no usable beat: 2.2574 would leave the last piece 0.48 s (under MIN_PIECE)
+    # and 1.7581 is beyond the window. It stays, on its nearest frame boundary (the piece before it ends there).
+    cuts = np.cumsum([s.duration for s in snapped])
+    assert cuts == pytest.approx([19 / 15, 32 / 15, 2.75])
+    assert (snapped[1].start, snapped[1].end) == (0.0, pytest.approx(13 / 15))
+    # The piece before a later beat grows at its start when its source ends at its end.
+    grown = snap_cuts([RenderSegment(s0, 0.3, 1.3), RenderSegment(s1, 0.2, 1.2)], [1.1], lengths)
+    assert [(s.start, s.end) for s in grown] == [(pytest.approx(0.2), 1.3), (pytest.approx(0.3), 1.2)]
+
+
+def test_the_cut_before_a_last_piece_of_minimum_length_still_moves_onto_an_earlier_beat():
+    # 1.3 + 1.1 is 2.4000000000000004 in floats: the cut sat "inside" the last MIN_PIECE and was skipped.
+    a, b, c = Path("a.mp4"), Path("b.mp4"), Path("c.mp4")
+    picks = [RenderSegment(a, 0.0, 1.3), RenderSegment(b, 0.0, 1.1), RenderSegment(c, 0.0, MIN_PIECE)]
+    snapped = snap_cuts(picks, [1.25, 2.25], {a: 1.3, b: 1.3, c: 1.3}, duration=3.0, fps=20)
+    assert np.cumsum([s.duration for s in snapped]) == pytest.approx([1.25, 2.25, 3.0])
+    assert all(s.duration >= MIN_PIECE for s in snapped)
 
 
 def test_beats_follow_the_start_offset_and_the_loops():
