@@ -26,6 +26,7 @@ from editfactory.errors import NotFoundError, QuotaExceededError, ValidationErro
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.settings import get_setting, set_setting
+from editfactory.storage.processes import ProcessIdentity
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,6 @@ def _owner_gone(pid: int | None, host: str | None, started: float | None) -> boo
     """True when the process that reserved is known to be dead (a pid reused since counts as dead)."""
     if pid is None or started is None:
         return True  # reserved before owners were recorded: no process of that version is still running
-    from editfactory.jobs.store import ProcessIdentity  # here, not at the top: jobs import the voices, which import costs
-
     return ProcessIdentity(int(pid), host or "", float(started)).alive() is False
 
 
@@ -164,8 +163,6 @@ def reserve(
     """
     if estimated_cost < 0:
         raise ValidationError("An estimated cost cannot be negative.")
-    from editfactory.jobs.store import ProcessIdentity
-
     owner = ProcessIdentity.current()
     month = current_month()
     entry_id = new_id("cost")

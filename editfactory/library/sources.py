@@ -19,6 +19,7 @@ from pathlib import Path
 
 from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
+from editfactory.library.framing import default_framing
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.resolution import enlargements, upscale_warning
 from editfactory.media.thumbnails import make_thumbnail
@@ -138,7 +139,6 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
         progress(f"Probing {path.name}", 0.45)
     info = probe(path)
     _refuse_unusable(path.name, info)
-    from editfactory.library.framing import default_framing  # imports the project service, which needs this module
 
     framing = default_framing(profile)
 

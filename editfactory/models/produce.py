@@ -23,10 +23,8 @@ from editfactory.jobs.kinds import (
     PRODUCTION,
     VOICE_PREVIEW,
     VOICEOVER,
-    ProductionRequest,
     start_analysis,
     start_import,
-    start_production,
     start_voice_preview,
     start_voiceover,
 )
@@ -44,6 +42,7 @@ from editfactory.library.duplicates import copies_among
 from editfactory.library.framing import default_framing, project_framing, set_project_framing
 from editfactory.media.presets import PRESETS
 from editfactory.models.session import FAILED, StudioSession
+from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices

@@ -22,6 +22,7 @@ from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
 from editfactory.jobs import JobRunner
 from editfactory.models.pages import page_names
 from editfactory.profiles import Profile, Workspace
+from editfactory.startup import open_profile
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +176,6 @@ class StudioSession(param.Parameterized):
         """What a crash left behind (interrupted jobs, open posts) is found off the page-load path."""
 
         def recover() -> None:
-            from editfactory.startup import open_profile
-
             try:
                 summary = open_profile(self.workspace, profile.id).summary()
             except Exception as error:  # noqa: BLE001 - reported, never raised into a thread's void

@@ -25,8 +25,9 @@ from typing import Any
 from editfactory import projects
 from editfactory.costs import remaining_quota
 from editfactory.errors import QuotaExceededError, ValidationError
-from editfactory.jobs import JobContext, JobRunner, job_kind
+from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
+from editfactory.jobs.registry import PRODUCTION
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
@@ -44,7 +45,7 @@ from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
-JOB_KIND = "production"
+JOB_KIND = PRODUCTION  # listed in editfactory/jobs/registry.py with production_job
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
 MAX_SCRIPT_CHARS = 12_000
 """About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
@@ -179,7 +180,6 @@ def _existing_clip(profile: Profile, project_id: str, rel_path: str) -> dict | N
     return projects.get_clip(profile, rows[0][0]) if rows else None
 
 
-@job_kind(JOB_KIND)
 def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """The job function: see the module docstring. Returns the clip ids, what was reused, and the footage each
     variant is cut from."""

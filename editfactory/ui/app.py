@@ -24,6 +24,7 @@ from editfactory.profiles import Workspace
 from editfactory.ui.feedback import follow_notices
 from editfactory.ui.header import ProfileSwitcher
 from editfactory.ui.page import PageView
+from editfactory.ui.server import shared_runner, shared_workspace
 
 log = logging.getLogger(__name__)
 
@@ -209,8 +210,6 @@ class StudioApp(Viewer):
 
 def create_app(workspace: Workspace | None = None, runner: JobRunner | None = None) -> StudioApp:
     """The studio for one session: served by `panel serve apps/studio.py`, or shown inline in a notebook."""
-    from editfactory.ui.server import shared_runner, shared_workspace
-
     # Without this Panel gives a served session no notification area, and every notice would go unseen.
     pn.config.notifications = True
     app = StudioApp(workspace or shared_workspace(), runner or shared_runner())

@@ -1,7 +1,7 @@
 """What one studio server process shares between all its browser sessions: the workspace and the job runner.
 
-These are process-wide by design (DESIGN.md): one Workspace and one JobRunner
-per server. Nothing per-session lives here.
+These are process-wide by design: one Workspace and one JobRunner per server
+process, however many browser tabs it serves. Nothing per-session lives here.
 """
 
 from __future__ import annotations
@@ -26,16 +26,10 @@ def shared_workspace() -> Workspace:
 
 
 def shared_runner() -> JobRunner:
-    """The job runner of this process, created on first use; every job kind is registered with it."""
+    """The job runner of this process, created on first use; it finds every kind in editfactory.jobs.registry."""
     global _runner
     with _lock:
         if _runner is None:
-            _register_job_kinds()
             _runner = JobRunner()
         return _runner
 
-
-def _register_job_kinds() -> None:
-    # Importing the modules that declare job kinds registers them (also for retries after a restart).
-    import editfactory.jobs.kinds  # noqa: F401
-    import editfactory.pipeline  # noqa: F401
