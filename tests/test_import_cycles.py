@@ -50,7 +50,7 @@ def _imported_modules(node: ast.Import | ast.ImportFrom, module: str, is_package
         target = ".".join([*base, node.module] if node.module else base)
     else:
         target = node.module or ""
-    # ``from editfactory import projects`` imports the module editfactory.projects.
+    # ``from editfactory import tts`` imports the module editfactory.tts.
     return [target] + [f"{target}.{alias.name}" for alias in node.names]
 
 
