@@ -19,6 +19,7 @@ from editfactory import projects
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles.profile import Profile
+from editfactory.publish import outbox
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +199,8 @@ def delete_clips(profile: Profile, clip_ids: list[str]) -> DeleteReport:
             name = found[sending[0][0]][1]
             raise ValidationError(f"Clip {name!r} is being published right now; wait until its posts are sent "
                                   "(see the Publish page), then delete it.")
-        cur.execute(f"DELETE FROM clips WHERE id IN ({placeholders})", clip_ids)
-        cur.execute(f"DELETE FROM clip_publish_state WHERE clip_id IN ({placeholders})", clip_ids)
+        projects.delete_clip_rows(cur, clip_ids)
+        outbox.forget_clip_states(cur, clip_ids)
         stored = {p for r in found.values() for p in (r[2], r[3]) if p}
         still_used = set()
         if stored:

@@ -1,5 +1,8 @@
 """Projects and their clips inside one profile: create, read, update, delete, list, filter, search.
 
+This module owns the ``projects``, ``project_sources`` and ``clips`` tables: every write to them goes
+through a function here (the list of owners is in :mod:`editfactory.storage`).
+
 Every function takes the profile handle first. Ids are unique across profiles,
 so an id from another profile is simply not found here and the caller gets a
 NotFoundError naming this profile — the other profile's data is never touched.
@@ -15,6 +18,7 @@ from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
 from editfactory.paging import Page, like_pattern, limit_clause, order_by
 from editfactory.profiles.profile import Profile
+from editfactory.storage.rows import insert_rows as _insert_rows
 
 CLIP_STATUSES = ("draft", "rendering", "rendered", "failed", "published")
 MAX_NAME = 200
@@ -152,6 +156,24 @@ def set_project_sources(profile: Profile, project_id: str, source_ids: Iterable[
             cur.execute("INSERT INTO project_sources VALUES (?, ?)", [project_id, source_id])
 
 
+def unlink_source(cur, source_id: str) -> None:
+    """Take a source video out of every project, inside the caller's transaction (the source is being deleted)."""
+    cur.execute("DELETE FROM project_sources WHERE source_id = ?", [source_id])
+
+
+OWN_TABLES = ("projects", "project_sources", "clips")
+
+
+def insert_rows(cur, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows as they are (ids included) into one of this module's tables, inside the caller's transaction.
+
+    For bulk copies that keep their ids: an old library being imported, a benchmark's synthetic library.
+    """
+    if table not in OWN_TABLES:
+        raise ValueError(f"{table} is not one of {OWN_TABLES}; write it through the module that owns it.")
+    _insert_rows(cur, table, rows)
+
+
 def project_sources(profile: Profile, project_id: str) -> list[str]:
     get_project(profile, project_id)
     return [r[0] for r in profile.db.fetchall(
@@ -205,6 +227,18 @@ def delete_clip(profile: Profile, clip_id: str) -> None:
     with profile.db.transaction() as cur:
         _require(cur, profile, "clips", "Clip", clip_id)
         cur.execute("DELETE FROM clips WHERE id = ?", [clip_id])
+
+
+def delete_clip_rows(cur, clip_ids: Sequence[str]) -> None:
+    """Delete these clips' rows inside the caller's transaction (which checked they may go and removes their files)."""
+    if clip_ids:
+        cur.execute(f"DELETE FROM clips WHERE id IN ({', '.join('?' for _ in clip_ids)})", list(clip_ids))
+
+
+def find_clip(profile: Profile, project_id: str, path: str) -> dict | None:
+    """The project's clip whose video is ``path`` (relative to the profile), or None."""
+    rows = profile.db.fetchall("SELECT id FROM clips WHERE project_id = ? AND path = ?", [project_id, path])
+    return get_clip(profile, rows[0][0]) if rows else None
 
 
 CLIP_SORTS = {

@@ -22,7 +22,7 @@ from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import library as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.library import analysis, captions, duplicates, framing, posters, segments, selection, sources
+from editfactory.library import analysis, captions, deletion, duplicates, framing, posters, segments, selection, sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
@@ -105,12 +105,13 @@ CALLS = {
     "editfactory.projects.list_clips": lambda via, it: projects.list_clips(via, it.project),
     "editfactory.projects.count_clips": lambda via, it: projects.count_clips(via, it.project),
     "editfactory.projects.clips_page": lambda via, it: projects.clips_page(via, it.project),
+    "editfactory.projects.find_clip": lambda via, it: projects.find_clip(via, it.project, f"renders/{it.video.name}"),
     "editfactory.clip_catalog.delete_clips": lambda via, it: clip_catalog.delete_clips(via, [it.clip]),
     "editfactory.clip_catalog.poster_for": lambda via, it: clip_catalog.poster_for(via, it.clip, it.video, 1.0),
     "editfactory.library.posters.clip_poster": lambda via, it: posters.clip_poster(via, it.clip),
     # sources and segments
     "editfactory.library.sources.get_source": lambda via, it: sources.get_source(via, it.source),
-    "editfactory.library.sources.delete_source": lambda via, it: sources.delete_source(via, it.source),
+    "editfactory.library.deletion.delete_source": lambda via, it: deletion.delete_source(via, it.source),
     "editfactory.library.sources.list_sources": lambda via, it: sources.list_sources(via, project_id=it.project),
     "editfactory.library.sources.count_sources": lambda via, it: sources.count_sources(via, project_id=it.project),
     "editfactory.library.analysis.analyze_source": lambda via, it: analysis.analyze_source(via, it.source),
@@ -185,6 +186,7 @@ CALLS = {
 EXPECT_EMPTY = {
     # Reads that filter by the id: another profile's id matches nothing here, so "nothing" is a right answer.
     "editfactory.projects.list_clips", "editfactory.projects.count_clips", "editfactory.projects.clips_page",
+    "editfactory.projects.find_clip",
     "editfactory.library.sources.list_sources", "editfactory.library.sources.count_sources",
     "editfactory.library.segments.count_segments", "editfactory.publish.outbox.for_clip",
     "editfactory.publish.outbox.clip_state", "editfactory.publish.service.list_publications",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from editfactory import projects
 from editfactory.errors import EditFactoryError
 from editfactory.profiles import Workspace
 
@@ -53,7 +54,7 @@ def busy_role(root: Path, profile_id: str, threads: int, hold: float, stop: Path
         while not stop.exists():
             try:
                 with profile.db.transaction() as cur:
-                    cur.execute("INSERT INTO projects (id, name) VALUES (?, ?)", [f"busy-{index}-{n}", "busy"])
+                    projects.insert_rows(cur, "projects", [{"id": f"busy-{index}-{n}", "name": "busy"}])
                     if hold:
                         time.sleep(hold)  # a unit of real work: the connection stays in use meanwhile
                 n += 1
@@ -110,7 +111,7 @@ def job_role(root: Path, profile_id: str, tag: str, writes: int, busy_timeout: f
             break
         try:
             with profile.db.transaction() as cur:
-                cur.execute("INSERT INTO projects (id, name) VALUES (?, ?)", [f"{tag}-{i}", "job"])
+                projects.insert_rows(cur, "projects", [{"id": f"{tag}-{i}", "name": "job"}])
         except duckdb.Error:
             raw += 1
             break  # a job stops at its first error

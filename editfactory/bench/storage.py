@@ -26,22 +26,17 @@ WORDS = ["summer", "sandal", "sneaker", "promo", "launch", "sale", "unboxing", "
 
 
 def populate(profile, clips: int, project_count: int, seed: int = 7) -> list[str]:
-    """Fill the profile with projects and clips quickly through one bulk insert."""
+    """Fill the profile with projects and clips quickly through one bulk insert (through their owner, projects)."""
     rng = random.Random(seed)
     project_ids = [new_id("proj") for _ in range(project_count)]
     clip_rows = [
-        (new_id("clip"), project_ids[i % project_count], f"{rng.choice(WORDS)} {rng.choice(WORDS)} #{i}", rng.choice(STATUSES), i % 10)
+        {"id": new_id("clip"), "project_id": project_ids[i % project_count],
+         "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} #{i}", "status": rng.choice(STATUSES), "variant": i % 10}
         for i in range(clips)
     ]
     with profile.db.transaction() as cur:
-        cur.executemany("INSERT INTO projects (id, name) VALUES (?, ?)", [(p, f"Project {i}") for i, p in enumerate(project_ids)])
-        # executemany of 100k rows is slow in DuckDB; stage through a relation instead.
-        import pandas as pd
-
-        frame = pd.DataFrame(clip_rows, columns=["id", "project_id", "name", "status", "variant"])
-        cur.register("staged_clips", frame)
-        cur.execute("INSERT INTO clips (id, project_id, name, status, variant) SELECT * FROM staged_clips")
-        cur.unregister("staged_clips")
+        projects.insert_rows(cur, "projects", [{"id": p, "name": f"Project {i}"} for i, p in enumerate(project_ids)])
+        projects.insert_rows(cur, "clips", clip_rows)
     return project_ids
 
 

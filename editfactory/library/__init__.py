@@ -5,6 +5,7 @@ Every function takes the profile handle first and only ever sees that profile's 
 
 from editfactory.library.analysis import analyze_source
 from editfactory.library.captions import get_caption_style, save_caption_style
+from editfactory.library.deletion import delete_source
 from editfactory.library.renders import render_for_profile
 from editfactory.library.segments import (
     Segment,
@@ -19,7 +20,6 @@ from editfactory.library.selection import select_for_sources
 from editfactory.library.sources import (
     SourceVideo,
     count_sources,
-    delete_source,
     get_source,
     import_source,
     list_sources,

@@ -10,6 +10,7 @@ from editfactory.library.sources import get_source, list_sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.style_preview import caption_style_frame
 from editfactory.profiles import Profile
+from editfactory.settings import set_setting
 
 SETTING_KEY = "captions.style"
 
@@ -24,11 +25,7 @@ def get_caption_style(profile: Profile) -> CaptionStyle:
 
 
 def save_caption_style(profile: Profile, style: CaptionStyle) -> CaptionStyle:
-    profile.db.execute(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, now()) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()",
-        [SETTING_KEY, json.dumps(style.to_dict())],
-    )
+    set_setting(profile, SETTING_KEY, style.to_dict())
     return style
 
 

@@ -103,10 +103,9 @@ def record_fingerprint(profile: Profile, source_id: str, hashes, sample_fps: flo
             if cursor.execute("SELECT 1 FROM source_videos WHERE id = ?", [source_id]).fetchone() is None:
                 break  # deleted meanwhile: nothing to store
             if first:
-                cursor.execute("DELETE FROM source_fingerprints WHERE source_id = ?", [source_id])
+                forget_source(cursor, source_id)
                 cursor.execute("INSERT INTO source_fingerprints (source_id, sample_fps, hashes) VALUES (?, ?, ?)",
                                [source_id, sample_fps, _hashes_blob(hashes)])
-                cursor.execute("DELETE FROM near_duplicates WHERE source_a = ? OR source_b = ?", [source_id, source_id])
             for other, spans in found.items():
                 if spans:
                     cursor.execute("INSERT OR REPLACE INTO near_duplicates (source_a, source_b, similarity, shared_s, spans) "
@@ -227,3 +226,9 @@ def duplicate_pairs(profile: Profile, limit: int = 50) -> list[dict]:
         "ORDER BY d.shared_s DESC, a.filename, b.filename LIMIT ?", [limit])
     pairs = [(*sorted((a, b)), shared) for a, b, shared in rows]  # names in order, whichever id is smaller
     return [{"a": a, "b": b, "shared_s": round(shared, 1)} for a, b, shared in pairs]
+
+
+def forget_source(cursor, source_id: str) -> None:
+    """Drop the source's fingerprint and its near-duplicate pairs inside the caller's transaction."""
+    cursor.execute("DELETE FROM source_fingerprints WHERE source_id = ?", [source_id])
+    cursor.execute("DELETE FROM near_duplicates WHERE source_a = ? OR source_b = ?", [source_id, source_id])

@@ -26,6 +26,8 @@ import duckdb
 
 from editfactory.errors import EditFactoryError, ValidationError
 from editfactory.ids import new_id
+from editfactory import projects
+from editfactory.library import segments
 from editfactory.library.sources import import_source
 from editfactory.profiles.profile import Profile
 from editfactory.profiles.workspace import Workspace
@@ -137,10 +139,10 @@ class _Importer:
             if found:
                 return found
             project_id = new_id("proj")
-            cur.execute(
-                "INSERT INTO projects (id, name, description) VALUES (?, ?, ?)",
-                [project_id, IMPORTED_PROJECT, "Clips found in the library folder before profiles existed."],
-            )
+            projects.insert_rows(cur, "projects", [{
+                "id": project_id, "name": IMPORTED_PROJECT,
+                "description": "Clips found in the library folder before profiles existed.",
+            }])
             self._record(cur, "project:imported-library", "project", project_id)
             return project_id
 
@@ -235,15 +237,21 @@ def _resolve(base: Path, stored: str | None) -> Path | None:
     return None
 
 
+_OWNERS_INSERT = {
+    "projects": lambda cur, rows: projects.insert_rows(cur, "projects", rows),
+    "project_sources": lambda cur, rows: projects.insert_rows(cur, "project_sources", rows),
+    "clips": lambda cur, rows: projects.insert_rows(cur, "clips", rows),
+    "segments": segments.insert_segment_rows,
+}
+"""Old rows go in through the module that owns each table (source videos are imported as files, not rows)."""
+
+
 def _insert(cur: duckdb.DuckDBPyConnection, table: str, values: dict) -> None:
     """Insert the columns the profile's table knows; unknown old columns are dropped."""
     columns = {r[0] for r in cur.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
     ).fetchall()}
-    values = {k: v for k, v in values.items() if k in columns and v is not None}
-    cur.execute(
-        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})", list(values.values())
-    )
+    _OWNERS_INSERT[table](cur, [{k: v for k, v in values.items() if k in columns and v is not None}])
 
 
 def _is_clip(path: Path, library: Path) -> bool:

@@ -1,4 +1,8 @@
-"""Render a clip into a profile's renders folder, with scratch files in the profile's own tmp folder."""
+"""Render a clip into a profile's renders folder, with scratch files in the profile's own tmp folder.
+
+What a profile checks and keys is derived from the spec (:mod:`editfactory.media.spec`): the files that must lie
+in the profile's folder are the spec's input files, and the render key names them by their path in the profile.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from editfactory.errors import ValidationError
-from editfactory.media.render import RenderResult, RenderSegment, RenderSpec, render_clip
+from editfactory.media.render import RenderResult, RenderSpec, render_clip
+from editfactory.media.spec import input_files, render_key
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
 
@@ -16,9 +21,19 @@ _SAFE_NAME = re.compile(r"^[\w][\w .-]{0,120}$")
 
 
 def render_inputs(spec: RenderSpec) -> list[Path]:
-    """Every file ``spec`` makes ffmpeg read: its footage and its voiceover."""
-    sources = [item.source if isinstance(item, RenderSegment) else item[0] for item in spec.segments]
-    return [Path(p) for p in (*sources, *([spec.voiceover] if spec.voiceover is not None else []))]
+    """Every file ``spec`` makes ffmpeg read (footage, voiceover, …): its fields declared as input files."""
+    return input_files(spec)
+
+
+def profile_render_key(profile: Profile, spec: RenderSpec) -> str:
+    """The spec's render key, its files named by their path inside the profile (a moved profile keeps its keys)."""
+    folder = profile.folder.resolve()
+
+    def name_of(path: Path) -> str:
+        real = path.resolve()
+        return real.relative_to(folder).as_posix() if real.is_relative_to(folder) else real.as_posix()
+
+    return render_key(spec, name_of)
 
 
 def require_profile_inputs(profile: Profile, spec: RenderSpec, allowed: Iterable[Path | str] = ()) -> None:
@@ -47,6 +62,7 @@ def render_for_profile(
     cancel: threading.Event | None = None,
     *,
     outside_inputs: Iterable[Path | str] = (),
+    timeout: float | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``<profile>/renders/<filename>``; a killed render leaves only a stale tmp folder,
     which the next render or the next profile open removes.
@@ -58,4 +74,4 @@ def render_for_profile(
         raise ValidationError(f"{filename!r} is not a usable clip file name; use letters, digits, '-', '_' and end in .mp4.")
     require_profile_inputs(profile, spec, outside_inputs)
     output = profile.paths.renders / Path(filename).name
-    return render_clip(spec, output, progress, cancel, work_root=profile.paths.tmp)
+    return render_clip(spec, output, progress, cancel, work_root=profile.paths.tmp, timeout=timeout)

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
-from editfactory.library.sources import get_source
+from editfactory.library.sources import get_source, mark_analyzed
+from editfactory.storage.rows import insert_rows
 from editfactory.media.framing import check_framing
 from editfactory.paging import limit_clause
 from editfactory.profiles import Profile
@@ -215,5 +216,15 @@ def replace_auto_segments(profile: Profile, source_id: str, scored: Sequence[tup
                 [new_id("seg"), source_id, start, end, score, json.dumps(scores),
                  chosen.get((round(start, 3), round(end, 3)))],
             )
-        cursor.execute("UPDATE source_videos SET analyzed_at = now(), status = 'analyzed' WHERE id = ?", [source_id])
+        mark_analyzed(cursor, source_id)
     return len(scored)
+
+
+def delete_source_segments(cursor, source_id: str) -> None:
+    """Delete every segment of a source being deleted, inside the caller's transaction."""
+    cursor.execute("DELETE FROM segments WHERE source_id = ?", [source_id])
+
+
+def insert_segment_rows(cursor, rows: list[dict]) -> None:
+    """Insert segment rows as they are (ids included) inside the caller's transaction: an old library's import."""
+    insert_rows(cursor, "segments", rows)

@@ -240,19 +240,15 @@ def count_sources(profile: Profile, *, search: str | None = None, status: str | 
     return int(profile.db.fetchone(f"SELECT count(*) FROM source_videos{where}", params)[0])
 
 
-def delete_source(profile: Profile, source_id: str) -> None:
-    """Remove the source, its segments, project links and near-duplicate pairs, then its files."""
-    source = get_source(profile, source_id)
-    with profile.db.transaction() as cursor:
-        cursor.execute("DELETE FROM segments WHERE source_id = ?", [source_id])
-        cursor.execute("DELETE FROM project_sources WHERE source_id = ?", [source_id])
-        cursor.execute("DELETE FROM source_videos WHERE id = ?", [source_id])
-        # Its fingerprint and near-duplicate pairs (library.duplicates).
-        cursor.execute("DELETE FROM source_fingerprints WHERE source_id = ?", [source_id])
-        cursor.execute("DELETE FROM near_duplicates WHERE source_a = ? OR source_b = ?", [source_id, source_id])
-    source.path.unlink(missing_ok=True)
-    if source.thumbnail_path:
-        source.thumbnail_path.unlink(missing_ok=True)
+def delete_source_row(cursor, source_id: str) -> None:
+    """Delete the source's row inside the caller's transaction (:func:`editfactory.library.deletion.delete_source`
+    removes what refers to it, each through its owner, and then its files)."""
+    cursor.execute("DELETE FROM source_videos WHERE id = ?", [source_id])
+
+
+def mark_analyzed(cursor, source_id: str) -> None:
+    """Record, inside the caller's transaction, that the source's automatic segments were just made."""
+    cursor.execute("UPDATE source_videos SET analyzed_at = now(), status = 'analyzed' WHERE id = ?", [source_id])
 
 
 def warned_sources(profile: Profile, limit: int = 50) -> list[SourceVideo]:

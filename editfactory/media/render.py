@@ -1,6 +1,6 @@
 """Render a finished clip in ONE ffmpeg pass: trims → scale/crop → concat → burned captions → encode.
 
-This module is pure: files in, one file out, no database — so a Dask worker or a
+This module is pure: a spec (:mod:`editfactory.media.spec`) and files in, one file out, no database — so a Dask worker or a
 notebook can call :func:`render_clip` directly. The library layer
 (:mod:`editfactory.library.renders`) wraps it for a profile.
 
@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
@@ -24,12 +23,13 @@ import ffmpeg
 from editfactory.diskspace import disk_full_error, is_disk_full
 from editfactory.errors import ValidationError
 from editfactory.media import loudness, mixing
-from editfactory.media.captions import FONTS_DIR, CaptionStyle, normalize_words, write_ass
+from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
 from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
+from editfactory.media.spec import RenderSegment, RenderSpec
 from editfactory.progress import ProgressCallback
 from editfactory.storage.tempdirs import clean_stale_temp, make_temp_dir
 
@@ -40,43 +40,6 @@ LOUDNESS_TOLERANCE = 0.3
 TRUE_PEAK_SAFETY = 0.1
 """dB kept under the true-peak limit on the encoded file, so a player's own measurement rounds on the safe side."""
 LOUDNESS_CORRECTIONS = 3
-
-
-@dataclass(frozen=True)
-class RenderSegment:
-    """A piece of a source video, in seconds, and how its picture fills the frame (:mod:`editfactory.media.framing`)."""
-
-    source: Path
-    start: float
-    end: float
-    framing: str = "fill"
-    """``fill`` (crop), ``fit`` (whole frame over a blurred background) or ``auto`` (decided per segment at render)."""
-    track: tuple[tuple[float, float], ...] = ()
-    """Where the ``fill`` crop is centred over time: ``((source seconds, x 0..1), …)``; empty = the centre."""
-    spread: float | None = None
-    """How wide the subject is (0..1 of the width) for ``auto``; ``None`` when the segment was not analyzed."""
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-
-@dataclass
-class RenderSpec:
-    """Everything a clip is made of. ``words`` are ``(word, start, end)`` in voiceover time."""
-
-    segments: Sequence[RenderSegment | tuple]
-    voiceover: Path | None = None
-    words: Sequence = ()
-    caption_style: CaptionStyle | None = field(default_factory=CaptionStyle)
-    """``None`` renders without captions."""
-    preset: RenderPreset | str = "tiktok"
-    duck_source_audio: bool = False
-    """Keep the footage's own sound under the voiceover, pushed down whenever the voice speaks."""
-    source_audio_volume: float = 0.35
-    """With ducking: the footage's sound at most this fraction of the voice's loudness (0.35: 9 dB under) in the
-    voice's pauses, and further down while it speaks (:mod:`editfactory.media.mixing`)."""
-    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -91,14 +54,11 @@ class RenderResult:
 
 
 def _segments(spec: RenderSpec) -> list[RenderSegment]:
-    result = []
-    for item in spec.segments:
-        segment = item if isinstance(item, RenderSegment) else RenderSegment(Path(item[0]), float(item[1]), float(item[2]))
+    result = list(spec.segments)  # the spec made them RenderSegments with Path sources and float times
+    for segment in result:
         if segment.end - segment.start <= 0.0:
-            raise ValidationError(f"Segment {segment.start}–{segment.end} s of {Path(segment.source).name} is empty.")
+            raise ValidationError(f"Segment {segment.start}–{segment.end} s of {segment.source.name} is empty.")
         check_framing(segment.framing)
-        track = tuple((float(t), float(x)) for t, x in segment.track)
-        result.append(replace(segment, source=Path(segment.source), track=track))
     if not result:
         raise ValidationError("A clip needs at least one segment of footage; pick or analyze some first.")
     return result
@@ -209,17 +169,20 @@ def render_clip(
     cancel: threading.Event | None = None,
     *,
     work_root: Path | None = None,
+    timeout: float | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``output`` (an .mp4) in one ffmpeg pass and return what was made.
 
     ``work_root`` holds the per-process scratch folder (ASS file, partial output); it
     defaults to ``<output folder>/.rendering`` and must be on the same drive as ``output``.
+    ``timeout`` (seconds for each ffmpeg run) defaults to 5 minutes plus 30 s per second of clip; it is
+    how long to wait, not what to make, so it is not part of the spec (nor of its render key).
     Raises ValidationError for bad specs, MediaError for ffmpeg failures (DiskFullError when the disk
     filled up) and CancelledError when ``cancel`` is set; in each case nothing is left behind.
     """
     output = Path(output)
     try:
-        return _render_clip(spec, output, progress, cancel, work_root)
+        return _render_clip(spec, output, progress, cancel, work_root, timeout)
     except OSError as error:  # our own writes (work folder, captions file, the final move) on a full disk
         if not is_disk_full(error):
             raise
@@ -229,13 +192,13 @@ def render_clip(
 
 def _render_clip(
     spec: RenderSpec, output: Path, progress: ProgressCallback | None, cancel: threading.Event | None,
-    work_root: Path | None,
+    work_root: Path | None, timeout: float | None,
 ) -> RenderResult:
     preset = get_preset(spec.preset)
     segments = _segments(spec)
     infos = _probe_sources(segments)
     duration, shortfall = _clip_duration(spec, segments)
-    timeout = spec.timeout or 300.0 + 30.0 * duration
+    timeout = timeout or 300.0 + 30.0 * duration
     work_root = Path(work_root) if work_root is not None else output.parent / ".rendering"
     output.parent.mkdir(parents=True, exist_ok=True)
     work_root.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,24 @@
 """The production job: script → voiceover → segment selection → N rendered variants → clips in the project.
 
-Only this coordinating job touches the profile's database. The renders are pure
-tasks (:mod:`editfactory.pipeline.render_task`) run on a local pool or a Dask
-cluster (:mod:`editfactory.jobs.dask_backend`).
+The job has three parts: **plan** (:func:`plan_production`: validate, make the
+voiceovers, choose footage, build one immutable spec per variant), **render**
+(:func:`render_plan`: pure tasks, :mod:`editfactory.pipeline.render_task`, on a
+local pool or a Dask cluster, :mod:`editfactory.jobs.dask_backend`) and **persist**
+(:func:`save_clips`). Only the coordinating job touches the profile's database, and
+only through the modules that own its tables (clips: :mod:`editfactory.projects`);
+there is no SQL in this package.
 
 Re-running with the same inputs costs almost nothing: the voiceover comes from
 the profile's TTS cache (and is not counted against the quota again), selection
-is deterministic (seeded), and a variant whose render key (segments, voiceover,
-captions, format) was rendered before is reused together with its clip row
-instead of being encoded again. There are no separately "normalized segments"
+is deterministic (seeded), and a variant whose render key (a hash of every field
+of its spec, :mod:`editfactory.media.spec`) was rendered before is reused together
+with its clip row instead of being encoded again. There are no separately "normalized segments"
 to cache: the renderer trims, scales and crops the segments inside the same single
 ffmpeg pass, so the finished variant is the unit of reuse.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,11 +33,11 @@ from editfactory.jobs.registry import PRODUCTION
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
-from editfactory.library.renders import require_profile_inputs
-from editfactory.media.captions import write_ass
+from editfactory.library.renders import profile_render_key, require_profile_inputs
+from editfactory.media.captions import CaptionStyle, write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
-from editfactory.pipeline.render_task import VariantTask, render_variant
+from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
@@ -107,21 +109,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "clip"
 
 
-def _render_key(profile: Profile, spec: RenderSpec, preset: RenderPreset, style: dict) -> str:
-    """Same segments (with their framing and crop track), voiceover, captions and format → same key → reused."""
-    material = {
-        "segments": [[profile.paths.relative(s.source), round(s.start, 3), round(s.end, 3), s.framing,
-                      [[round(t, 3), round(x, 4)] for t, x in s.track], s.spread] for s in spec.segments],
-        # The cached voiceover's file name is its cache key (text, voice, settings), which fixes its words too;
-        # the words themselves are left out because the cache stores them rounded.
-        "voiceover": Path(spec.voiceover).name if spec.voiceover else None,
-        "style": style,
-        "preset": asdict(preset),
-        "duck": spec.duck_source_audio,
-    }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-
-
 def _voiceover_cached(profile: Profile, text: str, voice: dict) -> bool:
     """Whether speaking ``text`` with this voice would come from the profile's TTS cache (and so cost nothing)."""
     choice = resolve_choice(profile, voice)
@@ -175,15 +162,45 @@ def _stable_timings(voice: SynthesisResult) -> list[tuple[str, float, float]]:
     return [tuple(w.to_list()) for w in voice.words]
 
 
-def _existing_clip(profile: Profile, project_id: str, rel_path: str) -> dict | None:
-    rows = profile.db.fetchall("SELECT id FROM clips WHERE project_id = ? AND path = ?", [project_id, rel_path])
-    return projects.get_clip(profile, rows[0][0]) if rows else None
+# -- 1. plan: validate, make the voiceovers, choose the footage, build one spec per variant -------------------
 
 
-def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
-    """The job function: see the module docstring. Returns the clip ids, what was reused, and the footage each
-    variant is cut from."""
-    request = ProductionRequest.from_inputs(ctx.inputs)
+@dataclass(frozen=True)
+class PlannedVariant:
+    """One variant to make: its script, what it is made of and the file it goes to (named by its render key)."""
+
+    index: int
+    script: str
+    spec: RenderSpec
+    output: Path
+
+
+@dataclass
+class ProductionPlan:
+    """Everything the job decided before any rendering; rendering and saving only carry it out."""
+
+    request: ProductionRequest
+    project: dict
+    preset: RenderPreset
+    style: CaptionStyle
+    scripts: list[str]
+    voiceovers: dict[str, SynthesisResult]
+    variants: list[PlannedVariant]
+    source_of: dict[Path, str]
+    quality_notes: list[str] = field(default_factory=list)
+
+    def to_render(self, work_root: Path) -> list[VariantTask]:
+        """A task per variant whose file is not there yet (variants with one render key share one task)."""
+        missing = [v for v in self.variants if not v.output.is_file()]
+        tasks = {str(v.output): VariantTask(spec=v.spec, output=str(v.output), work_root=str(work_root)) for v in missing}
+        return list(tasks.values())
+
+    def reused_renders(self) -> int:
+        return sum(1 for v in self.variants if v.output.is_file())
+
+
+def plan_production(profile: Profile, ctx: JobContext, request: ProductionRequest) -> ProductionPlan:
+    """Validate the request against the profile, make (or reuse) the voiceovers, choose footage, build the specs."""
     scripts = request.scripts()
     preset = request.render_preset()
     project = projects.get_project(profile, request.project_id)
@@ -203,56 +220,71 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     picks_by_script: dict[str, list] = {}
     low_by_script: dict[str, list] = {}
     for text in voiceovers:
-        count = scripts.count(text)
         choice = choose_footage(
-            profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=count, seed=request.seed,
-            output_size=(preset.width, preset.height),
-            framing=framing,
+            profile, source_ids, voiceovers[text].duration, mode=request.mode, variants=scripts.count(text),
+            seed=request.seed, output_size=(preset.width, preset.height), framing=framing,
         )
         picks_by_script[text], low_by_script[text] = choice.variants, choice.low_quality
 
     ctx.check_cancelled()
-    plans, tasks, used = [], [], dict.fromkeys(voiceovers, 0)
-    quality_notes: list[str] = []
+    plan = ProductionPlan(request, project, preset, style, scripts, voiceovers, [], source_of)
+    used = dict.fromkeys(voiceovers, 0)
     for index, text in enumerate(scripts):
         voice = voiceovers[text]
-        segments = picks_by_script[text][used[text]]
         if low := low_by_script[text][used[text]]:
-            quality_notes.append(low.note(index + 1))
-        used[text] += 1
+            plan.quality_notes.append(low.note(index + 1))
         spec = RenderSpec(
-            segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice), caption_style=style,
-            preset=preset, duck_source_audio=request.duck_source_audio,
+            segments=picks_by_script[text][used[text]], voiceover=voice.audio_path, words=_stable_timings(voice),
+            caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
         )
-        require_profile_inputs(profile, spec)  # footage and voiceover come from this profile's folder only
-        key = _render_key(profile, spec, preset, style.to_dict())
-        # The project id keeps two same-named projects from sharing (and later deleting) one file.
-        folder, prefix = (profile.paths.previews, "draft-") if request.draft else (profile.paths.renders, "")
-        output = folder / f"{prefix}{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
-        plans.append((index, text, spec, output))
-        if not output.is_file():
-            tasks.append(VariantTask(spec=spec, output=str(output), work_root=str(ctx.temp_dir / "render")))
+        used[text] += 1
+        require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
+        plan.variants.append(PlannedVariant(index, text, spec, _output_path(profile, request, project, spec)))
+    return plan
 
-    backend = render_backend(profile, workers=request.render_workers)
+
+def _output_path(profile: Profile, request: ProductionRequest, project: dict, spec: RenderSpec) -> Path:
+    key = profile_render_key(profile, spec)  # every field of the spec: a change to any one renders anew
+    # The project id keeps two same-named projects from sharing (and later deleting) one file.
+    folder, prefix = (profile.paths.previews, "draft-") if request.draft else (profile.paths.renders, "")
+    return folder / f"{prefix}{_slug(project['name'])}-{project['id'][-8:]}-{key[:16]}.mp4"
+
+
+# -- 2. render: the pure tasks, on a local pool or a Dask cluster --------------------------------------------
+
+
+@dataclass
+class Rendered:
+    results: dict[str, VariantResult]
+    """By output path: the variants rendered in this run (the others were on disk already)."""
+    count: int
+    backend: str
+
+
+def render_plan(profile: Profile, ctx: JobContext, plan: ProductionPlan) -> Rendered:
+    tasks = plan.to_render(ctx.temp_dir / "render")
+    backend = render_backend(profile, workers=plan.request.render_workers)
     ctx.progress(f"Rendering {len(tasks)} variant(s) on {backend.name}", 0.35)
-    unique_tasks = list({task.output: task for task in tasks}.values())
-    results = {r.output: r for r in backend.run_all(render_variant, unique_tasks, ctx.cancelled, ctx.sub_progress(0.35, 0.95))}
+    results = backend.run_all(render_variant, tasks, ctx.cancelled, ctx.sub_progress(0.35, 0.95))
+    return Rendered({r.output: r for r in results}, len(tasks), backend.name)
 
-    if request.draft:
-        ctx.progress("Draft ready", 1.0)
-        return {**_draft_outputs(profile, plans, results, voiceovers, len(unique_tasks), len(plans) - len(tasks), backend.name),
-                "quality_notes": quality_notes}
-    ctx.progress("Saving the clips", 0.96)
+
+# -- 3. persist: the clips, through the module that owns the clips table -------------------------------------
+
+
+def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered: Rendered) -> tuple[list[str], int]:
+    """One clip per variant (a variant rendered before keeps its clip); returns the clip ids and how many were reused."""
+    project, preset, scripts, voiceovers = plan.project, plan.preset, plan.scripts, plan.voiceovers
     clip_ids, reused = [], 0
     cost_share = {text: voiceovers[text].cost_usd / scripts.count(text) for text in voiceovers}
-    for index, text, spec, output in plans:
-        voice = voiceovers[text]
+    for variant in plan.variants:
+        voice, output = voiceovers[variant.script], variant.output
         rel = profile.paths.relative(output)
         captions = output.with_suffix(".ass")
         if not captions.is_file():
-            write_ass(_stable_timings(voice), style, preset.width, preset.height, captions)
-        result = results.get(str(output))
-        existing = _existing_clip(profile, project["id"], rel)
+            write_ass(_stable_timings(voice), plan.style, preset.width, preset.height, captions)
+        result = rendered.results.get(str(output))
+        existing = projects.find_clip(profile, project["id"], rel)
         if existing is not None:
             # Same render key as a clip made before: keep that clip (re-rendered if its file had gone).
             reused += result is None
@@ -261,27 +293,49 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
                 clip_ids.append(existing["id"])
             continue
         clip = projects.create_clip(
-            profile, project["id"], f"{project['name']} v{index + 1}", status="rendered",
+            profile, project["id"], f"{project['name']} v{variant.index + 1}", status="rendered",
             path=rel, duration=result.duration if result else voice.duration,
-            width=preset.width, height=preset.height, variant=index + 1,
+            width=preset.width, height=preset.height, variant=variant.index + 1,
             voiceover_path=profile.paths.relative(voice.audio_path), captions_path=profile.paths.relative(captions),
             tts={"provider": voice.provider, "model": voice.model, "voice": voice.voice, "cached": voice.cached,
-                 "timings_exact": voice.timings_exact, "script": text, "cost_usd": voice.cost_usd},
-            cost_usd=round(cost_share[text], 6), job_id=ctx.job_id,
+                 "timings_exact": voice.timings_exact, "script": variant.script, "cost_usd": voice.cost_usd},
+            cost_usd=round(cost_share[variant.script], 6), job_id=ctx.job_id,
         )
         clip_ids.append(clip["id"])
+    return clip_ids, reused
+
+
+# -- the job ------------------------------------------------------------------------------------------------
+
+
+def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
+    """The job function: plan, render, save (see the module docstring). Returns the clip ids, what was reused,
+    and the footage each variant is cut from."""
+    plan = plan_production(profile, ctx, ProductionRequest.from_inputs(ctx.inputs))
+    reused_renders = plan.reused_renders()
+    rendered = render_plan(profile, ctx, plan)
+    voiceovers = plan.voiceovers
+    common = {
+        "rendered": rendered.count,
+        "reused_renders": reused_renders,
+        "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
+        "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
+        "backend": rendered.backend,
+    }
+    if plan.request.draft:
+        ctx.progress("Draft ready", 1.0)
+        return {"draft": True, "previews": _previews(profile, plan, rendered), **common,
+                "quality_notes": plan.quality_notes}
+    ctx.progress("Saving the clips", 0.96)
+    clip_ids, reused_clips = save_clips(profile, ctx, plan, rendered)
     ctx.progress("Done", 1.0)
     return {
         "clip_ids": clip_ids,
-        "rendered": len(unique_tasks),
-        "reused_renders": len(plans) - len(tasks),
-        "reused_clips": reused,
-        "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
-        "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
-        "backend": backend.name,
+        **common,
+        "reused_clips": reused_clips,
         # Footage used below the quality floor because nothing better could fill a voiceover, in sentences.
-        "quality_notes": quality_notes,
-        "footage": [_footage(spec, source_of) for _, _, spec, _ in plans],
+        "quality_notes": plan.quality_notes,
+        "footage": [_footage(v.spec, plan.source_of) for v in plan.variants],
     }
 
 
@@ -291,22 +345,13 @@ def _footage(spec: RenderSpec, source_of: dict[Path, str]) -> list[dict[str, Any
             for s in spec.segments]
 
 
-def _draft_outputs(profile: Profile, plans: list, results: dict, voiceovers: dict[str, SynthesisResult],
-                   rendered: int, reused: int, backend: str) -> dict[str, Any]:
+def _previews(profile: Profile, plan: ProductionPlan, rendered: Rendered) -> list[dict[str, Any]]:
     previews = []
-    for index, text, _spec, output in plans:
-        result = results.get(str(output))
-        previews.append({"variant": index + 1, "path": profile.paths.relative(output),
-                         "duration": result.duration if result else voiceovers[text].duration})
-    return {
-        "draft": True,
-        "previews": previews,
-        "rendered": rendered,
-        "reused_renders": reused,
-        "voiceovers_cached": sum(1 for v in voiceovers.values() if v.cached),
-        "voiceover_cost_usd": round(sum(v.cost_usd for v in voiceovers.values()), 6),
-        "backend": backend,
-    }
+    for variant in plan.variants:
+        result = rendered.results.get(str(variant.output))
+        previews.append({"variant": variant.index + 1, "path": profile.paths.relative(variant.output),
+                         "duration": result.duration if result else plan.voiceovers[variant.script].duration})
+    return previews
 
 
 def start_production(runner: JobRunner, profile: Profile, request: ProductionRequest) -> str:

@@ -273,3 +273,9 @@ def clip_state(profile: Profile, clip_id: str) -> dict:
     if row is None:
         return {"state": "unpublished", "channels": []}
     return {"state": row[0], "channels": json.loads(row[1])}
+
+
+def forget_clip_states(cur, clip_ids: list[str]) -> None:
+    """Drop the publishing state of clips being deleted, inside the caller's transaction (their posts stay)."""
+    if clip_ids:
+        cur.execute(f"DELETE FROM clip_publish_state WHERE clip_id IN ({', '.join('?' for _ in clip_ids)})", clip_ids)

@@ -9,7 +9,8 @@ from library_helpers import make_media
 
 from editfactory.errors import MediaError, NotFoundError, ValidationError
 from editfactory.library.segments import create_segment, list_segments
-from editfactory.library.sources import delete_source, get_source, import_source, list_sources
+from editfactory.library.deletion import delete_source
+from editfactory.library.sources import get_source, import_source, list_sources
 
 
 def leftovers(profile) -> tuple[list[str], int]:

@@ -195,9 +195,9 @@ def test_ffmpeg_that_hangs_is_stopped_at_the_timeout_with_nothing_left(store, tm
     monkeypatch.setenv(FFMPEG_ENV, str(fake_ffmpeg(tmp_path, "exec sleep 600")))
     source = profile.db.fetchall("SELECT path FROM source_videos")[0][0]
     spec = RenderSpec(segments=[RenderSegment(profile.paths.absolute(source), 0.0, 2.0)], voiceover=None,
-                      caption_style=None, preset=SMALL_PRESET, timeout=3.0)
+                      caption_style=None, preset=SMALL_PRESET)
     with pytest.raises(MediaError, match=r"took longer than 3 s and was stopped") as raised:
-        render_for_profile(profile, spec, "hang.mp4")
+        render_for_profile(profile, spec, "hang.mp4", timeout=3.0)
     assert not isinstance(raised.value, DiskFullError)
     assert leftovers(profile) == []
     ours = [p for p in psutil.process_iter(["cmdline"]) if str(profile.folder) in " ".join(p.info["cmdline"] or [])]

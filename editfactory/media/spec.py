@@ -1,0 +1,192 @@
+"""A render is its spec: one immutable value holds every input file and every option of a clip.
+
+What is derived from the spec is derived by walking its fields, never listed by hand:
+
+- :func:`input_files` — every file the render reads (footage, voiceover, …), which a profile's
+  isolation check verifies (:func:`editfactory.library.renders.require_profile_inputs`);
+- :func:`render_key` — a hash of every field, so a clip is reused only when nothing it is made of changed.
+
+Adding an option is adding a field. A field that names a file is declared with :func:`input_file`
+(its value becomes a ``Path``); a ``Path`` in any other field is refused when the spec is made,
+so a new file cannot slip past the isolation check. Nested specs (``RenderSegment``) follow the same rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from editfactory.media.captions import CaptionStyle
+from editfactory.media.presets import RenderPreset
+
+_INPUT = "editfactory.input_file"
+
+
+def input_file(**kwargs: Any) -> Any:
+    """Declare a spec field that holds one input file, ``None`` or a sequence of files (``dataclasses.field`` arguments)."""
+    return field(metadata={_INPUT: True}, **kwargs)
+
+
+def is_input_field(spec_field: dataclasses.Field) -> bool:
+    return bool(spec_field.metadata.get(_INPUT))
+
+
+def _as_paths(value: Any) -> Any:
+    if value is None or isinstance(value, Path):
+        return value
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return Path(value)
+    return tuple(_as_paths(item) for item in value)
+
+
+def _frozen(value: Any) -> Any:
+    """Lists (and nested lists) as tuples, so a spec cannot be changed through a list it was given."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _refuse_unmarked_paths(owner: object, name: str, value: Any) -> None:
+    if isinstance(value, Path):
+        raise TypeError(
+            f"{type(owner).__name__}.{name} holds a file but is not declared with input_file(); "
+            "declare it so the profile-isolation check sees it."
+        )
+    if isinstance(value, tuple):
+        for item in value:
+            _refuse_unmarked_paths(owner, name, item)
+
+
+class _SpecFields:
+    """Normalizes the fields of a frozen spec dataclass: input files to ``Path``, lists to tuples."""
+
+    def __post_init__(self) -> None:
+        for spec_field in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, spec_field.name)
+            value = _as_paths(value) if is_input_field(spec_field) else _frozen(value)
+            if not is_input_field(spec_field):
+                _refuse_unmarked_paths(self, spec_field.name, value)
+            object.__setattr__(self, spec_field.name, value)
+
+
+@dataclass(frozen=True)
+class RenderSegment(_SpecFields):
+    """A piece of a source video, in seconds, and how its picture fills the frame (:mod:`editfactory.media.framing`)."""
+
+    source: Path = input_file()
+    start: float = 0.0
+    end: float = 0.0
+    framing: str = "fill"
+    """``fill`` (crop), ``fit`` (whole frame over a blurred background) or ``auto`` (decided per segment at render)."""
+    track: tuple[tuple[float, float], ...] = ()
+    """Where the ``fill`` crop is centred over time: ``((source seconds, x 0..1), …)``; empty = the centre."""
+    spread: float | None = None
+    """How wide the subject is (0..1 of the width) for ``auto``; ``None`` when the segment was not analyzed."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", float(self.start))
+        object.__setattr__(self, "end", float(self.end))
+        object.__setattr__(self, "track", tuple((float(t), float(x)) for t, x in self.track))
+        object.__setattr__(self, "spread", None if self.spread is None else float(self.spread))
+        super().__post_init__()
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def _word(item: Any) -> tuple:
+    """``(word, start, end)`` from a tuple or a word-timing object (media's or a voice provider's)."""
+    if hasattr(item, "word"):
+        return (item.word, item.start, item.end)
+    return tuple(item)
+
+
+def _segment(item: RenderSegment | Sequence) -> RenderSegment:
+    if isinstance(item, RenderSegment):
+        return item
+    return RenderSegment(Path(item[0]), float(item[1]), float(item[2]))
+
+
+@dataclass(frozen=True)
+class RenderSpec(_SpecFields):
+    """Everything a clip is made of. ``words`` are ``(word, start, end)`` in voiceover time.
+
+    Segments may be given as ``(source, start, end)`` tuples; they are stored as :class:`RenderSegment`.
+    """
+
+    segments: Sequence[RenderSegment] = ()
+    voiceover: Path | None = input_file(default=None)
+    words: Sequence = ()
+    caption_style: CaptionStyle | None = field(default_factory=CaptionStyle)
+    """``None`` renders without captions."""
+    preset: RenderPreset | str = "tiktok"
+    duck_source_audio: bool = False
+    """Keep the footage's own sound under the voiceover, pushed down whenever the voice speaks."""
+    source_audio_volume: float = 0.35
+    """With ducking: the footage's sound at most this fraction of the voice's loudness (0.35: 9 dB under) in the
+    voice's pauses, and further down while it speaks (:mod:`editfactory.media.mixing`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))
+        object.__setattr__(self, "words", tuple(_word(w) for w in self.words))
+        super().__post_init__()
+
+
+# -- what is derived from a spec ---------------------------------------------------------------------
+
+
+def _walk_inputs(value: Any, is_input: bool) -> Iterator[Path]:
+    if value is None:
+        return
+    if is_input:
+        if isinstance(value, Path):
+            yield value
+        else:
+            for item in value:
+                yield from _walk_inputs(item, True)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for spec_field in dataclasses.fields(value):
+            yield from _walk_inputs(getattr(value, spec_field.name), is_input_field(spec_field))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _walk_inputs(item, False)
+
+
+def input_files(spec: object) -> list[Path]:
+    """Every file ``spec`` makes ffmpeg read, found by walking its fields (each once, in field order)."""
+    return list(dict.fromkeys(_walk_inputs(spec, False)))
+
+
+def _material(value: Any, name_of: Callable[[Path], str]) -> Any:
+    """``value`` as JSON, each dataclass as ``{field: value}`` over all its fields and each file by ``name_of``."""
+    if isinstance(value, Path):
+        return {"file": name_of(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _material(getattr(value, f.name), name_of) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_material(item, name_of) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _material(v, name_of) for k, v in value.items()}
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):  # numpy floats too; repr keeps every digit, so any change shows
+        return float(value)
+    raise TypeError(f"A render spec cannot hold {type(value).__name__} ({value!r}); use plain values or a dataclass.")
+
+
+def render_key(spec: object, name_of: Callable[[Path], str] = Path.as_posix) -> str:
+    """A hash of every field of ``spec``: equal specs give equal keys, a change to any field a different key.
+
+    ``name_of`` names an input file in the key; a profile passes its relative path, so a moved profile keeps its keys.
+    """
+    material = {"kind": type(spec).__name__, "fields": _material(spec, name_of)}
+    return hashlib.sha256(json.dumps(material, sort_keys=True, allow_nan=True).encode()).hexdigest()
