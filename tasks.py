@@ -53,7 +53,7 @@ def test_notebooks(c: Context, args: str = "") -> None:
 
 
 RELIABILITY_SUITE = (
-    "tests/reliability",  # bad inputs, kill -9 during analysis/synthesis/render, full disk, ffmpeg missing/failing
+    "tests/reliability",  # bad inputs, every setter fuzzed, kill -9 during analysis/synthesis/render, full disk, ffmpeg
     "tests/test_isolation.py",  # property run: one profile's ids never reach another's data
     "tests/storage/test_fairness.py",  # two processes on one profile: waits, lost writes, raw lock errors
     "tests/storage/test_two_processes.py",
@@ -65,6 +65,8 @@ RELIABILITY_SUITE = (
     "tests/publish/test_secrets.py",
     "tests/notebooks/test_execute.py",  # notebooks executed with both keys set: no key in any output or saved file
 )
+RELIABILITY_FUZZ_EXAMPLES = 200
+"""Drawn inputs per setter in tests/reliability/test_fuzz_setters.py under `invoke reliability` (`invoke test`: 30)."""
 FIGURE_PREFIX = "FIGURE:"
 
 
@@ -90,7 +92,7 @@ def reliability(c: Context, args: str = "") -> None:
     """
     with c.cd(str(ROOT)):
         result = c.run(f"{PYTHON} -m pytest -s {' '.join(RELIABILITY_SUITE)} {args}".strip(), pty=False, warn=True,
-                       env={"HF_HUB_OFFLINE": "1"})
+                       env={"HF_HUB_OFFLINE": "1", "EDITFACTORY_FUZZ_EXAMPLES": str(RELIABILITY_FUZZ_EXAMPLES)})
     print("\nReliability figures\n-------------------\n" + figure_table(result.stdout))
     if result.failed:
         raise Exit(f"The reliability suite failed (pytest exit code {result.exited}); see above.", code=result.exited)
@@ -163,12 +165,15 @@ def lab(c: Context, port: int = LAB_PORT, host: str = LOOPBACK,
     _launch("invoke lab", studio=False, lab=True, lab_port=port, host=host, data_dir=data_dir, no_browser=no_browser)
 
 
-@task(help={"data_dir": "workspace root to check (default: data/ or $EDITFACTORY_DATA)"})
-def doctor(c: Context, data_dir: str | None = None) -> None:
-    """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, the test browser."""
+@task(help={"data_dir": "workspace root to check (default: data/ or $EDITFACTORY_DATA)",
+            "remove_orphaned_secrets": "remove the OS keyring's keys of profiles whose folder was deleted by hand"})
+def doctor(c: Context, data_dir: str | None = None, remove_orphaned_secrets: bool = False) -> None:
+    """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, keys left in the
+    OS keyring by profiles deleted by hand, the test browser."""
     from editfactory import doctor as checks
 
-    if not checks.report(data_dir=Path(data_dir) if data_dir else None):
+    if not checks.report(data_dir=Path(data_dir) if data_dir else None,
+                         remove_orphaned_secrets=remove_orphaned_secrets):
         raise Exit("Some checks failed; each says above what to do.", code=1)
 
 
@@ -241,15 +246,19 @@ for _name, _task in {
         "out": "where to write the finished clip (.mp4)",
         "data_dir": "workspace root (default: data/ or $EDITFACTORY_DATA)",
         "source": "a source video to use instead of the generated one",
+        "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
     }
 )
-def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None) -> None:
-    """Make a finished, voiced, captioned 1080x1920 clip end to end, offline, in a 'Demo' profile."""
+def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: str | None = None,
+         music: str | None = None) -> None:
+    """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
         args += f" --data-dir {shlex.quote(data_dir)}"
     if source:
         args += f" --source {shlex.quote(source)}"
+    if music:
+        args += f" --music {shlex.quote(music)}"
     c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

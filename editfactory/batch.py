@@ -1,9 +1,12 @@
 """Batch production for one profile: a CSV of products → one production job per row → results per row.
 
-The CSV has a header row with ``product, script, source_folder, variants``. Each row's source folder
+The CSV has a header row with ``product, script, source_folder, variants``, separated by commas, or by
+semicolons or tabs as spreadsheets in many languages save "CSV" (the header tells which). Each row's source folder
 (relative ones are resolved against ``base``, by default the CSV's own folder) holds that product's
 footage. A bad row — empty script, unknown folder, a folder without usable video, a job that fails —
 is reported with its reason and never stops the other rows.
+An optional ``music`` column names a track file (imported into the profile's music library) or ``mood:X`` (any
+track of that mood); left out or empty, the project's own music choice is used.
 
     items = read_batch_csv("products.csv")
     start_batch(profile, runner, items, progress=callback)   # prepares each row and queues its job
@@ -14,6 +17,8 @@ is reported with its reason and never stops the other rows.
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +27,23 @@ from editfactory import projects
 from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
 from editfactory.jobs import JobRunner, JobStore
 from editfactory.library import analyze_source, import_source, list_segments
+from editfactory.library.music import import_track
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.pipeline.production import MAX_SCRIPT_CHARS
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback, ignore_progress, scaled
 
 COLUMNS = ("product", "script", "source_folder", "variants")
+MUSIC_COLUMN = "music"
+"""Optional: a track file, or ``mood:<mood>``."""
 MAX_VARIANTS = 10
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi"})
 PREPARE_SHARE = 0.25
 """Part of a row's progress bar taken by importing and analyzing its footage (the job gets the rest)."""
 REFUSED = "refused"
+SEPARATORS = (",", ";", "\t")
+"""Column separators read: the first whose header names every column wins."""
+_SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tabs"}
 
 
 @dataclass
@@ -39,6 +51,7 @@ class BatchItem:
     """One CSV row and what became of it: refused with a reason, or a production job."""
 
     line: int
+    """The row's number as a spreadsheet shows it (the header is 1; a cell of several lines is one row)."""
     product: str
     script: str = ""
     source_folder: Path | None = None
@@ -48,6 +61,8 @@ class BatchItem:
     error: str | None = None
     """Why the row was refused before it got a job; the job's own error is read from the job."""
     sources: list[str] = field(default_factory=list)
+    music_file: Path | None = None
+    music_mood: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -69,6 +84,9 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
         reasons.append("the product name is empty")
     if not script:
         reasons.append("the script is empty; type the text the voice should read")
+    elif len(script) > MAX_SCRIPT_CHARS:
+        reasons.append(f"the script has {len(script):,} characters; a clip's voiceover takes at most "
+                       f"{MAX_SCRIPT_CHARS:,}, so shorten it or split it into several rows")
     try:
         item.variants = int(variants_text)
         if not 1 <= item.variants <= MAX_VARIANTS:
@@ -81,13 +99,57 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
         folder = Path(folder_text).expanduser()
         folder = folder if folder.is_absolute() else base / folder
         item.source_folder = folder
-        if not folder.is_dir():
+        if folder.exists() and not folder.is_dir():
+            reasons.append(f"the source folder {folder} is a file, not a folder; give the folder that holds the videos")
+        elif not folder.is_dir():
             reasons.append(f"the source folder {folder} does not exist")
         elif not _videos_in(folder):
             reasons.append(f"the source folder {folder} holds no video ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    music_text = (row.get(MUSIC_COLUMN) or "").strip()
+    if music_text.lower().startswith("mood:"):
+        item.music_mood = music_text[5:].strip() or None
+        if item.music_mood is None:
+            reasons.append("the music mood is empty (write mood:upbeat, say)")
+    elif music_text:
+        music = Path(music_text).expanduser()
+        item.music_file = music if music.is_absolute() else base / music
+        if not item.music_file.is_file():
+            reasons.append(f"the music file {item.music_file} does not exist")
     if reasons:
         item.error = "Row refused: " + "; ".join(reasons) + "."
     return item
+
+
+def _records(text: str, separator: str) -> Iterator[list[str]]:
+    # newline="" leaves line breaks to the csv module: a quoted cell keeps its own, and U+2028, form feeds and the
+    # other characters str.splitlines() would break at stay inside their cell.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+
+
+def _header(text: str) -> tuple[str, list[str]]:
+    """The separator and the header's column names (stripped, lower case): the first separator naming every column."""
+    found = []
+    for separator in SEPARATORS:
+        try:
+            names = [name.strip().lower() for name in next(_records(text, separator), [])]
+        except csv.Error:
+            names = []
+        if all(name in names for name in COLUMNS):
+            return separator, names
+        found.append((separator, names))
+    return max(found, key=lambda pair: len(pair[1]))  # the split that finds most columns, for the message
+
+
+def _csv_error(path: Path, line: int, error: csv.Error) -> ValidationError:
+    if "field larger than field limit" in str(error):
+        return ValidationError(
+            f"The batch file {path.name} has a cell of more than {csv.field_size_limit() // 1024} KB around line {line}; "
+            f"a script may have at most {MAX_SCRIPT_CHARS:,} characters. If no cell is that long, a quote (\") opened "
+            "in a cell is not closed, so the rest of the file reads as one cell: close it, or save the file again "
+            "from the spreadsheet."
+        )
+    return ValidationError(f"The batch file {path.name} cannot be read as CSV around line {line} ({error}); "
+                           "save it again from the spreadsheet as CSV.")
 
 
 def read_batch_csv(path: Path | str, base: Path | str | None = None) -> list[BatchItem]:
@@ -95,26 +157,39 @@ def read_batch_csv(path: Path | str, base: Path | str | None = None) -> list[Bat
     path = Path(path)
     base = Path(base) if base is not None else path.parent
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ValidationError(f"The batch file {path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise ValidationError(f"The batch file {path} is a folder; give the CSV file inside it.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ValidationError(f"The batch file {path} cannot be read ({error}); save it as UTF-8 CSV.") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    separator, header = _header(text)
     missing = [name for name in COLUMNS if name not in header]
     if missing:
+        first_line = text.split("\n", 1)[0]
+        hint = next((f" Its first line seems separated by {_SEPARATOR_NAMES[other]}; that is fine, but every column "
+                     "must be named." for other in (";", "\t") if other in first_line and "," not in first_line), "")
         raise ValidationError(
             f"The batch file {path.name} lacks the column(s) {', '.join(missing)}. "
-            f"Its first line must name the columns: {','.join(COLUMNS)}."
+            f"Its first line must name the columns: {','.join(COLUMNS)}.{hint}"
         )
+    twice = next((name for index, name in enumerate(header) if name and name in header[:index]), None)
+    if twice:
+        raise ValidationError(f"The batch file {path.name} names the column {twice!r} twice in its first line; "
+                              "keep one, so no row's value is silently dropped.")
+    reader = _records(text, separator)
     items = []
-    for row in reader:
-        line = reader.line_num  # the file's line, as a spreadsheet numbers it (blank lines are skipped)
-        cleaned = {(key or "").strip().lower(): value for key, value in row.items()}
-        if not any((value or "").strip() for value in cleaned.values() if isinstance(value, str)):
-            continue  # blank line
-        items.append(_parse_row(line, cleaned, base))
+    try:
+        next(reader)
+        for row_number, values in enumerate(reader, start=2):  # as a spreadsheet numbers rows: the header is 1
+            if not any(value.strip() for value in values):
+                continue  # blank line
+            # A cell's line breaks as Windows spreadsheets save them (CR LF) become plain ones.
+            row = dict(zip(header, (value.replace("\r\n", "\n").replace("\r", "\n") for value in values)))
+            items.append(_parse_row(row_number, row, base))
+    except csv.Error as error:
+        raise _csv_error(path, reader.line_num, error) from None
     if not items:
         raise ValidationError(f"The batch file {path.name} has no rows under its header.")
     return items
@@ -146,6 +221,15 @@ def _prepare(profile: Profile, item: BatchItem, progress: ProgressCallback) -> N
                                                       f"{item.product}: analyzing: "))
 
 
+def _row_music(profile: Profile, item: BatchItem) -> dict | None:
+    """The row's music for its request (``None``: the project's choice); a bad track refuses the row."""
+    if item.music_mood is not None:
+        return {"mood": item.music_mood}
+    if item.music_file is not None:
+        return {"track_id": import_track(profile, item.music_file).id}
+    return None
+
+
 def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, preset: str | dict = "tiktok",
                 voice: dict[str, Any] | None = None, mode: str = "best",
                 progress: ProgressCallback | None = None) -> list[BatchItem]:
@@ -162,7 +246,7 @@ def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, 
             _prepare(profile, item, step)
             projects.set_project_sources(profile, project["id"], item.sources)
             request = ProductionRequest(project["id"], item.script, variants=item.variants, preset=preset,
-                                        voice=dict(voice or {}), mode=mode)
+                                        voice=dict(voice or {}), mode=mode, music=_row_music(profile, item))
             item.job_id = start_production(runner, profile, request)
         except EditFactoryError as error:
             item.error = str(error)

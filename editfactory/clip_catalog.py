@@ -109,13 +109,15 @@ def browse_clips(profile: Profile, filters: ClipFilter | None = None, *, sort: s
     for clip in page.items:
         row = {key: clip.get(key) for key in ("id", "name", "project_id", "status", "path", "duration", "width",
                                                "height", "variant", "voiceover_path", "captions_path", "tts",
-                                               "cost_usd", "created_at")}
+                                               "cost_usd", "created_at", "music")}
         row["project"] = names.get(clip["project_id"], "")
         row["publishing"] = clip["publish_state"]
         rows.append(row)
     for row in rows:
         row["display_status"] = display_status(row["status"], row["publishing"])
         row["voice"] = voice_label(row.pop("tts"))
+        music = row.pop("music")
+        row["music"] = music.get("title", "") if isinstance(music, dict) else ""
         row["has_voiceover"] = bool(row["voiceover_path"])
         row["has_subtitles"] = bool(row["captions_path"])
         video = _inside(profile, row["path"])

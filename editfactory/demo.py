@@ -1,9 +1,9 @@
 """One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
 
-    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO]
+    python -m editfactory.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO] [--music TRACK]
 
-It uses a "Demo" profile, the offline Piper voice, and — when no source is
-given — footage that ffmpeg generates. Everything goes through the same job and
+It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
+given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. Everything goes through the same job and
 pipeline as the studio.
 """
 
@@ -21,9 +21,11 @@ from editfactory import projects  # noqa: E402
 from editfactory.errors import EditFactoryError  # noqa: E402
 from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted, run_subprocess  # noqa: E402
 from editfactory.library import import_source  # noqa: E402
+from editfactory.library.music import import_track  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
+from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
 
 DEMO_PROFILE = "Demo"
 DEMO_PROJECT = "Demo: travel mug"
@@ -44,19 +46,34 @@ def generate_source(target: Path, seconds: float = 8.0) -> Path:
     return target
 
 
-def _check_readable(source: Path) -> None:
-    """Refuse a --source that is missing, not a file or not readable, before any profile is touched."""
+def generate_music(target: Path, seconds: float = 16.0) -> Path:
+    """A 120 BPM track: a kick on every beat over a chord whose top note moves every two bars (deterministic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    beat = "mod(t\\,0.5)"
+    top = "if(lt(mod(t\\,4)\\,2)\\,392\\,440)"
+    expression = (f"0.6*sin(2*PI*55*{beat})*exp(-10*{beat})+0.2*exp(-150*{beat})*sin(2*PI*1500*{beat})"
+                  f"+0.07*(sin(2*PI*261.6*t)+sin(2*PI*329.6*t)+sin(2*PI*{top}*t))")
+    run_subprocess(
+        [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+         f"aevalsrc='{expression}|{expression}':s=44100:d={seconds}", "-c:a", "aac", "-b:a", "160k", str(target)],
+        timeout=120, what="ffmpeg (generating demo music)",
+    )
+    return target
+
+
+def _check_readable(source: Path, what: str = "source video", option: str = "--source") -> None:
+    """Refuse a --source (or --music) that is missing, not a file or not readable, before any profile is touched."""
     try:
         if not source.exists():
-            raise EditFactoryError(f"The source video {source} does not exist; check the path or leave --source out.")
+            raise EditFactoryError(f"The {what} {source} does not exist; check the path or leave {option} out.")
         if not source.is_file():
-            raise EditFactoryError(f"The source video {source} is not a file; name a video file or leave --source out.")
+            raise EditFactoryError(f"The {what} {source} is not a file; name a file or leave {option} out.")
         with open(source, "rb") as handle:
             handle.read(1)
     except OSError as error:  # e.g. no permission to read it or its folder
         raise EditFactoryError(
-            f"The source video {source} cannot be read ({error.strerror or error}); "
-            "check its permissions, or leave --source out to use generated footage."
+            f"The {what} {source} cannot be read ({error.strerror or error}); "
+            f"check its permissions, or leave {option} out to use generated {'music' if option == '--music' else 'footage'}."
         ) from None
 
 
@@ -76,13 +93,31 @@ def _print_progress(message: str, fraction: float | None) -> None:
     print(f"  {percent}{message}", file=sys.stderr, flush=True)
 
 
-def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None) -> Path:
+def _demo_music(profile: Profile, music: Path | None) -> str:
+    """Import ``music`` (or generated music) into the profile's library; returns the track id."""
+    if music is None:
+        with profile.temp_dir("demo-music") as scratch:
+            _print_progress("Generating demo music with ffmpeg", None)
+            return import_track(profile, generate_music(scratch / "demo-music.m4a"), moods=["demo"]).id
+    try:
+        return import_track(profile, music).id
+    except EditFactoryError as error:
+        raise EditFactoryError(
+            f"The music {music} cannot be used: {error}\n"
+            "Pass an MP3, M4A/AAC, WAV, OGG/Opus or FLAC file of at least 5 s with --music, or leave --music out "
+            "to use generated music."
+        ) from None
+
+
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None, music: Path | None = None) -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
     if source is not None:
         _check_readable(Path(source))
+    if music is not None:
+        _check_readable(Path(music), "music track", "--music")
     workspace = Workspace(data_dir)
     profile = _demo_profile(workspace)
     recover_interrupted(profile)
@@ -102,8 +137,10 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | None = None
                 "to use generated footage."
             ) from None
     projects.set_project_sources(profile, project["id"], [imported.id])
+    track_id = _demo_music(profile, music)
 
-    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok", voice={"provider": "piper"})
+    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
+                                voice={"provider": PiperProvider.name}, music={"track_id": track_id})
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)
@@ -135,9 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
     parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
     parser.add_argument("--source", type=Path, default=None, help="a video to cut from (default: generated footage)")
+    parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source)
+        out = run_demo(args.out, args.data_dir, args.source, args.music)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

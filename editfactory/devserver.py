@@ -274,6 +274,8 @@ def studio_server(app: Path, *, host: str = LOOPBACK, port: int = STUDIO_PORT,
         argv += ["--allow-websocket-origin", origin]
     # The media route streams renders and thumbnails to the page (see editfactory/ui/media_route.py).
     argv += ["--plugins", "editfactory.ui.media_route"]
+    # Posts waiting to retry are sent from server start, before any browser opens (editfactory/ui/server.py).
+    argv += ["--setup", str(Path(__file__).parent / "ui" / "server_setup.py")]
     env: dict[str, str] = {}
     files: list[Path] = []
     if auth.basic_auth:

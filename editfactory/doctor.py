@@ -1,8 +1,9 @@
 """`invoke doctor`: what this machine has and lacks for Edit Factory, each finding with what to do about it.
 
 Checks ffmpeg (path, version, libx264, libass), every voice provider's availability and why not, the
-default ports, the workspace with its profiles (and whether one is held by another program), and the
-browser the UI tests drive. Nothing is changed: an empty workspace is reported, not created.
+default ports, the workspace with its profiles (and whether one is held by another program), keys the OS
+keyring still holds for profiles deleted by hand, and the browser the UI tests drive. Nothing is changed (an
+empty workspace is reported, not created) unless ``--remove-orphaned-secrets`` asks to remove those keys.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from editfactory import devserver
 from editfactory.errors import EditFactoryError, MediaError
 from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path, run_ffmpeg
 from editfactory.profiles import Workspace, default_workspace_root
+from editfactory.secrets import backend_name, orphaned_secrets, remove_orphaned_secrets
 from editfactory.tts import describe_providers
+from editfactory.tts.registry import DEFAULT_PROVIDER
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
 _MARKS = {OK: "[ok]", WARN: "[!!]", FAIL: "[XX]", INFO: "[..]"}
@@ -68,14 +71,16 @@ def check_ffmpeg() -> list[Finding]:
 
 def check_voices() -> list[Finding]:
     found = []
-    for row in describe_providers():
+    rows = describe_providers()
+    for row in rows:
         if row["available"]:
             note = f" — {row['licence_note']}" if row.get("licence_note") else ""
             found.append(Finding("voices", row["name"], OK, f"{row['label']} is available{note}"))
         else:
-            state = FAIL if row["name"] == "piper" else WARN
+            state = FAIL if row["name"] == DEFAULT_PROVIDER else WARN  # a fresh profile speaks with it
             found.append(Finding("voices", row["name"], state, f"{row['label']} is unavailable: {row['reason']}"))
-    found.append(Finding("voices", "keys", INFO, "API keys (ElevenLabs) are set per profile in the studio's Settings; "
+    services = ", ".join(row["label"] for row in rows if row["key_label"])
+    found.append(Finding("voices", "keys", INFO, f"API keys ({services}) are set per profile in the studio's Settings; "
                                                  "this check runs without a profile."))
     return found
 
@@ -115,6 +120,30 @@ def check_workspace(root: Path | None = None) -> list[Finding]:
     return found
 
 
+def check_orphaned_secrets(root: Path | None = None, *, remove: bool = False) -> list[Finding]:
+    """Keys the OS keyring still holds for profiles whose folder was deleted by hand; removed with ``remove``."""
+    root = (root or default_workspace_root()).expanduser()
+    if backend_name() != "keyring":
+        return [Finding("secrets", "keyring", INFO, "keys are kept in each profile's folder (no OS keyring in use): "
+                                                    "a deleted folder takes its keys with it")]
+    if not root.exists():
+        return []
+    try:
+        found = remove_orphaned_secrets(root) if remove else orphaned_secrets(root)
+    except EditFactoryError as error:
+        return [Finding("secrets", "keyring", FAIL, str(error), "Unlock the OS keyring and run the check again.")]
+    if not found:
+        return [Finding("secrets", "keyring", OK, "no keys of deleted profiles in the OS keyring")]
+    if remove:
+        return [Finding("secrets", profile_id, OK, f"removed from the OS keyring: {', '.join(names)} "
+                                                   "(the profile's folder no longer exists)")
+                for profile_id, names in sorted(found.items())]
+    return [Finding("secrets", profile_id, WARN, f"the OS keyring still holds {', '.join(names)} of this profile, "
+                                                 "whose folder no longer exists (deleted by hand)",
+                    "Remove them with: invoke doctor --remove-orphaned-secrets")
+            for profile_id, names in sorted(found.items())]
+
+
 def check_browser() -> list[Finding]:
     found = []
     if CHROMIUM.exists():
@@ -142,11 +171,12 @@ def check_python() -> list[Finding]:
 CHECKS: list[Callable[[], list[Finding]]] = [check_python, check_ffmpeg, check_voices, check_ports, check_browser]
 
 
-def run_checks(data_dir: Path | None = None) -> list[Finding]:
+def run_checks(data_dir: Path | None = None, *, remove_orphaned_secrets: bool = False) -> list[Finding]:
     findings = []
     for check in CHECKS:
         findings += check()
     findings += check_workspace(data_dir)
+    findings += check_orphaned_secrets(data_dir, remove=remove_orphaned_secrets)
     return findings
 
 
@@ -163,8 +193,12 @@ def format_findings(findings: list[Finding]) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
-def report(data_dir: Path | None = None, echo: Callable[[str], None] = print) -> bool:
-    """Print every finding; True when nothing failed (warnings are things to know, not blockers)."""
-    findings = run_checks(data_dir)
+def report(data_dir: Path | None = None, echo: Callable[[str], None] = print, *,
+           remove_orphaned_secrets: bool = False) -> bool:
+    """Print every finding; True when nothing failed (warnings are things to know, not blockers).
+
+    ``remove_orphaned_secrets``: also remove the keyring keys of profiles whose folder is gone (the only change).
+    """
+    findings = run_checks(data_dir, remove_orphaned_secrets=remove_orphaned_secrets)
     echo(format_findings(findings))
     return not any(f.state == FAIL for f in findings)

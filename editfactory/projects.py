@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.errors import NotFoundError, ValidationError, check_text
 from editfactory.ids import new_id
 from editfactory.paging import Page, like_pattern, limit_clause, order_by
 from editfactory.profiles.profile import Profile
@@ -22,20 +22,27 @@ from editfactory.storage.rows import insert_rows as _insert_rows
 
 CLIP_STATUSES = ("draft", "rendering", "rendered", "failed", "published")
 MAX_NAME = 200
-_PROJECT_FIELDS = ("name", "description", "script", "settings", "status")
+MAX_DESCRIPTION = 2000
+MAX_SCRIPT = 100_000
+"""A project keeps a script while it is being edited; production takes at most 12 000 characters per script
+(pipeline.production.MAX_SCRIPT_CHARS), so this only stops pastes gone wrong (a whole file)."""
+_PROJECT_FIELDS = ("name", "description", "script", "settings", "status",
+                   "music_track_id", "music_mood", "music_options")  # music: set through editfactory.library.music
 _CLIP_FIELDS = (
     "name", "status", "path", "duration", "width", "height", "variant",
-    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id",
+    "voiceover_path", "captions_path", "tts", "cost_usd", "job_id", "music",
 )
 
 
 def _clean_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(f"A {what} needs a name; type one.")
-    name = " ".join(name.split())
-    if len(name) > MAX_NAME:
-        raise ValidationError(f"A {what} name can be at most {MAX_NAME} characters; shorten it.")
-    return name
+    return check_text(name, f"A {what} name", max_length=MAX_NAME)
+
+
+def _clean_text(value: object, what: str, max_length: int) -> str:
+    """A description or script as stored: '' for None; its lines kept; wrong types and control characters refused."""
+    return "" if value is None else check_text(value, what, max_length=max_length, multiline=True)
 
 
 def _json(value: Any) -> str | None:
@@ -57,7 +64,8 @@ def create_project(profile: Profile, name: str, *, description: str = "", script
     with profile.db.transaction() as cur:
         cur.execute(
             "INSERT INTO projects (id, name, description, script, settings) VALUES (?, ?, ?, ?, ?)",
-            [project_id, _clean_name(name, "project"), description or "", script or "", _json(settings)],
+            [project_id, _clean_name(name, "project"), _clean_text(description, "A project description", MAX_DESCRIPTION),
+             _clean_text(script, "A script", MAX_SCRIPT), _json(settings)],
         )
     return get_project(profile, project_id)
 
@@ -129,8 +137,14 @@ def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
     _refuse_unknown(changes, _PROJECT_FIELDS, "Projects")
     if "name" in changes:
         changes["name"] = _clean_name(changes["name"], "project")
+    if "description" in changes:
+        changes["description"] = _clean_text(changes["description"], "A project description", MAX_DESCRIPTION)
+    if "script" in changes:
+        changes["script"] = _clean_text(changes["script"], "A script", MAX_SCRIPT)
     if "settings" in changes:
         changes["settings"] = _json(changes["settings"])
+    if "music_options" in changes:
+        changes["music_options"] = _json(changes["music_options"])
     _update_row(profile, "projects", "Project", project_id, changes)
     return get_project(profile, project_id)
 
@@ -194,6 +208,8 @@ def create_clip(profile: Profile, project_id: str, name: str, *, status: str = "
     _refuse_unknown(fields, _CLIP_FIELDS, "Clips")
     if "tts" in fields:
         fields["tts"] = _json(fields["tts"])
+    if "music" in fields:
+        fields["music"] = _json(fields["music"])
     clip_id = new_id("clip")
     values = {"id": clip_id, "project_id": project_id, "name": _clean_name(name, "clip"), "status": _check_status(status), **fields}
     with profile.db.transaction() as cur:
@@ -208,7 +224,7 @@ def get_clip(profile: Profile, clip_id: str) -> dict:
     rows = profile.db.fetchdicts("SELECT * FROM clips WHERE id = ?", [clip_id])
     if not rows:
         raise NotFoundError("Clip", clip_id, profile.name)
-    return _decode(rows[0], "tts")
+    return _decode(rows[0], "tts", "music")
 
 
 def update_clip(profile: Profile, clip_id: str, **changes: Any) -> dict:
@@ -314,7 +330,7 @@ def list_clips(
     order = order_by(sort, CLIP_SORTS, "clips")
     paging, paging_params = limit_clause(offset, limit)
     sql = f"SELECT c.*, COALESCE(s.state, 'unpublished') AS publish_state {_CLIPS_FROM}{where} ORDER BY {order}{paging}"
-    return [_decode(r, "tts") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+    return [_decode(r, "tts", "music") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
 
 
 def count_clips(

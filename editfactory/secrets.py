@@ -12,6 +12,8 @@ Set ``EDITFACTORY_SECRETS_BACKEND=file`` (tests do) to never touch a keyring.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import logging
 import os
@@ -20,7 +22,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from editfactory.errors import EditFactoryError, ValidationError
 
@@ -79,7 +81,17 @@ def _check_name(name: str) -> str:
 
 # -- what a key may contain -------------------------------------------------------
 
-_SERVICES = {"postiz": "Postiz", "elevenlabs": "ElevenLabs"}
+_SERVICES = {"postiz": "Postiz"}
+"""How messages name the service of a secret, by the first part of its name. Voice providers declare their keys
+when they are registered (``editfactory.tts.registry``), so this module names none of them."""
+_DECLARED = {"postiz.api_key"}
+"""The well-known secret names: removed from the keyring with a profile even when its list of names is lost."""
+
+
+def declare_secret(name: str, service: str) -> None:
+    """Make ``name`` a well-known secret whose messages call it ``service``'s key (e.g. a voice provider's key)."""
+    _SERVICES[_check_name(name).split(".")[0]] = service
+    _DECLARED.add(name)
 
 
 def service_label(name: str) -> str:
@@ -119,13 +131,72 @@ def check_api_key(value: str, service: str) -> str:
     return value
 
 
+REDACT_RUN = 8
+"""Runs of this many characters of a key (in any of its forms) are redacted: a prefix or a slice gives it away too."""
+
+
+def _key_forms(value: str) -> set[str]:
+    """The ways a server or proxy may echo ``value``: as is, URL-, HTML- and JSON-escaped, and base64-encoded.
+
+    Case is handled by the caller (matching ignores it). For base64 the key may sit at any of three byte
+    offsets in what was encoded ("Authorization: <key>"), so each alignment is taken, without the edge
+    characters that depend on the bytes around the key.
+    """
+    json_form = json.dumps(value)[1:-1]
+    forms = {value, quote(value, safe=""), quote(value), quote_plus(value), html.escape(value),
+             html.escape(value, quote=False), value.replace('"', "&#34;").replace("'", "&#39;"),
+             json_form, json_form.replace("/", "\\/"), json.dumps(value, ensure_ascii=True)[1:-1]}
+    raw = value.encode("utf-8", "replace")
+    for offset in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"\0" * offset + raw).decode("ascii").rstrip("=")
+            forms.add(encoded[4 if offset else 0:len(encoded) - 4 if len(encoded) > 8 else len(encoded)])
+    return {form for form in forms if len(form) >= REDACT_RUN}
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased one character at a time, so positions stay those of ``text``."""
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
 def redact(text: str, *secret_values: str | None) -> str:
-    """``text`` with every secret in it (as is or URL-encoded) replaced by '[redacted]'."""
+    """``text`` with every run of 8 or more characters of a secret replaced by '[redacted]'.
+
+    Every form a server may echo counts (as is, URL-encoded, HTML-escaped, JSON-escaped with or without
+    ``\\/``, base64), in any letter case, and so does any slice of it: the first 12 characters of a key are
+    as much of a leak as the key. Secrets shorter than 8 characters are redacted whole.
+    """
+    windows: set[str] = set()
+    short: set[str] = set()
     for value in secret_values:
-        if value and len(value) >= 4:
-            for form in {value, quote(value, safe=""), json.dumps(value)[1:-1]}:
-                text = text.replace(form, "[redacted]")
-    return text
+        if not value or len(value) < 4:
+            continue
+        if len(value) < REDACT_RUN:
+            short.add(value)
+        for form in _key_forms(value):
+            form = _fold(form)
+            windows.update(form[i:i + REDACT_RUN] for i in range(len(form) - REDACT_RUN + 1))
+    for value in short:
+        text = text.replace(value, "[redacted]")
+    if not windows or len(text) < REDACT_RUN:
+        return text
+    folded = _fold(text)
+    hidden = bytearray(len(text))
+    for i in range(len(text) - REDACT_RUN + 1):
+        if folded[i:i + REDACT_RUN] in windows:
+            hidden[i:i + REDACT_RUN] = b"\1" * REDACT_RUN
+    if not any(hidden):
+        return text
+    out, i = [], 0
+    while i < len(text):
+        if hidden[i]:
+            while i < len(text) and hidden[i]:
+                i += 1
+            out.append("[redacted]")
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 # -- owner-only JSON files in the profile folder ---------------------------------
@@ -188,6 +259,8 @@ def get_secret(profile: Profile, name: str) -> str | None:
                 f"The OS keyring could not be read ({type(error).__name__}); unlock it and try again."
             ) from None
         if value is not None:
+            if (profile.id, name) not in _indexed:  # saved by a version that kept no index: listed from now on
+                _index(profile.folder.parent, profile.id, add=name)
             return value
     # Also looked at with a keyring: a value saved before the keyring became usable stays reachable.
     value = _read_json(profile.paths.secrets / SECRETS_FILE).get(name)
@@ -220,6 +293,7 @@ def set_secret(profile: Profile, name: str, value: str) -> None:
             ) from None
         _update_file(profile, NAMES_FILE, lambda names: names.__setitem__(name, True))
         _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
+        _index(profile.folder.parent, profile.id, add=name)
     else:
         _update_file(profile, SECRETS_FILE, lambda data: data.__setitem__(name, value))
     log.debug("Secret %r saved for profile %s (%s backend)", name, profile.id, backend_name())
@@ -234,6 +308,7 @@ def delete_secret(profile: Profile, name: str) -> None:
             keyring.delete_password(_service(profile), name)
         except Exception:  # PasswordDeleteError when absent: nothing to delete
             pass
+        _index(profile.folder.parent, profile.id, remove=name)
     if profile.paths.secrets.exists():
         _update_file(profile, SECRETS_FILE, lambda data: data.pop(name, None))
         _update_file(profile, NAMES_FILE, lambda names: names.pop(name, None))
@@ -255,14 +330,19 @@ def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
     keyring = _keyring_module()
     if keyring is None:
         return
-    from keyring.errors import PasswordDeleteError
-
-    names = {f"{prefix}.api_key" for prefix in _SERVICES}
+    names = set(_DECLARED)
     for filename in (NAMES_FILE, SECRETS_FILE):
         try:
             names.update(_read_json(Path(secrets_folder) / filename))
         except SecretStoreError:
             pass  # unreadable list: the well-known names are still removed
+    _forget_in_keyring(keyring, profile_id, names)
+    _index(Path(secrets_folder).parent.parent, profile_id, drop=True)
+
+
+def _forget_in_keyring(keyring, profile_id: str, names) -> None:
+    from keyring.errors import PasswordDeleteError
+
     for name in sorted(names):
         try:
             keyring.delete_password(f"{_SERVICE_PREFIX}:{profile_id}", name)
@@ -273,6 +353,87 @@ def forget_profile_secrets(profile_id: str, secrets_folder: Path) -> None:
                 f"The OS keyring could not remove this profile's keys ({type(error).__name__}); "
                 "unlock it and delete the profile again."
             ) from None
+
+
+# -- keys of profiles whose folder is gone -----------------------------------------------
+# A keyring cannot be listed portably, so the workspace keeps an index of which profile has which key
+# names in it (names only, never values). A profile folder deleted by hand leaves its keys behind;
+# `invoke doctor` lists them from this index and can remove them.
+
+INDEX_FILE = ".keyring-index.json"
+_indexed: set[tuple[str, str]] = set()
+
+
+def _index(workspace_root: Path, profile_id: str, *, add: str | None = None, remove: str | None = None,
+           drop: bool = False) -> None:
+    path = Path(workspace_root) / INDEX_FILE
+    try:
+        with _file_lock:
+            try:
+                data = _read_json(path)
+            except SecretStoreError:
+                data = {}
+            names = set(data.get(profile_id) or [])
+            if add:
+                names.add(add)
+                _indexed.add((profile_id, add))
+            if remove:
+                names.discard(remove)
+                _indexed.discard((profile_id, remove))
+            if drop or not names:
+                data.pop(profile_id, None)
+            else:
+                data[profile_id] = sorted(names)
+            _write_json_owner_only(path, data)
+    except OSError as error:  # the index only serves the doctor: never fail a save for it
+        log.warning("Could not update the keyring index in %s: %s", workspace_root, type(error).__name__)
+
+
+def _profile_ids(workspace_root: Path) -> set[str]:
+    """Ids of the profiles whose folder is in the workspace (read from each folder's profile.json)."""
+    ids = set()
+    for meta in Path(workspace_root).glob("*/profile.json"):
+        try:
+            ids.add(str(json.loads(meta.read_text(encoding="utf-8")).get("id")))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return ids
+
+
+def orphaned_secrets(workspace_root: Path) -> dict[str, list[str]]:
+    """Profile id → key names the OS keyring holds for profiles whose folder no longer exists (never values)."""
+    keyring = _keyring_module()
+    if keyring is None:
+        return {}
+    try:
+        data = _read_json(Path(workspace_root) / INDEX_FILE)
+    except SecretStoreError:
+        return {}
+    present = _profile_ids(workspace_root)
+    found = {}
+    for profile_id, names in data.items():
+        if profile_id in present or not isinstance(names, list):
+            continue
+        held = []
+        for name in names:
+            try:
+                if keyring.get_password(f"{_SERVICE_PREFIX}:{profile_id}", str(name)) is not None:
+                    held.append(str(name))
+            except Exception:  # a locked keyring: still listed, removing says what to do
+                held.append(str(name))
+        if held:
+            found[profile_id] = held
+    return found
+
+
+def remove_orphaned_secrets(workspace_root: Path) -> dict[str, list[str]]:
+    """Remove from the OS keyring the keys :func:`orphaned_secrets` lists; returns what was removed."""
+    keyring = _keyring_module()
+    found = orphaned_secrets(workspace_root)
+    for profile_id, names in found.items():
+        _forget_in_keyring(keyring, profile_id, names)
+        _index(Path(workspace_root), profile_id, drop=True)
+    return found
 
 
 def mask(value: str | None) -> str:

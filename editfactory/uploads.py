@@ -8,13 +8,16 @@ died before a job ran. Size and type are checked before anything is written.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from pathlib import Path
 from typing import BinaryIO
 
-from editfactory.errors import ValidationError
+from editfactory.errors import EditFactoryError, ValidationError
 from editfactory.profiles.profile import Profile
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
 """2 GB per file: enough for several minutes of 4K phone footage; larger files should be trimmed first."""
@@ -31,6 +34,12 @@ def _safe_filename(filename: str) -> str:
     if not name:
         raise ValidationError("The upload has no file name; choose the file again.")
     return name
+
+
+def empty_file_reason(name: str) -> str:
+    """Why an empty file is refused: said the same whether the browser or the upload found it empty."""
+    return (f"{name} is empty (0 bytes), so there is nothing in it to use; it may have been cut off while being "
+            "copied or downloaded. Copy or download it again, then upload it.")
 
 
 def _size_label(size: int) -> str:
@@ -64,7 +73,7 @@ def stage_upload(
                 "trim or compress it first."
             )
     if isinstance(data, (bytes, bytearray, memoryview)) and not data:
-        raise ValidationError(f"{name} is empty (0 bytes); the upload did not finish. Choose the file again.")
+        raise ValidationError(empty_file_reason(name))
     folder = profile.make_temp_dir(_STAGING_PURPOSE)
     target = folder / name
     try:
@@ -81,7 +90,7 @@ def stage_upload(
                         )
                     handle.write(chunk)
             if written == 0:
-                raise ValidationError(f"{name} is empty (0 bytes); the upload did not finish. Choose the file again.")
+                raise ValidationError(empty_file_reason(name))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -101,3 +110,18 @@ def discard_staged(profile: Profile, path: Path | str) -> None:
     """Remove a staged upload (its folder too); paths outside the profile's staging area are left alone."""
     if is_staged(profile, path):
         shutil.rmtree(Path(path).resolve().parent, ignore_errors=True)
+
+
+def refusal_reason(profile: Profile, path: Path | str, error: EditFactoryError) -> str:
+    """Why an uploaded or imported file was refused, for the user: the message's first line, with the file's
+    staged path written as its name and no other folder of the profile; the whole message goes to the log."""
+    path = Path(path)
+    message = str(error)
+    log.info("%s was refused: %s", path, message)
+    first = message.strip().splitlines()[0] if message.strip() else f"{path.name} cannot be used."
+    replacements = [(str(profile.paths.folder), "the profile's folder")]
+    if path.is_absolute():  # a staged file: its own path first, then its folder
+        replacements[:0] = [(str(path), path.name), (str(path.parent), "its folder")]
+    for folder, shown in replacements:
+        first = first.replace(folder, shown)
+    return first.rstrip(":")

@@ -7,6 +7,9 @@ import os
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The publishing retry loop sends due posts on its own thread; tests that check it turn it on themselves,
+# the others keep full control of when a post is sent.
+os.environ.setdefault("EDITFACTORY_PUBLISH_AUTO_RETRY", "0")
 
 
 @pytest.fixture(autouse=True)

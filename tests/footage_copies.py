@@ -1,6 +1,7 @@
 """A good source made with lavfi and copies of it as a user's folder holds them: crushed, resized, trimmed, brighter.
 
-Also two different sources of the same kind (another test pattern, moving colours), which must not count as copies.
+Also two different sources of the same kind (another test pattern, moving colours) and two other takes of the good
+source's scene (framed higher, zooming slower), which must not count as copies.
 Shared by the media, library and pipeline tests of near-duplicate footage.
 """
 
@@ -65,6 +66,24 @@ def make_different(name: str, folder: Path, seconds: float = 6.0) -> Path:
     path = folder / f"{name}.mp4"
     _ffmpeg("-f", "lavfi", "-i", DIFFERENT[name], "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast",
             "-pix_fmt", "yuv420p", str(path))
+    return path
+
+
+_CAMERA = "mandelbrot=size=640x360:rate=30"
+TAKES = {
+    # Another take of GOOD's scene (the same chart, the same fractal zooming in), which is not the same footage.
+    "take_framed_higher": _CAMERA + ":start_y=0.3",
+    "take_slower_zoom": _CAMERA + ":start_y=0.1:end_pts=800",
+}
+"""Takes similar enough to come 15–22 bits from GOOD and its copies (unrelated footage is 32 on average): they
+must stay apart all the same, so a looser match threshold is caught."""
+
+
+def make_take(name: str, folder: Path, seconds: float = 6.0) -> Path:
+    """Another take of the good source's scene: framed differently (``take_framed_higher``) or moving differently."""
+    path = folder / f"{name}.mp4"
+    _ffmpeg("-filter_complex", GOOD.replace(_CAMERA, TAKES[name], 1), "-map", "[v]", "-map", "[a]", "-t", str(seconds),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-c:a", "aac", str(path))
     return path
 
 

@@ -139,13 +139,14 @@ CALLS = {
     "editfactory.library.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
     "editfactory.library.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
     # voices and costs
-    "editfactory.tts.cloning.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
+    "editfactory.tts.cloned_voices.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),
     "editfactory.tts.cloning.delete_voice": lambda via, it: cloning.delete_voice(via, it.voice),
     "editfactory.tts.cloning.preview_voice": lambda via, it: cloning.preview_voice(via, it.voice),
     "editfactory.tts.service.synthesize_for_profile":
         lambda via, it: synthesize_for_profile(via, "Hi", {"provider": "elevenlabs", "voice": it.voice}, job_id=it.job),
     "editfactory.costs.ledger.reserve": lambda via, it: ledger.reserve(via, "elevenlabs", "m", 0.01, job_id=it.job),
+    "editfactory.costs.ledger.release_job_holds": lambda via, it: ledger.release_job_holds(via, it.job),
     # publishing
     "editfactory.publish.outbox.get": lambda via, it: outbox.get(via, it.publication),
     "editfactory.publish.outbox.update": lambda via, it: outbox.update(via, it.publication, title="Taken"),
@@ -161,6 +162,12 @@ CALLS = {
     "editfactory.publish.service.publish_many": lambda via, it: service.publish_many(via, [it.clip]),
     "editfactory.publish.service.delete_publication": lambda via, it: service.delete_publication(via, it.publication),
     "editfactory.publish.service.retry_publication": lambda via, it: service.retry_publication(via, it.publication),
+    "editfactory.publish.service.retry_now": lambda via, it: service.retry_now(via, it.publication),
+    "editfactory.publish.service.cancel_publication": lambda via, it: service.cancel_publication(via, it.publication),
+    "editfactory.publish.outbox.update_if_open": lambda via, it: outbox.update_if_open(via, it.publication,
+                                                                                      title="Taken"),
+    "editfactory.publish.outbox.mark_sending": lambda via, it: outbox.mark_sending(via, it.publication),
+    "editfactory.publish.outbox.cancel_unsent": lambda via, it: outbox.cancel_unsent(via, it.publication),
     "editfactory.publish.service.list_publications": lambda via, it: service.list_publications(via, it.clip),
     "editfactory.publish.service.count_publications": lambda via, it: service.count_publications(via, it.clip),
     # jobs
@@ -193,13 +200,16 @@ EXPECT_EMPTY = {
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
+    "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",
+    "editfactory.publish.outbox.cancel_unsent",
+    "editfactory.costs.ledger.release_job_holds",
 }
 
 NOT_ID_SCOPED = {
     # Take ids that are not items of a profile (the workspace's profiles, Postiz posts, provider voices),
     # or are the studio's per-session models, which call the functions above with the session's profile.
     "editfactory.profiles.workspace.Workspace", "editfactory.publish.client.PostizClient",
-    "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.models.",
+    "editfactory.tts.elevenlabs_provider.ElevenLabsProvider", "editfactory.tts.base.VoiceProvider", "editfactory.models.",
     # A runner's in-memory count of ended jobs, keyed by profile id (no item, no database).
     "editfactory.jobs.runner.JobRunner.finished_count",
 }

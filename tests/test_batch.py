@@ -98,3 +98,114 @@ def test_a_batch_makes_the_good_rows_while_bad_rows_report_their_reason(workspac
 
     assert projects.list_clips(other) == [] and projects.list_projects(other) == []
     assert {p["name"] for p in projects.list_projects(shop)} >= {"Travel mug", "Sun hat"}
+
+
+def _ok_folder(tmp_path: Path) -> Path:
+    (tmp_path / "ok").mkdir(exist_ok=True)
+    (tmp_path / "ok" / "clip.mp4").write_bytes(b"x")
+    return tmp_path / "ok"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_quoted_multi_line_script_keeps_its_line_breaks(tmp_path, newline):
+    _ok_folder(tmp_path)
+    path = tmp_path / "products.csv"
+    path.write_bytes(newline.join(["product,script,source_folder,variants", 'Mug,"Line one' + newline + 'Line two",ok,1',
+                                   "Hat,Sun hats.,ok,1", ""]).encode())
+    mug, hat = read_batch_csv(path)
+    assert mug.script == "Line one\nLine two" and mug.error is None
+    # Rows are numbered as a spreadsheet shows them: the two-line cell is one row.
+    assert (mug.line, hat.line, hat.script) == (2, 3, "Sun hats.")
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x0c", "\x0b", "\x85", "\x1c", "\x1e"])
+def test_line_separators_and_form_feeds_inside_a_script_do_not_split_the_row(tmp_path, separator):
+    _ok_folder(tmp_path)
+    items = read_batch_csv(_csv(tmp_path / "p.csv", f"Mug,First{separator}second.,ok,2", "Hat,Sun hats.,ok,1"))
+    assert [(item.product, item.script, item.variants, item.error) for item in items] == [
+        ("Mug", f"First{separator}second.", 2, None), ("Hat", "Sun hats.", 1, None)]
+
+
+def test_a_huge_cell_is_refused_with_a_reason(tmp_path):
+    _ok_folder(tmp_path)
+    huge = _csv(tmp_path / "huge.csv", "Mug,Hello.,ok,1", "Hat," + "a" * 5_000_000 + ",ok,1")
+    with pytest.raises(ValidationError) as refused:
+        read_batch_csv(huge)
+    message = str(refused.value)
+    assert "huge.csv" in message and "line 3" in message and "12,000 characters" in message and "_csv" not in message
+    # A quote that is never closed swallows the rest of the file into one cell: the message says so.
+    unclosed = _csv(tmp_path / "quote.csv", 'Mug,"Hello.,ok,1', *["Hat,Sun hats " + "x" * 100 + ".,ok,1"] * 2000)
+    with pytest.raises(ValidationError, match=r'quote \(\"\) .* not closed'):
+        read_batch_csv(unclosed)
+
+
+def test_a_script_longer_than_a_voiceover_takes_refuses_its_row_only(tmp_path):
+    _ok_folder(tmp_path)
+    long_one, short = read_batch_csv(_csv(tmp_path / "p.csv", "Mug," + "w" * 15_000 + ",ok,1", "Hat,Sun hats.,ok,1"))
+    assert "15,000 characters" in long_one.error and "at most 12,000" in long_one.error
+    assert short.error is None
+
+
+def test_a_column_named_twice_is_refused_by_name(tmp_path):
+    _ok_folder(tmp_path)
+    with pytest.raises(ValidationError, match="names the column 'script' twice"):
+        read_batch_csv(_csv(tmp_path / "p.csv", "Mug,Hello.,ok,1,Bye.", header="product,script,source_folder,variants,Script"))
+
+
+def test_a_semicolon_separated_file_is_read_as_one(tmp_path):
+    # Spreadsheets in many languages save "CSV" with semicolons; a file whose header names every column with
+    # semicolons is read with them (commas inside a script stay part of it).
+    _ok_folder(tmp_path)
+    path = tmp_path / "p.csv"
+    path.write_text("product;script;source_folder;variants\nMug;Hot, all day.;ok;2\nHat;\"Sun; shade.\";ok;1\n")
+    mug, hat = read_batch_csv(path)
+    assert (mug.product, mug.script, mug.variants, mug.error) == ("Mug", "Hot, all day.", 2, None)
+    assert hat.script == "Sun; shade."
+    # A semicolon file with a wrong column still says which separator it seemed to use.
+    path.write_text("product;script;folder;variants\nMug;Hello.;ok;1\n")
+    with pytest.raises(ValidationError, match="lacks the column.*source_folder.*separated by ';'"):
+        read_batch_csv(path)
+
+
+def test_a_folder_that_is_a_file_is_called_a_file(tmp_path):
+    (tmp_path / "clip.mp4").write_bytes(b"x")
+    [item] = read_batch_csv(_csv(tmp_path / "p.csv", "Mug,Hello.,clip.mp4,1"))
+    assert f"{tmp_path / 'clip.mp4'} is a file, not a folder" in item.error and "does not exist" not in item.error
+
+
+def test_the_music_column_names_a_file_or_a_mood(tmp_path):
+    (tmp_path / "mug").mkdir()
+    (tmp_path / "mug" / "a.mp4").write_bytes(b"x")
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hello.,mug,1,mood:Upbeat", "Cup,Hi.,mug,1,nope.mp3",
+                                "Hat,Hey.,mug,1,mood:", "Pan,Yo.,mug,1,",
+                                header="product,script,source_folder,variants,music"))
+    mug, cup, hat, pan = items
+    assert mug.error is None and mug.music_mood == "Upbeat"
+    assert "the music file" in cup.error and "nope.mp3" in cup.error
+    assert "music mood is empty" in hat.error
+    assert pan.error is None and pan.music_file is None and pan.music_mood is None
+
+
+@pytest.mark.slow
+def test_a_row_plays_its_music_and_a_bad_track_refuses_only_its_row(workspace, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.jobs import JobStore
+    from editfactory.library.music import list_tracks
+
+    footage = tmp_path / "footage"
+    generate_footage(footage / "mug" / "mug.mp4", seconds=4, pattern="testsrc2", size="640x360")
+    make_track(footage / "groove.wav", seconds=8)
+    (footage / "notes.mp3").write_text("not a song\n" * 50)
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hot coffee all day.,mug,1,groove.wav",
+                                "Cup,Tea all day.,mug,1,notes.mp3", header="product,script,source_folder,variants,music"),
+                           base=footage)
+    shop = workspace.create("Music Shop")
+    with JobRunner(workers=1) as runner:
+        start_batch(shop, runner, items, preset=SMALL)
+        follow_batch(shop, runner, items, poll_seconds=0.2)
+    results = {row["product"]: row for row in batch_results(shop, items)}
+    assert results["Mug"]["status"] == "succeeded", results["Mug"]
+    assert results["Cup"]["status"] == REFUSED and "not an audio file" in results["Cup"]["error"]
+    [track] = list_tracks(shop)
+    assert JobStore(shop).get(items[0].job_id).inputs["music"]["track_id"] == track.id

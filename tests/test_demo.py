@@ -43,6 +43,27 @@ def test_demo_makes_a_finished_clip_in_a_demo_profile(tmp_path):
     _assert_demo_clip(out, data)
 
 
+def test_demo_plays_the_given_music_and_refuses_a_bad_track(tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.library.music import list_tracks
+
+    data = tmp_path / "data"
+    notes = tmp_path / "notes.mp3"
+    notes.write_text("Not a song.\n" * 100, encoding="utf-8")
+    refused = _demo("--out", str(tmp_path / "x.mp4"), "--data-dir", str(data), "--music", str(notes), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "not an audio file" in refused.stderr and "--music" in refused.stderr
+    assert not (tmp_path / "x.mp4").exists()
+    track = make_track(tmp_path / "my-song.flac", seconds=8, title="My Song")
+    out = tmp_path / "with-music.mp4"
+    result = _demo("--out", str(out), "--data-dir", str(data), "--music", str(track), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _assert_demo_clip(out, data)
+    [stored] = list_tracks(Workspace(data).find_by_name("Demo"))
+    assert stored.title == "My Song"
+
+
 def test_demo_cuts_from_the_given_source(tmp_path):
     source = make_source(tmp_path / "my-footage.mp4", seconds=3.0)
     out, data = tmp_path / "mine.mp4", tmp_path / "data"

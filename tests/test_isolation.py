@@ -58,7 +58,9 @@ def area_of(name: str) -> str | None:
 
 
 CALLS_BY_AREA = {area: sorted(n for n in CALLS if area_of(n) == area) for area in AREAS}
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(str.strip)
+# Names a user can give: no control, format, private-use or unassigned characters (those are refused, see check_text).
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Co", "Cn")), min_size=1,
+                max_size=20).filter(str.strip)
 
 
 _VIDEOS = Path(tempfile.mkdtemp(prefix="isolation-media-"))  # one small sample video for every example

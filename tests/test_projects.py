@@ -59,3 +59,32 @@ def test_foreign_ids_are_not_found_here(workspace, shop):
         projects.delete_clip(shop, clip["id"])
     assert projects.get_project(other, theirs["id"])["name"] == "Theirs"
     assert projects.get_clip(other, clip["id"])["name"] == "their clip"
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("name", "Launch\x00", "control or invisible"),
+    ("name", "Laun\u200bch", "control or invisible"),  # looks like "Launch"
+    ("name", "\u202eLaunch", "control or invisible"),  # shown backwards
+    ("description", float("nan"), "must be text"),  # was stored as 'nan'
+    ("description", True, "must be text"),  # was stored as 'true'
+    ("description", "x" * (projects.MAX_DESCRIPTION + 1), "at most"),
+    ("script", ["Hello"], "must be text"),  # was stored as "['Hello']"
+    ("script", "Hello\x07", "control or invisible"),
+    ("script", "Hello \ud800", "control or invisible"),
+    ("script", "x" * (projects.MAX_SCRIPT + 1), "at most"),
+])
+def test_project_text_of_the_wrong_kind_is_refused_and_nothing_stored(workspace, field, value, words):
+    shop = workspace.create("Shop")
+    project = projects.create_project(shop, "Launch", description="Spring", script="Hello")
+    with pytest.raises(ValidationError, match=words):
+        projects.update_project(shop, project["id"], **{field: value})
+    with pytest.raises(ValidationError, match=words):
+        projects.create_project(shop, value if field == "name" else "Other", **({} if field == "name" else {field: value}))
+    assert projects.list_projects(shop) == [projects.get_project(shop, project["id"])] and \
+        projects.get_project(shop, project["id"]) == project
+
+
+def test_project_scripts_keep_their_lines_with_every_line_separator_as_a_newline(workspace):
+    shop = workspace.create("Shop")
+    project = projects.create_project(shop, "Launch", script="One.\u2028Two.\r\nThree.\x0cFour.\tמחיר\u200f!")
+    assert project["script"] == "One.\nTwo.\nThree.\nFour.\tמחיר\u200f!"

@@ -11,6 +11,9 @@ the times are measured side by side in one run:
 * fit    — the same clip with ``fit`` framing: each segment whole over a blurred, enlarged copy of itself;
 * moving crop — the same clip with ``fill`` framing whose crop follows a subject track (0.5 ± 0.2 of the width,
   moving at up to 0.25 frame widths per second, a point every 0.25 s), as analysis hands it to the render;
+* music  — ours with background music under the voice (a 20 s track looped to 30 s with a crossfade, faded,
+  leveled and ducked), held against its own floor: the bare encode with the music looped under the voice by a
+  plain ``amix`` (``--music-only`` times just this pair);
 * floor  — a bare single-pass encode of one contiguous 30 s trim with the same captions (no loudnorm); fit and
   the moving crop are also held against a floor with their own framing (same filters on one contiguous trim), since
   x264 spends more on a panning picture than on a still crop of the same footage;
@@ -42,6 +45,7 @@ import ffmpeg
 
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
 from editfactory.media.framing import fill_chain, fit_chain
+from editfactory.media.music import MusicBed, MusicOptions
 from editfactory.media.presets import draft_preset, get_preset
 from editfactory.media.render import RenderSegment, RenderSpec, render_clip
 from editfactory.media.runner import ffmpeg_path, run_ffmpeg
@@ -86,6 +90,46 @@ def make_voiceover(folder: Path) -> tuple[Path, list[tuple[str, float, float]]]:
     step = (CLIP_SECONDS - 0.5) / len(SCRIPT)
     words = [(word, round(i * step, 3), round(i * step + step * 0.85, 3)) for i, word in enumerate(SCRIPT)]
     return path, words
+
+
+MUSIC_SECONDS = 20.0
+
+
+def make_music(folder: Path) -> Path:
+    """A 20 s track: a kick at 120 BPM over a held chord (shorter than the clip, so it loops)."""
+    path = folder / "music.m4a"
+    if not path.exists():
+        beat = "mod(t\\,0.5)"
+        expression = (f"0.6*sin(2*PI*55*{beat})*exp(-10*{beat})"
+                      "+0.08*(sin(2*PI*261.6*t)+sin(2*PI*329.6*t)+sin(2*PI*392*t))")
+        subprocess.run(
+            [ffmpeg_path(), "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i",
+             f"aevalsrc='{expression}|{expression}':s=44100:d={MUSIC_SECONDS}", "-c:a", "aac", str(path)],
+            check=True, timeout=120,
+        )
+    return path
+
+
+def run_music(source: Path, voice: Path, words, music: Path, out: Path, x264_preset: str) -> None:
+    """Ours with the track under the voice (looped, faded, leveled, ducked)."""
+    preset = get_preset("tiktok").with_options(x264_preset=x264_preset)
+    spec = RenderSpec(segments=[(source, a, b) for a, b in SEGMENTS], voiceover=voice, words=words, preset=preset,
+                      music=MusicBed(music, MUSIC_SECONDS, MusicOptions()))
+    render_clip(spec, out)
+
+
+def run_floor_music(source: Path, voice: Path, words, music: Path, out: Path, x264_preset: str, work: Path) -> None:
+    """The bare encode with the track looped under the voice by a plain mix: the least that makes the same sound."""
+    preset = get_preset("tiktok")
+    ass = write_ass(words, CaptionStyle(), preset.width, preset.height, work / "floor.ass")
+    video = (ffmpeg.input(str(source), ss=10.0, t=CLIP_SECONDS).video.filter("fps", preset.fps)
+             .filter("scale", preset.width, preset.height, force_original_aspect_ratio="increase")
+             .filter("crop", preset.width, preset.height).filter("ass", filename=str(ass), fontsdir=str(FONTS_DIR)))
+    bed = ffmpeg.input(str(music), stream_loop=-1).audio.filter("volume", 0.25)
+    audio = ffmpeg.filter([ffmpeg.input(str(voice)).audio, bed], "amix", inputs=2, duration="first")
+    graph = ffmpeg.output(video, audio, str(out), t=CLIP_SECONDS, vcodec="libx264", preset=x264_preset,
+                          crf=preset.crf, pix_fmt="yuv420p", acodec="aac", ar=48000, movflags="+faststart")
+    run_ffmpeg(["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]], timeout=1800, what="floor encode with music")
 
 
 CPU: dict[str, float] = {}
@@ -212,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work-dir", default=None, help="where to keep the generated source between runs")
     parser.add_argument("--draft-only", action="store_true",
                         help="time only the final render and the draft preview (a quick check on a busy machine)")
+    parser.add_argument("--music-only", action="store_true",
+                        help="time only the render with music against its floor")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs of ours, the floor and the draft (best counts)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -220,9 +266,25 @@ def main(argv: list[str] | None = None) -> None:
     print("Preparing a 60 s 1080p30 source and a 30 s voiceover…", flush=True)
     source = make_source(cache, gop_seconds=args.gop)
     voice, words = make_voiceover(cache)
+    music = make_music(cache)
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         work = Path(scratch)
         times: dict[str, float] = {}
+        rounds = range(max(1, args.rounds))
+        run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)  # warm the page cache first
+        for round_ in rounds:
+            times[f"floor-music{round_}"] = _timed(lambda: run_floor_music(
+                source, voice, words, music, work / "floor-music.mp4", args.x264_preset, work), f"floor-music{round_}")
+            times[f"music{round_}"] = _timed(lambda: run_music(
+                source, voice, words, music, work / "music.mp4", args.x264_preset), f"music{round_}")
+        music_cpu = {name: min(CPU[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
+        music_wall = {name: min(times[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
+        print(f"\nwith music: {music_wall['music']:.2f} s, {music_cpu['music']:.1f} CPU s; its floor "
+              f"{music_wall['floor-music']:.2f} s, {music_cpu['floor-music']:.1f} CPU s; "
+              f"music / floor CPU {music_cpu['music'] / music_cpu['floor-music']:.2f}x (target <= 1.15x); "
+              f"load average {os.getloadavg()[0]:.1f}")
+        if args.music_only:
+            return
         # Warm the page cache, then alternate ours/floor/draft so all see the same machine load; keep each one's best.
         run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)
         rounds = range(max(1, args.rounds))

@@ -22,7 +22,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from editfactory.errors import NotFoundError, QuotaExceededError, ValidationError
+from editfactory.errors import NotFoundError, QuotaExceededError, ValidationError, check_number
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.settings import get_setting, set_setting
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 QUOTA_SETTING = "costs.quota_usd"
 _COUNTED = ("reserved", "settled")
 _EPSILON = 1e-9
+MAX_QUOTA_USD = 1_000_000.0
+"""A monthly quota above this is a typing slip (or an attempt at "no limit", which is an empty quota)."""
+_QUOTA_HINT = "Type it in dollars, e.g. 25, or leave it empty for no limit."
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,28 @@ def current_month(now: dt.datetime | None = None) -> str:
 
 def get_quota(profile: Profile) -> float | None:
     """The profile's monthly quota in USD, or None for no limit."""
-    value = get_setting(profile, QUOTA_SETTING)
-    return None if value is None else float(value)
+    return _stored_quota(get_setting(profile, QUOTA_SETTING))
+
+
+def _stored_quota(value: object) -> float | None:
+    """A stored quota as an amount; one that is not a finite amount ≥ 0 (stored by an older version, or edited
+    by hand: NaN made every comparison false and turned the limit off) counts as $0, so paid calls are refused
+    until the quota is set again, never let through."""
+    if value is None:
+        return None
+    try:
+        return float(check_number(value, "The stored monthly quota", minimum=0))
+    except ValidationError as error:
+        log.warning("%s; paid calls are refused until the quota is set again", error)
+        return 0.0
 
 
 def set_quota(profile: Profile, quota_usd: float | None) -> None:
+    """Set the monthly quota in USD (None: no limit); anything but an amount from 0 to MAX_QUOTA_USD is refused
+    (ValidationError) and the stored quota is kept."""
     if quota_usd is not None:
-        if not isinstance(quota_usd, (int, float)) or quota_usd < 0:
-            raise ValidationError("The monthly quota must be a positive amount in dollars, or empty for no limit.")
-        quota_usd = float(quota_usd)
+        quota_usd = float(check_number(quota_usd, "The monthly quota", minimum=0, maximum=MAX_QUOTA_USD,
+                                       hint=_QUOTA_HINT))
     set_setting(profile, QUOTA_SETTING, quota_usd)
 
 
@@ -132,7 +148,7 @@ def _billing_factor(cursor, provider: str, month: str) -> float:
 
 def _quota(cursor) -> float | None:
     row = cursor.execute("SELECT value FROM settings WHERE key = ?", [QUOTA_SETTING]).fetchone()
-    return None if row is None or json.loads(row[0]) is None else float(json.loads(row[0]))
+    return None if row is None else _stored_quota(json.loads(row[0]))
 
 
 def month_spend(profile: Profile, month: str | None = None) -> float:
@@ -161,8 +177,8 @@ def reserve(
 
     When the provider billed more than it estimated earlier this month, the hold is scaled up by that factor.
     """
-    if estimated_cost < 0:
-        raise ValidationError("An estimated cost cannot be negative.")
+    estimated_cost = check_number(estimated_cost, "An estimated cost", minimum=0)
+    units = check_number(units, "The number of units", minimum=0)
     owner = ProcessIdentity.current()
     month = current_month()
     entry_id = new_id("cost")
@@ -199,8 +215,9 @@ def settle(reservation: Reservation, actual_cost: float, *, units: float | None 
     Returns how far the month is now over its quota (0.0 when it is not); a provider that billed more than
     it estimated can cause that. It is logged, and no further paid call is let through this month.
     """
-    if actual_cost < 0:
-        raise ValidationError("An actual cost cannot be negative.")
+    actual_cost = check_number(actual_cost, "An actual cost", minimum=0)
+    if units is not None:
+        units = check_number(units, "The number of units", minimum=0)
     with reservation.profile.db.transaction() as cursor:
         cursor.execute(
             "UPDATE cost_entries SET cost_usd = ?, units = COALESCE(?, units), status = 'settled', settled_at = now()"
@@ -248,3 +265,17 @@ def month_entries(profile: Profile, month: str | None = None) -> list[dict]:
         " FROM cost_entries WHERE month = ? ORDER BY created_at",
         [month or current_month()],
     )
+
+
+def release_job_holds(profile: Profile, job_id: str) -> int:
+    """Release what a finished job still holds (it died before settling); returns how many holds were released.
+
+    The job runner calls this whenever a job ends, however it ended: a job gone is no longer making a paid call.
+    """
+    with profile.db.transaction() as cursor:
+        return len(cursor.execute(
+            "UPDATE cost_entries SET cost_usd = 0, status = 'released', settled_at = now(),"
+            " description = description || ' (released: its job ended before settling it)'"
+            " WHERE job_id = ? AND status = 'reserved' RETURNING id",
+            [job_id],
+        ).fetchall())

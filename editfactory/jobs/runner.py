@@ -22,11 +22,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from editfactory.costs.ledger import release_job_holds
 from editfactory.errors import CancelledError, EditFactoryError, ValidationError
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.recovery import recover_interrupted
 from editfactory.jobs.registry import JobFunction, registered_job
-from editfactory.jobs.store import CANCELLED, FAILED, QUEUED, SUCCEEDED, Job, JobStore
+from editfactory.jobs.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, SUCCEEDED, Job, JobStore
 from editfactory.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,11 @@ class JobRunner:
 
     def cancel(self, profile: Profile, job_id: str) -> Job:
         """Ask a job to stop (recorded in the database, so it also works for jobs of another process)."""
-        job = JobStore(profile).request_cancel(job_id)
         with self._lock:
             running = self._jobs.get(job_id)
         if running is not None and running.profile.id == profile.id:
-            running.event.set()
-        return job
+            running.event.set()  # first: a job running here stops now, not after the write below gets the file
+        return JobStore(profile).request_cancel(job_id)
 
     def wait(self, profile: Profile, job_id: str, timeout: float | None = None) -> Job:
         """Block until a job submitted here has finished; returns its final record."""
@@ -208,18 +208,37 @@ class JobRunner:
                 _write_progress=lambda message, fraction: store.set_progress(job_id, message, fraction),
             )
             outputs = function(profile, context)
-            store.finish(job_id, SUCCEEDED, outputs=outputs or {})
+            self._end(store, job_id, SUCCEEDED, outputs=outputs or {})
         except CancelledError as error:
-            store.finish(job_id, CANCELLED, error=str(error) or "Cancelled by the user.")
+            self._end(store, job_id, CANCELLED, error=str(error) or "Cancelled by the user.")
         except EditFactoryError as error:
-            store.finish(job_id, FAILED, error=str(error))
+            self._end(store, job_id, FAILED, error=str(error))
         except Exception as error:  # a bug, not a user error: keep the traceback in the log
             log.exception("Job %s (%s) crashed", job_id, job.kind)
-            store.finish(job_id, FAILED, error=f"Unexpected error ({type(error).__name__}): {error}. See the log.")
+            self._end(store, job_id, FAILED, error=f"Unexpected error ({type(error).__name__}): {error}. See the log.")
+        except BaseException as error:  # sys.exit() or KeyboardInterrupt raised in a worker thread
+            # It would stop only this thread, leaving the job 'running' for ever; record it and keep the worker.
+            # Not re-raised: it would come out of runner.wait() in whoever waits (a notebook) as if meant for it.
+            log.error("Job %s (%s) was stopped by %s", job_id, job.kind, type(error).__name__, exc_info=True)
+            self._end(store, job_id, INTERRUPTED, error=f"The job was stopped by {type(error).__name__} before it "
+                                                        "finished. Retry the job to run it again.")
         finally:
             shutil.rmtree(temp, ignore_errors=True)
             with self._lock:
                 self._finished[profile.id] = self._finished.get(profile.id, 0) + 1
+
+    @staticmethod
+    def _end(store: JobStore, job_id: str, status: str, **details: object) -> None:
+        """Record how the job ended; first give back any quota it still holds (it makes no more paid calls),
+        so whoever sees the job finished also sees its reservations released."""
+        try:
+            released = release_job_holds(store.profile, job_id)
+        except EditFactoryError:
+            log.warning("Could not release the quota held by job %s", job_id, exc_info=True)
+        else:
+            if released:
+                log.warning("Job %s ended holding %d quota reservation(s); released them", job_id, released)
+        store.finish(job_id, status, **details)
 
     def _watch_cancel_flags(self) -> None:
         while not self._closed.wait(self.cancel_poll_interval):

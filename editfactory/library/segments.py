@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.errors import NotFoundError, ValidationError, check_number, check_text
 from editfactory.ids import new_id
 from editfactory.library.sources import get_source, mark_analyzed
 from editfactory.storage.rows import insert_rows
@@ -67,13 +67,20 @@ def _clean_keywords(keywords: Iterable[str] | str) -> list[str]:
     return cleaned
 
 
+def _clean_notes(notes: object) -> str:
+    return "" if notes is None else check_text(notes, "Segment notes", max_length=MAX_NOTES, multiline=True)
+
+
+def _check_favorite(favorite: object) -> bool:
+    if not isinstance(favorite, bool):  # bool("no") is True
+        raise ValidationError(f"A segment's favorite mark must be True or False, not {type(favorite).__name__}.")
+    return favorite
+
+
 def _check_range(start: float, end: float, duration: float, source_name: str) -> tuple[float, float]:
-    try:
-        start, end = float(start), float(end)
-    except (TypeError, ValueError):
-        raise ValidationError("Segment start and end must be numbers of seconds.") from None
-    if start != start or end != end:
-        raise ValidationError("Segment start and end must be numbers of seconds.")
+    # Typed text ("1.5") is read; NaN, infinities and yes/no (True was 1 s) are refused.
+    start = check_number(start, "A segment's start", text=True, hint="Type it in seconds, e.g. 1.5.")
+    end = check_number(end, "A segment's end", text=True, hint="Type it in seconds, e.g. 4.")
     if start < 0:
         raise ValidationError(f"A segment cannot start before 0 s (got {start:.2f} s).")
     if end > duration + 1e-3:
@@ -98,8 +105,7 @@ def create_segment(
     """A manual segment of ``source_id`` in this profile, validated against the source's length."""
     source = get_source(profile, source_id)
     start, end = _check_range(start, end, source.duration, source.filename)
-    if len(notes) > MAX_NOTES:
-        raise ValidationError(f"Segment notes are limited to {MAX_NOTES} characters.")
+    notes, favorite = _clean_notes(notes), _check_favorite(favorite)
     segment_id = new_id("seg")
     profile.db.execute(
         "INSERT INTO segments (id, source_id, start_s, end_s, keywords, notes, favorite, origin) "
@@ -178,10 +184,8 @@ def update_segment(
     new_end = segment.end if end is _UNSET else end
     new_start, new_end = _check_range(new_start, new_end, source.duration, source.filename)
     new_keywords = list(segment.keywords) if keywords is _UNSET else _clean_keywords(keywords)
-    new_notes = segment.notes if notes is _UNSET else str(notes)
-    if len(new_notes) > MAX_NOTES:
-        raise ValidationError(f"Segment notes are limited to {MAX_NOTES} characters.")
-    new_favorite = segment.favorite if favorite is _UNSET else bool(favorite)
+    new_notes = segment.notes if notes is _UNSET else _clean_notes(notes)
+    new_favorite = segment.favorite if favorite is _UNSET else _check_favorite(favorite)
     new_framing = segment.framing if framing is _UNSET else check_framing(framing, allow_unset=True)
     profile.db.execute(
         "UPDATE segments SET start_s = ?, end_s = ?, keywords = ?, notes = ?, favorite = ?, framing = ?, "

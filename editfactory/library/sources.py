@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from editfactory.media.thumbnails import make_thumbnail
 from editfactory.paging import like_pattern, limit_clause, order_by
 from editfactory.profiles import Profile
 from editfactory.progress import ProgressCallback
+
+log = logging.getLogger(__name__)
 
 MIN_SIDE = 64
 MAX_SIDE = 8192
@@ -157,8 +160,9 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
             try:
                 make_thumbnail(path, scratch / "thumbnail.jpg", at=min(1.0, info.duration / 3))
             except MediaError as error:
+                log.info("No thumbnail could be made of %s: %s", path, error)  # ffmpeg's lines: for the log only
                 raise MediaError(
-                    f"{path.name} could not be decoded ({info.video_codec}); convert it to H.264 (MP4) and import it again.\n{error}"
+                    f"{path.name} could not be decoded ({info.video_codec}); convert it to H.264 (MP4) and import it again."
                 ) from None
             if progress:
                 progress(f"Copying {path.name} into the profile", 0.7)

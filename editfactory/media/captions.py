@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pysubs2
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_number, quoted
 from editfactory.media.fonts import covered_characters
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -30,7 +30,15 @@ Armenian and Khmer text."""
 _TRAILING = ("Pe", "Pf", "Pi", "So", "Sk", "Mn", "Me", "Cf", "Zs")
 """Categories that may follow a sentence's terminator inside one word: closing brackets and quotes, emoji
 (with their variation selectors and joiners)."""
-_HEX_COLOR = re.compile(r"^#?[0-9a-fA-F]{6}$")
+_HEX_COLOR = re.compile(r"#?[0-9a-fA-F]{6}")
+_NUMBERS = (  # field, as the message names it, lowest, highest, whole number, what it means
+    ("size", "Caption size", 8, 400, True, "It is in pixels of a 1920-high frame."),
+    ("outline", "Caption outline", 0, 40, False, "It is in pixels (0 for none)."),
+    ("shadow", "Caption shadow", 0, 40, False, "It is in pixels (0 for none)."),
+    ("vertical_position", "Caption vertical position", 0, 1, False, "It is a fraction of the height: 0 top … 1 bottom."),
+    ("max_words_per_cue", "Words per caption", 1, 50, True, ""),
+    ("max_chars_per_cue", "Characters per caption", 1, 500, True, ""),
+)
 
 
 @dataclass(frozen=True)
@@ -77,28 +85,32 @@ class CaptionStyle:
     uppercase: bool = False
 
     def __post_init__(self) -> None:
-        if self.font not in SHIPPED_FONTS:
+        # Frozen: the checked values (84.0 → 84, -0.0 → 0.0) are set through object.__setattr__.
+        if not isinstance(self.font, str) or self.font not in SHIPPED_FONTS:
             raise ValidationError(
-                f"Caption font {self.font!r} does not ship with Edit Factory, so clips would look different on "
+                f"Caption font {quoted(self.font)} does not ship with Edit Factory, so clips would look different on "
                 f"other machines; use one of: {', '.join(SHIPPED_FONTS)}."
             )
         for name in ("primary_color", "highlight_color", "outline_color"):
-            if not _HEX_COLOR.match(getattr(self, name)):
-                raise ValidationError(f"Caption {name.replace('_', ' ')} {getattr(self, name)!r} is not a #RRGGBB color.")
-        if not 8 <= self.size <= 400:
-            raise ValidationError(f"Caption size {self.size} is out of range; use 8–400 pixels.")
-        if not 0.0 <= self.vertical_position <= 1.0:
-            raise ValidationError("Caption vertical position must be between 0 (top) and 1 (bottom).")
-        if self.max_words_per_cue < 1 or self.max_chars_per_cue < 1:
-            raise ValidationError("Caption cues need at least one word and one character.")
-        if not 0 <= self.outline <= 40:
-            raise ValidationError("Caption outline must be between 0 and 40 pixels.")
+            value = getattr(self, name)
+            # fullmatch: "$" would also match before a final newline, and "#000000\n" was stored.
+            if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
+                raise ValidationError(f"Caption {name.replace('_', ' ')} {quoted(value)} is not a #RRGGBB color.")
+        for name, label, low, high, integer, hint in _NUMBERS:
+            object.__setattr__(self, name, check_number(getattr(self, name), label, minimum=low,
+                                                        maximum=high, integer=integer, hint=hint))
+        for name in ("bold", "highlight_current_word", "uppercase"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValidationError(f"Caption {name.replace('_', ' ')} must be yes or no (True or False), not "
+                                      f"{quoted(getattr(self, name))}.")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> CaptionStyle:
+        if not isinstance(data, dict):
+            raise ValidationError(f"A caption style is a set of named values, not {type(data).__name__}.")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -30,8 +30,9 @@ FLAT_FRAME_LEVELS = 1.0
 MATCH_BITS = 14.0
 """Mean Hamming distance (of 64 bits) over neighbouring frames under which two frames show the same footage.
 Measured on lavfi footage: a resized, brightened or ``-q:v 31`` copy 1–5 bits, a trim between samples 3–9,
-``-crf 51`` 4–12, a crushed copy against a trimmed one 6–14; different footage 19 and more over 32 sources of
-similar kinds (test patterns, fractals, moving colours), 32 on average for unrelated pictures."""
+``-crf 51`` 4–12, a crushed copy against a trimmed one 6–14; another take of the same scene (framed higher,
+zooming slower) 15–22; different footage 19 and more over 32 sources of similar kinds (test patterns, fractals,
+moving colours), 32 on average for unrelated pictures."""
 FRAME_BITS = 20
 """The matched frame itself must be at most this far off; its neighbours alone cannot carry a mismatch."""
 CONTEXT = 2

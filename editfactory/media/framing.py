@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import ffmpeg
 import numpy as np
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, quoted
 
 FRAMINGS = ("auto", "fill", "fit")
 """Every framing a project, a profile default or a segment can ask for."""
@@ -58,7 +58,7 @@ def check_framing(value: object, *, allow_unset: bool = False) -> str | None:
         return None
     if not isinstance(value, str) or value.strip().lower() not in FRAMINGS:
         allowed = ", ".join(FRAMINGS) + (" (or nothing, to use the project's)" if allow_unset else "")
-        raise ValidationError(f"Unknown framing {value!r}; choose one of: {allowed}.")
+        raise ValidationError(f"Unknown framing {quoted(value)}; choose one of: {allowed}.")
     return value.strip().lower()
 
 

@@ -11,6 +11,9 @@ passes that cost a small part of the render): the voice to the preset's loudness
 ``bed_volume`` of it (it is lowered, never raised, so quiet room tone is not turned into hiss). While the
 voice speaks, ``sidechaincompress`` driven by that leveled voice pushes the bed further down; so the voice
 stays on top whatever the raw level of the voiceover or of the footage.
+
+Background music (:mod:`editfactory.media.music`) is a third part: measured alone too, leveled to sit
+``level_db`` under the voice, and ducked by the same leveled voice to a fixed depth while it speaks.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import ffmpeg
 
 from editfactory.media import loudness
+from editfactory.media import music as music_bed
 from editfactory.media.filtergraph import one_chain_per_use
 from editfactory.media.presets import RenderPreset
 from editfactory.media.probe import MediaInfo
@@ -60,6 +64,10 @@ class Mix:
     bed_gain_db: float = 0.0
     duck_threshold: float = 0.03
     """Linear level of the voice above which the bed is ducked (set from the voice's level by :func:`plan_mix`)."""
+    music: music_bed.MusicBed | None = None
+    music_gain_db: float = 0.0
+    music_threshold: float = 0.001
+    """Linear level of the voice above which the music is ducked (far under the voice, so the depth is fixed)."""
 
     @property
     def uses_bed(self) -> bool:
@@ -70,6 +78,8 @@ class Mix:
 
     def graph(self):
         """The ffmpeg-python stream of the mix; built anew for every pass (measure, render, corrections)."""
+        if self.music is not None:
+            return self._with_music()
         if self.voiceover is None:
             return self.bed()
         voice = self.voice()
@@ -83,6 +93,30 @@ class Mix:
             attack=DUCK_ATTACK_MS, release=DUCK_RELEASE_MS,
         )
         return ffmpeg.filter([voice_parts[1], ducked], "amix", inputs=2, duration="first", normalize=0)
+
+    def music_stream(self):
+        """The music alone: looped or trimmed to the clip, faded (before leveling)."""
+        return music_bed.music_stream(self.music, self.duration, self.sample_rate)
+
+    def _with_music(self):
+        music = self.music_stream().filter("volume", f"{self.music_gain_db:.2f}dB")
+        has_bed = any(piece.has_audio for piece in self.pieces)
+        if self.voiceover is None:
+            if not has_bed:
+                return music
+            return ffmpeg.filter([self.bed(), music], "amix", inputs=2, duration="first", normalize=0)
+        voice = self.voice().filter("volume", f"{self.voice_gain_db:.2f}dB")
+        voice_parts = voice.filter_multi_output("asplit", 3 if self.uses_bed else 2)
+        parts = [voice_parts[0], music_bed.ducked(
+            music, voice_parts[1], duck_db=self.music.duck_db, threshold=self.music_threshold, ratio=DUCK_RATIO,
+            attack=DUCK_ATTACK_MS, release=DUCK_RELEASE_MS,
+        )]
+        if self.uses_bed:
+            parts.append(ffmpeg.filter(
+                [self.bed().filter("volume", f"{self.bed_gain_db:.2f}dB"), voice_parts[2]], "sidechaincompress",
+                threshold=f"{self.duck_threshold:.6f}", ratio=DUCK_RATIO, attack=DUCK_ATTACK_MS, release=DUCK_RELEASE_MS,
+            ))
+        return ffmpeg.filter(parts, "amix", inputs=len(parts), duration="first", normalize=0)
 
     def voice(self):
         """The voiceover as stereo at the clip's rate, exactly as long as the clip."""
@@ -128,19 +162,39 @@ def sounds_of(segments: Sequence, infos: Mapping[Path, MediaInfo]) -> tuple[Sour
 
 
 def plan_mix(pieces: tuple[SourceSound, ...], *, duration: float, preset: RenderPreset, voiceover: Path | None,
-             duck: bool, bed_volume: float, timeout: float, cancel: threading.Event | None = None) -> Mix:
-    """The mix of a clip; when voice and bed are both heard, their levels are measured and leveling gains set."""
+             duck: bool, bed_volume: float, timeout: float, cancel: threading.Event | None = None,
+             music: music_bed.MusicBed | None = None) -> Mix:
+    """The mix of a clip; when voice and bed (or music) are both heard, their levels are measured and leveling
+    gains set."""
     mix = Mix(pieces, duration, preset.sample_rate, voiceover, duck, bed_volume)
+    if music is not None:
+        mix = _plan_music(replace(mix, music=music), preset, timeout, cancel)
     if voiceover is None or not mix.uses_bed:
         return mix
-    voice = _integrated(mix.voice(), preset, timeout, cancel)
-    bed = _integrated(mix.bed(), preset, timeout, cancel)
     voice_level = preset.loudness_lufs
-    voice_gain = 0.0 if voice is None else voice_level - voice
+    if mix.music is not None:  # the voice was measured and leveled for the music already
+        voice_gain = mix.voice_gain_db
+    else:
+        voice = _integrated(mix.voice(), preset, timeout, cancel)
+        voice_gain = 0.0 if voice is None else voice_level - voice
+    bed = _integrated(mix.bed(), preset, timeout, cancel)
     bed_ceiling = voice_level + 20 * math.log10(max(bed_volume, 1e-6))
     bed_gain = 0.0 if bed is None else min(0.0, bed_ceiling - bed)
     threshold = 10 ** ((voice_level - DUCK_THRESHOLD_UNDER_VOICE_DB) / 20)
     return replace(mix, voice_gain_db=voice_gain, bed_gain_db=bed_gain, duck_threshold=threshold)
+
+
+def _plan_music(mix: Mix, preset: RenderPreset, timeout: float, cancel) -> Mix:
+    """Level the music ``level_db`` under the voice's target loudness (the voice leveled to it, when there is one)."""
+    voice_level = preset.loudness_lufs
+    voice_gain = 0.0
+    if mix.voiceover is not None:
+        voice = _integrated(mix.voice(), preset, timeout, cancel)
+        voice_gain = 0.0 if voice is None else voice_level - voice
+    music = _integrated(mix.music_stream(), preset, timeout, cancel)
+    music_gain = 0.0 if music is None else voice_level + mix.music.options.level_db - music
+    threshold = 10 ** ((voice_level - music_bed.DUCK_THRESHOLD_UNDER_VOICE_DB) / 20)
+    return replace(mix, voice_gain_db=voice_gain, music_gain_db=music_gain, music_threshold=threshold)
 
 
 def _integrated(stream, preset: RenderPreset, timeout: float, cancel) -> float | None:

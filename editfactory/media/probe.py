@@ -8,6 +8,7 @@ promises more than the file holds, and gives the real average frame rate of VFR 
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 from dataclasses import asdict, dataclass
@@ -15,6 +16,28 @@ from pathlib import Path
 
 from editfactory.errors import MediaError
 from editfactory.media.runner import _popen, ffmpeg_path, relevant_stderr, run_ffmpeg
+
+log = logging.getLogger(__name__)
+
+_NOT_VIDEO = ("its content is not a video in any format ffmpeg knows (another kind of file with a video name, "
+              "or damaged)")
+
+
+def _unreadable_cause(path: Path, ffmpeg_said: str) -> str:
+    """Why ffmpeg could not open ``path``, in words for the user (ffmpeg's own lines go to the log)."""
+    said = ffmpeg_said.lower()
+    if "permission denied" in said:
+        return "this program is not allowed to read it"
+    if "moov atom not found" in said:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+        if head[4:8] == b"ftyp":  # starts as an MP4 does: its index (at the end) never arrived
+            return "it is incomplete, an MP4 whose index is missing, as when a copy or download stops early"
+        return _NOT_VIDEO
+    if "invalid data found" in said:
+        return _NOT_VIDEO
+    return "it may be damaged, truncated, or another kind of file"
+
 
 PROBE_TIMEOUT = 60.0
 
@@ -99,10 +122,10 @@ def probe(path: Path | str, *, count_frames: bool = True) -> MediaInfo:
         raise MediaError(f"{path} does not exist or is not a file.")
     text = read_header(path)
     if "Input #0" not in text:
+        log.info("ffmpeg cannot read %s:\n%s", path, relevant_stderr(text.splitlines(), limit=8))
         raise MediaError(
-            f"{path.name} is not a media file ffmpeg can read (it may be damaged, truncated, or another kind of file). "
-            "Check that it plays in a video player, copy or download it again, or export it as MP4 (H.264):\n"
-            f"{relevant_stderr(text.splitlines(), limit=4)}"
+            f"{path.name} is not a media file ffmpeg can read: {_unreadable_cause(path, text)}. "
+            "Check that it plays in a video player, copy or download it again, or export it as MP4 (H.264)."
         )
     duration_match = _DURATION.search(text)
     header_duration = 0.0
@@ -144,7 +167,14 @@ def probe(path: Path | str, *, count_frames: bool = True) -> MediaInfo:
         fps=nominal,
     )
     if count_frames and header_duration > 0:
-        frames, seconds = _count_video_packets(path)
+        try:
+            frames, seconds = _count_video_packets(path)
+        except MediaError as error:
+            log.info("ffmpeg cannot read the video packets of %s: %s", path, error)
+            raise MediaError(
+                f"{path.name} cannot be read to its end: it is damaged or was cut off while being copied. "
+                "Copy or download it again, or export it as MP4 (H.264), then import."
+            ) from None
         info["frame_count"] = frames
         frame_time = 1 / nominal if nominal else 0.0
         if 0 < seconds + 2 * frame_time < header_duration * 0.98:

@@ -101,6 +101,20 @@ def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset):
     return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
 
 
+def _frame_counts(segments: list[RenderSegment], preset: RenderPreset) -> list[int]:
+    """Frames of each segment so every cut is on the frame nearest its time in the clip.
+
+    A segment's own rounding (its first frame may fall either side of a source frame) could add a frame
+    per segment and push later cuts off their times (a cut on the beat one frame late); counting from the
+    clip's start keeps each cut within half a frame.
+    """
+    ends, total = [], 0.0
+    for segment in segments:
+        total += segment.duration
+        ends.append(round(total * preset.fps))
+    return [max(end - start, 1) for start, end in zip([0, *ends[:-1]], ends)]
+
+
 def _first_ceiling(preset: RenderPreset) -> float:
     return preset.true_peak_db - loudness.FIRST_CEILING_MARGIN
 
@@ -210,6 +224,7 @@ def _render_clip(
         mix = mixing.plan_mix(
             mixing.sounds_of(segments, infos), duration=duration, preset=preset, voiceover=spec.voiceover,
             duck=spec.duck_source_audio, bed_volume=spec.source_audio_volume, timeout=timeout, cancel=cancel,
+            music=spec.music,
         )
         measured = loudness.measure(
             mix.graph(), target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
@@ -218,6 +233,9 @@ def _render_clip(
         report("Rendering", 0.05)
 
         videos = _per_segment(segments, lambda s: _video_chain(s, infos[s.source], preset), "split")
+        # Each segment exactly its frames, from time 0 (a first frame at 1/fps would shift every later cut).
+        videos = [video.filter("trim", end_frame=frames).filter("setpts", "PTS-STARTPTS")
+                  for video, frames in zip(videos, _frame_counts(segments, preset))]
         video = ffmpeg.concat(*videos, v=1, a=0) if len(videos) > 1 else videos[0]
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))

@@ -16,12 +16,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from editfactory.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
 
@@ -114,6 +116,68 @@ def _segment(item: RenderSegment | Sequence) -> RenderSegment:
     return RenderSegment(Path(item[0]), float(item[1]), float(item[2]))
 
 
+DEFAULT_LEVEL_DB = -12.0
+DEFAULT_DUCK_DB = 14.0
+DEFAULT_FADE_IN = 0.5
+DEFAULT_FADE_OUT = 1.0
+
+
+@dataclass(frozen=True)
+class MusicOptions:
+    """How a chosen track plays under a clip (stored as a project's ``music_options``)."""
+
+    level_db: float = DEFAULT_LEVEL_DB
+    """The music's loudness relative to the voice's, in the voice's pauses (−30 … 0 dB)."""
+    start: float = 0.0
+    """Seconds into the track where the clip's music begins."""
+    fade_in: float = DEFAULT_FADE_IN
+    fade_out: float = DEFAULT_FADE_OUT
+    cut_on_beat: bool | None = None
+    """Move the cuts between segments onto the track's beats; ``None`` = when the track has a steady beat."""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> MusicOptions:
+        """Options from stored or submitted values; unknown keys and bad values are refused (ValidationError)."""
+        data = dict(data or {})
+        unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise ValidationError(f"Music options have no field(s) {sorted(unknown)}; use level_db, start, fade_in, "
+                                  "fade_out or cut_on_beat.")
+        try:
+            numbers = {k: float(data[k]) for k in ("level_db", "start", "fade_in", "fade_out") if k in data}
+        except (TypeError, ValueError):
+            raise ValidationError("Music level, start and fades are numbers (dB and seconds).") from None
+        options = cls(**{**data, **numbers})
+        if not all(math.isfinite(v) for v in (options.level_db, options.start, options.fade_in, options.fade_out)):
+            raise ValidationError("Music level, start and fades must be finite numbers.")
+        if not -30.0 <= options.level_db <= 0.0:
+            raise ValidationError(f"The music level is {options.level_db:g} dB; choose between -30 dB (barely heard) "
+                                  "and 0 dB (as loud as the voice) — the default is -12 dB.")
+        if options.start < 0 or options.fade_in < 0 or options.fade_out < 0 or max(options.fade_in, options.fade_out) > 10:
+            raise ValidationError("The music's start is at least 0 s and its fades 0–10 s long.")
+        if options.cut_on_beat not in (None, True, False):
+            raise ValidationError("Cutting on the beat is on, off, or automatic (None).")
+        return options
+
+
+@dataclass(frozen=True)
+class MusicBed(_SpecFields):
+    """One track under one clip (:mod:`editfactory.media.music` plays it): the file, its length and the options."""
+
+    path: Path = input_file()
+    track_duration: float
+    options: MusicOptions = MusicOptions()
+    duck_db: float = DEFAULT_DUCK_DB
+
+    def __post_init__(self) -> None:
+        if not self.track_duration > 0:
+            raise ValidationError("A music track needs its length; import it into the profile's music library.")
+        super().__post_init__()
+
+
 @dataclass(frozen=True)
 class RenderSpec(_SpecFields):
     """Everything a clip is made of. ``words`` are ``(word, start, end)`` in voiceover time.
@@ -132,6 +196,9 @@ class RenderSpec(_SpecFields):
     source_audio_volume: float = 0.35
     """With ducking: the footage's sound at most this fraction of the voice's loudness (0.35: 9 dB under) in the
     voice's pauses, and further down while it speaks (:mod:`editfactory.media.mixing`)."""
+    music: MusicBed | None = None
+    """Background music under the voice (:class:`editfactory.media.music.MusicBed`, its track an input file);
+    ``None`` = none."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))

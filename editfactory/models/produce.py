@@ -40,14 +40,19 @@ from editfactory.library import (
 )
 from editfactory.library.duplicates import copies_among
 from editfactory.library.framing import default_framing, project_framing, set_project_framing
+from editfactory.library.music import (
+    choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
+    uses_profile_default,
+)
 from editfactory.media.presets import PRESETS
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices
-from editfactory.tts.registry import PROVIDERS
-from editfactory.uploads import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES, discard_staged, stage_upload
+from editfactory.tts.base import CLONED, PRESET
+from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS
+from editfactory.uploads import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES, discard_staged, refusal_reason, stage_upload
 
 MODES = {"best": "Best first", "source_order": "In order", "random": "Random"}
 MAX_VARIANTS = 10
@@ -71,11 +76,11 @@ class ProduceModel(param.Parameterized):
                                         "footage (a copy imported twice; see library.duplicates).")
 
     script = param.String(default="", doc="The text the voice reads; saved with the project.")
-    provider = param.Selector(default="piper", objects=list(PROVIDERS), doc="Voice provider.")
+    provider = param.Selector(default=DEFAULT_PROVIDER, objects=list(PROVIDERS), doc="Voice provider (any registered).")
     voice = param.String(default="", doc="Voice id of the provider ('' for its default).")
     voice_model = param.String(default="", doc="Model of the provider ('' for its default).")
     voices = param.List(default=[], doc="The provider's voices as {'id', 'name'} (cloned ones included).")
-    models = param.List(default=[], doc="The provider's models as {'id', 'label', 'price_per_1k_chars'}.")
+    models = param.List(default=[], doc="The provider's models as {'id', 'label', 'price_per_1k_chars', 'unit'}.")
     voice_note = param.String(default="", doc="Why the chosen provider cannot speak now, and what to do ('' when it can).")
     estimate = param.Dict(default={}, doc="For the script and voice: characters, seconds, label, cost_usd, cached.")
 
@@ -84,6 +89,10 @@ class ProduceModel(param.Parameterized):
     preset = param.Parameter(default="tiktok", doc="Output format: a preset name, or a dict of RenderPreset fields.")
     framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
+    music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
+                         "'track:<id>' or 'mood:<mood>'.")
+    music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
+    music_file = param.String(default="", doc="The chosen track's file, for the player ('' for none or a mood).")
 
     voiceover = param.Dict(default={}, doc="Outputs of the latest voiceover job of this project (audio, words, cues, cost).")
     voice_sample = param.Dict(default={}, doc="Outputs of the latest voice sample job (audio, duration).")
@@ -94,6 +103,10 @@ class ProduceModel(param.Parameterized):
                                                "quality floor, in sentences (its job's 'quality_notes').")
 
     upload_limit = param.Integer(default=MAX_UPLOAD_BYTES, bounds=(1, None), doc="Largest file accepted per upload.")
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.param.provider.objects = list(PROVIDERS)  # also providers registered after this module was imported
 
     # -- profile & project --------------------------------------------------------------
 
@@ -131,6 +144,7 @@ class ProduceModel(param.Parameterized):
             "quality_notes": self._latest_quality_notes(project_id),
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
+            **_music_state(profile, project_id),
         }
 
     def _latest_quality_notes(self, project_id: str) -> list[str]:
@@ -159,6 +173,7 @@ class ProduceModel(param.Parameterized):
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"],
+            **{key: data[key] for key in ("music", "music_choices", "music_file") if key in data},
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -205,7 +220,7 @@ class ProduceModel(param.Parameterized):
             try:
                 staged.append(stage_upload(profile, filename, data, accept=VIDEO_SUFFIXES, max_bytes=self.upload_limit))
             except EditFactoryError as error:
-                refused.append({"file": filename, "reason": str(error)})
+                refused.append({"file": filename, "reason": refusal_reason(profile, str(filename), error)})
         return staged, refused
 
     def start_upload(self, files: list[tuple[str, bytes]]) -> dict[str, Any]:
@@ -249,6 +264,16 @@ class ProduceModel(param.Parameterized):
         set_project_framing(self._profile(), self.require_project(), framing or None)
         self.framing = framing or ""
 
+    def save_music(self, value: str) -> None:
+        """The project's music ('default' goes back to the profile's); an unknown track or mood is refused."""
+        profile, project_id = self._profile(), self.require_project()
+        if value == "default":
+            clear_project_music(profile, project_id)
+        else:
+            kept = project_music(profile, project_id).options if not uses_profile_default(profile, project_id) else None
+            set_project_music(profile, project_id, choice_from_value(value, kept))
+        self.param.update(**_music_state(profile, project_id))
+
     def edit_segment(self, segment_id: str, **changes: Any) -> Segment:
         return update_segment(self._profile(), segment_id, **changes)
 
@@ -280,13 +305,15 @@ class ProduceModel(param.Parameterized):
         profile = self._profile()
         instance = get_provider(provider, profile)
         try:
-            models = [{"id": m.id, "label": m.label, "price_per_1k_chars": m.price_per_1k_chars} for m in instance.models()]
-            voices = [{"id": v["id"], "name": f"{v['name']} (cloned)"} for v in list_cloned_voices(profile, provider)]
+            models = [{"id": m.id, "label": m.label, "price_per_1k_chars": m.price_per_1k_chars,
+                       "unit": instance.pricing_unit} for m in instance.models()]
+            voices = [{"id": v["id"], "name": f"{v['name']} (cloned)"} for v in list_cloned_voices(profile, provider)] \
+                if CLONED in instance.voice_kinds else []
             status = instance.availability()
             note = "" if status.ok else f"{instance.label} is not available: {status.reason}"
             try:
                 voices += [{"id": v.id, "name": f"{v.name} · {v.language}" if v.language else v.name}
-                           for v in instance.list_voices()]
+                           for v in (instance.list_voices() if PRESET in instance.voice_kinds else [])]
             except EditFactoryError as error:
                 note = note or f"The voice list could not be loaded: {error}"
             default_voice = instance.default_voice
@@ -320,7 +347,7 @@ class ProduceModel(param.Parameterized):
         defaults = await self.session.call(self.read_defaults)
         if defaults is FAILED:
             return
-        provider = defaults["provider"] if defaults["provider"] in PROVIDERS else "piper"
+        provider = defaults["provider"] if defaults["provider"] in PROVIDERS else DEFAULT_PROVIDER
         self.provider = provider
         await self.load_voice_options(provider, keep=defaults)
 
@@ -415,3 +442,12 @@ def source_label(source: SourceVideo) -> str:
 
 __all__ = ["ANALYZE_SOURCE", "IMPORT_SOURCES", "MODES", "PRODUCTION", "VOICEOVER", "VOICE_PREVIEW", "ProduceModel",
            "size_label", "source_label"]
+
+
+def _music_state(profile, project_id: str) -> dict[str, Any]:
+    """The project's music as the Produce page shows it: the picker's value and choices, the track to play."""
+    choices = {"Profile default": "default", **picker_choices(profile)}
+    value = "default" if uses_profile_default(profile, project_id) else choice_value(project_music(profile, project_id))
+    track_id = project_music(profile, project_id).track_id
+    return {"music": value if value in choices.values() else "default", "music_choices": choices,
+            "music_file": str(get_track(profile, track_id).path) if track_id else ""}

@@ -36,8 +36,8 @@ from editfactory.publish import (
     list_publications,
     next_due_at,
     outbox,
-    retry_publication,
 )
+from editfactory.publish.service import cancel_publication, retry_now
 from editfactory.publish.client import Channel
 from editfactory.publish.config import has_api_key, known_channels, load_config
 from editfactory.publish.marker import MARKER_LENGTH
@@ -132,6 +132,8 @@ class PublishModel(param.Parameterized):
     clip_names = param.Dict(default={}, doc="Clip id -> name, for the outbox rows shown.")
     refresh_every_s = param.Number(default=300.0, bounds=(1, None),
                                    doc="While the page is open, ask Postiz how the posts stand this often.")
+    outbox_every_s = param.Number(default=3.0, bounds=(0.5, None),
+                                  doc="While posts wait in the outbox, read it again this often (they may be sent).")
     due_check_every_s = param.Number(default=30.0, bounds=(1, None),
                                      doc="While the page is open, look this often for posts whose wait is over.")
 
@@ -141,6 +143,7 @@ class PublishModel(param.Parameterized):
         self._profile_id: str | None = None
         self._last_refresh: dt.datetime | None = None
         self._last_due_check: dt.datetime | None = None
+        self._last_outbox_read: dt.datetime | None = None
 
     # -- reading (worker thread: returns data, sets nothing) ------------------------------------
 
@@ -327,14 +330,18 @@ class PublishModel(param.Parameterized):
     # -- the outbox -------------------------------------------------------------------------------
 
     def retry(self, publication_id: str) -> str:
-        """Put a failed post back in the outbox and start sending it; returns the job id."""
+        """Send a failed post, or one waiting for its next try, now (a job); returns the job id."""
         profile = self.session.require_profile()
         if any(self._running(kind) for kind in SENDING_KINDS):
             raise ValidationError("Posts are being sent right now; retry when that has finished.")
-        retry_publication(profile, publication_id)
+        retry_now(profile, publication_id)
         job_id = start_outbox_resume(self.session.runner, profile)
         self.watch.follow(job_id)
         return job_id
+
+    def cancel(self, publication_id: str) -> None:
+        """Cancel a post no create request has left for yet (refused with the reason otherwise)."""
+        cancel_publication(self.session.require_profile(), publication_id)
 
     def refresh_status(self) -> str | None:
         """Ask Postiz how the sent posts stand (a job); None when such a job already runs."""
@@ -378,7 +385,12 @@ class PublishModel(param.Parameterized):
         before = [(j.id, j.status, j.progress) for j in self.watch.jobs]
         await self.watch.poll()
         after = [(j.id, j.status, j.progress) for j in self.watch.jobs]
-        if before != after:
+        now = dt.datetime.now(dt.timezone.utc)
+        # Open posts are also sent by the background retry loop, outside any job of this page: follow them too.
+        following = any(p.is_open for p in self.outbox_rows) and (
+            self._last_outbox_read is None or (now - self._last_outbox_read).total_seconds() >= self.outbox_every_s)
+        if before != after or following:
+            self._last_outbox_read = now
             await self.reload_outbox()
         if self.refresh_due():
             self.session.attempt(self.refresh_status)

@@ -133,12 +133,37 @@ class StudioSession(param.Parameterized):
             raise ValidationError("No profile is open; pick one in the header.")
         return self.profile
 
-    def refresh_profiles(self) -> None:
+    def _profile_listing(self) -> list[dict]:
         default_id = self.workspace.default().id
-        self.profiles = [
-            {"id": p.id, "name": p.name, "description": p.description, "default": p.id == default_id}
-            for p in self.workspace.list()
-        ]
+        return [{"id": p.id, "name": p.name, "description": p.description, "default": p.id == default_id}
+                for p in self.workspace.list()]
+
+    def refresh_profiles(self) -> None:
+        self.profiles = self._profile_listing()
+
+    def follow_workspace(self) -> None:
+        """Follow profiles created, renamed or deleted in other tabs and processes (the studio's poll calls this).
+
+        Cheap: a listing of the workspace folder and each profile's profile.json, no database is opened. A tab
+        whose profile was deleted elsewhere moves to the default profile and says so.
+        """
+        try:
+            listing = self._profile_listing()
+        except (OSError, EditFactoryError) as error:  # a folder being written or moved right now: next poll
+            log.debug("Listing the workspace's profiles failed: %s", error)
+            return
+        if listing != self.profiles:
+            self.profiles = listing
+        if self.profile is None or self._switching:
+            return
+        own = next((p for p in listing if p["id"] == self.profile.id), None)
+        if own is None:
+            gone = self.profile.name
+            self._activate(self.workspace.default())
+            self.notify(f"Profile {gone!r} was deleted in another tab or window; {self.profile.name!r} "
+                        "(the default profile) is open instead.", "warning")
+        elif own["name"] != self.profile.name or own["description"] != self.profile.description:
+            self.profile = self.workspace.get(self.profile.id)  # renamed elsewhere: the header shows the new name
 
     def open(self, profile_id: str | None = None) -> Profile:
         """Open ``profile_id`` (when it exists) or the last used profile, so the page is never blank."""
@@ -200,6 +225,7 @@ class StudioSession(param.Parameterized):
             return
         if self.attempt(self.switch_profile, self.profile_id) is FAILED and self.profile is not None:
             self.profile_id = self.profile.id
+            self.refresh_profiles()  # it was picked from a list that still showed a profile deleted meanwhile
 
     def create_profile(self, name: str, description: str = "") -> Profile:
         """Create a profile and switch to it."""

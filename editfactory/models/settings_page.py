@@ -1,5 +1,5 @@
-"""The Settings page's state: the profile's name, caption style (with a preview frame), Postiz, the ElevenLabs
-key, prices and the monthly quota.
+"""The Settings page's state: the profile's name, caption style (with a preview frame), Postiz, the API key of
+every voice provider that needs one, prices and the monthly quota.
 
 Every ``save_*`` goes through the service that owns the value, so a bad value is
 refused there with its reason and nothing is stored. Keys are never read back:
@@ -15,16 +15,17 @@ from typing import Any
 import param
 
 from editfactory.costs import get_quota, month_spend, set_quota
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_number
 from editfactory.library import get_caption_style, save_caption_style
 from editfactory.library.captions import caption_preview
 from editfactory.library.framing import default_framing, set_default_framing
+from editfactory.library.music import choice_value, default_music, picker_choices, set_default_music
 from editfactory.library.sources import list_sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.models.dashboard import quota_level
 from editfactory.models.session import StudioSession
 from editfactory.publish.config import api_key_masked, check_connection, known_channels, load_config, save_config
-from editfactory.tts.credentials import elevenlabs_key_masked, set_elevenlabs_key
+from editfactory.tts.credentials import keys_masked, provider_secret, set_key
 from editfactory.tts.registry import PROVIDERS, get_provider
 from editfactory.tts.service import set_price
 
@@ -43,8 +44,10 @@ def position_choice(vertical_position: float) -> tuple[str, float]:
 def style_from_form(base: CaptionStyle, *, position: str, custom_percent: Any, **fields: Any) -> CaptionStyle:
     """A validated style from the form's values; a bad value raises ValidationError saying which and why."""
     if position == "custom":
-        if custom_percent is None or not isinstance(custom_percent, (int, float)) or not math.isfinite(custom_percent):
+        if custom_percent is None:
             raise ValidationError("Type the caption's custom position as a percentage of the height (0 top … 100 bottom).")
+        custom_percent = check_number(custom_percent, "A custom caption position", text=True,
+                                      hint="Type a percentage of the height: 0 (top) to 100 (bottom).")
         if not 0 <= custom_percent <= 100:
             raise ValidationError(f"A custom caption position of {custom_percent:g} % is outside the frame; use 0 (top) "
                                   "to 100 (bottom).")
@@ -53,13 +56,10 @@ def style_from_form(base: CaptionStyle, *, position: str, custom_percent: Any, *
         vertical = POSITIONS[position]
     else:
         raise ValidationError(f"Unknown caption position {position!r}; choose top, middle, bottom or custom.")
-    for name in ("size", "max_words_per_cue"):
-        if name in fields and (fields[name] is None or not float(fields[name]).is_integer()):
-            raise ValidationError(f"Caption {name.replace('_', ' ')} must be a whole number.")
     if fields.get("outline") is None and "outline" in fields:
         raise ValidationError("Type the caption outline in pixels (0 for none).")
-    values = {k: (int(v) if k in ("size", "max_words_per_cue") else v) for k, v in fields.items()}
-    return replace(base, vertical_position=vertical, **values)
+    # The style checks every value (numbers: finite, whole where needed, in range) with the same words.
+    return replace(base, vertical_position=vertical, **fields)
 
 
 class SettingsModel(param.Parameterized):
@@ -75,11 +75,16 @@ class SettingsModel(param.Parameterized):
     postiz_enabled = param.Boolean(default=False, doc="Whether publishing is switched on.")
     postiz_key_masked = param.String(default="", doc="The saved Postiz key, masked ('' when none).")
     channels = param.List(default=[], doc="Channels found at the last connection test: {'name', 'platform', 'id'}.")
-    eleven_key_masked = param.String(default="", doc="The saved ElevenLabs key, masked ('' when none).")
+    provider_keys = param.Dict(default={}, doc="{voice provider: its saved key, masked ('' when none)} for every "
+                                                "registered provider that needs a key.")
     prices = param.List(default=[], doc="Every provider's models with this profile's price per 1 000 characters.")
     quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
     spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
     framing = param.String(default="auto", doc="The profile's default framing of footage (auto, fill, fit).")
+    music_choices = param.Dict(default={"No music": ""}, doc="Default music to pick from: label -> '', "
+                               "'track:<id>' or 'mood:<mood>' (the profile's tracks and their moods).")
+    music = param.String(default="", doc="The profile's default music ('' none, 'track:<id>', 'mood:<mood>').")
+    music_level = param.Number(default=-12.0, bounds=(-30.0, 0.0), doc="Default music level, dB under the voice.")
 
     # -- reading (safe in a worker thread) -----------------------------------------------------
 
@@ -91,15 +96,16 @@ class SettingsModel(param.Parameterized):
             for name in PROVIDERS:
                 with get_provider(name, profile) as provider:
                     prices += [{"provider": name, "label": provider.label, "model": m.id, "model_label": m.label,
-                                "price": m.price_per_1k_chars} for m in provider.models()]
+                                "price": m.price_per_1k_chars, "unit": provider.pricing_unit} for m in provider.models()]
             return {
                 "profile_name": profile.name, "profile_description": profile.description, "style": get_caption_style(profile),
                 "has_footage": bool(list_sources(profile)),
                 "postiz_url": config.url, "postiz_enabled": config.enabled,
                 "postiz_key_masked": api_key_masked(profile),
                 "channels": [_channel_row(c) for c in known_channels(profile).values()],
-                "eleven_key_masked": elevenlabs_key_masked(profile), "prices": prices,
+                "provider_keys": keys_masked(profile), "prices": prices,
                 "quota": get_quota(profile), "spent": month_spend(profile), "framing": default_framing(profile),
+                **_music_values(profile),
             }
 
     def apply(self, values: dict[str, Any]) -> None:
@@ -111,7 +117,8 @@ class SettingsModel(param.Parameterized):
     def clear(self) -> None:
         self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
                           postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
-                          eleven_key_masked="", prices=[], quota=None, spent=0.0, framing="auto")
+                          provider_keys={}, prices=[], quota=None, spent=0.0, framing="auto",
+                          music_choices={"No music": ""}, music="", music_level=-12.0)
 
     @property
     def quota_used(self) -> float | None:
@@ -147,6 +154,14 @@ class SettingsModel(param.Parameterized):
         """The profile's default framing; a bad value is refused and nothing is stored."""
         self.framing = set_default_framing(self.session.require_profile(), framing)
 
+    def save_music(self, music: str, level: float) -> None:
+        """The profile's default music (a track or a mood) and its level; a bad choice is refused, nothing stored."""
+        kind, _, value = (music or "").partition(":")
+        choice = {"track_id": value} if kind == "track" else {"mood": value} if kind == "mood" else {}
+        profile = self.session.require_profile()
+        set_default_music(profile, {**choice, "options": {"level_db": level}})
+        self.param.update(**_music_values(profile))
+
     def save_postiz(self, url: str, api_key: str | None, enabled: bool) -> None:
         """Save the URL (and the key when one was typed); a bad URL or key is refused and nothing is stored."""
         profile = self.session.require_profile()
@@ -158,18 +173,21 @@ class SettingsModel(param.Parameterized):
         save_config(self.session.require_profile(), api_key="")
         self.postiz_key_masked = ""
 
-    def test_connection(self) -> list[dict[str, str]]:
-        """Ask Postiz for the channels with the saved URL and key (network: call it in a thread)."""
-        report = check_connection(self.session.require_profile())
+    def test_connection(self, url: str | None = None, api_key: str | None = None) -> list[dict[str, str]]:
+        """Ask Postiz for the channels with the URL and key typed in the form (empty key: the saved one);
+        gives up within 10 s. Network: call it in a thread."""
+        report = check_connection(self.session.require_profile(), url=url, api_key=api_key or None)
         return [_channel_row(c) for c in report.channels]
 
-    def save_eleven_key(self, key: str) -> None:
+    def save_provider_key(self, provider: str, key: str) -> None:
+        """Check and store a voice provider's key; a bad key is refused with its reason and nothing is stored."""
         if not key or not key.strip():
-            raise ValidationError("Paste the ElevenLabs API key first (ElevenLabs → Profile → API keys).")
-        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), key)
+            secret = provider_secret(provider)
+            raise ValidationError(f"Paste the {secret.label} first ({secret.where}).")
+        self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, key)}
 
-    def remove_eleven_key(self) -> None:
-        self.eleven_key_masked = set_elevenlabs_key(self.session.require_profile(), "")
+    def remove_provider_key(self, provider: str) -> None:
+        self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, "")}
 
     def save_price(self, provider: str, model: str, value: Any) -> float:
         price = set_price(self.session.require_profile(), provider, model, value)
@@ -179,18 +197,11 @@ class SettingsModel(param.Parameterized):
 
     def save_quota(self, value: Any) -> None:
         """``None`` removes the limit; anything else must be an amount ≥ 0 in dollars."""
-        if isinstance(value, str):
-            text = value.strip().removeprefix("$")
-            if not text:
-                value = None
-            else:
-                try:
-                    value = float(text)
-                except ValueError:
-                    raise ValidationError(f"{value!r} is not an amount; type the monthly quota in dollars, e.g. 25, "
-                                          "or leave it empty for no limit.") from None
-        if isinstance(value, bool) or (value is not None and not math.isfinite(float(value))):
-            raise ValidationError("Type the monthly quota in dollars, e.g. 25, or leave it empty for no limit.")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = None
+        else:  # typed text is read as dollars; set_quota refuses NaN, infinities, yes/no and negative amounts
+            value = check_number(value, "The monthly quota", text=True,
+                                 hint="Type it in dollars, e.g. 25, or leave it empty for no limit.")
         profile = self.session.require_profile()
         set_quota(profile, value)
         self.quota = get_quota(profile)
@@ -200,3 +211,11 @@ def _channel_row(channel) -> dict[str, str]:
     return {"name": channel.name, "platform": channel.identifier, "id": channel.id,
             "state": "disabled" if channel.disabled else "connected"}
 
+
+def _music_values(profile) -> dict[str, Any]:
+    """The music the Settings page offers and the profile's saved default."""
+    choices = picker_choices(profile)
+    default = default_music(profile)
+    current = choice_value(default)
+    return {"music_choices": choices, "music": current if current in choices.values() else "",
+            "music_level": default.options.level_db}

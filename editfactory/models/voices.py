@@ -19,16 +19,16 @@ from editfactory.models.session import FAILED, StudioSession
 from editfactory.tts import get_defaults, set_defaults, synthesize_for_profile
 from editfactory.tts.base import VoiceSettings, price_label
 from editfactory.tts.cloning import delete_voice, get_voice, list_cloned_voices, rename_voice, validate_sample
-from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider, provider_class
+from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS, describe_providers, get_provider, provider_class
 from editfactory.tts.service import list_voices_for_profile, set_price
 from editfactory.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
 
 PREVIEW_TEXT = "Hi! This is how I sound. Fresh arrivals are in the store today."
 
 
-def price_text(price_per_1k: float) -> str:
-    """ "Free" or "$0.30 / 1 000 characters"."""
-    return "Free" if price_per_1k <= 0 else f"{price_label(price_per_1k)} / 1 000 characters"
+def price_text(price_per_1k: float, unit: str = "characters") -> str:
+    """ "Free" or "$0.30 / 1 000 characters" (``unit``: the provider's pricing unit)."""
+    return "Free" if price_per_1k <= 0 else f"{price_label(price_per_1k)} / 1 000 {unit}"
 
 
 class VoicesModel(param.Parameterized):
@@ -37,7 +37,8 @@ class VoicesModel(param.Parameterized):
     session = param.ClassSelector(class_=StudioSession)
     providers = param.List(default=[], doc="describe_providers() rows: availability, reason, licence note, models.")
     checking = param.Boolean(default=False, doc="True while providers' availability is being checked.")
-    provider = param.Selector(default="piper", objects=list(PROVIDERS), doc="The provider whose voices are shown.")
+    provider = param.Selector(default=DEFAULT_PROVIDER, objects=list(PROVIDERS),
+                              doc="The provider whose voices are shown (any registered provider).")
     voices = param.List(default=[], doc="The shown provider's voices (cloned ones included) as dicts.")
     voices_error = param.String(default="", doc="Why the voice list could not be read (shown inline).")
     loading_voices = param.Boolean(default=False, doc="True while the voice list is being read.")
@@ -51,6 +52,7 @@ class VoicesModel(param.Parameterized):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
+        self.param.provider.objects = list(PROVIDERS)  # also providers registered after this module was imported
         self.settings = provider_class(self.provider).settings_class()
 
     # -- reading (safe in a worker thread: no params are set) ---------------------------
@@ -128,11 +130,12 @@ class VoicesModel(param.Parameterized):
         return rename_voice(self.session.require_profile(), voice_id, name)
 
     def delete_cloned(self, voice_id: str) -> None:
-        """Delete a cloned voice (at ElevenLabs too); a default that used it falls back to the provider's own voice."""
-
+        """Delete a cloned voice (at the provider too when its clones live there); a default that used it falls back
+        to the provider's own voice."""
         profile = self.session.require_profile()
         record = get_voice(profile, voice_id)
-        provider = get_provider(record["provider"], profile) if record["provider"] == "elevenlabs" else None
+        remote = provider_class(record["provider"]).clones_live_at_provider
+        provider = get_provider(record["provider"], profile) if remote else None
         try:
             delete_voice(profile, voice_id, provider=provider)
         finally:
@@ -149,7 +152,6 @@ class VoicesModel(param.Parameterized):
 
         Refused files are removed at once; nothing of them is kept.
         """
-
         profile = self.session.require_profile()
         if not files:
             raise ValidationError("Choose or record one or more voice samples first (6 s to 5 minutes of clear speech "

@@ -20,19 +20,20 @@ ffmpeg pass, so the finished variant is the unit of reuse.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from editfactory import projects
 from editfactory.costs import remaining_quota
-from editfactory.errors import QuotaExceededError, ValidationError
+from editfactory.errors import QuotaExceededError, ValidationError, check_number, quoted
 from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.jobs.registry import PRODUCTION
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
+from editfactory.library.music import MusicChoice, PlannedMusic, plan_music, project_music
 from editfactory.library.renders import profile_render_key, require_profile_inputs
 from editfactory.media.captions import CaptionStyle, write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
@@ -43,15 +44,15 @@ from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
+from editfactory.media.selection import MODES
+from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = PRODUCTION  # listed in editfactory/jobs/registry.py with production_job
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
-MAX_SCRIPT_CHARS = 12_000
-"""About 13 minutes read aloud: longer than any short-video platform takes (TikTok's 10 minutes), so a longer
-script is a paste gone wrong; refused before hours of synthesis end in a render that no footage can fill."""
+MAX_SCRIPT_CHARS = TTS_MAX_SCRIPT_CHARS  # one limit for the studio, production and the voice service
 
 
 @dataclass
@@ -70,12 +71,37 @@ class ProductionRequest:
     voice: dict = field(default_factory=dict)
     """Overrides of the profile's default voice (provider, voice, model, settings)."""
     duck_source_audio: bool = False
+    music: dict | None = None
+    """Background music (``library.music.MusicChoice`` as a dict: a track, or a mood, and the options); ``None``
+    = the project's choice, which :func:`start_production` writes in, so a retry plays the same music."""
     render_workers: int | None = None
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
 
+    def check_values(self) -> None:
+        """Refuse values of the wrong kind (a ValidationError saying which): ``variants=True`` made one variant,
+        NaN or 2.5 raised a raw TypeError, an unknown mode failed only once the job ran."""
+        self.variants = check_number(self.variants, "The number of variants", minimum=1, maximum=MAX_VARIANTS,
+                                     integer=True, hint=f"Make 1 to {MAX_VARIANTS} variants.")
+        self.seed = check_number(self.seed, "The random seed", integer=True, minimum=-2**63, maximum=2**63 - 1)
+        if self.render_workers is not None:
+            self.render_workers = check_number(self.render_workers, "The number of render workers", minimum=1,
+                                               maximum=64, integer=True)
+        if not isinstance(self.script, str):
+            raise ValidationError("The script must be text; type the text the voice should read.")
+        if not isinstance(self.variant_scripts, (list, tuple)) or not all(isinstance(s, str) for s in self.variant_scripts):
+            raise ValidationError("Variant scripts must be a list of texts, one per variant.")
+        if self.mode not in MODES:
+            raise ValidationError(f"Unknown selection mode {quoted(self.mode)}; choose one of: {', '.join(MODES)}.")
+        for name in ("duck_source_audio", "draft"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValidationError(f"{name.replace('_', ' ').capitalize()} must be True or False.")
+        if not isinstance(self.voice, dict):
+            raise ValidationError("The voice must be given as a dict of provider, voice, model and settings.")
+
     def scripts(self) -> list[str]:
+        self.check_values()
         scripts = [s.strip() for s in self.variant_scripts] if self.variant_scripts else [self.script.strip()] * self.variants
         if not scripts or any(not s for s in scripts):
             raise ValidationError("Every variant needs a script; type the text the voice should read.")
@@ -153,7 +179,8 @@ def _voiceovers(profile: Profile, ctx: JobContext, scripts: list[str], voice: di
     for index, text in enumerate(distinct):
         ctx.check_cancelled()
         report = ctx.sub_progress(0.02 + 0.25 * index / len(distinct), 0.02 + 0.25 * (index + 1) / len(distinct))
-        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report)
+        results[text] = synthesize_for_profile(profile, text, voice, job_id=ctx.job_id, progress=report,
+                                               cancel=ctx.cancelled)
     return results
 
 
@@ -188,6 +215,7 @@ class ProductionPlan:
     variants: list[PlannedVariant]
     source_of: dict[Path, str]
     quality_notes: list[str] = field(default_factory=list)
+    music: PlannedMusic | None = None
 
     def to_render(self, work_root: Path) -> list[VariantTask]:
         """A task per variant whose file is not there yet (variants with one render key share one task)."""
@@ -208,6 +236,9 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     if not source_ids:
         raise ValidationError(f"Project {project['name']!r} has no source videos; add some footage to it first.")
     source_of = {get_source(profile, source_id).path: source_id for source_id in source_ids}
+    source_lengths = {get_source(profile, source_id).path: get_source(profile, source_id).duration
+                      for source_id in source_ids}
+    music = plan_music(profile, _music_choice(profile, request), request.seed)
     style = get_caption_style(profile)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
 
@@ -227,15 +258,19 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         picks_by_script[text], low_by_script[text] = choice.variants, choice.low_quality
 
     ctx.check_cancelled()
-    plan = ProductionPlan(request, project, preset, style, scripts, voiceovers, [], source_of)
+    plan = ProductionPlan(request, project, preset, style, scripts, voiceovers, [], source_of, music=music)
     used = dict.fromkeys(voiceovers, 0)
     for index, text in enumerate(scripts):
         voice = voiceovers[text]
         if low := low_by_script[text][used[text]]:
             plan.quality_notes.append(low.note(index + 1))
+        segments = picks_by_script[text][used[text]]
+        if music is not None:  # cuts onto the track's beats (when on); the clip keeps the voice's length
+            segments = music.cut(segments, voice.duration, preset.fps, source_lengths)
         spec = RenderSpec(
-            segments=picks_by_script[text][used[text]], voiceover=voice.audio_path, words=_stable_timings(voice),
+            segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice),
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
+            music=music.bed if music else None,
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
@@ -300,6 +335,7 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
             tts={"provider": voice.provider, "model": voice.model, "voice": voice.voice, "cached": voice.cached,
                  "timings_exact": voice.timings_exact, "script": variant.script, "cost_usd": voice.cost_usd},
             cost_usd=round(cost_share[variant.script], 6), job_id=ctx.job_id,
+            music=plan.music.describe() if plan.music else None,
         )
         clip_ids.append(clip["id"])
     return clip_ids, reused
@@ -325,7 +361,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     if plan.request.draft:
         ctx.progress("Draft ready", 1.0)
         return {"draft": True, "previews": _previews(profile, plan, rendered), **common,
-                "quality_notes": plan.quality_notes}
+                "quality_notes": plan.quality_notes, "music": plan.music.describe() if plan.music else None}
     ctx.progress("Saving the clips", 0.96)
     clip_ids, reused_clips = save_clips(profile, ctx, plan, rendered)
     ctx.progress("Done", 1.0)
@@ -336,6 +372,7 @@ def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         # Footage used below the quality floor because nothing better could fill a voiceover, in sentences.
         "quality_notes": plan.quality_notes,
         "footage": [_footage(v.spec, plan.source_of) for v in plan.variants],
+        "music": plan.music.describe() if plan.music else None,
     }
 
 
@@ -354,10 +391,19 @@ def _previews(profile: Profile, plan: ProductionPlan, rendered: Rendered) -> lis
     return previews
 
 
+def _music_choice(profile: Profile, request: ProductionRequest) -> MusicChoice:
+    if request.music is None:
+        return project_music(profile, request.project_id)
+    return MusicChoice.from_dict(request.music)
+
+
 def start_production(runner: JobRunner, profile: Profile, request: ProductionRequest) -> str:
     """Validate ``request`` against this profile and queue the production job; returns the job id."""
     scripts = request.scripts()
     request.render_preset()
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
+    choice = _music_choice(profile, request)
+    plan_music(profile, choice, request.seed)  # an unknown track or an empty mood is refused before queueing
+    request = replace(request, music=choice.to_dict())
     _check_lengths(profile, scripts, request.voice)
     return runner.submit(profile, JOB_KIND, asdict(request))

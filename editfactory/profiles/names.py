@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from editfactory.errors import ValidationError
+from editfactory.errors import ValidationError, check_text
 
 MAX_NAME_LENGTH = 80
 MAX_DESCRIPTION_LENGTH = 2000
@@ -33,10 +33,8 @@ def clean_description(description: object) -> str:
         return ""
     if not isinstance(description, str):
         raise ValidationError("A profile description must be text.")
-    description = unicodedata.normalize("NFC", description.strip())
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise ValidationError(f"A profile description can be at most {MAX_DESCRIPTION_LENGTH} characters; shorten it.")
-    return description
+    # Lines kept; control characters and lone surrogates refused (a NUL was stored).
+    return check_text(description.strip(), "A profile description", max_length=MAX_DESCRIPTION_LENGTH, multiline=True)
 
 
 def name_key(name: str) -> str:

@@ -10,7 +10,9 @@ messages, reprs or logs, and is redacted from anything a server answers.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,12 @@ from editfactory.secrets import api_key_problem, redact
 
 log = logging.getLogger(__name__)
 
+# httpcore logs every response's headers at DEBUG, and a server may echo the key in one: our clients' transport
+# stays quiet even when the application logs at DEBUG (its own INFO line names only the method and URL).
+for _name in ("httpcore", "httpx"):
+    if logging.getLogger(_name).level in (logging.NOTSET, logging.DEBUG):
+        logging.getLogger(_name).setLevel(logging.INFO)
+
 CLOUD_URL = "https://api.postiz.com/public/v1"
 DEFAULT_TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 600.0
@@ -47,6 +55,39 @@ def api_base_url(url: str | None) -> str:
     if not url:
         return CLOUD_URL
     return url if url.endswith("/public/v1") else f"{url}/public/v1"
+
+
+def url_problem(url: str) -> str | None:
+    """Why the requests could not go to ``url`` (an API base), or None; checked with the parser that sends them.
+
+    httpx parses the URL, and the host must encode to IDNA as the resolver needs it (no empty label, none
+    over 63 characters): otherwise every later call fails with a raw ``InvalidURL`` or ``UnicodeError``.
+    """
+    for position, ch in enumerate(url, start=1):
+        if not ch.isprintable() or ch.isspace():
+            return (f"contains an invisible character or a space (U+{ord(ch):04X}) at position {position}; type "
+                    "the address again")
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError, UnicodeError) as error:
+        return f"cannot be used for requests ({type(error).__name__}: {str(error)[:80]})"
+    if not host:
+        return "has no host name"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    for label in host.rstrip(".").split("."):
+        if not label:
+            return f"has an empty part in its host name {host!r} (two dots in a row, or a dot at its start)"
+        if len(label) > 63:
+            return f"has a part of its host name longer than 63 characters ({label[:20]}…)"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"has a host name that cannot be looked up ({host!r}: a part is empty or longer than 63 characters)"
+    return None
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -99,11 +140,28 @@ def _body(response: httpx.Response) -> Any:
         return {"message": text}
 
 
-def _short(text: str, limit: int = 300) -> str:
+REASON_LIMIT = 300
+"""The most characters of a server's own words kept in a message (and so in the outbox and exports)."""
+
+
+def _short(text: str, limit: int = REASON_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _redirect_error(response: httpx.Response, what: str, base_url: str) -> PostizRedirectError:
+def clean_reason(raw: object, secret: str | None) -> str:
+    """A short, printable reason from what a server said, with the key taken out first.
+
+    Redacting comes before shortening: a key echoed across the cut would leave its first characters behind.
+    Tags, control characters and runs of spaces go, so no page or body is kept as it came.
+    """
+    text = redact(str(raw), secret)
+    text = re.sub(r"<[^>]{0,200}>", " ", text)
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return _short(redact(text, secret))
+
+
+def _redirect_error(response: httpx.Response, what: str, base_url: str, secret: str | None = None
+                    ) -> PostizRedirectError:
     """A redirect names where Postiz moved; suggest the URL to save instead of following it with the key."""
     location = response.headers.get("location") or ""
     target = urlsplit(urljoin(str(response.request.url) if response.request else base_url, location))
@@ -113,6 +171,8 @@ def _redirect_error(response: httpx.Response, what: str, base_url: str) -> Posti
         path = target.path
         marker = path.find("/public/v1")
         suggestion = urlunsplit(target._replace(path=path[:marker] if marker >= 0 else path)).rstrip("/")
+        if redact(suggestion, secret) != suggestion or len(suggestion) > REASON_LIMIT:
+            suggestion = ""  # an address carrying the key (or a page's worth of text) is not one to suggest
     where = f" to {suggestion}" if suggestion else ""
     fix = (f"Save {suggestion} as the Postiz URL" if suggestion else "Save the address Postiz really answers at") + \
         " in the profile's publishing settings and run the connection test"
@@ -126,7 +186,7 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
     """Turn a non-2xx Postiz answer into the matching error with a readable message.
 
     Everything taken from the answer is stripped of ``secret`` first (a server or
-    proxy may echo the request's headers) and only then shortened.
+    proxy may echo the request's headers, escaped or encoded) and only then cleaned and shortened.
     """
     status = response.status_code
     body = _body(response)
@@ -136,7 +196,7 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
         detail = "; ".join(str(m) for m in raw) if isinstance(raw, list) else str(raw or "")
     elif isinstance(body, (str, int, float)):
         detail = str(body)
-    detail = _short(redact(detail, secret))
+    detail = clean_reason(detail, secret)
     if status == 401:
         return PostizAuthError(
             f"Postiz refused the API key while trying to {what} ({detail or 'unauthorized'}). "
@@ -164,9 +224,9 @@ def error_for_response(response: httpx.Response, what: str, secret: str | None =
             status=status,
         )
     if status in (400, 403, 422) and isinstance(body, dict):
-        provider, name = (redact(str(v), secret) if v is not None else None for v in (body.get("provider"),
-                                                                                     body.get("name")))
-        details = [redact(str(d), secret) for d in body.get("message")] if isinstance(body.get("message"), list) else []
+        provider, name = (clean_reason(v, secret) if v is not None else None for v in (body.get("provider"),
+                                                                                       body.get("name")))
+        details = [clean_reason(d, secret) for d in body.get("message")] if isinstance(body.get("message"), list) else []
         where = f" for {name} ({provider})" if provider else ""
         return PostizValidationError(
             f"Postiz refused the request to {what}{where}: {detail or 'invalid request'}. "
@@ -189,6 +249,11 @@ class PostizClient:
             raise PublishingNotConfiguredError(
                 f"The Postiz API key {problem}, so it cannot be sent. Copy it again from Postiz → Settings → "
                 "Public API and save it in the profile's publishing settings.")
+        problem = url_problem(self.base_url)
+        if problem:  # a URL saved before it was checked this way: say so instead of a raw httpx error later
+            raise PublishingNotConfiguredError(
+                f"The Postiz URL {problem}. Save the address of the Postiz backend in the profile's publishing "
+                "settings, e.g. https://postiz.example.com/api.")
         self._secret = api_key
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -225,14 +290,14 @@ class PostizClient:
         except httpx.TimeoutException:
             raise PostizConnectionError(
                 f"Postiz did not answer in time while trying to {what}; it may still have done it. "
-                "The outbox checks before trying again.", maybe_delivered=True) from None
+                "The outbox checks before trying again.", maybe_delivered=True, no_answer=True) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError):
             raise PostizConnectionError(
                 f"The connection to Postiz dropped while trying to {what}; it may still have done it. "
                 "The outbox checks before trying again.", maybe_delivered=True) from None
         log.debug("Postiz %s %s -> %s", method, path, response.status_code)
         if 300 <= response.status_code < 400:
-            raise _redirect_error(response, what, self.base_url)
+            raise _redirect_error(response, what, self.base_url, self._secret)
         if response.status_code >= 300:
             raise error_for_response(response, what, self._secret)
         return _body(response)

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
-from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url
+from editfactory.publish import outbox
+from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url, url_problem
 from editfactory.publish.delivery import RetryPolicy, with_retries
-from editfactory.publish.errors import PublishingNotConfiguredError
+from editfactory.publish.errors import PostizConnectionError, PostizSetupError, PublishingNotConfiguredError
 from editfactory.secrets import api_key_problem, check_api_key, delete_secret, get_secret, mask, set_secret
 from editfactory.settings import get_setting, set_setting
 
@@ -41,9 +42,15 @@ class PostizConfig:
 
 
 def _clean_url(url: str) -> str:
-    url = (url or "").strip().rstrip("/")
+    if not isinstance(url, str):
+        raise ValidationError("Type the Postiz URL as text, e.g. https://postiz.example.com/api.")
+    url = url.strip().rstrip("/")
     if not url:
         return ""
+    problem = url_problem(url)  # before urlsplit, which silently drops tabs and line breaks
+    if problem and ("invisible" in problem):
+        raise ValidationError(f"The Postiz URL {problem}. Write it like https://postiz.example.com/api; nothing "
+                              "was saved.")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number, or out of range, raises here
@@ -62,7 +69,32 @@ def _clean_url(url: str) -> str:
             "https://postiz.example.com/api, or be left empty for Postiz cloud.")
     if parts.username or parts.password:
         raise ValidationError("Put the API key in its own field, not inside the Postiz URL.")
+    problem = url_problem(api_base_url(url))
+    if problem:
+        raise ValidationError(f"The Postiz URL {problem}. Write it like https://postiz.example.com/api; nothing "
+                              "was saved.")
     return url
+
+
+MIN_KEY_LENGTH = 8
+"""Fewer characters cannot be a Postiz API key (Postiz makes long random ones); it was cut when copied."""
+
+
+def _clean_key(api_key: str) -> str:
+    """The typed key without surrounding whitespace ('' for none), or a ValidationError saying what is wrong."""
+    if not isinstance(api_key, str):
+        raise ValidationError("Paste the Postiz API key as text (Postiz → Settings → Public API).")
+    api_key = check_api_key(api_key, "Postiz")
+    if api_key and len(api_key) < MIN_KEY_LENGTH:
+        raise ValidationError(
+            f"That does not look like a Postiz API key: it has {len(api_key)} characters and a key has at least "
+            f"{MIN_KEY_LENGTH}. Copy the whole key again from Postiz → Settings → Public API.")
+    return api_key
+
+
+def _settings_changed(profile: Profile) -> None:
+    """Posts that wait because the key or URL was refused are tried again (by the background loop) now."""
+    outbox.wake_refused(profile)
 
 
 def load_config(profile: Profile) -> PostizConfig:
@@ -81,9 +113,7 @@ def save_config(profile: Profile, *, url: str | None = None, enabled: bool | Non
         default_channels=tuple(default_channels) if default_channels is not None else current.default_channels,
     )
     if api_key is not None:
-        api_key = check_api_key(api_key, "Postiz")
-        if api_key and (len(api_key) < 8 or any(c.isspace() for c in api_key)):
-            raise ValidationError("That does not look like a Postiz API key; copy it again from Postiz → Settings.")
+        api_key = _clean_key(api_key)
         if api_key:
             set_secret(profile, API_KEY_SECRET, api_key)
         else:
@@ -93,6 +123,8 @@ def save_config(profile: Profile, *, url: str | None = None, enabled: bool | Non
     set_setting(profile, CONFIG_KEY, data)
     if url is not None and updated.url != current.url:
         set_setting(profile, CHANNELS_KEY, [])  # channels of another server mean nothing here
+    if api_key or (url is not None and updated.url != current.url) or (enabled and not current.enabled):
+        _settings_changed(profile)
     drop_cached_client(profile)
     return updated
 
@@ -163,18 +195,61 @@ class ConnectionReport:
     channels: list[Channel]
 
 
-def check_connection(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT,
-                     policy: RetryPolicy | None = None) -> ConnectionReport:
-    """Check URL and key, list the channels, and remember them for publishing. Works while publishing is off.
+CONNECTION_TEST_SECONDS = 10.0
+"""A connection test gives up after this long: a server that accepts and never answers is reported, not waited on."""
 
-    A passing failure (5xx, dropped connection) is retried a couple of times; a wrong key is reported at once.
+
+def check_connection(profile: Profile, *, url: str | None = None, api_key: str | None = None,
+                     timeout: float | None = None, budget: float = CONNECTION_TEST_SECONDS,
+                     policy: RetryPolicy | None = None) -> ConnectionReport:
+    """Check a URL and key, list the channels, and remember them when they are the saved ones. Works while
+    publishing is off.
+
+    ``url`` and ``api_key`` are what the form holds (None or an empty key: the saved one), checked as saving
+    would check them, so a test never needs a save first. The whole test takes at most ``budget`` seconds:
+    a request without an answer is not repeated (the message says the server did not answer); a passing
+    failure (5xx, a refused or dropped connection) is tried again while time is left; a wrong key at once.
     """
-    policy = policy or RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0, retry_after_cap=5.0)
-    client = client_for(profile, timeout=timeout, require_enabled=False)
-    with_retries(client.is_connected, policy, "the connection test")
-    channels = with_retries(client.integrations, policy, "listing channels")
-    remember_channels(profile, channels)
-    return ConnectionReport(api_url=client.base_url, key_masked=api_key_masked(profile), channels=channels)
+    budget = max(1.0, budget)
+    config = load_config(profile)
+    tested_url = _clean_url(url) if url is not None else config.url
+    saved_key = get_secret(profile, API_KEY_SECRET)
+    tested_key = _clean_key(api_key) if api_key else None
+    saved = tested_url == config.url and (tested_key is None or tested_key == saved_key)
+    timeout = min(timeout or DEFAULT_TIMEOUT, budget / 2)  # two requests: both fit in the budget
+    if saved:
+        client = client_for(profile, timeout=timeout, require_enabled=False)
+    else:
+        key = tested_key or saved_key
+        if not key:
+            raise PublishingNotConfiguredError(
+                "Type the Postiz API key (Postiz → Settings → Public API) to test the connection.")
+        client = PostizClient(tested_url, key, timeout=timeout)
+    policy = (policy or RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0, retry_after_cap=5.0)).within(
+        budget - timeout)  # no new try that could not finish in time
+    try:
+        with_retries(lambda: _answered(client.is_connected, client, timeout), policy, "the connection test")
+        channels = with_retries(lambda: _answered(client.integrations, client, timeout), policy, "listing channels")
+    finally:
+        if not saved:
+            client.close()
+    if saved:
+        remember_channels(profile, channels)
+    return ConnectionReport(api_url=client.base_url, key_masked=mask(tested_key) if tested_key and not saved
+                            else api_key_masked(profile), channels=channels)
+
+
+def _answered(call, client: PostizClient, timeout: float):
+    """``call()``, with a request that got no answer reported as such (and not tried again)."""
+    try:
+        return call()
+    except PostizConnectionError as error:
+        if not getattr(error, "no_answer", False):
+            raise
+        raise PostizSetupError(
+            f"The server at {client.base_url} accepted the connection but did not answer within {timeout:.0f} s. "
+            "Check that the URL points at the Postiz backend (its API, often ending in /api) and that Postiz "
+            "runs; nothing was changed.") from None
 
 
 def remember_channels(profile: Profile, channels: list[Channel]) -> None:

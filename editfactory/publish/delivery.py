@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import math
+import os
 import random
 import threading
 import time
@@ -32,6 +34,21 @@ log = logging.getLogger(__name__)
 RECONCILE_MARGIN = dt.timedelta(days=1)  # Postiz stores "now" posts at its own clock, in its own time zone
 
 
+RETRY_DELAY_ENV = "EDITFACTORY_PUBLISH_RETRY_DELAY"
+"""Seconds before the first retry of a post (it doubles with each failure); default 2."""
+RETRY_MAX_DELAY_ENV = "EDITFACTORY_PUBLISH_RETRY_MAX_DELAY"
+"""The longest wait between two tries of a post, in seconds; default 300."""
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
 @dataclass
 class RetryPolicy:
     """How hard to try. Tests pass tiny delays or a recording ``sleep``; the defaults suit real use.
@@ -45,8 +62,8 @@ class RetryPolicy:
     """
 
     max_attempts: int = 6
-    base_delay: float = 2.0
-    max_delay: float = 300.0
+    base_delay: float = field(default_factory=lambda: env_seconds(RETRY_DELAY_ENV, 2.0))
+    max_delay: float = field(default_factory=lambda: env_seconds(RETRY_MAX_DELAY_ENV, 300.0))
     factor: float = 2.0
     jitter: float = 0.25
     retry_after_cap: float = 3600.0
@@ -309,10 +326,14 @@ def _deliver(profile: Profile, client: PostizClient, pub: Publication, policy: R
                 return outbox.update(profile, pub.id, status=RETRYING) if pub.status == SENDING else pub
             reconciling = False
             sent_at = outbox.utcnow()
-            pub = outbox.update(profile, pub.id, status=SENDING, attempts=pub.attempts + 1, owner=me,
-                                first_sent_at=pub.first_sent_at or sent_at, next_attempt_at=None,
-                                # if this process dies mid-request, a resume must not send before this
-                                resend_after=sent_at + dt.timedelta(seconds=client.timeout + policy.landing_grace))
+            sending = outbox.mark_sending(profile, pub.id, attempts=pub.attempts + 1, owner=me,
+                                          first_sent_at=pub.first_sent_at or sent_at, next_attempt_at=None,
+                                          # if this process dies mid-request, a resume must not send before this
+                                          resend_after=sent_at + dt.timedelta(seconds=client.timeout
+                                                                              + policy.landing_grace))
+            if sending is None:  # cancelled meanwhile: nothing was sent
+                return outbox.get(profile, pub.id)
+            pub = sending
             answer = client.create_post(payload(pub))
         except PostizError as error:
             pub = outbox.get(profile, pub.id)
@@ -330,10 +351,12 @@ def _deliver(profile: Profile, client: PostizClient, pub: Publication, policy: R
                 resend_after = pub.resend_after
             else:  # this attempt: answered (nothing in flight), or maybe still being carried out
                 resend_after = now + dt.timedelta(seconds=policy.landing_grace) if error.may_land_later else None
-            backoff = policy.delay(tries, getattr(error, "retry_after", None))
+            # The wait grows with every failed try of this post, also across rounds of the background retry loop.
+            failures = pub.failed_tries + 1
+            backoff = policy.delay(failures, getattr(error, "retry_after", None))
             due = now + dt.timedelta(seconds=backoff)
             pub = outbox.update(profile, pub.id, status=RETRYING, last_error=str(error), retryable=True,
-                                next_attempt_at=due, resend_after=resend_after)
+                                next_attempt_at=due, resend_after=resend_after, failed_tries=failures)
             if tries >= policy.max_attempts or not policy.can_wait(max(backoff, _seconds_until(resend_after))):
                 log.warning("Publication %s not delivered yet (%d tries); it stays in the outbox until %s",
                             pub.id, tries, pub.due_at)

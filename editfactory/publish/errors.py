@@ -79,9 +79,10 @@ class PostizConnectionError(PostizError):
 
     retryable = True
 
-    def __init__(self, message: str, *, maybe_delivered: bool) -> None:
+    def __init__(self, message: str, *, maybe_delivered: bool, no_answer: bool = False) -> None:
         super().__init__(message)
         self.maybe_delivered = maybe_delivered
+        self.no_answer = no_answer  # connected, then no answer came in time (a hung server, a wrong port)
         self.may_land_later = maybe_delivered  # a timeout or a dropped connection: the server may still be at it
 
 

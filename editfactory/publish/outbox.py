@@ -84,6 +84,12 @@ class Publication:
     updated_at: dt.datetime
     resend_after: dt.datetime | None = None
     duplicates_removed: int = 0
+    failed_tries: int = 0
+
+    @property
+    def waits_for_settings(self) -> bool:
+        """Open, but the profile's key or URL was refused: tried again once they change, or on Retry now."""
+        return self.status == RETRYING and self.retryable is False and self.next_attempt_at is None
 
     @property
     def is_open(self) -> bool:
@@ -200,6 +206,37 @@ def release(profile: Profile, publication_ids: list[str]) -> None:
                     [owner_tag(), *publication_ids, *OPEN_STATUSES])
 
 
+def mark_sending(profile: Profile, publication_id: str, **changes: Any) -> Publication | None:
+    """Set the row to ``sending`` (with ``changes``) only if it is still open; None when it was cancelled meanwhile.
+
+    A compare-and-set, so a Cancel that got in first is never overtaken by a create request.
+    """
+    return update_if_open(profile, publication_id, status=SENDING, **changes)
+
+
+def update_if_open(profile: Profile, publication_id: str, **changes: Any) -> Publication | None:
+    """:func:`update` for a row that is still open (pending, sending, retrying); None, nothing changed, if not."""
+    changes = {k: as_naive_utc(v) if isinstance(v, dt.datetime) else v for k, v in changes.items()}
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    with profile.db.transaction() as cur:
+        row = cur.execute(
+            f"UPDATE publications SET {assignments}, updated_at = ? WHERE id = ? "
+            f"AND status IN ({', '.join('?' for _ in OPEN_STATUSES)}) RETURNING {', '.join(_COLUMNS)}",
+            [*changes.values(), utcnow(), publication_id, *OPEN_STATUSES]).fetchone()
+    return _row(row) if row is not None else None
+
+
+def cancel_unsent(profile: Profile, publication_id: str) -> Publication | None:
+    """Cancel the row if it is open and no create request ever left for it (else None, nothing changed)."""
+    with profile.db.transaction() as cur:
+        row = cur.execute(
+            f"UPDATE publications SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? "
+            f"AND first_sent_at IS NULL AND status IN ({', '.join('?' for _ in OPEN_STATUSES)}) "
+            f"RETURNING {', '.join(_COLUMNS)}",
+            [CANCELLED, utcnow(), publication_id, *OPEN_STATUSES]).fetchone()
+    return _row(row) if row is not None else None
+
+
 def set_media(profile: Profile, publication_ids: list[str], media_id: str, media_path: str) -> None:
     """Record the uploaded video on several rows at once."""
     if not publication_ids:
@@ -279,3 +316,10 @@ def forget_clip_states(cur, clip_ids: list[str]) -> None:
     """Drop the publishing state of clips being deleted, inside the caller's transaction (their posts stay)."""
     if clip_ids:
         cur.execute(f"DELETE FROM clip_publish_state WHERE clip_id IN ({', '.join('?' for _ in clip_ids)})", clip_ids)
+
+
+def wake_refused(profile: Profile) -> None:
+    """Posts waiting because the key or URL was refused become due again (the settings changed)."""
+    with profile.db.transaction() as cur:
+        cur.execute("UPDATE publications SET retryable = NULL, updated_at = ? WHERE status = ? AND retryable = FALSE "
+                    "AND next_attempt_at IS NULL", [utcnow(), RETRYING])

@@ -155,8 +155,13 @@ def _send_claimed(profile: Profile, client: PostizClient, pubs: list[Publication
                 # A refused key or a moved URL is the profile's problem, not the post's: keep the rows for a resume.
                 keep = retry or isinstance(error, PostizSetupError)
                 for pub in pending:
-                    outbox.update(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
-                                  last_error=f"Upload failed: {error}", retryable=retry)
+                    # A passing failure gets its time for the next try (the background loop sends it then).
+                    failures = pub.failed_tries + 1
+                    due = (outbox.utcnow() + dt.timedelta(seconds=policy.delay(
+                        failures, getattr(error, "retry_after", None)))) if retry else None
+                    outbox.update_if_open(profile, pub.id, status=outbox.RETRYING if keep else outbox.FAILED,
+                                          last_error=f"Upload failed: {error}", retryable=retry,
+                                          next_attempt_at=due, failed_tries=failures)  # a Cancel meanwhile wins
                 done.extend(outbox.get(profile, p.id) for p in group)
                 outbox.refresh_clip_state(profile, clip_id)
                 continue
@@ -220,7 +225,18 @@ def publish_many(profile: Profile, clip_ids: Sequence[str], targets: Sequence[Ta
     publications = outbox.record(profile, items)
     for clip_id in clips:
         outbox.refresh_clip_state(profile, clip_id)  # shows "publishing" at once, also if this process dies
-    return _deliver_batch(profile, client, publications, policy, progress)
+    results = _deliver_batch(profile, client, publications, policy, progress)
+    _keep_retrying(profile, results)
+    return results
+
+
+def _keep_retrying(profile: Profile, publications: list[Publication]) -> None:
+    """Posts left open are sent by this process's background loop once their wait is over (a notebook too)."""
+    if any(p.is_open for p in publications):
+        # Here: the loop sends through this module (a circle inside publish, not between packages).
+        from editfactory.publish.retry_loop import watch_profile
+
+        watch_profile(profile)
 
 
 @dataclass
@@ -231,6 +247,7 @@ class ResumeReport:
     results: list[Publication] = field(default_factory=list)
     skipped_in_use: list[Publication] = field(default_factory=list)
     not_due: list[Publication] = field(default_factory=list)
+    needs_settings: list[Publication] = field(default_factory=list)
     blocked: str | None = None
 
     @property
@@ -240,7 +257,7 @@ class ResumeReport:
 
     def summary(self) -> str:
         """What to tell the person who just started the studio or a notebook; every open post is accounted for."""
-        if not (self.found or self.not_due or self.skipped_in_use):
+        if not (self.found or self.not_due or self.skipped_in_use or self.needs_settings):
             return "No unfinished posts in the outbox."
         lines = []
         if self.blocked:
@@ -260,6 +277,9 @@ class ResumeReport:
             lines.append(f"{len(self.not_due)} wait until {until:%Y-%m-%d %H:%M:%S} UTC (Postiz's rate limit, or an "
                          "earlier request that may still arrive) and are retried then by the running studio or "
                          "notebook, or at the next start.")
+        if self.needs_settings:
+            lines.append(f"{len(self.needs_settings)} wait until the profile's Postiz key or URL is fixed, e.g. after: "
+                         f"{self.needs_settings[0].last_error}")
         if self.skipped_in_use:
             lines.append(f"{len(self.skipped_in_use)} are being sent right now by another running process "
                          "(the studio or a notebook).")
@@ -267,15 +287,16 @@ class ResumeReport:
 
 
 def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeout: float = DEFAULT_TIMEOUT,
-                   due_only: bool = True, budget: float | None = None,
-                   progress: ProgressCallback | None = None) -> ResumeReport:
+                   due_only: bool = True, budget: float | None = None, progress: ProgressCallback | None = None,
+                   settings_fixed: bool = True) -> ResumeReport:
     """Finish posts a crash or an outage left open, without duplicating any that already arrived.
 
     Rows told to wait (a rate limit's Retry-After) are left for later unless
     ``due_only=False``. Rows another live process (or another thread of this
     one) is sending are left alone. ``budget``: seconds after which nothing
     waits any more (rows still open are left for a later retry), so the total
-    time is about ``budget`` plus one request's ``timeout``.
+    time is about ``budget`` plus one request's ``timeout``. ``settings_fixed=False`` leaves the posts whose
+    key or URL was refused (they wait until the settings change); a resume at start tries them too.
     """
     report = ResumeReport()
     now = outbox.utcnow()
@@ -285,6 +306,8 @@ def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeo
             report.skipped_in_use.append(pub)  # another running process or thread is sending it right now
         elif due_only and pub.next_attempt_at is not None and pub.next_attempt_at > now:
             report.not_due.append(pub)
+        elif not settings_fixed and pub.waits_for_settings:
+            report.needs_settings.append(pub)
         else:
             report.found.append(pub)
     if not report.found:
@@ -296,6 +319,7 @@ def resume_pending(profile: Profile, *, policy: RetryPolicy | None = None, timeo
         return report
     policy = (policy or RetryPolicy()).within(budget)
     report.results = _deliver_batch(profile, client, report.found, policy, progress)
+    _keep_retrying(profile, report.results)
     return report
 
 
@@ -308,12 +332,22 @@ def retry_due_posts(profile: Profile, *, policy: RetryPolicy | None = None, time
     being sent by another process or thread, are left alone. Returns the same
     report as :func:`resume_pending`.
     """
-    return resume_pending(profile, policy=policy, timeout=timeout, due_only=True, budget=budget, progress=progress)
+    return resume_pending(profile, policy=policy, timeout=timeout, due_only=True, budget=budget, progress=progress,
+                          settings_fixed=False)
 
 
 def next_due_at(profile: Profile) -> dt.datetime | None:
-    """When the next open post of this profile waiting for its time is due (naive UTC), or None when none waits."""
-    moments = [p.next_attempt_at for p in outbox.open_publications(profile) if p.next_attempt_at is not None]
+    """When the next open post of this profile is due (naive UTC; a past time: now), or None when none is.
+
+    Posts being sent by another thread or live process, and posts waiting for their key or URL to be
+    fixed, are not counted; an open post without a time of its own (left by a stopped run) is due now.
+    """
+    moments = []
+    for pub in outbox.open_publications(profile):
+        if pub.waits_for_settings or delivering_here(pub.id) \
+                or (pub.owner and pub.owner != outbox.owner_tag() and outbox.owner_alive(pub.owner)):
+            continue
+        moments.append(pub.next_attempt_at or pub.updated_at)
     return min(moments) if moments else None
 
 
@@ -408,9 +442,42 @@ def retry_publication(profile: Profile, publication_id: str) -> Publication:
     if pub.status != outbox.FAILED:
         raise ValidationError(f"Only failed posts can be retried; this one is {pub.status}"
                               + (" and is sent by the outbox by itself." if pub.is_open else "."))
-    pub = outbox.update(profile, pub.id, status=outbox.RETRYING, next_attempt_at=None, owner=None)
+    pub = outbox.update(profile, pub.id, status=outbox.RETRYING, next_attempt_at=None, owner=None, retryable=None)
     outbox.refresh_clip_state(profile, pub.clip_id)
     return pub
+
+
+def retry_now(profile: Profile, publication_id: str) -> Publication:
+    """Send a post at the next chance: a failed one goes back in the outbox, a waiting one stops waiting.
+
+    Nothing is sent here (a resume or the background loop does it); a post sent before is looked for on
+    Postiz first, so this never duplicates it.
+    """
+    pub = outbox.get(profile, publication_id)
+    if pub.status == outbox.FAILED:
+        pub = retry_publication(profile, publication_id)
+    elif pub.is_open:
+        pub = outbox.update(profile, pub.id, next_attempt_at=None, retryable=None if pub.retryable is False
+                            else pub.retryable)
+    else:
+        raise ValidationError(f"Only failed posts and posts waiting to retry can be sent again; this one is "
+                              f"{pub.status}.")
+    _keep_retrying(profile, [pub])
+    return pub
+
+
+def cancel_publication(profile: Profile, publication_id: str) -> Publication:
+    """Cancel a post of the outbox that no create request has left for yet; it is then never sent."""
+    cancelled = outbox.cancel_unsent(profile, publication_id)
+    if cancelled is None:
+        pub = outbox.get(profile, publication_id)
+        if pub.is_open:
+            raise ValidationError(
+                "A request for this post already went to Postiz, so the post may be there: it cannot be cancelled "
+                "here. Let the outbox finish it (it never posts twice), then delete it in Postiz.")
+        raise ValidationError(f"This post is {pub.status} already; there is nothing to cancel.")
+    outbox.refresh_clip_state(profile, cancelled.clip_id)
+    return cancelled
 
 
 def _publication_filters(clip_id: str | None, status: str | Sequence[str] | None) -> tuple[str, list]:

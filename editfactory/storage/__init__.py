@@ -14,6 +14,7 @@ caller's transaction). Migrations (``editfactory.storage.migrations``) may chang
     segments              editfactory.library.segments
     source_fingerprints   editfactory.library.duplicates
     near_duplicates       editfactory.library.duplicates
+    music_tracks          editfactory.library.music
     settings              editfactory.settings
     voices                editfactory.tts.cloning
     tts_cache             editfactory.tts.cache
@@ -21,7 +22,7 @@ caller's transaction). Migrations (``editfactory.storage.migrations``) may chang
     cost_entries          editfactory.costs.ledger
     publications          editfactory.publish.outbox
     clip_publish_state    editfactory.publish.outbox
-    imports               editfactory.profiles.importer
+    imports               editfactory.library.importer
     meta                  editfactory.profiles.workspace
     schema_migrations     editfactory.storage.migrations
 """

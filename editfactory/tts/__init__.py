@@ -10,8 +10,9 @@ from editfactory.tts.base import (
     WordTiming,
     price_label,
 )
-from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider
+from editfactory.tts.registry import PROVIDERS, describe_providers, get_provider, register_provider
 from editfactory.tts.service import (
+    MAX_SCRIPT_CHARS,
     VoiceChoice,
     check_script_length,
     estimate_for_profile,
@@ -21,6 +22,7 @@ from editfactory.tts.service import (
 )
 
 __all__ = [
+    "MAX_SCRIPT_CHARS",
     "PROVIDERS",
     "Availability",
     "ModelInfo",
@@ -36,6 +38,7 @@ __all__ = [
     "get_defaults",
     "get_provider",
     "price_label",
+    "register_provider",
     "set_defaults",
     "synthesize_for_profile",
 ]

@@ -9,7 +9,12 @@ from typing import Any, ClassVar
 
 import param
 
+from editfactory.errors import ValidationError, check_number
+from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
+
+PRESET, CLONED = "preset", "cloned"
+"""The kinds of voices a provider can offer: its own catalogue, and voices cloned in a profile from samples."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,60 @@ class VoiceSettings(param.Parameterized):
             raise VoiceError(
                 f"Unknown {cls.__name__} option(s): {', '.join(unknown)}. Valid options: {', '.join(sorted(known))}."
             )
+        for name, value in values.items():
+            # param takes True as the number 1 and says only "not <class 'float'>" for NaN in an Integer.
+            if isinstance(cls.param[name], param.Number):
+                try:  # the checked number: a Fraction or numpy float would not be stored as JSON
+                    values[name] = check_number(value, f"The voice setting {name!r}",
+                                                integer=isinstance(cls.param[name], param.Integer))
+                except ValidationError as error:
+                    raise VoiceError(str(error)) from None
         try:
             return cls(**values)
-        except ValueError as error:  # param refuses out-of-range values with a readable message
+        except (ValueError, TypeError) as error:  # param refuses out-of-range values with a readable message
             raise VoiceError(f"Invalid voice setting: {error}") from error
+
+
+@dataclass(frozen=True)
+class ProviderSecret:
+    """The API key a provider needs: where the profile keeps it, how the studio names it, how a pasted key is checked.
+
+    The registry hands the stored key to the provider as ``option``; the Settings page shows one key field per
+    provider that declares a secret. A provider whose keys look different subclasses this and overrides ``check``.
+    """
+
+    name: str
+    """The key's name in the profile's secret store, e.g. ``"<provider>.api_key"``."""
+    service: str
+    """How messages name the service: "The <service> API key …"."""
+    where: str
+    """Where the user copies the key from, e.g. "the provider's site → Profile → API keys"."""
+    option: str = "api_key"
+    min_length: int = 20
+    max_length: int = 200
+
+    @property
+    def label(self) -> str:
+        return f"{self.service} API key"
+
+    def check(self, key: str) -> str:
+        """The key as it will be stored (surrounding blanks removed), or a ValidationError saying what is wrong.
+
+        The message never repeats the key, so it is safe to show and to log.
+        """
+        if not isinstance(key, str):
+            raise ValidationError(f"The {self.label} must be text.")
+        key = key.strip()
+        if not key.isascii() or not key.isprintable():
+            raise ValidationError(f"The {self.label} may only contain plain letters, digits and symbols (no accents, "
+                                  f"emoji or hidden characters); copy it again from {self.where}.")
+        if any(c.isspace() for c in key):
+            raise ValidationError(f"The {self.label} cannot contain spaces; copy it again in one piece.")
+        if not self.min_length <= len(key) <= self.max_length:
+            size = "short" if len(key) < self.min_length else "long"
+            raise ValidationError(f"That is too {size} for the {self.label}; copy the whole key again from "
+                                  f"{self.where}.")
+        return key
 
 
 def price_label(cost_usd: float) -> str:
@@ -107,10 +162,24 @@ def billable_characters(text: str) -> int:
 
 
 class VoiceProvider(abc.ABC):
-    """A text-to-speech engine. Subclasses set the class attributes and implement the abstract methods."""
+    """A text-to-speech engine. Subclasses set the class attributes and implement the abstract methods.
+
+    The class attributes are the provider's description: the registry, the key store, cloning and every studio
+    page read them (and loop over the registered providers), so no code outside a provider's module needs to
+    know its name.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
+    """How every page names the provider."""
+    pricing_unit: ClassVar[str] = "characters"
+    """What a model's price is per 1 000 of (``ModelInfo.price_per_1k_chars``); shown next to every price."""
+    secret: ClassVar[ProviderSecret | None] = None
+    """The API key the provider needs (None: none); the Settings page shows a key field for it."""
+    endpoint_option: ClassVar[str | None] = None
+    """Constructor argument that takes the profile's endpoint ("tts.endpoints"), when the provider has one."""
+    voice_kinds: ClassVar[tuple[str, ...]] = (PRESET,)
+    """Which kinds of voices it offers: PRESET (its own catalogue) and/or CLONED (cloned in a profile)."""
     settings_class: ClassVar[type[VoiceSettings]] = VoiceSettings
     default_model: ClassVar[str] = ""
     default_voice: ClassVar[str] = ""
@@ -118,6 +187,19 @@ class VoiceProvider(abc.ABC):
     is_paid: ClassVar[bool] = False
     licence_note: ClassVar[str | None] = None
     """Shown next to the provider wherever it can be chosen (e.g. non-commercial model weights)."""
+    unknown_voice_hint: ClassVar[str] = ""
+    """Added when a voice is not found, e.g. why the list may be incomplete (starts with a space)."""
+    clone_reference_limit: ClassVar[int | None] = None
+    """How many samples ``clone_voice`` takes (None: any number); more are joined into one reference."""
+    cloned_voice_is_file: ClassVar[bool] = False
+    """The cloned voice's handle is a file in the profile folder (stored relative to it), not a remote id."""
+    clones_live_at_provider: ClassVar[bool] = False
+    """Cloned voices are kept by the provider too: deleting one calls ``delete_voice`` there."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.supports_cloning and CLONED not in cls.voice_kinds:
+            raise TypeError(f"{cls.__name__} can clone, so its voice_kinds must include {CLONED!r}.")
 
     def __init__(self, *, prices: dict[str, float] | None = None) -> None:
         self.prices = dict(prices or {})
@@ -150,8 +232,12 @@ class VoiceProvider(abc.ABC):
         raise VoiceError(f"{self.label} has no model {wanted!r}. Choose one of: {known}.")
 
     def estimate_cost(self, text: str, model: str | None = None) -> float:
+        return self.cost_of_characters(billable_characters(text), model)
+
+    def cost_of_characters(self, characters: int, model: str | None = None) -> float:
+        """What ``characters`` cost with ``model``: a whole script, or the part sent before a cancel."""
         price = self.model_info(model).price_per_1k_chars
-        return round(billable_characters(text) / 1000.0 * price, 6)
+        return round(characters / 1000.0 * price, 6)
 
     def max_text_chars(self, model: str | None = None) -> int | None:
         """Most characters one synthesis may be given (the provider's request limit), or None for any length.
@@ -193,8 +279,13 @@ class VoiceProvider(abc.ABC):
         settings: VoiceSettings | dict[str, Any] | None = None,
         *,
         model: str | None = None,
+        control: SynthesisControl | None = None,
     ) -> SynthesisResult:
-        """Write speech for ``text`` to ``out_path`` and return its word timings and cost."""
+        """Write speech for ``text`` to ``out_path`` and return its word timings and cost.
+
+        ``control`` follows the work piece by piece: ``control.sending(n)`` before a piece goes to the engine
+        (it raises CancelledError once a cancel was asked), ``control.done(n)`` when it is spoken.
+        """
 
     def close(self) -> None:
         """Release network connections or other resources held by the provider."""
@@ -207,4 +298,7 @@ class VoiceProvider(abc.ABC):
 
     def clone_voice(self, name: str, samples: list[Path]) -> str:
         """Create a voice from prepared samples; returns the id to pass as ``voice``."""
-        raise VoiceError(f"{self.label} cannot clone voices; use ElevenLabs or Coqui XTTS v2 for cloning.")
+        raise VoiceError(f"{self.label} cannot clone voices; choose a provider that can clone on the Voices page.")
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a cloned voice at the provider (only called when ``clones_live_at_provider``)."""

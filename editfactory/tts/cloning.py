@@ -1,9 +1,10 @@
 """Cloned voices of a profile: validate samples, normalize them, create the voice, keep the record.
 
 Samples go to ``profile.paths.voices/<voice id>/``; the ``voices`` row keeps the
-provider's handle (ElevenLabs: its voice id; XTTS: the local reference audio,
-stored relative to the profile folder). Everything lives inside the profile, so
-a cloned voice survives restarts and is invisible from any other profile.
+provider's handle (a remote voice id, or a local reference audio stored relative
+to the profile folder when ``VoiceProvider.cloned_voice_is_file``). Everything
+lives inside the profile, so a cloned voice survives restarts and is invisible
+from any other profile.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from editfactory.errors import MediaError, NotFoundError, ValidationError
+from editfactory.errors import MediaError, ValidationError, check_text
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
 from editfactory.tts.audio import decode_mono, frame_rms, probe_audio_stream, rms_dbfs, run_ffmpeg, write_wav
 from editfactory.tts.base import SynthesisResult, VoiceProvider
-from editfactory.tts.errors import SampleRejectedError, VoiceServiceError
+from editfactory.tts.cloned_voices import get_voice, list_cloned_voices, stored_handle
+from editfactory.tts.errors import SampleRejectedError, VoiceError, VoiceServiceError
+from editfactory.tts.registry import cloning_providers
+from editfactory.tts.service import synthesize_for_profile
+
+__all__ = ["PREVIEW_TEXT", "clone_voice", "delete_voice", "get_voice", "list_cloned_voices", "normalize_sample",
+           "preview_voice", "rename_voice", "validate_sample"]  # get_voice, list_cloned_voices: from cloned_voices
 
 MIN_SECONDS, MAX_SECONDS = 6.0, 300.0
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 16_000, 192_000
@@ -97,7 +104,8 @@ def normalize_sample(source: Path, target: Path) -> Path:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
+    # Text only, without control or invisible characters (a bidi mark, a zero-width space); then its length.
+    name = "" if name is None else check_text(name, "A voice name", max_length=1000)
     if not name or len(name) > 80:
         raise ValidationError("A voice name must be 1 to 80 characters, e.g. 'Anna – warm'.")
     return name
@@ -109,7 +117,8 @@ def clone_voice(profile: Profile, provider: VoiceProvider, name: str, samples: l
     report = progress or (lambda message, fraction: None)
     name = _clean_name(name)
     if not provider.supports_cloning:
-        provider.clone_voice(name, [])  # raises the provider's own "cannot clone" message
+        able = " or ".join(cls.label for cls in cloning_providers()) or "a provider that can clone"
+        raise VoiceError(f"{provider.label} cannot clone voices; use {able} for cloning.")
     if not samples:
         raise ValidationError("Add at least one voice sample (6 s to 5 minutes of clear speech).")
     report("Checking the samples", 0.05)
@@ -129,15 +138,14 @@ def clone_voice(profile: Profile, provider: VoiceProvider, name: str, samples: l
             report(f"Preparing sample {index} of {len(samples)}", 0.1 + 0.5 * index / len(samples))
             stored.append(normalize_sample(Path(sample), folder / f"sample_{index:02d}.wav"))
         references = stored
-        if provider.name == "xtts" and len(stored) > 1:  # XTTS takes one reference: join the samples
+        limit = provider.clone_reference_limit
+        if limit is not None and len(stored) > limit:  # e.g. one reference audio: join the samples into it
             pause = np.zeros(int(0.3 * NORMALIZED_RATE), dtype=np.float32)
             joined = np.concatenate([part for s in stored for part in (decode_mono(s, NORMALIZED_RATE), pause)])
             references = [folder / "reference.wav"]
             write_wav(references[0], joined, NORMALIZED_RATE)
         report(f"Creating the voice with {provider.label}", 0.7)
-        handle = provider.clone_voice(name, references)
-        if provider.name == "xtts":
-            handle = profile.paths.relative(Path(handle))
+        handle = stored_handle(profile, provider.name, provider.clone_voice(name, references))
         with profile.db.transaction() as cursor:
             cursor.execute(
                 "INSERT INTO voices (id, provider, name, provider_voice_id, language, sample_paths, settings)"
@@ -152,30 +160,6 @@ def clone_voice(profile: Profile, provider: VoiceProvider, name: str, samples: l
     return get_voice(profile, voice_id)
 
 
-def _record(profile: Profile, row: dict[str, Any]) -> dict[str, Any]:
-    record = dict(row)
-    handle = record["provider_voice_id"]
-    record["provider_voice"] = str(profile.paths.absolute(handle)) if record["provider"] == "xtts" else handle
-    record["sample_paths"] = [profile.paths.absolute(p) for p in record["sample_paths"]]
-    return record
-
-
-_COLUMNS = "id, provider, name, provider_voice_id, language, sample_paths, created_at, updated_at"
-
-
-def list_cloned_voices(profile: Profile, provider: str | None = None) -> list[dict[str, Any]]:
-    rows = profile.db.fetchdicts(
-        f"SELECT {_COLUMNS} FROM voices WHERE ? IS NULL OR provider = ? ORDER BY created_at", [provider, provider])
-    return [_record(profile, row) for row in rows]
-
-
-def get_voice(profile: Profile, voice_id: str) -> dict[str, Any]:
-    rows = profile.db.fetchdicts(f"SELECT {_COLUMNS} FROM voices WHERE id = ?", [voice_id])
-    if not rows:
-        raise NotFoundError("Voice", voice_id, profile.name)
-    return _record(profile, rows[0])
-
-
 def rename_voice(profile: Profile, voice_id: str, name: str) -> dict[str, Any]:
     name = _clean_name(name)
     get_voice(profile, voice_id)
@@ -184,9 +168,10 @@ def rename_voice(profile: Profile, voice_id: str, name: str) -> dict[str, Any]:
 
 
 def delete_voice(profile: Profile, voice_id: str, *, provider: VoiceProvider | None = None) -> None:
-    """Delete the voice here (and at ElevenLabs when a provider is given; already gone there is fine)."""
+    """Delete the voice here (and at the provider when one is given whose clones live there; already gone there is
+    fine)."""
     record = get_voice(profile, voice_id)
-    if provider is not None and hasattr(provider, "delete_voice"):
+    if provider is not None and provider.clones_live_at_provider:
         try:
             provider.delete_voice(record["provider_voice_id"])
         except VoiceServiceError as error:
@@ -199,7 +184,5 @@ def delete_voice(profile: Profile, voice_id: str, *, provider: VoiceProvider | N
 def preview_voice(profile: Profile, voice_id: str, text: str = PREVIEW_TEXT, *,
                   provider: VoiceProvider | None = None) -> SynthesisResult:
     """A short sample spoken by the cloned voice (cached like any other synthesis)."""
-    from editfactory.tts.service import synthesize_for_profile
-
     record = get_voice(profile, voice_id)
     return synthesize_for_profile(profile, text, {"provider": record["provider"], "voice": voice_id}, provider=provider)

@@ -18,8 +18,19 @@ from typing import Any
 
 import param
 
+from editfactory.errors import CancelledError
 from editfactory.tts.audio import audio_duration, decode_mono
-from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings, WordTiming
+from editfactory.tts.base import (
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+    WordTiming,
+    billable_characters,
+)
+from editfactory.tts.control import control_or_default
 from editfactory.tts.errors import VoiceError, VoiceServiceError
 from editfactory.tts.network import unreachable_reason
 from editfactory.tts.timing import estimate_word_timings, make_monotonic, words_from_spoken_events
@@ -110,6 +121,7 @@ class EdgeProvider(VoiceProvider):
     settings_class = EdgeSettings
     default_model = "edge"
     default_voice = "en-US-AriaNeural"
+    unknown_voice_hint = " (offline only a few common Edge voices can be checked; connect to the internet and try again)"
 
     def __init__(self, *, prices: dict[str, float] | None = None, stream: StreamFactory | None = None,
                  attempts: int = 3, backoff: float = 1.0, service_address: tuple[str, int] | None = None) -> None:
@@ -177,12 +189,21 @@ class EdgeProvider(VoiceProvider):
             f"Edge TTS failed {self.attempts} times: {last}. Microsoft changes this free endpoint from time to time; "
             "update edge-tts (`pip install -U edge-tts`), try again later, or use Piper (offline).", retryable=True)
 
-    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None, control=None) -> SynthesisResult:
         options = self.make_settings(settings)
         if not text.strip():
             raise VoiceError("There is no text to speak; type a script first.")
         voice = voice or self.default_voice
-        audio, boundaries = self._collect(text, voice, options)
+        control = control_or_default(control, text)
+        control.sending(billable_characters(text))
+        try:  # one streamed request: a cancel stops waiting for it at once
+            audio, boundaries = control.wait_for(lambda: self._collect(text, voice, options))
+        except CancelledError:
+            raise
+        except BaseException:
+            control.not_sent(billable_characters(text))
+            raise
+        control.done(billable_characters(text))
         out_path = Path(out_path).with_suffix(".mp3")
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_bytes(audio)

@@ -7,16 +7,22 @@ put into an error message.
 from __future__ import annotations
 
 import base64
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import param
 
+from editfactory.errors import CancelledError
 from editfactory.secrets import api_key_problem
-from editfactory.tts.audio import audio_duration, decode_mono
+from editfactory.tts.audio import audio_duration, decode_mono, wav_writer
 from editfactory.tts.base import (
+    CLONED,
+    PRESET,
     Availability,
     ModelInfo,
+    ProviderSecret,
     SynthesisResult,
     VoiceInfo,
     VoiceProvider,
@@ -24,10 +30,11 @@ from editfactory.tts.base import (
     WordTiming,
     billable_characters,
 )
+from editfactory.tts.control import SynthesisControl, control_or_default
 from editfactory.tts.errors import VoiceError, VoiceServiceError, VoiceUnavailableError
 from editfactory.tts.network import address_of, unreachable_reason
 from editfactory.tts.timing import estimate_word_timings, make_monotonic
-from editfactory.tts.words import word_spans
+from editfactory.tts.words import split_for_synthesis, word_spans
 
 API_KEY_SECRET = "elevenlabs.api_key"
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -41,6 +48,9 @@ class ElevenLabsSettings(VoiceSettings):
     speed = param.Number(1.0, bounds=(0.7, 1.2), step=0.05, doc="Speaking speed; 1 is normal.")
 
 
+JOIN_SAMPLE_RATE = 44_100  # the rate of the MP3s asked for (output_format)
+
+
 class ElevenLabsProvider(VoiceProvider):
     name = "elevenlabs"
     label = "ElevenLabs"
@@ -48,8 +58,15 @@ class ElevenLabsProvider(VoiceProvider):
     default_model = "eleven_multilingual_v2"
     default_voice = "21m00Tcm4TlvDq8ikWAM"  # Rachel, a premade voice every account has
     supports_cloning = True
+    voice_kinds = (PRESET, CLONED)
+    clones_live_at_provider = True
     is_paid = True
+    secret = ProviderSecret(API_KEY_SECRET, "ElevenLabs", "ElevenLabs → Profile → API keys")
+    endpoint_option = "base_url"
     output_format = "mp3_44100_128"
+    piece_chars = 1_000
+    """A longer script goes as one request per sentence group of at most this many characters (about a minute of
+    speech): a cancel then sends no more, and only what was sent is charged."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  prices: dict[str, float] | None = None, timeout: float = 60.0, max_retries: int = 2) -> None:
@@ -151,39 +168,63 @@ class ElevenLabsProvider(VoiceProvider):
                 "characters_left": max(0, sub.character_limit - sub.character_count),
                 "next_reset_unix": sub.next_character_count_reset_unix}
 
-    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None, control=None) -> SynthesisResult:
+        """Speak ``text``; a script longer than ``piece_chars`` goes as one request per sentence group, so a cancel
+        sends nothing more (and is charged only what was sent) and the progress moves per request."""
         options = self.make_settings(settings)
         info = self.model_info(model)
         text = text.strip()  # billed per character sent: send exactly what was estimated and reserved
         if not text:
             raise VoiceError("There is no text to speak; type a script first.")
         self.check_text_length(text, info.id)
+        control = control_or_default(control, text)
+        voice = voice or self.default_voice
+        pieces = split_for_synthesis(text, self.piece_chars) if len(text) > self.piece_chars else [text]
+        out_path = Path(out_path)
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        paths = [out_path.with_suffix(".mp3")] if len(pieces) == 1 else \
+            [out_path.with_name(f"{out_path.stem}-{index}.mp3") for index in range(len(pieces))]
+        spoken = [self._speak_piece(piece, voice, info.id, options, path, control) for piece, path in zip(pieces, paths)]
+        characters = sum(piece.characters for piece in spoken)
+        if len(spoken) == 1:
+            audio_path, duration, words = spoken[0].path, spoken[0].duration, spoken[0].words
+        else:
+            audio_path, duration, words = _join_pieces(spoken, out_path.with_suffix(".wav"))
+        return SynthesisResult(
+            audio_path=audio_path, duration=duration, words=make_monotonic(words, duration),
+            timings_exact=all(piece.exact for piece in spoken),
+            cost_usd=self.cost_of_characters(characters, info.id), provider=self.name, model=info.id,
+            voice=voice, settings=options.to_dict(),
+        )
+
+    def _speak_piece(self, text: str, voice: str, model: str, options: VoiceSettings, out_path: Path,
+                     control: SynthesisControl) -> _Piece:
+        """One request; a cancel stops waiting for it at once (its characters were sent, so they count)."""
         from elevenlabs import VoiceSettings as SdkVoiceSettings
 
-        response = self._call(
-            "synthesize speech",
-            self.client.text_to_speech.with_raw_response.convert_with_timestamps,
-            voice or self.default_voice,
-            text=text,
-            model_id=info.id,
-            output_format=self.output_format,
-            voice_settings=SdkVoiceSettings(**options.to_dict()),
-        )
+        request = functools.partial(
+            self._call, "synthesize speech", self.client.text_to_speech.with_raw_response.convert_with_timestamps,
+            voice, text=text, model_id=model, output_format=self.output_format,
+            voice_settings=SdkVoiceSettings(**options.to_dict()))
+        control.sending(billable_characters(text))
+        try:
+            response = control.wait_for(request)
+        except CancelledError:
+            raise
+        except BaseException:
+            control.not_sent(billable_characters(text))  # refused or never arrived: nothing was spoken or billed
+            raise
         data = response.data
-        out_path = Path(out_path).with_suffix(".mp3")
-        out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_bytes(base64.b64decode(data.audio_base_64))
         duration = audio_duration(out_path)
         words, exact = _words_from_alignment(text, data.alignment)
         if words is None:
             samples = decode_mono(out_path, 16000)
             words, exact = estimate_word_timings([s.text for s in word_spans(text)], samples, 16000), False
+        control.done(billable_characters(text))
         characters = _header_int(response.headers, "character-cost") or billable_characters(text)
-        return SynthesisResult(
-            audio_path=out_path, duration=duration, words=make_monotonic(words, duration), timings_exact=exact,
-            cost_usd=round(characters / 1000.0 * info.price_per_1k_chars, 6), provider=self.name, model=info.id,
-            voice=voice or self.default_voice, settings=options.to_dict(),
-        )
+        # Within the piece's own audio, so the next piece's words (shifted by this duration) come after them.
+        return _Piece(out_path, duration, make_monotonic(words, duration), exact, characters)
 
     def clone_voice(self, name: str, samples: list[Path]) -> str:
         handles = [open(path, "rb") for path in samples]
@@ -197,6 +238,36 @@ class ElevenLabsProvider(VoiceProvider):
 
     def delete_voice(self, voice_id: str) -> None:
         self._call("delete the voice", self.client.voices.delete, voice_id)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One request's audio and word timings (from 0), and the characters it was billed."""
+
+    path: Path
+    duration: float
+    words: list[WordTiming]
+    exact: bool
+    characters: int
+
+
+def _join_pieces(pieces: list[_Piece], target: Path) -> tuple[Path, float, list[WordTiming]]:
+    """The pieces' audio one after the other in one WAV, each piece's words shifted to where it starts.
+
+    Decoded to samples and written once, so the offsets are exact (joining MP3 files leaves each one's encoder
+    padding in between, and the captions would drift a little more after every piece).
+    """
+    words: list[WordTiming] = []
+    written = 0
+    with wav_writer(target, JOIN_SAMPLE_RATE) as write:
+        for piece in pieces:
+            samples = decode_mono(piece.path, JOIN_SAMPLE_RATE)
+            offset = written / JOIN_SAMPLE_RATE
+            words.extend(WordTiming(w.word, w.start + offset, w.end + offset) for w in piece.words)
+            write(samples)
+            written += len(samples)
+            piece.path.unlink(missing_ok=True)
+    return target, written / JOIN_SAMPLE_RATE, words
 
 
 def _header_int(headers: Any, name: str) -> int | None:

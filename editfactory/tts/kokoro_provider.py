@@ -13,7 +13,16 @@ import numpy as np
 import param
 
 from editfactory.tts.audio import write_wav
-from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings
+from editfactory.tts.base import (
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+    billable_characters,
+)
+from editfactory.tts.control import control_or_default
 from editfactory.tts.errors import VoiceError, VoiceUnavailableError
 from editfactory.tts.local_engines import hf_model_cached, load_once, package_installed, to_float_array
 from editfactory.tts.timing import estimate_word_timings, make_monotonic, words_from_spoken_events
@@ -83,8 +92,9 @@ class KokoroProvider(VoiceProvider):
             raise VoiceUnavailableError(f"The Kokoro voice {voice} is not downloaded; {DOWNLOAD_HINT} with this voice, "
                                         "or pick a voice you have used before.")
 
-    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None, control=None) -> SynthesisResult:
         options = self.make_settings(settings)
+        control = control_or_default(control, text)
         voice = voice or self.default_voice
         if voice[:1] not in LANG_CODES:
             raise VoiceError(f"Kokoro has no voice {voice!r}; voice names start with a language code, e.g. af_heart.")
@@ -94,7 +104,9 @@ class KokoroProvider(VoiceProvider):
         self._require_voice_file(voice)
         pieces, events, estimated, offset = [], [], [], 0.0
         exact = True
+        control.sending(billable_characters(text))  # a local engine: "sent" is what it was given
         for result in pipeline(text, voice=voice, speed=options.speed, split_pattern=r"\n+"):
+            control.check()  # the pipeline speaks segment by segment: stop between them
             audio = to_float_array(result.audio)
             tokens = getattr(result, "tokens", None) or []
             timed = [t for t in tokens if getattr(t, "start_ts", None) is not None and getattr(t, "end_ts", None) is not None]
@@ -105,6 +117,7 @@ class KokoroProvider(VoiceProvider):
                 estimated.extend(estimate_word_timings(split_words(result.graphemes), audio, SAMPLE_RATE, offset=offset))
             pieces.append(audio)
             offset += len(audio) / SAMPLE_RATE
+            control.done(len(str(getattr(result, "graphemes", "") or "")))
         if not pieces:
             raise VoiceError("Kokoro produced no audio for this text.")
         samples = np.concatenate(pieces)

@@ -10,11 +10,14 @@ counts, and ``timings_exact`` is False.
 Long scripts are spoken in sentence groups of at most ``piece_chars`` characters (a sentence
 longer than that is cut at a comma or space), written to the file one after the other, and
 their word timings shifted to where each group starts — so memory stays bounded whatever the length.
+Progress is reported per sentence; a cancel stops the sentence being spoken (ONNX Runtime's terminate flag).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,8 @@ from editfactory.tts.base import (
     VoiceSettings,
     WordTiming,
 )
+from editfactory.tts.cancellable_session import CancellableSession
+from editfactory.tts.control import SynthesisControl, control_or_default
 from editfactory.tts.errors import VoiceError
 from editfactory.tts.phoneme_align import align_words, sound_length, split_groups
 from editfactory.tts.timing import distribute_over_regions, make_monotonic
@@ -66,7 +71,9 @@ def load_piper_voice(model_path: Path, *, alignments: bool = True) -> Any:
         if voice is None:
             from piper import PiperVoice
 
-            voice = _voices[key] = PiperVoice.load(model_path, include_alignments=alignments)
+            voice = PiperVoice.load(model_path, include_alignments=alignments)
+            voice.session = CancellableSession(voice.session)  # so a cancel stops a sentence half way
+            _voices[key] = voice
         return voice
 
 
@@ -123,11 +130,13 @@ class PiperProvider(VoiceProvider):
             raise VoiceError(f"Piper has no voice {voice!r}. Choose one of: {', '.join(self.model_paths)}.")
         return load_piper_voice(Path(path), alignments=self.use_alignments)
 
-    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None, control=None) -> SynthesisResult:
         options = self.make_settings(settings)
+        control = control_or_default(control, text)
         if not split_words(text):
             raise VoiceError("There is no text to speak; type a script first.")
-        piper_voice = self._voice(voice)
+        # Loading the model takes seconds on a busy machine: a cancel stops waiting (the load ends alone, cached).
+        piper_voice = control.wait_for(lambda: self._voice(voice))
         from piper import SynthesisConfig
 
         config = SynthesisConfig(
@@ -144,12 +153,13 @@ class PiperProvider(VoiceProvider):
         # Piece by piece (sentence groups of at most piece_chars): the model's memory grows with the length of
         # what it is given at once, and a whole long script asked onnxruntime for hundreds of GB. Each piece's
         # audio goes straight to the file, and its word timings are shifted by where the piece starts in it.
-        with wav_writer(out_path, rate) as write:
+        with wav_writer(out_path, rate) as write, _stoppable(piper_voice, control):
             for index, piece in enumerate(split_for_synthesis(text, self.piece_chars)):
+                control.sending(len(piece))
                 if index:
                     write(pause)
                     written += len(pause)
-                samples, words, piece_exact = _speak(piper_voice, piece, config, exact, pause)
+                samples, words, piece_exact = _speak(piper_voice, piece, config, exact, pause, control)
                 exact = exact and piece_exact
                 offset = written / rate
                 timings.extend(WordTiming(w.word, w.start + offset, w.end + offset) for w in words)
@@ -163,14 +173,37 @@ class PiperProvider(VoiceProvider):
         )
 
 
-def _speak(piper_voice: Any, text: str, config: Any, exact: bool, pause: np.ndarray) -> tuple[np.ndarray, list[WordTiming], bool]:
-    """One piece: its audio (Piper's sentences joined by ``pause``), its words' timings from 0, and whether exact."""
+@contextlib.contextmanager
+def _stoppable(piper_voice: Any, control: SynthesisControl) -> Iterator[None]:
+    """A cancel stops the sentence being spoken (ONNX Runtime ends the run, which then raises): CancelledError."""
+    session = piper_voice.session
+    if not isinstance(session, CancellableSession):  # a voice loaded elsewhere: stop between sentences only
+        yield
+        return
+    try:
+        with session.stopped_by(control.cancelled):
+            yield
+    except Exception:
+        control.check()  # the run failed because it was stopped: say so
+        raise
+
+
+def _speak(piper_voice: Any, text: str, config: Any, exact: bool, pause: np.ndarray,
+           control: SynthesisControl) -> tuple[np.ndarray, list[WordTiming], bool]:
+    """One piece: its audio (Piper's sentences joined by ``pause``), its words' timings from 0, and whether exact.
+
+    Piper speaks sentence by sentence: the progress moves per sentence, by its share of the piece's phonemes, and
+    a cancel is seen after each one (and stops the one being spoken, see ``_stoppable``).
+    """
     rate = piper_voice.config.sample_rate
+    phonemes = max(1, sum(len(sentence) for sentence in piper_voice.phonemize(text)))
+    reported = 0
     pieces: list[np.ndarray] = []
     group_times: list[tuple[float, float]] = []
     group_lengths: list[int] = []
     offset = 0
     for chunk in piper_voice.synthesize(text, syn_config=config, include_alignments=exact):
+        control.check()
         if pieces:
             pieces.append(pause)
             offset += len(pause)
@@ -185,6 +218,10 @@ def _speak(piper_voice: Any, text: str, config: Any, exact: bool, pause: np.ndar
         group_times.extend((offset / rate + s, offset / rate + e) for s, e in times)
         pieces.append(audio)
         offset += len(audio)
+        step = min(len(text) - reported, round(len(text) * len(chunk.phonemes) / phonemes))
+        control.done(step)
+        reported += step
+    control.done(len(text) - reported)
     samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
     timings = _word_timings(piper_voice, split_words(text), group_lengths, group_times)
     return samples, make_monotonic(timings, len(samples) / rate), exact

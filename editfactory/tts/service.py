@@ -7,20 +7,47 @@ paid call is reserved against the monthly quota before it is made.
 
 from __future__ import annotations
 
-import math
+import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from editfactory.costs import ledger
-from editfactory.errors import NotFoundError, ValidationError, VoiceError
+from editfactory.errors import NotFoundError, VoiceError, check_number
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
+from editfactory.progress import ProgressCallback, scaled
 from editfactory.settings import get_setting, set_setting
 from editfactory.tts import cache
-from editfactory.tts.base import SynthesisResult, VoiceInfo, VoiceProvider, billable_characters, price_label
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    billable_characters,
+    price_label,
+)
+from editfactory.tts.cloned_voices import get_voice, list_cloned_voices
+from editfactory.tts.control import SynthesisControl
+from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import DEFAULT_PROVIDER, PRICES_SETTING, get_provider
 
 DEFAULTS_SETTING = "tts.defaults"
+MAX_SCRIPT_CHARS = 12_000
+"""The longest script one voiceover speaks, whatever the voice: about 13 minutes read aloud, longer than any
+short-video platform takes (TikTok's 10 minutes), so a longer script is a paste gone wrong. The studio, the
+production request and this service (notebooks) all refuse longer ones, before hours of synthesis."""
+
+
+def check_max_script_length(text: str) -> None:
+    """Raise ScriptTooLongError when ``text`` is over :data:`MAX_SCRIPT_CHARS` (no profile or voice needed)."""
+    length = billable_characters(text)
+    if length > MAX_SCRIPT_CHARS:
+        raise ScriptTooLongError(
+            f"This script has {length:,} characters; a voiceover takes at most {MAX_SCRIPT_CHARS:,} characters "
+            "(about 13 minutes read aloud). Shorten it or split it into several clips.",
+            limit=MAX_SCRIPT_CHARS, length=length)
+MAX_PRICE_PER_1K = 1000.0
+"""Far above any voice's price: a higher one is a typing slip."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +101,7 @@ def _require_voice(profile: Profile, provider: VoiceProvider, voice: str) -> Non
     offered = [v.id for v in provider.list_voices()]
     if voice in offered:
         return
-    hint = " (offline only a few common Edge voices can be checked; connect to the internet and try again)" \
-        if provider.name == "edge" else ""
+    hint = provider.unknown_voice_hint
     listed = ", ".join(offered[:8]) + (", …" if len(offered) > 8 else "")
     raise VoiceError(f"{provider.label} has no voice {voice!r}{hint}. Choose one of: {listed or 'none installed'}.")
 
@@ -95,8 +121,6 @@ def _provider_voice(profile: Profile, choice: VoiceChoice) -> str:
     """A cloned voice is stored in the profile; turn its id into what the provider expects."""
     if not choice.voice.startswith("voice_"):
         return choice.voice
-    from editfactory.tts.cloning import get_voice
-
     record = get_voice(profile, choice.voice)
     if record["provider"] != choice.provider:
         raise NotFoundError(f"{choice.provider} voice", choice.voice, profile.name)
@@ -121,7 +145,8 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
     When exactly this voiceover (text, provider, model, voice, settings) is in the profile's cache it costs
     nothing: ``cached`` is True, ``cost_usd`` 0 and the label "Free — cached". Also gives ``characters``
     (billable), ``seconds`` (an estimate of the spoken length), and ``max_characters`` (the provider's
-    request limit, None when any length works) with ``too_long``. Nothing is synthesized or counted.
+    request limit, or :data:`MAX_SCRIPT_CHARS` when that is lower or the provider has none) with
+    ``too_long``. Nothing is synthesized or counted.
     """
     text = text.strip()  # the voiceover and production jobs speak the stripped script
     with profile.db.session():
@@ -137,16 +162,19 @@ def estimate_for_profile(profile: Profile, text: str, overrides: dict[str, Any] 
             profile, cache.cache_key(choice.provider, choice.model, choice.voice, choice.settings, text))
     if cached:
         cost = 0.0
+    limit = MAX_SCRIPT_CHARS if limit is None else min(limit, MAX_SCRIPT_CHARS)
     return {
         "provider": choice.provider, "model": choice.model, "voice": choice.voice, "cost_usd": cost,
         "label": CACHED_LABEL if cached else price_label(cost), "cached": cached,
         "characters": billable_characters(text), "seconds": speech_seconds(text, choice.settings.get("speed")),
-        "max_characters": limit, "too_long": limit is not None and billable_characters(text) > limit,
+        "max_characters": limit, "too_long": billable_characters(text) > limit,
     }
 
 
 def check_script_length(profile: Profile, text: str, overrides: dict[str, Any] | None = None) -> None:
-    """Raise ScriptTooLongError when the profile's voice (or ``overrides``) cannot read ``text`` in one request."""
+    """Raise ScriptTooLongError when ``text`` is over :data:`MAX_SCRIPT_CHARS` or the profile's voice (or
+    ``overrides``) cannot read it in one request."""
+    check_max_script_length(text)
     with profile.db.session():
         choice = resolve_choice(profile, overrides)
         provider = get_provider(choice.provider, profile)
@@ -165,11 +193,15 @@ def synthesize_for_profile(
     use_cache: bool = True,
     job_id: str | None = None,
     progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> SynthesisResult:
     """Speak ``text`` with the profile's default voice (or ``overrides``); cached, quota-checked, costed.
 
     ``provider`` may be passed ready-made (e.g. with an injected engine); otherwise it is built for the profile.
+    ``progress`` moves per piece of the script; once ``cancel`` is set the synthesis stops between pieces (or
+    stops waiting for a network request) with CancelledError, and only the characters sent are charged.
     """
+    check_max_script_length(text)  # before anything is looked up, reserved or spoken
     report = progress or (lambda message, fraction: None)
     # Settings, provider set-up and the cache lookup share one open of the profile's file (a hit then
     # costs ~3 ms instead of ~40 ms); the file is let go before any slow synthesis.
@@ -185,14 +217,14 @@ def synthesize_for_profile(
         if hit is not None:
             report("Voiceover taken from the cache", 1.0)
             return hit
-        return _generate(profile, text, choice, voice, key, provider, job_id, report)
+        return _generate(profile, text, choice, voice, key, provider, job_id, report, cancel)
     finally:
         if owned:
             provider.close()
 
 
 def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key: str, provider: VoiceProvider,
-              job_id: str | None, report: ProgressCallback) -> SynthesisResult:
+              job_id: str | None, report: ProgressCallback, cancel: threading.Event | None) -> SynthesisResult:
     provider.check_text_length(text, choice.model)  # before anything is reserved or sent
     provider.require_available()
     estimated = provider.estimate_cost(text, choice.model)
@@ -200,10 +232,14 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
     if estimated > 0:
         reservation = ledger.reserve(profile, choice.provider, choice.model, estimated, units=len(text),
                                      job_id=job_id, description=text[:80])
-    report(f"Generating the voiceover with {provider.label}", 0.1)
+    speaking = f"Generating the voiceover with {provider.label}"
+    report(speaking, 0.1)
+    control = SynthesisControl(billable_characters(text), cancelled=cancel,
+                               progress=scaled(report, 0.1, 0.85, f"{speaking}: "))
     try:
         with profile.temp_dir("tts") as scratch:
-            result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model)
+            result = provider.synthesize(text, voice, scratch / "speech.wav", choice.settings, model=choice.model,
+                                         control=control)
             result.voice = choice.voice  # the profile's id for cloned voices, not the provider's
             if reservation is not None:
                 over = ledger.settle(reservation, result.cost_usd)
@@ -216,9 +252,20 @@ def _generate(profile: Profile, text: str, choice: VoiceChoice, voice: str, key:
             result = cache.store(profile, key, text, result)
     finally:
         if reservation is not None:
-            ledger.release(reservation)
+            _settle_unfinished(reservation, provider, choice.model, control)
     report("Voiceover ready", 1.0)
     return result
+
+
+def _settle_unfinished(reservation: ledger.Reservation, provider: VoiceProvider, model: str,
+                       control: SynthesisControl) -> None:
+    """A synthesis stopped half way (cancelled, failed): charge the characters the provider was sent, if any,
+    and give the rest of the reservation back."""
+    if control.sent_characters <= 0:
+        ledger.release(reservation)
+        return
+    ledger.settle(reservation, provider.cost_of_characters(control.sent_characters, model),
+                  units=control.sent_characters)
 
 
 def list_voices_for_profile(profile: Profile, provider: str) -> list[VoiceInfo]:
@@ -227,12 +274,10 @@ def list_voices_for_profile(profile: Profile, provider: str) -> list[VoiceInfo]:
     Cloned voices carry the profile's id (``voice_…``), which is what defaults and synthesis take.
     May use the network (Edge's catalogue, ElevenLabs' voices): call it off the UI's event loop.
     """
-    from editfactory.tts.cloning import list_cloned_voices
-
-    records = list_cloned_voices(profile, provider)
     with get_provider(provider, profile) as instance:
-        own = instance.list_voices()
-    # ElevenLabs lists our clones among its voices too; show each voice once, under the profile's id.
+        records = list_cloned_voices(profile, provider) if CLONED in instance.voice_kinds else []
+        own = instance.list_voices() if PRESET in instance.voice_kinds else []
+    # A provider may list our clones among its voices too; show each voice once, under the profile's id.
     handles = {record["provider_voice_id"] for record in records}
     cloned = [VoiceInfo(r["id"], r["name"], r.get("language") or "", "", cloned=True) for r in records]
     return [v for v in own if v.id not in handles] + cloned
@@ -259,16 +304,6 @@ def set_price(profile: Profile, provider: str, model: str, price_per_1k_chars: A
 
 
 def _parse_price(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValidationError("A price is an amount in dollars per 1 000 characters, e.g. 0.30.")
-    try:
-        price = float(value) if isinstance(value, (int, float)) else float(str(value).strip().removeprefix("$"))
-    except ValueError:
-        raise ValidationError(f"{value!r} is not a price; type dollars per 1 000 characters, e.g. 0.30.") from None
-    if not math.isfinite(price):
-        raise ValidationError("A price must be a finite amount in dollars per 1 000 characters, e.g. 0.30.")
-    if price < 0:
-        raise ValidationError("A price cannot be negative; type 0 for a free voice.")
-    if price > 1000:
-        raise ValidationError(f"${price:g} per 1 000 characters is far above any voice's price; check the amount.")
-    return price
+    """Dollars per 1 000 characters from a number or typed text ("$0.30"): NaN, infinities and yes/no refused."""
+    return float(check_number(value, "A price", text=True, minimum=0, maximum=MAX_PRICE_PER_1K,
+                              hint="Type dollars per 1 000 characters, e.g. 0.30 (0 for a free voice)."))

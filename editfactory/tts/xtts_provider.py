@@ -17,7 +17,17 @@ import numpy as np
 import param
 
 from editfactory.tts.audio import decode_mono, write_wav
-from editfactory.tts.base import Availability, ModelInfo, SynthesisResult, VoiceInfo, VoiceProvider, VoiceSettings
+from editfactory.tts.base import (
+    CLONED,
+    PRESET,
+    Availability,
+    ModelInfo,
+    SynthesisResult,
+    VoiceInfo,
+    VoiceProvider,
+    VoiceSettings,
+)
+from editfactory.tts.control import control_or_default
 from editfactory.tts.errors import VoiceError, VoiceUnavailableError
 from editfactory.tts.local_engines import load_once, package_installed, split_sentences, to_float_array
 from editfactory.tts.timing import estimate_word_timings, make_monotonic
@@ -62,6 +72,9 @@ class XTTSProvider(VoiceProvider):
     default_model = "xtts_v2"
     default_voice = BUILTIN_SPEAKERS[0]
     supports_cloning = True
+    voice_kinds = (PRESET, CLONED)
+    clone_reference_limit = 1  # one reference audio: several samples are joined into one
+    cloned_voice_is_file = True  # the reference audio in the profile's voices folder
     licence_note = LICENCE_NOTE
 
     def __init__(self, *, prices: dict[str, float] | None = None, model: Any = None) -> None:
@@ -93,8 +106,9 @@ class XTTSProvider(VoiceProvider):
         return load_once(MODEL_NAME, _load_real_model, label="The XTTS v2 model",
                          fix=f"Download it again (delete {model_folder()} and run {DOWNLOAD_HINT} with internet access).")
 
-    def synthesize(self, text, voice, out_path, settings=None, *, model=None) -> SynthesisResult:
+    def synthesize(self, text, voice, out_path, settings=None, *, model=None, control=None) -> SynthesisResult:
         options = self.make_settings(settings)
+        control = control_or_default(control, text)
         if not split_words(text):
             raise VoiceError("There is no text to speak; type a script first.")
         engine = self.engine()
@@ -109,6 +123,7 @@ class XTTSProvider(VoiceProvider):
         pause = np.zeros(int(options.sentence_pause * SAMPLE_RATE), dtype=np.float32)
         pieces, words, offset = [], [], 0.0
         for sentence in split_sentences(text, CHAR_LIMITS[options.language]):
+            control.sending(len(sentence))  # stops here, between sentences, once a cancel was asked
             audio = to_float_array(engine.tts(text=sentence, language=options.language, speed=options.speed,
                                               temperature=options.temperature, split_sentences=False, **speaker))
             if pieces:
@@ -118,6 +133,7 @@ class XTTSProvider(VoiceProvider):
             words.extend(estimate_word_timings(split_words(sentence), audio, SAMPLE_RATE, offset=offset))
             pieces.append(audio)
             offset += len(audio) / SAMPLE_RATE
+            control.done(len(sentence))
         samples = np.concatenate(pieces)
         write_wav(out_path, samples, SAMPLE_RATE)
         duration = len(samples) / SAMPLE_RATE

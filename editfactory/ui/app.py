@@ -21,6 +21,7 @@ from editfactory.jobs import JobRunner
 from editfactory.models.pages import get_page, pages
 from editfactory.models.session import StudioSession
 from editfactory.profiles import Workspace
+from editfactory.ui.components import CUSTOM_COMPONENTS  # noqa: F401 - defined before any session's first document
 from editfactory.ui.feedback import follow_notices
 from editfactory.ui.header import ProfileSwitcher
 from editfactory.ui.page import PageView
@@ -184,6 +185,7 @@ class StudioApp(Viewer):
     async def poll(self) -> None:
         """The session's periodic callback: the visible page follows its running work."""
         self.session.collect_background_results()
+        self.session.follow_workspace()  # profiles created, renamed or deleted in other tabs and processes
         if self._reveal_due is not None and time.monotonic() >= self._reveal_due[2]:
             self._reveal(*self._reveal_due[:2])
         view = self._views.get(self.session.page)

@@ -7,6 +7,7 @@ import panel_material_ui as pmui
 import param
 from panel.viewable import Viewer
 
+from editfactory.errors import EditFactoryError
 from editfactory.models.session import StudioSession
 
 
@@ -22,6 +23,7 @@ class ProfileSwitcher(Viewer):
             label="Profile", options=self._options(), value=session.profile_id, width=240,
             sizing_mode="fixed", color="light", variant="outlined",
         )
+        self._syncing = False
         self._select.param.watch(self._on_pick, "value")
         session.param.watch(self._sync, ["profiles", "profile_id"])
         self._new_button = pmui.Button(label="New profile", icon="add", variant="text", color="light",
@@ -41,11 +43,17 @@ class ProfileSwitcher(Viewer):
         return options
 
     def _sync(self, *_) -> None:
-        self._select.param.update(options=self._options(), value=self.session.profile_id)
+        # A list without the shown profile (deleted elsewhere) makes the select fall back to its first option;
+        # that is not the user's pick, and the session moves to the default profile itself.
+        self._syncing = True
+        try:
+            self._select.param.update(options=self._options(), value=self.session.profile_id)
+        finally:
+            self._syncing = False
         self._refresh_manage_choices()
 
     def _on_pick(self, event) -> None:
-        if event.new and event.new != self.session.profile_id:
+        if event.new and event.new != self.session.profile_id and not self._syncing:
             self.session.profile_id = event.new
 
     # -- new profile -----------------------------------------------------------------
@@ -72,8 +80,6 @@ class ProfileSwitcher(Viewer):
             profile = self.session.create_profile(self._new_name.value_input or self._new_name.value,
                                                   self._new_description.value_input or self._new_description.value)
         except Exception as error:  # noqa: BLE001 - shown inline, the dialog stays open
-            from editfactory.errors import EditFactoryError
-
             if not isinstance(error, EditFactoryError):
                 self.session.report(error)
                 return
@@ -105,11 +111,12 @@ class ProfileSwitcher(Viewer):
         self._refresh_manage_choices()
         return dialog
 
-    def _refresh_manage_choices(self) -> None:
+    def _refresh_manage_choices(self, pick: str | None = None) -> None:
         if not hasattr(self, "_manage_pick"):
             return
         options = {p["name"] + ("  (default)" if p["default"] else ""): p["id"] for p in self.session.profiles}
-        current = self._manage_pick.value if self._manage_pick.value in options.values() else self.session.profile_id
+        current = pick or self._manage_pick.value
+        current = current if current in options.values() else self.session.profile_id
         self._manage_pick.param.update(options=options, value=current)
         self._fill_manage_fields()
 
@@ -125,15 +132,13 @@ class ProfileSwitcher(Viewer):
 
     def _open_manage(self) -> None:
         self._manage_message.visible = False
-        self._refresh_manage_choices()
+        self._refresh_manage_choices(pick=self.session.profile_id)  # this tab's own, not the one looked at last
         self._manage_dialog.open = True
 
     def _show(self, message: str, severity: str) -> None:
         self._manage_message.param.update(object=message, severity=severity, visible=True)
 
     def _guarded(self, fn, *args, success: str, **kwargs) -> None:
-        from editfactory.errors import EditFactoryError
-
         try:
             fn(*args, **kwargs)
         except EditFactoryError as error:

@@ -16,7 +16,7 @@ from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 from editfactory.ui.source_quality import WARNING_COLOR
 
-_COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "cost", "created", "download", "id"]
+_COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music", "cost", "created", "download", "id"]
 _SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
                 "longest": "Longest first", "shortest": "Shortest first", "cost": "Most expensive first",
                 "status": "By status"}
@@ -76,7 +76,7 @@ class LibraryPage(PageView):
             editors={c: None for c in _COLUMNS if c != "name"} | {"name": "input"},
             buttons={"play": "<span title='Preview'>▶ Play</span>", "remove": "<span title='Delete'>✖ Delete</span>"},
             titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
-                    "duration": "Length", "voice": "Voice", "cost": "Cost", "created": "Created", "download": "",
+                    "duration": "Length", "voice": "Voice", "music": "Music", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
             widths={"poster": 70, "name": 240, "download": 120},
             configuration={"rowHeight": 76, **BUTTONS_UNSORTED},
@@ -137,7 +137,8 @@ class LibraryPage(PageView):
         return {
             "poster": poster_html, "name": row["name"], "project": row["project"],
             "status": f'<span style="color:{colour};font-weight:600">{html.escape(status)}</span>',
-            "duration": duration_text(row["duration"]), "voice": row["voice"], "cost": cost_text(row["cost_usd"]),
+            "duration": duration_text(row["duration"]), "voice": row["voice"],
+            "music": html.escape(row.get("music") or ""), "cost": cost_text(row["cost_usd"]),
             "created": self.session.local_time(row["created_at"]),
             "download": download, "id": row["id"],
         }

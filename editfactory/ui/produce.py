@@ -31,7 +31,9 @@ from editfactory.models.produce import (
 )
 from editfactory.models.session import FAILED
 from editfactory.tts import price_label
-from editfactory.uploads import VIDEO_SUFFIXES
+from editfactory.tts.registry import PROVIDERS
+from editfactory.uploads import VIDEO_SUFFIXES, empty_file_reason
+from editfactory.ui.file_choice import ChosenFiles
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
@@ -47,8 +49,6 @@ PROFILE_DEFAULT = "default"
 FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825">★</span>',
                  "crossElement": '<span style="color:#9e9e9e">☆</span>'}
 """A favourite shows a gold star, the others an empty one (Tabulator's default red cross read as an error)."""
-_PROVIDER_LABELS = {"piper": "Piper (local)", "edge": "Edge TTS", "elevenlabs": "ElevenLabs", "xtts": "Coqui XTTS v2",
-                    "kokoro": "Kokoro (local)"}
 
 
 def _section(title: str, *objects, subtitle: str = "") -> pmui.Paper:
@@ -90,6 +90,10 @@ class ProducePage(PageView):
         self._upload = pmui.FileInput(label="Choose or drop videos", multiple=True, icon="upload_file",
                                       variant="outlined", uploaded_label="Received {n} file(s)")
         self._upload.param.watch(self._on_upload, "value")
+        # An empty file never reaches the server through the upload widget: the browser tells its name.
+        self._chosen = ChosenFiles(height=0, width=0, margin=0)
+        self._chosen.param.watch(self._on_chosen, "chosen")
+        self._chosen_empty: list[dict[str, str]] = []
         self._upload_help = pmui.Typography(
             f"Drag and drop or choose several files at once: {kinds}; up to {size_label(model.upload_limit)} each. "
             "A file that cannot be used is refused with the reason; the others are still imported.",
@@ -131,8 +135,9 @@ class ProducePage(PageView):
         self._script.param.watch(self._on_script_typed, "value_input")
         self._script.param.watch(self._on_script_typed, "value")
         self._estimate = pmui.Typography("", variant="body1")
-        self._provider = pmui.Select(label="Provider", options={v: k for k, v in _PROVIDER_LABELS.items()},
-                                     value=model.provider, width=220)
+        # Every registered provider, read when the page is built (a new provider appears without changes here).
+        self._provider = pmui.Select(label="Provider", options={cls.label: name for name, cls in PROVIDERS.items()},
+                                     value=model.provider, width=260)
         self._provider.param.watch(self._on_provider, "value")
         self._voice = pmui.Select(label="Voice", options={}, width=260)
         self._voice.param.watch(self._on_voice, "value")
@@ -158,6 +163,9 @@ class ProducePage(PageView):
         self._format.param.watch(lambda e: setattr(model, "preset", e.new), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
+        self._music = pmui.Select(label="Music", options={}, width=380)
+        self._music.param.watch(self._on_music, "value")
+        self._music_player = pn.pane.HTML("", sizing_mode="stretch_width")
         self._draft = pmui.Button(label="Draft preview", icon="preview", variant="outlined",
                                   on_click=lambda _: self.render(draft=True))
         self._render_button = pmui.Button(label="Render", icon="movie", variant="contained",
@@ -185,6 +193,8 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_framing(), ["framing", "default_framing"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._show_framing()
+        model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file"])
+        self._show_music()
         self._layout = self._build()
         if pn.state.location is not None:
             pn.state.location.sync(model, {"project_id": "project"})
@@ -283,12 +293,26 @@ class ProducePage(PageView):
 
         self.spawn(upload_received)
 
+    def _on_chosen(self, event) -> None:
+        """Files just chosen or dropped: the empty ones are refused by name now, as their upload never arrives."""
+        empty = self._chosen.empty_files()
+        self._chosen_empty = [{"file": name, "reason": empty_file_reason(name)} for name in empty]
+        if not empty:
+            return
+        self.model.refused = list(self._chosen_empty)
+        if len(empty) == len(event.new):  # nothing else will arrive
+            self._chosen_empty = []
+            self.session.notify("None of the files can be used; see why under the upload button.", "error")
+
     async def upload(self, files: list[tuple[str, bytes]]) -> None:
         """Stage the files (off the event loop) and start their import; refusals are shown per file."""
         started = await self.session.call(self.model.start_upload, files)
         if started is FAILED:
             return
-        self.model.refused = started["refused"]
+        arrived = {name for name, _ in files}
+        empty = [item for item in self._chosen_empty if item["file"] not in arrived]
+        self._chosen_empty = []
+        self.model.refused = [*empty, *started["refused"]]
         if started["job_id"]:
             self._import_watch.follow(started["job_id"])
             await self._import_watch.poll()
@@ -455,7 +479,7 @@ class ProducePage(PageView):
         self._voice.param.update(options={v["name"]: v["id"] for v in model.voices}, value=model.voice or None)
         self._model_pick.param.update(
             options={f"{m['label']} — {price_label(m['price_per_1k_chars'])}"
-                     + (" per 1k characters" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
+                     + (f" per 1k {m['unit']}" if m["price_per_1k_chars"] else ""): m["id"] for m in model.models},
             value=model.voice_model or None)
 
     def _show_voice_note(self) -> None:
@@ -517,6 +541,22 @@ class ProducePage(PageView):
         else:
             self._show_framing()  # refused: show what is stored
 
+    def _show_music(self) -> None:
+        options = dict(self.model.music_choices) or {"Profile default": "default"}
+        value = self.model.music if self.model.music in options.values() else "default"
+        self._music.param.update(options=options, value=value)
+        path = self.model.music_file
+        self._music_player.object = (f'<audio controls preload="none" src="{link_for(Path(path))}"></audio>'
+                                     if path else "")
+
+    def _on_music(self, event) -> None:
+        if event.new is None or event.new == self.model.music or not self.model.project_id:
+            return
+        if self.session.attempt(self.model.save_music, event.new) is not FAILED:
+            self.session.notify("Music saved; the project's next renders use it.", "success")
+        else:
+            self._show_music()  # refused: show what is stored
+
     def render(self, *, draft: bool) -> None:
         job_id = self.session.attempt(self.model.start_render, draft=draft)
         if job_id is not FAILED:
@@ -571,7 +611,7 @@ class ProducePage(PageView):
         return pn.Column(
             pmui.Typography("Produce", variant="h5"),
             pn.Row(self._project, self._new_name, self._create),
-            _section("1 · Footage", pn.Row(self._upload, self._analyze), self._upload_help,
+            _section("1 · Footage", pn.Row(self._upload, self._analyze, self._chosen), self._upload_help,
                      self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
                      JobProgressList(watch=self._analysis_watch, name_of=self.job_name),
                      subtitle="Source videos of this project; analysis scores their best moments."),
@@ -583,7 +623,7 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing), pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "

@@ -16,7 +16,11 @@ from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
-_OUTBOX_COLUMNS = ["created", "clip", "channel", "state", "when", "attempts", "reason", "retry", "id"]
+_OUTBOX_COLUMNS = ["created", "clip", "channel", "state", "when", "attempts", "next_try", "reason", "retry", "cancel",
+                   "id"]
+_ACTION = '<span style="color:{color};cursor:pointer" title="{title}">{label}</span>'
+_RETRY_NOW = _ACTION.format(color="#1565c0", title="Send it at the next chance, without waiting", label="↻ Retry now")
+_CANCEL = _ACTION.format(color="#c62828", title="Never send this post", label="✕ Cancel")
 _CARD = {"border": "1px solid #e0e0e0", "border-radius": "6px", "padding": "4px 8px"}
 _MODE_LABELS = {"Now": "now", "At a time": "schedule", "Spread out": "spaced", "As drafts": "draft"}
 
@@ -24,7 +28,18 @@ _MODE_LABELS = {"Now": "now", "At a time": "schedule", "Spread out": "spaced", "
 
 def _outbox_titles(zone: str) -> dict[str, str]:
     return {"created": f"Created ({zone})", "clip": "Clip", "channel": "Channel", "state": "State",
-            "when": f"Publish time ({zone})", "attempts": "Tries", "reason": "Reason", "retry": ""}
+            "when": f"Publish time ({zone})", "attempts": "Tries", "next_try": f"Next try ({zone})",
+            "reason": "Reason", "retry": "", "cancel": ""}
+
+def _next_try(session, pub) -> str:
+    """When the outbox tries an open post next: a time, 'now', or what it waits for."""
+    if not pub.is_open:
+        return ""
+    if pub.waits_for_settings:
+        return "after the Postiz settings are fixed"
+    due = pub.due_at
+    return session.local_time(due, "%Y-%m-%d %H:%M:%S") if due is not None and due > outbox.utcnow() else "now"
+
 
 class ChannelForm:
     """One channel's row: tick to publish there, its own caption and title, and the live character count."""
@@ -120,7 +135,7 @@ class PublishPage(PageView):
         self._outbox = pn.widgets.Tabulator(
             pd.DataFrame(columns=_OUTBOX_COLUMNS), show_index=False, disabled=True, sortable=False,
             sizing_mode="stretch_width", min_height=200, layout="fit_data_stretch", hidden_columns=["id"],
-            formatters={"retry": {"type": "html"}},
+            formatters={"retry": {"type": "html"}, "cancel": {"type": "html"}},
             titles=_outbox_titles("UTC"),
         )
         self._outbox.on_click(self._on_outbox_click)
@@ -197,10 +212,12 @@ class PublishPage(PageView):
                 "clip": model.clip_names.get(pub.clip_id, "(deleted clip)"),
                 "channel": pub.platform or pub.integration_id, "state": state,
                 "when": self.session.local_time(pub.scheduled_at) if pub.scheduled_at else "now",
-                "attempts": pub.attempts, "reason": pub.last_error or "", "id": pub.id,
-                # Only a post Postiz refused can be sent again; open ones are resumed by the outbox itself.
-                "retry": ('<span style="color:#1565c0;cursor:pointer" title="Send it again">↻ Retry</span>'
-                          if pub.status == outbox.FAILED else ""),
+                "attempts": pub.attempts, "next_try": _next_try(self.session, pub), "reason": pub.last_error or "",
+                "id": pub.id,
+                # A refused post, or one waiting for its next try, can be sent now; the outbox sends the rest itself.
+                "retry": _RETRY_NOW if pub.status in (outbox.FAILED, outbox.RETRYING) else "",
+                # Only a post no create request has left for yet can be cancelled: the others may be on Postiz.
+                "cancel": _CANCEL if pub.is_open and pub.first_sent_at is None else "",
             })
         titles = _outbox_titles(self.session.timezone)
         if self._outbox.titles != titles:
@@ -235,11 +252,14 @@ class PublishPage(PageView):
             self.session.notify("Asking Postiz how the posts stand…", "info")
 
     def _on_outbox_click(self, event) -> None:
-        if event.column != "retry":
+        if event.column not in ("retry", "cancel"):
             return
         pub_id = self._outbox.value.iloc[event.row]["id"]
-        if self.session.attempt(self.model.retry, pub_id) is not FAILED:
-            self.session.notify("The post is back in the outbox and is being sent again.", "info")
+        if event.column == "cancel":
+            if self.session.attempt(self.model.cancel, pub_id) is not FAILED:
+                self.session.notify("The post was cancelled; it is not sent.", "info")
+        elif self.session.attempt(self.model.retry, pub_id) is not FAILED:
+            self.session.notify("The post is being sent again.", "info")
         self.spawn(self.model.reload_outbox)
 
     def _page_outbox(self, step: int) -> None:

@@ -10,6 +10,7 @@ import threading
 
 from editfactory.jobs import JobRunner
 from editfactory.profiles import Workspace
+from editfactory.publish.retry_loop import watch_workspace
 
 _lock = threading.Lock()
 _workspace: Workspace | None = None
@@ -22,7 +23,17 @@ def shared_workspace() -> Workspace:
     with _lock:
         if _workspace is None:
             _workspace = Workspace()
+            start_background_work(_workspace)
         return _workspace
+
+
+def start_background_work(workspace: Workspace | None = None) -> None:
+    """What the server does without any browser: send every profile's posts once their wait is over.
+
+    Runs with the first session, and at server start through ``--setup editfactory/ui/server_setup.py``
+    (``invoke dev`` and ``invoke serve`` pass it).
+    """
+    watch_workspace(workspace or shared_workspace())
 
 
 def shared_runner() -> JobRunner:

@@ -1,5 +1,5 @@
-"""The Settings page: the profile's name, caption style with a live preview frame, Postiz, the ElevenLabs key,
-prices and the monthly quota.
+"""The Settings page: the profile's name, caption style with a live preview frame, Postiz, a key field for each
+voice provider that needs one, prices and the monthly quota.
 
 A bad value is refused next to its field with the reason, and nothing is stored.
 Keys are typed into password fields that are emptied once saved: afterwards the
@@ -21,6 +21,7 @@ from editfactory.media.captions import SHIPPED_FONTS, CaptionStyle
 from editfactory.media.framing import FRAMING_LABELS
 from editfactory.models.session import FAILED
 from editfactory.models.settings_page import position_choice, style_from_form
+from editfactory.tts.credentials import key_providers, provider_secret
 from editfactory.ui.helpers import BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -37,6 +38,42 @@ def _alert() -> pmui.Alert:
 
 def _say(alert: pmui.Alert, message: str, severity: str = "error") -> None:
     alert.param.update(object=message, severity=severity, visible=True)
+
+
+class ProviderKeyField:
+    """One voice provider's API key: a password field emptied once saved, the saved key (masked), save and remove."""
+
+    def __init__(self, page: SettingsPage, provider: str) -> None:
+        self.page, self.provider = page, provider
+        self.secret = secret = provider_secret(provider)
+        self.input = pmui.PasswordInput(label=secret.label, sizing_mode="stretch_width")
+        self.save = pmui.Button(label="Save key", variant="contained", on_click=lambda _: self._on_save())
+        self.remove = pmui.Button(label="Remove key", variant="text", color="error", on_click=lambda _: self._on_remove())
+        self.saved = pmui.Typography("", variant="body2")
+        self.message = _alert()
+
+    def show(self) -> None:
+        masked = self.page.model.provider_keys.get(self.provider, "")
+        self.saved.object = f"Saved key: {masked}" if masked else f"No {self.secret.service} key saved."
+        self.input.placeholder = "Paste a new key to replace the saved one" if masked else "Paste the key"
+        self.remove.visible = bool(masked)
+
+    def reset(self) -> None:
+        self.message.visible = False
+        self.input.value = ""
+
+    def _on_save(self) -> None:
+        page = self.page
+        if page._guard(self.message, page.model.save_provider_key, self.provider, page._typed(self.input),
+                       success=f"{self.secret.service} key saved."):
+            page._forget_typed(self.input)
+
+    def _on_remove(self) -> None:
+        self.page._guard(self.message, self.page.model.remove_provider_key, self.provider,
+                         success=f"The {self.secret.service} key was removed.")
+
+    def objects(self) -> tuple:
+        return self.input, self.saved, pn.Row(self.save, self.remove), self.message
 
 
 class SettingsPage(PageView):
@@ -100,13 +137,8 @@ class SettingsPage(PageView):
                                               sizing_mode="stretch_width", height=180, hidden_columns=["id"],
                                               layout="fit_data_stretch")
 
-        # -- ElevenLabs key, prices, quota --
-        self._eleven_key = pmui.PasswordInput(label="ElevenLabs API key", sizing_mode="stretch_width")
-        self._save_eleven = pmui.Button(label="Save key", variant="contained", on_click=lambda _: self._on_save_eleven())
-        self._remove_eleven = pmui.Button(label="Remove key", variant="text", color="error",
-                                          on_click=lambda _: self._on_remove_eleven())
-        self._eleven_saved = pmui.Typography("", variant="body2")
-        self._eleven_message = _alert()
+        # -- voice provider keys (one field per registered provider that needs a key), prices, quota --
+        self._keys = {name: ProviderKeyField(self, name) for name in key_providers()}
 
         self._price_model = pmui.Select(label="Voice model", options={}, width=360, sizing_mode="fixed")
         self._price_model.param.watch(lambda _: self._show_price(), "value")
@@ -128,7 +160,15 @@ class SettingsPage(PageView):
                                          on_click=lambda _: self._on_save_framing())
         self._framing_message = _alert()
 
-        model.param.watch(lambda *_: self._show_keys(), ["postiz_key_masked", "eleven_key_masked"])
+        # -- music --
+        self._music = pmui.Select(label="Default music", options=dict(model.music_choices), value="", width=380,
+                                  sizing_mode="fixed")
+        self._music_level = pmui.FloatSlider(label="Music level (dB against the voice)", start=-30, end=0, step=1,
+                                             value=-12, width=280, sizing_mode="fixed")
+        self._save_music = pmui.Button(label="Save music", variant="contained", on_click=lambda _: self._on_save_music())
+        self._music_message = _alert()
+
+        model.param.watch(lambda *_: self._show_keys(), ["postiz_key_masked", "provider_keys"])
         model.param.watch(lambda *_: self._show_quota(), ["quota", "spent"])
         model.param.watch(lambda *_: self._show_channels(), "channels")
         model.param.watch(lambda *_: self._fill_prices(), "prices")
@@ -139,11 +179,12 @@ class SettingsPage(PageView):
         self._generation += 1
         generation = self._generation
         self.model.clear()
-        for alert in (self._profile_message, self._style_message, self._postiz_message, self._eleven_message,
-                      self._price_message, self._quota_message, self._framing_message):
+        for alert in (self._profile_message, self._style_message, self._postiz_message,
+                      self._price_message, self._quota_message, self._framing_message, self._music_message):
             alert.visible = False
         self._postiz_key.value = ""
-        self._eleven_key.value = ""
+        for field in self._keys.values():
+            field.reset()
         values = await self.session.call(self.model.read)
         if generation != self._generation or values is FAILED:
             return
@@ -162,6 +203,9 @@ class SettingsPage(PageView):
             self._postiz_enabled.value = model.postiz_enabled
             self._quota.value = "" if model.quota is None else f"{model.quota:g}"
             self._framing.value = model.framing
+            self._music.options = dict(model.music_choices)
+            self._music.value = model.music
+            self._music_level.value = model.music_level
         finally:
             self._filling = False
         self._show_keys()
@@ -283,13 +327,12 @@ class SettingsPage(PageView):
     # -- keys --------------------------------------------------------------------------------------------
 
     def _show_keys(self) -> None:
-        postiz, eleven = self.model.postiz_key_masked, self.model.eleven_key_masked
+        postiz = self.model.postiz_key_masked
         self._postiz_saved.object = f"Saved key: {postiz}" if postiz else "No Postiz key saved."
         self._postiz_key.placeholder = "Paste a new key to replace the saved one" if postiz else "Paste the key"
         self._remove_postiz_key.visible = bool(postiz)
-        self._eleven_saved.object = f"Saved key: {eleven}" if eleven else "No ElevenLabs key saved."
-        self._eleven_key.placeholder = "Paste a new key to replace the saved one" if eleven else "Paste the key"
-        self._remove_eleven.visible = bool(eleven)
+        for field in self._keys.values():
+            field.show()
 
     def _typed(self, widget: pmui.PasswordInput) -> str:
         return (widget.value_input or widget.value or "").strip()
@@ -313,7 +356,9 @@ class SettingsPage(PageView):
     async def test_connection(self) -> None:
         self._test.loading = True
         try:
-            channels = await asyncio.to_thread(self.model.test_connection)
+            # What the form holds now, saved or not: a key typed a moment ago is the one to test.
+            url = self._postiz_url.value_input if self._postiz_url.value_input is not None else self._postiz_url.value
+            channels = await asyncio.to_thread(self.model.test_connection, url, self._typed(self._postiz_key) or None)
         except EditFactoryError as error:
             _say(self._postiz_message, f"Connection test failed: {error}")
             return
@@ -328,14 +373,6 @@ class SettingsPage(PageView):
     def _show_channels(self) -> None:
         show_frame(self._channels, pd.DataFrame(self.model.channels, columns=_CHANNEL_COLUMNS))
 
-    def _on_save_eleven(self) -> None:
-        if self._guard(self._eleven_message, self.model.save_eleven_key, self._typed(self._eleven_key),
-                       success="ElevenLabs key saved."):
-            self._forget_typed(self._eleven_key)
-
-    def _on_remove_eleven(self) -> None:
-        self._guard(self._eleven_message, self.model.remove_eleven_key, success="The ElevenLabs key was removed.")
-
     # -- prices and quota -------------------------------------------------------------------------------------
 
     def _fill_prices(self) -> None:
@@ -347,6 +384,8 @@ class SettingsPage(PageView):
     def _show_price(self) -> None:
         row = next((r for r in self.model.prices if f"{r['provider']}:{r['model']}" == self._price_model.value), None)
         self._price.value = f"{row['price']:g}" if row else ""
+        if row:
+            self._price.label = f"Price per 1 000 {row['unit']} ($)"
 
     def _on_save_price(self) -> None:
         if not self._price_model.value:
@@ -358,6 +397,10 @@ class SettingsPage(PageView):
     def _on_save_framing(self) -> None:
         self._guard(self._framing_message, self.model.save_framing, self._framing.value,
                     success="Default framing saved; projects without their own framing use it.")
+
+    def _on_save_music(self) -> None:
+        self._guard(self._music_message, self.model.save_music, self._music.value, self._music_level.value,
+                    success="Default music saved; projects that never chose their own music use it.")
 
     def _on_save_quota(self) -> None:
         self._guard(self._quota_message, self.model.save_quota, self._quota.value_input, success="Monthly quota saved.")
@@ -399,11 +442,15 @@ class SettingsPage(PageView):
                 "whole on a blurred copy of itself. A project or a single segment can choose otherwise on the "
                 "Produce page.", variant="body2", color="text.secondary"),
                 pn.Row(self._framing, self._save_framing), self._framing_message),
+            section("Music", pmui.Typography(
+                "Background music under the voice: a track of this profile's music library, or any track of a mood "
+                "(picked per render). It plays under the voice in its pauses at this level and is pushed 14 dB "
+                "further down while the voice speaks.", variant="body2", color="text.secondary"),
+                pn.Row(self._music, self._music_level, self._save_music), self._music_message),
             section("Publishing (Postiz)", self._postiz_url, self._postiz_key, self._postiz_saved,
                     pn.Row(self._postiz_enabled, self._save_postiz, self._test, self._remove_postiz_key),
                     self._postiz_message, self._channels),
-            section("ElevenLabs", self._eleven_key, self._eleven_saved, pn.Row(self._save_eleven, self._remove_eleven),
-                    self._eleven_message),
+            *(section(field.secret.service, *field.objects()) for field in self._keys.values()),
             section("Prices", pn.Row(self._price_model, self._price, self._save_price), self._price_message),
             section("Monthly quota", pn.Row(self._quota, self._save_quota), self._quota_message, self._quota_text,
                     self._quota_bar),

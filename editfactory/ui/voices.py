@@ -20,7 +20,7 @@ from editfactory.errors import EditFactoryError
 from editfactory.models.jobs import JobWatch
 from editfactory.models.session import FAILED
 from editfactory.models.voices import price_text
-from editfactory.tts.registry import PROVIDERS, provider_class
+from editfactory.tts.registry import PROVIDERS, cloning_providers
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
@@ -30,8 +30,6 @@ from editfactory.ui.recorder import SampleRecorder
 CLONE_JOB_KIND = "clone_voice"
 _VOICE_COLUMNS = ["name", "language", "gender", "kind", "id"]
 _CLONED_COLUMNS = ["name", "provider", "created", "id"]
-_LABELS = {name: provider_class(name).label for name in PROVIDERS}
-_CLONING = [name for name in PROVIDERS if provider_class(name).supports_cloning]
 
 
 class VoicesPage(PageView):
@@ -40,6 +38,9 @@ class VoicesPage(PageView):
     def __init__(self, **params) -> None:
         super().__init__(**params)
         model = self.model  # built from the page registry (models/pages.py)
+        # Read from the registry when the page is built, so every registered provider is offered.
+        self._labels = {name: cls.label for name, cls in PROVIDERS.items()}
+        self._cloning = [cls.name for cls in cloning_providers()]
         self._refresh_generation = 0
 
         # -- providers overview --
@@ -51,8 +52,8 @@ class VoicesPage(PageView):
         model.param.watch(lambda e: self._checking.show(e.new), "checking")
 
         # -- one provider: voices, models/prices, settings, default --
-        self._provider = pmui.Select(label="Provider", options={v: k for k, v in _LABELS.items()}, value=model.provider,
-                                     width=220, sizing_mode="fixed")
+        self._provider = pmui.Select(label="Provider", options={v: k for k, v in self._labels.items()},
+                                     value=model.provider, width=220, sizing_mode="fixed")
         self._provider.param.watch(self._on_provider, "value")
         self._status = pmui.Alert(object="", severity="info", visible=False, sizing_mode="stretch_width")
         self._licence = pmui.Alert(object="", severity="warning", visible=False, sizing_mode="stretch_width")
@@ -89,8 +90,8 @@ class VoicesPage(PageView):
         self._player = pn.pane.HTML("", sizing_mode="stretch_width", min_height=10)
 
         # -- cloning --
-        self._clone_provider = pmui.Select(label="Clone with", options={_LABELS[n]: n for n in _CLONING},
-                                           value=_CLONING[0], width=220, sizing_mode="fixed")
+        self._clone_provider = pmui.Select(label="Clone with", options={self._labels[n]: n for n in self._cloning},
+                                           value=next(iter(self._cloning), None), width=220, sizing_mode="fixed")
         self._clone_name = pmui.TextInput(label="Name of the new voice", placeholder="e.g. Anna – warm", width=300,
                                           sizing_mode="fixed")
         self._clone_files = pmui.FileInput(label="Choose voice samples", accept=".wav,.mp3,.m4a,.flac,.ogg,.opus,.webm",
@@ -207,9 +208,9 @@ class VoicesPage(PageView):
         if row["reason"]:
             parts.append(pmui.Typography(_reason_text(row), variant="body2",
                                          styles={"color": "#b71c1c" if not row["available"] else "inherit"}))
-        prices = sorted({m["price_per_1k_chars"] for m in row["models"]})
-        price = price_text(prices[0]) if len(prices) == 1 else \
-            f"{price_text(prices[0])} to {price_text(prices[-1])}".replace(" / 1 000 characters to", " to")
+        prices, unit = sorted({m["price_per_1k_chars"] for m in row["models"]}), row["pricing_unit"]
+        price = price_text(prices[0], unit) if len(prices) == 1 else \
+            f"{price_text(prices[0], unit)} to {price_text(prices[-1], unit)}".replace(f" / 1 000 {unit} to", " to")
         parts.append(pmui.Typography(price, variant="body2"))
         if row["licence_note"]:
             parts.append(pmui.Alert(object=row["licence_note"], severity="warning", margin=(4, 0)))
@@ -258,7 +259,9 @@ class VoicesPage(PageView):
         if row is None:  # prices come with the providers' check; until then only the model's id
             options = {self.model.model: self.model.model} if self.model.model else {}
         else:
-            options = {f"{m['label']} — {price_text(m['price_per_1k_chars'])}": m["id"] for m in row["models"]}
+            options = {f"{m['label']} — {price_text(m['price_per_1k_chars'], row['pricing_unit'])}": m["id"]
+                       for m in row["models"]}
+            self._price.label = f"Price per 1 000 {row['pricing_unit']} ($)"
         wanted = self.model.model if self.model.model in options.values() else next(iter(options.values()), None)
         self._model.param.update(options=options, value=wanted)
         self._show_price()
@@ -285,8 +288,8 @@ class VoicesPage(PageView):
         except Exception as error:  # noqa: BLE001
             self.session.report(error)
             return
-        self._price_message.param.update(object=f"Saved: {price_text(price)} for this profile.", severity="success",
-                                         visible=True)
+        saved = price_text(price, PROVIDERS[self.model.provider].pricing_unit)
+        self._price_message.param.update(object=f"Saved: {saved} for this profile.", severity="success", visible=True)
         for row in self.model.providers:
             if row["name"] == self.model.provider:
                 for m in row["models"]:
@@ -334,14 +337,14 @@ class VoicesPage(PageView):
 
     def _render_picked(self) -> None:
         model = self.model
-        label = _LABELS.get(model.provider, model.provider)
+        label = self._labels.get(model.provider, model.provider)
         self._picked.object = (f"Selected: **{html.escape(self._voice_name(model.voice))}** · {label} · model "
                                f"`{model.model}`" if model.voice else "Click a voice in the list to select it.")
         defaults = model.defaults
         if defaults:
             name = self._voice_name(defaults["voice"]) if defaults["provider"] == model.provider else defaults["voice"]
             self._default_text.object = (f"This profile speaks with **{html.escape(name or 'the provider default')}** · "
-                                         f"{_LABELS.get(defaults['provider'], defaults['provider'])} · "
+                                         f"{self._labels.get(defaults['provider'], defaults['provider'])} · "
                                          f"model `{defaults['model'] or 'default'}`")
         else:
             self._default_text.object = ""
@@ -391,7 +394,7 @@ class VoicesPage(PageView):
             self._player_status.object = f"No sample of {html.escape(name)}: see the message."
             return
         self.model.param.update(preview_path=path, preview_voice=voice_id)
-        self._player_status.object = f"Sample of **{html.escape(name)}** ({_LABELS.get(provider, provider)})"
+        self._player_status.object = f"Sample of **{html.escape(name)}** ({self._labels.get(provider, provider)})"
         self._player.object = f'<audio src="{link_for(path)}" controls autoplay style="width: 100%"></audio>'
 
     # -- cloning --------------------------------------------------------------------------------
@@ -469,11 +472,11 @@ class VoicesPage(PageView):
         cloned = await self.session.call(self.model.read_cloned)
         if cloned is not FAILED:
             self.model.cloned = cloned
-        if self.model.provider in _CLONING:
+        if self.model.provider in self._cloning:
             await self.load_voices()
 
     def _render_cloned(self) -> None:
-        rows = [{"name": r["name"], "provider": _LABELS.get(r["provider"], r["provider"]),
+        rows = [{"name": r["name"], "provider": self._labels.get(r["provider"], r["provider"]),
                  "created": self.session.local_time(r.get("created_at")), "id": r["id"]}
                 for r in self.model.cloned]
         show_frame(self._cloned, pd.DataFrame(rows, columns=_CLONED_COLUMNS))
@@ -496,10 +499,15 @@ class VoicesPage(PageView):
             self._play(record["provider"], record["id"], record["name"])
         elif event.column == "delete":
             self._delete_target = record
-            self._delete_text.object = (f"**{html.escape(record['name'])}** ({_LABELS.get(record['provider'])}) and its "
-                                        "samples are deleted" + (" here and at ElevenLabs" if record["provider"] == "elevenlabs" else "")
+            self._delete_text.object = (f"**{html.escape(record['name'])}** ({self._labels.get(record['provider'])}) and its "
+                                        "samples are deleted" + self._deleted_at_provider(record["provider"])
                                         + ". Voiceovers already made with it stay.")
             self._delete_dialog.open = True
+
+    @staticmethod
+    def _deleted_at_provider(provider: str) -> str:
+        cls = PROVIDERS.get(provider)
+        return f" here and at {cls.label}" if cls is not None and cls.clones_live_at_provider else ""
 
     def _selected_cloned(self) -> dict | None:
         return self._cloned_at(self._cloned.selection[0] if self._cloned.selection else None)

@@ -114,3 +114,51 @@ def test_cost_history_lists_every_month_of_one_profile_without_released_holds(wo
     ]
     assert history[1]["cost_usd"] == pytest.approx(0.25) and history[1]["units"] == 3000
     assert sum(e["cost_usd"] for e in cost_history(other)) == pytest.approx(9.0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), True, False, "25", [25], 10**400],
+                         ids=["nan", "inf", "-inf", "True", "False", "text", "list", "huge-int"])
+def test_a_quota_that_is_not_a_finite_amount_is_refused_and_the_limit_stays(profile, bad):
+    set_quota(profile, 1000.0)
+    with pytest.raises(ValidationError, match="monthly quota must be"):
+        set_quota(profile, bad)
+    assert get_quota(profile) == 1000.0
+    reserve(profile, "elevenlabs", "m", 500.0)
+    reserve(profile, "elevenlabs", "m", 500.0)
+    with pytest.raises(QuotaExceededError):  # with a NaN quota stored, the third $500 went through
+        reserve(profile, "elevenlabs", "m", 500.0)
+    assert remaining_quota(profile) == 0.0 and month_spend(profile) == pytest.approx(1000.0)
+
+
+def test_set_quota_stores_minus_zero_as_zero_and_refuses_absurd_amounts(profile):
+    set_quota(profile, -0.0)
+    assert str(get_quota(profile)) == "0.0"
+    with pytest.raises(ValidationError, match="between 0 and 1,000,000, not 1e"):
+        set_quota(profile, 1e308)
+    assert get_quota(profile) == 0.0
+
+
+def test_a_quota_stored_as_nan_by_hand_refuses_paid_calls(profile):
+    from editfactory.costs import QUOTA_SETTING
+    from editfactory.settings import set_setting
+
+    set_setting(profile, QUOTA_SETTING, float("nan"))  # an older version, or a hand-edited database
+    assert get_quota(profile) == 0.0 and remaining_quota(profile) == 0.0
+    with pytest.raises(QuotaExceededError):
+        reserve(profile, "elevenlabs", "m", 500.0)
+    assert month_entries(profile) == []
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, "0.5", None])
+def test_reserve_and_settle_refuse_costs_that_are_not_finite_amounts(profile, bad):
+    set_quota(profile, 10.0)
+    with pytest.raises(ValidationError, match="cost must be"):
+        reserve(profile, "elevenlabs", "m", bad)
+    assert month_entries(profile) == []
+    held = reserve(profile, "elevenlabs", "m", 4.0)
+    with pytest.raises(ValidationError, match="cost must be"):
+        settle(held, bad)
+    assert [e["status"] for e in month_entries(profile)] == ["reserved"]
+    reserve(profile, "elevenlabs", "m", 6.0)  # a NaN cost settled before would have turned the limit off
+    with pytest.raises(QuotaExceededError):
+        reserve(profile, "elevenlabs", "m", 0.5)

@@ -217,6 +217,7 @@ class FakePostiz:
         self.forced: list[tuple] = []  # (method, path, status, body, headers) answered before anything else
         self.hold: threading.Event | None = None  # when set to an unset Event, every request waits for it (a hang)
         self._post_times: list[float] = []
+        self._connections: set[socket.socket] = set()  # open client connections (kept alive between requests)
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for it, and tests start dozens of servers.
@@ -240,8 +241,35 @@ class FakePostiz:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    def go_down(self) -> None:
+        """Stop listening, as a stopped Postiz: connections to its address are refused. Posts are kept."""
         self._server.shutdown()
         self._server.server_close()
+        self._thread.join(timeout=10)
+        with self.lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:  # kept-alive connections end too, as when the process stops
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def come_back(self) -> None:
+        """Listen again on the same address, with every post, media and count as they were."""
+        self._server = _QuietServer(self._server.server_address[:2], self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+        self._thread.start()
+
+    def creates(self) -> int:
+        """How many create-post requests reached it (answered or not)."""
+        with self.lock:
+            return self.requests.count(("POST", "/posts"))
 
     # -- test helpers ------------------------------------------------------------------
 
@@ -278,6 +306,13 @@ class FakePostiz:
                 super().setup()
                 # Answers go out at once instead of waiting on the client's delayed ACK (Nagle).
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with fake.lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self):
+                with fake.lock:
+                    fake._connections.discard(self.connection)
+                super().finish()
 
             def _answer(self, status: int, body, headers: dict | None = None) -> None:
                 # bytes go out as they are (an HTML page, with its Content-Type in ``headers``)

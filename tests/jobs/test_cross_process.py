@@ -134,3 +134,27 @@ def test_a_reused_pid_does_not_keep_a_dead_owners_job_running(profile):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_job_owned_on_another_machine_is_left_running_with_its_temp_folder(profile):
+    """A notebook on another machine (same shared workspace) runs a job: we cannot see that process, so recovery
+    here must neither interrupt the job nor delete its scratch files. A dead local owner beside it is recovered."""
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its pid is free now: checked on this machine, that owner would be dead
+    store = JobStore(profile)
+    elsewhere = ProcessIdentity(finished.pid, f"not-{socket.gethostname()}", time.time() - 60)
+    dead_here = ProcessIdentity(finished.pid, socket.gethostname(), time.time() - 60)
+    remote, local = store.create("render", owner=elsewhere), store.create("render", owner=dead_here)
+    folders = {}
+    for job, owner in ((remote, elsewhere), (local, dead_here)):
+        folders[job.id] = profile.make_temp_dir(f"job-{job.id[-8:]}")
+        (folders[job.id] / "part-0.bin").write_bytes(b"x" * 1024)
+        assert store.mark_running(job.id, temp_dir=profile.paths.relative(folders[job.id]), owner=owner)
+
+    with JobRunner(workers=1) as runner:  # the studio opening the profile
+        recovered = runner.recover(profile)
+
+    assert [j.id for j in recovered] == [local.id]
+    assert store.get(local.id).status == INTERRUPTED and not folders[local.id].exists()
+    assert store.get(remote.id).status == RUNNING
+    assert (folders[remote.id] / "part-0.bin").read_bytes() == b"x" * 1024

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from editfactory.errors import EditFactoryError, MediaError, NotFoundError, ValidationError
-from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobRunner, JobStore
+from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, SUCCEEDED, JobRunner, JobStore
 from editfactory.projects import create_project, list_projects
 
 from . import job_functions  # noqa: F401  (registers the test job kinds)
@@ -132,3 +132,29 @@ def test_two_profiles_concurrently_write_only_to_their_own(profile, other_profil
     assert {p["name"].split(" project")[0] for p in list_projects(other_profile)} == {"Store B"}
     assert [j.id for j in JobStore(profile).list()] == [job_a]
     assert [j.id for j in JobStore(other_profile).list()] == [job_b]
+
+
+@pytest.mark.parametrize("stop", [SystemExit(3), KeyboardInterrupt()], ids=["SystemExit", "KeyboardInterrupt"])
+def test_a_job_dying_on_a_base_exception_ends_interrupted_with_its_reservation_released(profile, stop):
+    """A library calling sys.exit() (or raising KeyboardInterrupt) in a worker: the job must not stay running,
+    and the quota it held is given back."""
+    from editfactory.costs import ledger
+
+    ledger.set_quota(profile, 1.0)
+
+    def dies(bound, ctx):
+        ledger.reserve(bound, "elevenlabs", "eleven_multilingual_v2", 0.40, units=4000, job_id=ctx.job_id)
+        raise stop
+
+    store = JobStore(profile)
+    with JobRunner(workers=1) as runner:
+        job_id = runner.submit(profile, "t.dies", fn=dies)
+        job = store.watch(job_id, timeout=15, interval=0.05)
+        assert job.status == INTERRUPTED and type(stop).__name__ in job.error and "Retry" in job.error
+        assert [e["status"] for e in ledger.month_entries(profile)] == ["released"]
+        assert ledger.remaining_quota(profile) == pytest.approx(1.0)
+        assert runner.wait(profile, job_id, timeout=5).status == INTERRUPTED  # waiting does not re-raise it
+        # The worker survived: the next job runs.
+        assert runner.wait(profile, runner.submit(profile, "test.steps", {"steps": 1, "delay": 0}),
+                           timeout=30).status == SUCCEEDED
+    assert not any(profile.paths.tmp.iterdir())

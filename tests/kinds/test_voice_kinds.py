@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from editfactory import projects
 from editfactory.costs import month_spend, set_quota
 from editfactory.errors import ValidationError
-from editfactory.jobs import FAILED, SUCCEEDED, JobStore
+from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobStore
 from editfactory.jobs.kinds import start_clone, start_voice_preview, start_voiceover
 from editfactory.media.probe import probe
 from editfactory.tts.audio import ffmpeg_exe
@@ -112,3 +114,93 @@ def test_cloning_refuses_bad_samples_with_their_reasons(eleven_profile, runner, 
         start_clone(runner, eleven_profile, "elevenlabs", "Anna", [])
     piper = runner.wait(eleven_profile, start_clone(runner, eleven_profile, "piper", "Anna", [sample]), timeout=60)
     assert piper.status == FAILED and "cannot clone" in piper.error
+
+
+def test_a_voiceover_over_the_length_limit_is_refused_before_queuing(profile, runner):
+    from editfactory.tts.errors import ScriptTooLongError
+
+    with pytest.raises(ScriptTooLongError, match="at most 12,000 characters"):
+        start_voiceover(runner, profile, script="Fresh bread every morning. " * 500)
+    assert JobStore(profile).list() == []
+
+
+def _long_script(characters: int = 5000) -> str:
+    """A product script of about ``characters`` characters, in ordinary sentences."""
+    things = ["trail shoe", "travel mug", "rain jacket", "day pack", "wool sock", "sun hat", "water bottle"]
+    sentences, index = [], 0
+    while sum(len(s) + 1 for s in sentences) < characters:
+        thing = things[index % len(things)]
+        sentences.append(f"Our {thing} number {index + 1} is light, warm and ready for a long day outside.")
+        index += 1
+    return " ".join(sentences)
+
+
+def _seen_progress(store: JobStore, job_id: str, until, timeout: float = 90) -> list[float]:
+    """Poll the job's progress (as the studio does) until ``until(values)``; returns the distinct values seen."""
+    seen: list[float] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = store.get(job_id)
+        assert not job.finished, f"the job ended before the cancel: {job.status} {job.error}"
+        if not seen or seen[-1] != job.progress:
+            seen.append(job.progress)
+        if until(seen):
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"the progress did not move as expected; saw {seen}")
+
+
+def _cancel_and_time(runner, profile, job_id: str):
+    started = time.monotonic()
+    runner.cancel(profile, job_id)
+    job = JobStore(profile).watch(job_id, timeout=30, interval=0.05)
+    return job, time.monotonic() - started
+
+
+def test_cancelling_a_long_piper_voiceover_stops_it_within_2_s_and_its_progress_moves_per_piece(profile, runner):
+    """Produce → Generate voiceover of a 5,000-character script → Cancel: it stops at once, not after the whole
+    script; until then the progress moves as pieces are spoken (it used to stay at 10 % all along)."""
+    script = _long_script()
+    store = JobStore(profile)
+    job_id = start_voiceover(runner, profile, script=script)
+    seen = _seen_progress(store, job_id, lambda values: len([v for v in values if 10 < v < 90]) >= 2)
+    assert seen == sorted(seen)
+    job, took = _cancel_and_time(runner, profile, job_id)
+    assert job.status == CANCELLED and "cancelled" in job.error, job.error
+    assert took < 2, f"the voiceover went on for {took:.1f} s after the cancel"
+    assert profile.db.fetchall("SELECT key FROM tts_cache") == []  # nothing half-made is kept as the voiceover
+    assert not any(profile.paths.tmp.iterdir())
+
+
+def test_cancelling_a_paid_voiceover_charges_only_the_characters_sent_and_releases_the_rest(eleven_profile, eleven,
+                                                                                           runner):
+    """ElevenLabs (a slow server: 1 s per request): cancel after two requests. The ledger shows only the characters
+    that were sent, the rest of the reservation is back in the quota, and nothing more is sent."""
+    import json
+
+    from editfactory.costs import month_entries, remaining_quota
+
+    profile = eleven_profile
+    set_quota(profile, 5.0)
+    eleven.latency = 1.0
+    script = _long_script()
+    job_id = start_voiceover(runner, profile, script=script, voice={"provider": "elevenlabs"})
+    speech = "/v1/text-to-speech"
+    deadline = time.monotonic() + 60
+    while len(eleven.calls(speech)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job, took = _cancel_and_time(runner, profile, job_id)
+    assert job.status == CANCELLED, job.error
+    assert took < 2, f"the voiceover went on for {took:.1f} s after the cancel"
+    assert job.progress > 10  # the first request's piece was reported
+    time.sleep(1.5)  # a request still on its way would show up by now
+    sent = [json.loads(call["body"])["text"] for call in eleven.calls(speech)]
+    characters = sum(len(text) for text in sent)
+    assert 2 <= len(sent) < 5 and characters < len(script) / 2, "the rest of the script was never sent"
+    [entry] = month_entries(profile)
+    assert entry["status"] == "settled" and entry["job_id"] == job_id
+    assert entry["units"] == characters
+    assert entry["cost_usd"] == pytest.approx(characters / 1000 * 0.10)  # Multilingual v2's list price
+    assert month_spend(profile) == pytest.approx(characters / 1000 * 0.10)
+    assert remaining_quota(profile) == pytest.approx(5.0 - characters / 1000 * 0.10)
+    assert profile.db.fetchall("SELECT key FROM tts_cache") == []

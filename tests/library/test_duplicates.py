@@ -11,7 +11,7 @@ from editfactory.library.duplicates import copies_among, copies_of, segment_copi
 from editfactory.library.selection import candidates_for
 from editfactory.profiles import Workspace
 
-from footage_copies import make_copy, make_different, make_good
+from footage_copies import make_copy, make_different, make_good, make_take
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +19,15 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("library-copies")
     good = make_good(folder / "clean.mp4")
     return {"clean": good, **{name: make_copy(good, name, folder) for name in ("crushed", "resized", "trimmed")},
-            "other": make_different("other_pattern", folder)}
+            "other": make_different("other_pattern", folder), "take": make_take("take_slower_zoom", folder)}
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, files):
-    """A profile holding the clean source, three copies of it and a different source, all analyzed (read only)."""
+    """A profile holding the clean source, three copies of it, a different source and another take of the clean
+    one's scene, all analyzed (read only)."""
     profile = Workspace(tmp_path_factory.mktemp("store") / "ws").create("Store A")
-    return profile, imported(profile, files, "clean", "crushed", "resized", "trimmed", "other")
+    return profile, imported(profile, files, "clean", "crushed", "resized", "trimmed", "other", "take")
 
 
 def imported(profile, files, *names, analyze=True):
@@ -48,6 +49,7 @@ def test_copies_are_found_after_analysis_and_different_footage_is_not(store):
     assert set(found) == {"crushed", "resized", "trimmed"}
     assert all(c.similarity > 0.6 and c.coverage > 0.7 for c in found.values()), found
     assert copies_of(profile, ids["other"]) == []
+    assert copies_of(profile, ids["take"]) == [], "another take of the same scene is not a copy"
     # Each pair is stored once; copies are copies of each other too (a crushed one of a resized one, at least).
     assert all(a < b for a, b in pair_rows(profile)) and len(set(pair_rows(profile))) == len(pair_rows(profile))
     crushed = {names[c.source_id]: c for c in copies_of(profile, ids["crushed"])}
@@ -85,7 +87,7 @@ def test_selection_keeps_the_clean_copy_in_every_variant(store, files):
         assert len({tuple(v) for v in variants}) == 3
         for variant in variants:
             used = {source_path[s.source] for s in variant}
-            assert used <= {"clean", "other"}, (mode, used)
+            assert used <= {"clean", "other", "take"}, (mode, used)
             assert sum(s.duration for s in variant) == pytest.approx(7.0)
 
 
@@ -184,5 +186,5 @@ def test_duplicate_pairs_lists_each_pair_of_the_profile_once_by_name(store):
     pairs = duplicate_pairs(profile)
     named = {frozenset((p["a"], p["b"])) for p in pairs}
     assert frozenset(("clean.mp4", "crushed.mp4")) in named and frozenset(("clean.mp4", "trimmed.mp4")) in named
-    assert len(named) == len(pairs) and not any("other_pattern.mp4" in pair for pair in named)
+    assert len(named) == len(pairs) and not any("other_pattern.mp4" in pair or "take_slower_zoom.mp4" in pair for pair in named)
     assert all(p["shared_s"] > 0 for p in pairs)

@@ -36,11 +36,26 @@ def test_create_edit_delete(profile, source):
 
 @pytest.mark.parametrize(
     ("start", "end", "message"),
-    [(-1, 2, "before 0 s"), (1, 9, "lasts only 6.00 s"), (3, 2, "end after it starts"), (2, 2.05, "at least 0.1 s"), ("a", 2, "numbers")],
+    [(-1, 2, "before 0 s"), (1, 9, "lasts only 6.00 s"), (3, 2, "end after it starts"), (2, 2.05, "at least 0.1 s"), ("a", 2, "not a number"),
+     (True, 2, "start must be a number, not a yes/no value"), (1, float("nan"), "end must be a finite number"),
+     (None, 2, "start must be a number")],
 )
 def test_ranges_are_validated_against_the_source(profile, source, start, end, message):
     with pytest.raises(ValidationError, match=message):
         create_segment(profile, source.id, start, end)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"start": True}, "not a yes/no value"),  # was a start at 1 s
+    ({"notes": 12}, "notes must be text"),  # was stored as '12'
+    ({"notes": "ok\x00"}, "control or invisible"),
+    ({"favorite": "no"}, "True or False"),  # bool('no') marked it a favorite
+])
+def test_an_edit_of_the_wrong_kind_is_refused_and_the_segment_kept(profile, source, change, words):
+    segment = create_segment(profile, source.id, 0.5, 2, notes="hero", favorite=False)
+    with pytest.raises(ValidationError, match=words):
+        update_segment(profile, segment.id, **change)
+    assert get_segment(profile, segment.id) == segment
 
 
 def test_edit_is_validated_too(profile, source):

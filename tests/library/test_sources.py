@@ -95,8 +95,27 @@ def test_bad_input_gets_a_clear_error_and_leaves_nothing(profile, bad_inputs, ca
         import_source(profile, path)
     assert path.name in str(caught.value), "the message names the file"
     assert re.search(r"\b(import|convert|export|download)\b", str(caught.value), re.I), "the message says what to do next"
+    assert_plain_words(str(caught.value), path, profile)
     assert leftovers(profile) == ([], 0)
     assert list(profile.paths.tmp.iterdir()) == []
+
+
+FFMPEG_INTERNALS = re.compile(r"@ 0x|\[(in|out)#|\[\w+ @|moov atom|Invalid data found|Error opening input|"
+                              r"Error while decoding|Conversion failed|\bframe=\s*\d", re.I)
+
+
+def assert_plain_words(message: str, path, profile) -> None:
+    """A refusal says what is wrong in words: no ffmpeg log lines, no folder of this machine or of the profile."""
+    assert not FFMPEG_INTERNALS.search(message), message
+    assert str(path.parent) not in message and str(profile.paths.tmp.parent) not in message, message
+    assert "\n" not in message, message
+
+
+def test_the_ffmpeg_lines_of_a_refused_file_go_to_the_log(profile, bad_inputs, caplog):
+    path = bad_inputs["truncated without index"][0]
+    with caplog.at_level("INFO", logger="editfactory"), pytest.raises(MediaError, match="no_index.mp4"):
+        import_source(profile, path)
+    assert "moov atom not found" in caplog.text, "what ffmpeg said is kept for whoever reads the log"
 
 
 def test_missing_file(profile, tmp_path):

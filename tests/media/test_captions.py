@@ -39,7 +39,16 @@ def test_highlight_events_follow_each_word(tmp_path):
     assert starts == [round(w[1] * 1000) for w in WORDS]
     highlighted = [e for e in subs if "\\c&H" in e.text]
     assert len(highlighted) == len(WORDS)
-    assert subs[-1].end == 2200
+    # Inside a cue a word stays lit until the next one starts (no blink in the pause after "Salut,");
+    # the cue's last word ends with its own end. Cues: "Salut, ce mai" · "faceți?" · "Totul e bine" · "astăzi.".
+    assert [e.end for e in subs] == [350, 500, 700, 1000, 1500, 1600, 1800, 2200]
+
+
+def test_highlighted_words_leave_no_gap_inside_a_cue():
+    # Pauses between words: each highlight must last until the next word starts, or the captions blink.
+    words = [("one", 0.0, 0.4), ("two", 0.5, 0.9), ("three", 1.0, 1.3), ("four.", 2.0, 2.5)]
+    subs = build_subtitles(words, CaptionStyle(max_words_per_cue=3, max_chars_per_cue=40), 540, 960)
+    assert [(e.start, e.end) for e in subs] == [(0, 500), (500, 1000), (1000, 1300), (2000, 2500)]
 
 
 def test_plain_cues_without_highlight():
@@ -58,6 +67,37 @@ def test_caption_text_cannot_inject_ass_overrides():
 def test_style_validation(change):
     with pytest.raises(ValidationError):
         CaptionStyle(**change)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"size": "big"}, "size must be a number"),  # was a raw TypeError
+    ({"size": float("nan")}, "size must be a finite number"),
+    ({"size": 84.5}, "size must be a whole number"),
+    ({"size": True}, "size must be a number, not a yes/no value"),
+    ({"outline": None}, "outline must be a number"),
+    ({"outline": float("inf")}, "outline must be a finite number"),
+    ({"shadow": float("nan")}, "shadow must be a finite number"),
+    ({"shadow": -1.0}, "shadow must be between 0 and 40"),
+    ({"vertical_position": "0.5"}, "position must be a number"),
+    ({"max_words_per_cue": float("inf")}, "words per caption must be a finite number"),
+    ({"max_chars_per_cue": 1e308}, "characters per caption must be"),
+    ({"bold": "no"}, "bold must be yes or no"),
+    ({"uppercase": 1}, "uppercase must be yes or no"),
+    ({"highlight_current_word": None}, "highlight current word must be yes or no"),
+    ({"font": ["DejaVu Sans"]}, "does not ship"),
+    ({"primary_color": "#000000\n"}, "not a #RRGGBB"),  # was accepted and stored
+    ({"outline_color": "#000000\r"}, "not a #RRGGBB"),
+    ({"highlight_color": None}, "not a #RRGGBB"),
+    ({"highlight_color": 0xFFD400}, "not a #RRGGBB"),
+])
+def test_style_refuses_values_of_the_wrong_kind_with_our_error(change, words):
+    with pytest.raises(ValidationError, match=f"(?i){words}"):
+        CaptionStyle(**change)
+
+
+def test_style_from_a_stored_dict_refuses_what_is_not_a_dict():
+    with pytest.raises(ValidationError, match="caption style"):
+        CaptionStyle.from_dict(["size", 84])
 
 
 def test_style_round_trip():

@@ -7,6 +7,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+import editfactory.tts.registry  # noqa: F401  (registering the voice providers declares their keys' names)
 from editfactory import secrets
 from editfactory.secrets import SecretStoreError, get_secret, set_secret
 
@@ -72,3 +73,45 @@ def test_a_keyring_that_refuses_keeps_the_profile(workspace, memory_keyring):
     memory_keyring.locked = False
     workspace.delete(a.id)
     assert memory_keyring.entries == {}
+
+
+def test_doctor_lists_and_removes_keys_of_a_profile_folder_deleted_by_hand(workspace, memory_keyring):
+    """Deleting a profile's folder by hand left its keys in the OS keyring for good, and nothing said so."""
+    import shutil
+
+    from editfactory import doctor
+
+    a, b = workspace.create("Store A"), workspace.create("Store B")
+    for profile, tag in ((a, "alpha"), (b, "bravo")):
+        set_secret(profile, "postiz.api_key", f"{tag}-postiz-key-0123456789")
+        set_secret(profile, "elevenlabs.api_key", f"{tag}-eleven-key-0123456789")
+    findings = doctor.check_orphaned_secrets(workspace.root)
+    assert [(f.name, f.state) for f in findings] == [("keyring", doctor.OK)]
+    shutil.rmtree(a.folder)  # by hand, not through the studio
+    lines: list[str] = []
+    assert doctor.report(workspace.root, echo=lines.append)  # a warning, not a failure
+    shown = "\n".join(lines)
+    assert f"{a.id}" in shown and "elevenlabs.api_key, postiz.api_key" in shown and "folder no longer exists" in shown
+    assert "invoke doctor --remove-orphaned-secrets" in shown and b.id not in shown
+    assert "alpha-" not in shown  # names only, never values
+    assert len(memory_keyring.entries) == 4  # listing changes nothing
+
+    removed = doctor.check_orphaned_secrets(workspace.root, remove=True)
+    assert [(f.name, f.state) for f in removed] == [(a.id, doctor.OK)] and "removed" in removed[0].detail
+    assert sorted(memory_keyring.entries) == [(f"editfactory:{b.id}", "elevenlabs.api_key"),
+                                              (f"editfactory:{b.id}", "postiz.api_key")]
+    assert get_secret(b, "postiz.api_key") == "bravo-postiz-key-0123456789"
+    assert [(f.name, f.state) for f in doctor.check_orphaned_secrets(workspace.root)] == [("keyring", doctor.OK)]
+
+
+def test_keys_saved_before_the_index_existed_are_listed_once_read(workspace, memory_keyring):
+    import shutil
+
+    from editfactory import doctor
+
+    a = workspace.create("Store A")
+    memory_keyring.set_password(f"editfactory:{a.id}", "postiz.api_key", "old-version-key-0123456789")
+    secrets._indexed.clear()
+    assert get_secret(a, "postiz.api_key") == "old-version-key-0123456789"  # the studio or a notebook reads it
+    shutil.rmtree(a.folder)
+    assert [f.name for f in doctor.check_orphaned_secrets(workspace.root)] == [a.id]

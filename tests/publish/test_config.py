@@ -6,6 +6,7 @@ import pytest
 
 from editfactory.errors import ValidationError
 from editfactory.publish import (
+    PostizError,
     PostizAuthError,
     PostizRedirectError,
     PublishingNotConfiguredError,
@@ -134,7 +135,8 @@ def test_key_with_a_pasted_character_is_refused_at_save_time(workspace, bad_key)
     assert bad_key not in str(refused.value) and bad_key not in repr(refused.value)
     assert refused.value.__context__ is None  # nothing of the key hides in a chained error either
     assert get_secret(profile, "postiz.api_key") == KEY_A and load_config(profile).url.startswith("https://postiz")
-    # The ElevenLabs key goes through the same store and the same check.
+    # The ElevenLabs key goes through the same store and the same check (named as its provider declares it).
+    import editfactory.tts.registry  # noqa: F401
     with pytest.raises(ValidationError, match="ElevenLabs API key contains") as eleven:
         set_secret(profile, "elevenlabs.api_key", bad_key)
     assert bad_key not in repr(eleven.value) and get_secret(profile, "elevenlabs.api_key") is None
@@ -212,3 +214,81 @@ def test_redirect_is_reported_at_connection_test_with_the_url_to_save(workspace,
     assert "Save https://postiz.example.com/api as the Postiz URL" in str(moved.value)
     assert "<" not in str(moved.value) and moved.value.location == "https://postiz.example.com/api"
     assert server.auth_headers == [KEY_A]  # the key went only to the configured address, once, never re-sent
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://exa\tmple.com", "invisible character or a space \\(U\\+0009\\) at position 12"),
+    ("https://exa\nmple.com/api", "invisible character"),
+    ("https://a..b", "empty part in its host name"),
+    ("https://.postiz.example.com", "empty part in its host name"),
+    (f"https://{'a' * 64}.example.com/api", "longer than 63 characters"),
+    ("https://exa mple.com", "a space"),
+])
+def test_urls_the_http_client_cannot_use_are_refused_at_save_time(workspace, url, message):
+    """They used to be saved, then every call raised a raw httpx.InvalidURL or UnicodeError."""
+    profile = workspace.create("S")
+    save_config(profile, url="https://postiz.example.com/api")
+    with pytest.raises(ValidationError, match=message):
+        save_config(profile, url=url)
+    assert load_config(profile).url == "https://postiz.example.com/api"  # the stored one is kept
+    assert save_config(profile, url=f"https://{'a' * 63}.example.com/api").url.startswith("https://aaa")
+
+
+@pytest.mark.parametrize("url", ["https://exa\tmple.com", "https://a..b", f"https://{'a' * 64}.example.com"])
+def test_a_bad_url_saved_by_an_older_version_gives_our_error_on_use(workspace, url):
+    from editfactory.settings import get_setting, set_setting
+
+    profile = workspace.create("S")
+    save_config(profile, enabled=True, api_key=KEY_A)
+    set_setting(profile, "postiz.config", {**get_setting(profile, "postiz.config"), "url": url})
+    with pytest.raises(PublishingNotConfiguredError, match="The Postiz URL .*Save the address"):
+        check_connection(profile)
+
+
+def test_a_server_that_never_answers_fails_the_connection_test_within_ten_seconds(workspace, postiz_factory):
+    """It waited 91.7 s (three tries of 30 s), then said 'it may still have done it'."""
+    import threading
+    import time
+
+    profile = workspace.create("Store A")
+    server = postiz_factory(KEY_A, standard_integrations("a"))
+    configure(profile, server, KEY_A)
+    server.hold = threading.Event()  # accepts every connection, answers none
+    started = time.monotonic()
+    try:
+        with pytest.raises(PostizError, match="accepted the connection but did not answer within 5 s") as caught:
+            check_connection(profile)
+        took = time.monotonic() - started
+    finally:
+        server.hold.set()
+    assert took <= 10, took
+    assert "may still have done it" not in str(caught.value) and server.requests == [("GET", "/is-connected")]
+
+
+def test_the_connection_test_uses_the_url_and_key_typed_not_the_saved_ones(workspace, postiz_factory):
+    """Right after a key was typed (not saved) it said 'has no Postiz API key'."""
+    profile = workspace.create("Store A")
+    server_a = postiz_factory(KEY_A, standard_integrations("a"))
+    server_b = postiz_factory(KEY_B, standard_integrations("b"))
+    report = check_connection(profile, url=server_a.backend_url, api_key=KEY_A)  # nothing saved yet
+    assert [c.id for c in report.channels][0] == "a-tiktok" and report.key_masked.endswith("6789")
+    assert get_secret(profile, "postiz.api_key") is None and load_config(profile).url == ""  # nothing saved
+    assert known_channels(profile) == {}  # channels of settings that are not saved are not remembered
+    configure(profile, server_a, KEY_A)
+    typed = check_connection(profile, url=server_b.backend_url, api_key=KEY_B)  # the form changed, not saved
+    assert [c.id for c in typed.channels][0] == "b-tiktok" and server_b.auth_headers == [KEY_B, KEY_B]
+    assert load_config(profile).url == server_a.backend_url and get_secret(profile, "postiz.api_key") == KEY_A
+    with pytest.raises(PostizAuthError):  # the saved key against the typed URL of another server
+        check_connection(profile, url=server_b.backend_url)
+    assert [c.id for c in check_connection(profile).channels][0] == "a-tiktok"
+    assert set(known_channels(profile)) == {c.id for c in standard_integrations("a")}
+
+
+@pytest.mark.parametrize("key", ["abc", "pz-1234"])
+def test_a_too_short_key_says_the_minimum_length(workspace, key):
+    profile = workspace.create("Store A")
+    for attempt in (lambda: save_config(profile, api_key=key),
+                    lambda: check_connection(profile, url="https://postiz.example.com/api", api_key=key)):
+        with pytest.raises(ValidationError, match=f"it has {len(key)} characters and a key has at least 8"):
+            attempt()
+    assert get_secret(profile, "postiz.api_key") is None

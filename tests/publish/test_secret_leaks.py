@@ -7,10 +7,14 @@ then searches everything that run left behind.
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import logging
 import stat
 import traceback
 import zipfile
+from urllib.parse import quote
 
 import pytest
 
@@ -146,3 +150,85 @@ def test_key_is_nowhere_but_the_secret_store(workspace, postiz_factory, sample_m
         print(f"\nFIGURE: secrets: {len(needles)} forms of the keys searched in {len(errors)} errors (message, repr, traceback), "
               f"log records, the log file, console output, the export, {len(database_files)} database files and "
               f"{len(workspace_files)} other workspace files: found 0 times; key file 0600 in a 0700 folder")
+
+
+# -- keys echoed transformed ---------------------------------------------------------------------------------------
+
+ODD = 'pz+Sk/2=Q"a7+Rt/9c=W"x4m'
+"""A key with the characters that URL-encoding, HTML- and JSON-escaping change, none of its plain runs 8 long:
+an echo in one of those forms is caught only by redacting that very form."""
+
+
+def _echoes(key: str) -> dict[str, str]:
+    """Every way a server or proxy has been seen to echo a key."""
+    return {"exact": key, "url-encoded": quote(key, safe=""), "html-escaped": html.escape(key),
+            "json-escaped": json.dumps(key)[1:-1].replace("/", "\\/"), "lower-cased": key.lower(),
+            "upper-cased": key.upper(), "base64": base64.b64encode(f"Authorization: {key}".encode()).decode(),
+            "prefix": key[:14]}
+
+
+def _leaks(haystack: str, key: str) -> list[str]:
+    """Each 8-character run of any echo of ``key`` found in ``haystack`` (letter case ignored but for base64)."""
+    found = []
+    for name, form in _echoes(key).items():
+        if name == "base64":  # only the part that encodes the key's own bytes
+            form = base64.b64encode(key.encode()).decode()[:-4]
+        text, runs = (haystack, form) if name == "base64" else (haystack.lower(), form.lower())
+        found += [f"{name}: {runs[i:i + 8]!r}" for i in range(len(runs) - 7) if runs[i:i + 8] in text]
+    return found
+
+
+def test_a_key_echoed_escaped_encoded_or_cut_is_kept_nowhere(workspace, postiz_factory, sample_mp4, tmp_path,
+                                                             caplog, log_file):
+    """HTML-, JSON-escaped, lower-cased, base64 and prefix echoes used to reach errors, rows, exports and logs."""
+    from editfactory.publish.client import REASON_LIMIT
+    from editfactory.publish import list_publications
+
+    caplog.set_level(logging.DEBUG)
+    profile = workspace.create("Store A")
+    server = postiz_factory(ODD, standard_integrations("a"))
+    save_config(profile, url=server.backend_url, enabled=True, api_key=ODD)
+    policy = RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.002)
+    errors: list[BaseException] = []
+    echoes = _echoes(ODD)
+    for name, form in echoes.items():  # in the body and in a response header (httpcore logs those at DEBUG)
+        server.fail_next(400, {"statusCode": 400, "message": f"bad request from key {form} ({name})",
+                               "error": "Bad Request"}, {"X-Echo-Authorization": form}, path="/integrations")
+        with pytest.raises(EditFactoryError) as echoed:
+            check_connection(profile, policy=policy)
+        errors.append(echoed.value)
+    # The key starting just before the point where a long message is cut: shortening first would keep its start.
+    server.fail_next(400, {"message": "x" * (REASON_LIMIT - 5) + ODD + " was refused"}, path="/integrations")
+    with pytest.raises(EditFactoryError) as cut:
+        check_connection(profile, policy=policy)
+    errors.append(cut.value)
+    everything = " ".join(echoes.values())
+    server.fail_next(400, {"statusCode": 400, "message": [f"authorization {everything}"], "provider": "x",
+                           "name": f"a X {ODD}"}, method="POST", path="/posts")
+    server.fail_next(400, {"msg": f"No file provided for {everything}"}, path="/upload")
+    rows = [*publish_clip(profile, add_clip(profile, sample_mp4), ["a-x"], caption="Hi", policy=policy),
+            *publish_clip(profile, add_clip(profile, sample_mp4), ["a-tiktok"], caption="Hi", policy=policy)]
+    assert [r.status for r in rows] == ["failed", "failed"] and all("[redacted]" in r.last_error for r in rows)
+    export = export_profile(profile, tmp_path / "export.zip")
+    with profile.db.read() as cursor:
+        cursor.execute("CHECKPOINT")
+
+    raised = "".join(str(e) + repr(e) + "".join(traceback.format_exception(e)) for e in errors)
+    stored = " ".join(str(p.last_error) for p in list_publications(profile))
+    database = b"".join(p.read_bytes() for p in profile.folder.iterdir() if p.name.startswith("profile.duckdb"))
+    with zipfile.ZipFile(export) as archive:
+        exported = b"".join(archive.read(n) for n in archive.namelist())
+    places = {"errors": raised, "rows": stored, "database": database.decode("latin-1"),
+              "export": exported.decode("latin-1"), "debug log": log_file.read_text(encoding="utf-8"),
+              "log records": caplog.text}
+    for place, text in places.items():
+        assert _leaks(text, ODD) == [], place
+    assert ODD[:5] not in str(cut.value)  # not even the start of the key the cut went through
+    assert raised.count("[redacted]") >= len(errors) and "(base64)" in raised  # heard, without the key
+    assert set(server.auth_headers) >= {ODD}  # the key really went out with every request
+    assert len(raised) > 1000 and len(str(cut.value)) < 600  # a short reason, not the server's whole body
+    runs = sum(len(form) - 7 for form in echoes.values())
+    print(f"\nFIGURE: secrets echoed: a key with + / = \" echoed {len(echoes)} ways (exact, URL-encoded, HTML- and "
+          f"JSON-escaped, lower/upper case, base64, a 14-character prefix) in bodies and a response header, and "
+          f"once from character {REASON_LIMIT - 5} of a long message; {runs} 8-character runs searched in "
+          f"{len(errors)} errors, the rows, the database, the export, the DEBUG log: found 0 times")

@@ -124,8 +124,20 @@ row("script: only whitespace", ValidationError, "script")(
     lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script=" \n\t ")))
 row("production: zero variants", ValidationError, "script|variant")(
     lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", variants=0)))
-row("production: eleven variants", ValidationError, "at most 10")(
+row("production: eleven variants", ValidationError, "between 1 and 10")(
     lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", variants=11)))
+row("production: variants True", ValidationError, "variants must be a number, not a yes/no value")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", variants=True)))
+row("production: variants NaN", ValidationError, "variants must be a finite number")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", variants=float("nan"))))
+row("production: 2.5 variants", ValidationError, "variants must be a whole number")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", variants=2.5)))
+row("production: script not text", ValidationError, "script must be text")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script=12)))
+row("production: unknown selection mode", ValidationError, "selection mode")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", mode="zoom")))
+row("production: seed infinite", ValidationError, "seed must be a finite number")(
+    lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", seed=float("inf"))))
 row("production: unknown format", ValidationError, "preset|format")(
     lambda c: start_production(c.runner, c.shop, ProductionRequest(c.project["id"], script="Hi.", preset="imax")))
 row("production: another profile's project", NotFoundError, "was not found")(

@@ -153,6 +153,20 @@ def test_clone_input_errors_say_what_to_do(profile, piper_speech, eleven):
     assert list_cloned_voices(profile) == [] and list(profile.paths.voices.iterdir()) == []
 
 
+@pytest.mark.parametrize(("name", "words"), [
+    ("Anna\u202e", "control or invisible"),  # shown backwards after it
+    ("An\u200bna", "control or invisible"),  # looks like "Anna"
+    ("Anna\x00", "control or invisible"),
+    (12, "must be text"),  # was stored as '12'
+    (None, "1 to 80 characters"),
+])
+def test_a_voice_name_of_the_wrong_kind_is_refused_before_anything_is_stored(profile, piper_speech, name, words):
+    provider = XTTSProvider(model=FakeXTTS())
+    with pytest.raises(ValidationError, match=words):
+        clone_voice(profile, provider, name, [piper_speech.audio_path])
+    assert list_cloned_voices(profile) == [] and not any(profile.paths.voices.iterdir())
+
+
 def test_a_failed_remote_clone_leaves_nothing_behind(eleven_profile, eleven, piper_speech):
     eleven.inject("unprocessable", "/v1/voices/add")
     with ElevenLabsProvider(api_key=eleven.api_key, base_url=eleven.base_url) as provider:

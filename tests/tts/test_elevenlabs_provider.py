@@ -180,3 +180,30 @@ def test_a_key_stored_before_keys_were_checked_is_refused_before_any_request(ele
         provider.synthesize(TEXT, "", tmp_path / "o.mp3")
     assert bad_key not in str(refused.value) and bad_key[:12] not in repr(refused.value)
     assert eleven.calls() == []
+
+
+def test_a_long_script_is_sent_in_pieces_and_joined_with_its_words_in_place(provider, eleven, tmp_path):
+    """Over 1,000 characters: one request per sentence group (so a cancel can stop between them); the audio is
+    joined in order and every piece's words are shifted to where its audio starts."""
+    from editfactory.tts.control import SynthesisControl
+
+    eleven.seconds_per_char = 0.008  # the fake's timings fit its ~10 s of audio (1,000 characters: 8 s)
+    text = " ".join(f"Our sandal number {i} is light and made for summer days by the sea." for i in range(1, 37))
+    seen = []
+    control = SynthesisControl(len(text), progress=lambda message, fraction: seen.append(fraction))
+    result = provider.synthesize(text, "", tmp_path / "long.wav", model="eleven_flash_v2_5", control=control)
+
+    sent = [json.loads(call["body"])["text"] for call in eleven.calls("/v1/text-to-speech")]
+    assert len(sent) == 3 and all(len(piece) <= 1000 for piece in sent) and " ".join(sent) == text
+    assert result.audio_path.suffix == ".wav" and result.timings_exact
+    single = provider.synthesize(sent[0], "", tmp_path / "one.wav", model="eleven_flash_v2_5").duration
+    assert result.duration == pytest.approx(3 * single, abs=0.1)
+    assert [w.word for w in result.words] == split_words(text)
+    second = len(split_words(sent[0]))  # the first word of the second piece starts where its audio starts
+    assert result.words[second].start == pytest.approx(single + eleven.alignment(sent[1])["character_start_times_seconds"][0], abs=0.05)
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(result.words, result.words[1:]))
+    assert seen == pytest.approx([len(sent[0]) / len(text), (len(sent[0]) + len(sent[1])) / len(text),
+                                  (len(text) - 2) / len(text)])
+    assert result.cost_usd == pytest.approx(sum(len(piece) for piece in sent) / 1000 * 0.05)
+    assert control.sent_characters == sum(len(piece) for piece in sent)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.wav", "one.mp3"]  # the pieces' files are gone

@@ -8,7 +8,7 @@ from editfactory.errors import ValidationError, VoiceError
 from editfactory.secrets import get_secret
 from editfactory.settings import get_setting
 from editfactory.tts import estimate_for_profile
-from editfactory.tts.credentials import elevenlabs_key_masked, set_elevenlabs_key
+from editfactory.tts.credentials import key_masked, set_key
 from editfactory.tts.service import get_prices, list_voices_for_profile, set_price
 
 
@@ -22,11 +22,14 @@ def test_a_profile_price_is_validated_stored_and_used_in_estimates(workspace):
 
 
 @pytest.mark.parametrize(("provider", "model", "value", "reason"), [
-    ("elevenlabs", "eleven_multilingual_v2", -0.1, "cannot be negative"),
-    ("elevenlabs", "eleven_multilingual_v2", "abc", "is not a price"),
+    ("elevenlabs", "eleven_multilingual_v2", -0.1, "must be between 0 and 1,000"),
+    ("elevenlabs", "eleven_multilingual_v2", "abc", "is not a number"),
     ("elevenlabs", "eleven_multilingual_v2", float("nan"), "finite"),
-    ("elevenlabs", "eleven_multilingual_v2", True, "amount in dollars"),
-    ("elevenlabs", "eleven_multilingual_v2", 5000, "far above"),
+    ("elevenlabs", "eleven_multilingual_v2", True, "not a yes/no value"),
+    ("elevenlabs", "eleven_multilingual_v2", float("-inf"), "finite"),
+    ("elevenlabs", "eleven_multilingual_v2", "1e999", "finite"),
+    ("elevenlabs", "eleven_multilingual_v2", [0.2], "must be a number"),
+    ("elevenlabs", "eleven_multilingual_v2", 5000, "between 0 and 1,000"),
     ("elevenlabs", "eleven_v9", 0.2, "has no model"),
     ("nope", "x", 0.2, "Unknown voice provider"),
 ])
@@ -39,12 +42,12 @@ def test_a_bad_price_is_refused_with_its_reason_and_nothing_stored(profile, prov
 
 def test_the_elevenlabs_key_is_stored_as_a_secret_and_only_shown_masked(profile):
     key = "sk_0123456789abcdef0123456789abcdef0123456789abcdef"
-    assert set_elevenlabs_key(profile, f"  {key}\n") == "••••••••cdef"
+    assert set_key(profile, "elevenlabs", f"  {key}\n") == "••••••••cdef"
     assert get_secret(profile, "elevenlabs.api_key") == key
-    assert elevenlabs_key_masked(profile) == "••••••••cdef"
+    assert key_masked(profile, "elevenlabs") == "••••••••cdef"
     assert key not in str(get_setting(profile, "tts.prices")) and not profile.db.fetchall(
         "SELECT key FROM settings WHERE value LIKE ?", [f"%{key}%"])
-    assert set_elevenlabs_key(profile, "") == "" and get_secret(profile, "elevenlabs.api_key") is None
+    assert set_key(profile, "elevenlabs", "") == "" and get_secret(profile, "elevenlabs.api_key") is None
 
 
 @pytest.mark.parametrize(("key", "reason"), [
@@ -56,9 +59,9 @@ def test_the_elevenlabs_key_is_stored_as_a_secret_and_only_shown_masked(profile)
 ])
 def test_a_malformed_elevenlabs_key_is_refused_and_the_saved_one_kept(profile, key, reason):
     good = "sk_0123456789abcdef0123456789abcdef"
-    set_elevenlabs_key(profile, good)
+    set_key(profile, "elevenlabs", good)
     with pytest.raises(ValidationError, match=reason) as caught:
-        set_elevenlabs_key(profile, key)
+        set_key(profile, "elevenlabs", key)
     assert key.strip() not in str(caught.value)
     assert get_secret(profile, "elevenlabs.api_key") == good
 
@@ -75,3 +78,23 @@ def test_voice_lists_include_the_profiles_cloned_voices_once(eleven_profile, ele
     assert [v.id for v in voices if v.cloned] == [record["id"]]
     assert record["provider_voice_id"] not in [v.id for v in voices]  # not listed twice under ElevenLabs' own id
     assert [v.id for v in list_voices_for_profile(workspace.create("Other"), "piper")] == ["en_US-joe-medium"]
+
+
+@pytest.mark.parametrize(("provider", "settings", "words"), [
+    ("piper", {"volume": True}, "not a yes/no value"),  # param takes True as the number 1
+    ("piper", {"speed": False}, "not a yes/no value"),
+    ("edge", {"rate": True}, "not a yes/no value"),
+    ("piper", {"sentence_pause": float("nan")}, "finite"),
+    ("piper", {"speed": "1.2"}, "must be a number"),
+    ("piper", {"speed": None}, "must be a number"),
+    ("edge", {"pitch": 2.5}, "whole number"),
+    ("edge", {"volume": 10**400}, "finite"),
+])
+def test_a_voice_setting_that_is_not_a_number_is_refused_and_nothing_stored(profile, provider, settings, words):
+    from editfactory.tts import set_defaults
+
+    set_defaults(profile, "piper", settings={"speed": 1.1})
+    before = get_setting(profile, "tts.defaults")
+    with pytest.raises(VoiceError, match=words):
+        set_defaults(profile, provider, settings=settings)
+    assert get_setting(profile, "tts.defaults") == before

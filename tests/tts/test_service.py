@@ -162,7 +162,36 @@ def test_a_script_over_the_providers_request_limit_is_refused_before_any_work(el
     assert eleven.calls("/v1/text-to-speech") == [] and month_entries(eleven_profile) == [], "nothing sent or reserved"
     with pytest.raises(ScriptTooLongError):
         check_script_length(eleven_profile, text, {"provider": "elevenlabs"})
-    # The same script fits a model with a larger limit, and Piper has none (it speaks in pieces).
+    # The same script fits a model with a larger limit, and Piper has none of its own (it speaks in pieces):
+    # only the service's 12 000 characters apply.
     assert not estimate_for_profile(eleven_profile, text, {"provider": "elevenlabs", "model": "eleven_flash_v2_5"})["too_long"]
     check_script_length(eleven_profile, text, {"provider": "piper"})
-    assert estimate_for_profile(eleven_profile, text, {"provider": "piper"})["max_characters"] is None
+    assert estimate_for_profile(eleven_profile, text, {"provider": "piper"})["max_characters"] == 12_000
+
+
+def test_the_service_refuses_a_script_over_the_studios_limit_at_once(eleven_profile, eleven):
+    """A notebook calling the voice service with 20 000 words: refused in a moment, nothing spoken, sent or held —
+    the same 12 000-character limit as the studio and the production request (one shared constant)."""
+    import time
+
+    from editfactory.pipeline import production
+    from editfactory.tts.service import MAX_SCRIPT_CHARS
+
+    assert production.MAX_SCRIPT_CHARS is MAX_SCRIPT_CHARS == 12_000
+    novel = "Fresh bread every morning. " * 4000  # 20 000 words
+    started = time.monotonic()
+    with pytest.raises(ScriptTooLongError, match="at most 12,000 characters") as caught:
+        synthesize_for_profile(eleven_profile, novel)  # Piper, which has no request limit of its own
+    assert time.monotonic() - started < 2
+    assert (caught.value.limit, caught.value.length) == (12_000, len(novel.strip()))
+    # Just over the limit, with a paid model that itself takes 40 000 characters: refused before anything is sent.
+    over = ("Buy the sandals now. " * 600)[:12_001]
+    paid = {"provider": "elevenlabs", "model": "eleven_flash_v2_5"}
+    with pytest.raises(ScriptTooLongError, match="12,001 characters"):
+        synthesize_for_profile(eleven_profile, over, paid)
+    assert eleven.calls("/v1/text-to-speech") == [] and month_entries(eleven_profile) == []
+    with pytest.raises(ScriptTooLongError):
+        check_script_length(eleven_profile, over, paid)
+    estimate = estimate_for_profile(eleven_profile, over, paid)
+    assert estimate["too_long"] and estimate["max_characters"] == 12_000
+    assert not estimate_for_profile(eleven_profile, over[:12_000], paid)["too_long"]

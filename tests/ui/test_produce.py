@@ -104,6 +104,27 @@ def test_each_bad_upload_is_refused_with_its_reason_while_the_good_ones_import(m
     assert not any(model.session.profile.paths.tmp.rglob("*.mp4"))
 
 
+def test_damaged_uploads_are_refused_in_words_naming_the_file(model, footage, caplog):
+    # What a user's folder holds: a download that stopped halfway (no MP4 index), a renamed text file, an empty file.
+    whole = footage.read_bytes()
+    started = model.start_upload([("trail-shoe.mp4", whole), ("half.mp4", whole[: len(whole) // 2]),
+                                  ("notes.mp4", b"shopping list\n" * 50), ("empty.mp4", b"")])
+    with caplog.at_level("INFO", logger="editfactory"):
+        job = _wait(model, started["job_id"])
+    model.refused = started["refused"]
+    model.apply_finished(job)
+    reasons = {r["file"]: r["reason"] for r in model.refused}
+    assert set(reasons) == {"half.mp4", "notes.mp4", "empty.mp4"}
+    assert "half.mp4" in reasons["half.mp4"] and "incomplete" in reasons["half.mp4"]
+    assert "notes.mp4" in reasons["notes.mp4"] and "not a video" in reasons["notes.mp4"]
+    assert "empty.mp4 is empty (0 bytes)" in reasons["empty.mp4"]
+    profile = model.session.profile
+    for reason in reasons.values():
+        assert not re.search(r"@ 0x|\[in#|moov atom|Invalid data|ffmpeg exit code", reason), reason
+        assert str(profile.paths.folder) not in reason and "/tmp" not in reason and "\n" not in reason, reason
+    assert "moov atom not found" in caplog.text, "ffmpeg's own words are kept in the log"
+
+
 def test_uploads_need_a_project_and_at_least_one_file(make_session, footage):
     model = ProduceModel(session=make_session())
     with pytest.raises(ValidationError, match="Create or pick a project"):
@@ -377,7 +398,45 @@ def test_a_reload_of_the_page_picks_up_a_running_render(view, footage, make_sess
     assert "<video" in reloaded._results.objects[0].objects[0].object
 
 
+def test_view_refuses_an_empty_file_the_browser_reports_by_name(view, footage):
+    # The upload widget never sends a 0-byte file; the browser's report of the choice names it.
+    view._chosen._handle_msg([{"name": "empty.mp4", "size": 0}])
+    assert "empty.mp4" in view._refused.object and "is empty (0 bytes)" in view._refused.object
+    # Chosen with a good file: the empty one stays refused while the good one is imported.
+    view._chosen._handle_msg([{"name": "empty.mov", "size": 0}, {"name": "trail-shoe.mp4", "size": 1000}])
+    _drop_files(view, ("trail-shoe.mp4", footage.read_bytes()))
+    assert [s.filename for s in view.model.sources] == ["trail-shoe.mp4"]
+    assert [r["file"] for r in view.model.refused] == ["empty.mov"]
+    assert "empty.mov" in view._refused.object and "empty.mp4" not in view._refused.object
+
+
 # -- the page's story in the browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.ui
+def test_empty_and_damaged_uploads_are_refused_in_words_in_the_browser(browser, workspace, served_studio, footage,
+                                                                       tmp_path):
+    from tests.ui.conftest import open_page
+
+    shop = workspace.create("Mug Store")
+    workspace.remember_last_used(shop.id)
+    empty, half = tmp_path / "empty.mp4", tmp_path / "half.mp4"
+    empty.write_bytes(b"")
+    whole = footage.read_bytes()
+    half.write_bytes(whole[: len(whole) // 2])
+    studio = served_studio()
+    page = open_page(browser, studio.url + "?page=produce")
+    page.get_by_label("New project name").fill("Mugs")
+    page.get_by_role("button", name="Create project").click()
+    page.get_by_text("Project 'Mugs' created.").wait_for(timeout=90_000)
+    page.locator("input[type=file]").set_input_files([str(empty)])
+    page.get_by_text("empty.mp4 is empty (0 bytes)").wait_for(timeout=60_000)
+    page.locator("input[type=file]").set_input_files([str(empty), str(half), str(footage)])
+    page.get_by_text("6.0 s · 320x240").wait_for(timeout=120_000)
+    page.get_by_text("half.mp4 is not a media file ffmpeg can read: it is incomplete").wait_for(timeout=60_000)
+    page.get_by_text("empty.mp4 is empty (0 bytes)").wait_for(timeout=30_000)
+    shown = page.locator("body").inner_text()
+    assert not re.search(r"@ 0x|\[in#|moov atom|/tmp/|" + re.escape(str(workspace.root)), shown), shown
 
 
 @pytest.mark.ui
@@ -557,3 +616,27 @@ def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_re
     view._segments.patch({"framing": [(0, AS_PROJECT)]})
     view._segments._process_event(TableEditEvent(model=None, column="framing", row=0))
     assert get_segment(profile, segment_id).framing is None
+
+
+def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.library.music import import_track, project_music, set_default_music, uses_profile_default
+
+    profile = view.session.profile
+    project_id = view.model.project_id
+    assert view._music.value == "default" and view._music_player.object == ""
+    track = import_track(profile, make_track(tmp_path / "groove.wav", seconds=6, title="Groove"), moods=["upbeat"])
+    set_default_music(profile, {"mood": "upbeat"})
+    asyncio.run(view.open_project(project_id))
+    assert view._music.options["Any track that is upbeat"] == "mood:upbeat"
+    view._music.value = f"track:{track.id}"
+    assert project_music(profile, project_id).track_id == track.id
+    assert "<audio" in view._music_player.object  # the chosen track can be played
+    with pytest.raises(ValidationError, match="mood"):
+        view.model.save_music("mood:sad")
+    assert project_music(profile, project_id).track_id == track.id
+    view._music.value = ""
+    assert not project_music(profile, project_id).wanted and view._music_player.object == ""
+    view._music.value = "default"
+    assert uses_profile_default(profile, project_id) and project_music(profile, project_id).mood == "upbeat"

@@ -302,3 +302,41 @@ def test_library_to_publish_in_the_browser(browser, workspace, served_studio, sh
     page.get_by_text("Publish time (America/New_York)").wait_for(timeout=15_000)  # the browser's zone, not UTC
     screenshot(page, "21-publish-outbox")
     assert "Traceback" not in page.content()
+
+
+@pytest.mark.ui
+def test_a_post_made_while_postiz_is_down_is_sent_once_it_is_back_without_a_click(browser, workspace, served_studio,
+                                                                                 shop, clips, postiz):
+    """It stayed 'waiting to retry' for good: with Postiz back for 10 minutes it got only list requests."""
+    import time
+
+    workspace.remember_last_used(shop.id)
+    postiz.go_down()
+    studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file", EDITFACTORY_PUBLISH_AUTO_RETRY="1",
+                           EDITFACTORY_PUBLISH_RETRY_CHECK="1", EDITFACTORY_PUBLISH_RETRY_IDLE="5",
+                           EDITFACTORY_PUBLISH_RETRY_DELAY="2", EDITFACTORY_PUBLISH_RETRY_MAX_DELAY="10")
+    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=(1600, 1600))
+    page.locator(".tabulator-row input[type='checkbox']").nth(0).check()
+    page.get_by_text("1 selected").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Publish selected").click()
+    page.wait_for_url("**page=publish**", timeout=15_000)
+    page.get_by_label("a X (x)").check()
+    page.get_by_label("Caption (every channel without its own)").fill("Back soon")
+    page.get_by_role("button", name="Publish now").click()
+    page.get_by_role("gridcell", name="waiting to retry").wait_for(timeout=90_000)
+    page.get_by_text("Could not connect to Postiz").first.wait_for(timeout=15_000)
+    page.get_by_text("↻ Retry now").wait_for(timeout=15_000)
+    page.get_by_text("✕ Cancel").wait_for(timeout=15_000)
+    page.get_by_text("Next try (UTC)").wait_for(timeout=15_000)
+    screenshot(page, "22-publish-waiting-to-retry")
+    assert postiz.creates() == 0
+
+    postiz.come_back()
+    back = time.monotonic()
+    page.get_by_role("gridcell", name="sent", exact=True).wait_for(timeout=60_000)  # no click on the way
+    took = time.monotonic() - back
+    time.sleep(3)  # a few more rounds of the retry loop and polls of the page: still one post
+    assert postiz.creates() == 1 and len(postiz.live_posts()) == 1
+    assert took <= 60
+    print(f"\nFIGURE: retry without a click: sent {took:.1f} s after Postiz came back, 1 create")
+    assert "Traceback" not in page.content()

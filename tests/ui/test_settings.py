@@ -106,8 +106,8 @@ def test_the_caption_preview_appears_changes_with_the_style_and_defaults_restore
 
 
 @pytest.mark.parametrize(("widget", "value", "reason"), [
-    ("_size", 2, "out of range"),
-    ("_words", 0, "at least one word"),
+    ("_size", 2, "size must be between 8 and 400"),
+    ("_words", 0, "per caption must be between 1 and 50"),
     ("_outline", -3.0, "outline must be between"),
     ("_custom", 130.0, "outside the frame"),
     ("_custom", None, "custom position"),
@@ -169,19 +169,38 @@ def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, posti
     assert "pz-wrong-key-0000000000" not in view._postiz_message.object and len(view._channels.value) == 0
 
 
+def test_test_connection_uses_what_the_form_holds_before_it_is_saved(make_session, postiz):
+    """It tested the saved settings and said 'has no Postiz API key' right after one was typed."""
+    from editfactory.publish.config import load_config
+    from editfactory.secrets import get_secret
+
+    view = _page(make_session)
+    profile = view.session.profile
+    view._postiz_url.value = postiz.backend_url
+    view._postiz_key.value = "pz-short"[:5]
+    asyncio.run(view.test_connection())
+    assert "at least 8" in view._postiz_message.object and postiz.requests == []
+    view._postiz_key.value = POSTIZ_KEY  # typed, not saved
+    asyncio.run(view.test_connection())
+    assert view._postiz_message.severity == "success" and "2 channel(s)" in view._postiz_message.object
+    assert sorted(view._channels.value["name"]) == ["Shop Instagram", "Shop TikTok"]
+    assert get_secret(profile, "postiz.api_key") is None and load_config(profile).url == ""  # still not saved
+
+
 def test_the_elevenlabs_key_is_saved_masked_and_a_bad_one_refused(make_session):
     view = _page(make_session)
     profile = view.session.profile
-    view._eleven_key.value = "sk_bad key with spaces 0123456789"
-    view._save_eleven.clicks += 1
-    assert view._eleven_message.severity == "error" and get_secret(profile, "elevenlabs.api_key") is None
-    view._eleven_key.value = ELEVEN_KEY
-    view._save_eleven.clicks += 1
+    eleven = view._keys["elevenlabs"]
+    eleven.input.value = "sk_bad key with spaces 0123456789"
+    eleven.save.clicks += 1
+    assert eleven.message.severity == "error" and get_secret(profile, "elevenlabs.api_key") is None
+    eleven.input.value = ELEVEN_KEY
+    eleven.save.clicks += 1
     assert get_secret(profile, "elevenlabs.api_key") == ELEVEN_KEY
-    assert view._eleven_key.value == "" and view._eleven_saved.object == "Saved key: ••••••••7777"
+    assert eleven.input.value == "" and eleven.saved.object == "Saved key: ••••••••7777"
     assert ELEVEN_KEY not in _page_json(view)
-    view._remove_eleven.clicks += 1
-    assert get_secret(profile, "elevenlabs.api_key") is None and view._eleven_saved.object == "No ElevenLabs key saved."
+    eleven.remove.clicks += 1
+    assert get_secret(profile, "elevenlabs.api_key") is None and eleven.saved.object == "No ElevenLabs key saved."
 
 
 def test_prices_are_saved_and_a_negative_one_refused(make_session):
@@ -192,7 +211,7 @@ def test_prices_are_saved_and_a_negative_one_refused(make_session):
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
     view._price.value = "-0.5"
     view._save_price.clicks += 1
-    assert "negative" in view._price_message.object
+    assert "between 0 and 1,000" in view._price_message.object
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_flash_v2_5": 0.08}}
 
 
@@ -201,10 +220,10 @@ def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(ma
     profile = view.session.profile
     view._quota.value = "-5"
     view._save_quota.clicks += 1
-    assert view._quota_message.severity == "error" and "positive amount" in view._quota_message.object
+    assert view._quota_message.severity == "error" and "between 0 and 1,000,000" in view._quota_message.object
     view._quota.value = "ten dollars"
     view._save_quota.clicks += 1
-    assert "is not an amount" in view._quota_message.object and get_quota(profile) is None
+    assert "is not a number" in view._quota_message.object and get_quota(profile) is None
     view._quota.value = "10"
     view._save_quota.clicks += 1
     assert get_quota(profile) == 10 and view._quota_bar.color == "success"
@@ -217,16 +236,54 @@ def test_the_quota_refuses_a_negative_amount_and_its_bar_turns_amber_then_red(ma
     assert "$9.10 of $10.00" in view._quota_text.object
 
 
+@pytest.mark.parametrize(("widget", "button", "message", "typed", "words"), [
+    ("_quota", "_save_quota", "_quota_message", "nan", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "inf", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "-Infinity", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "1e400", "quota must be a finite number"),
+    ("_quota", "_save_quota", "_quota_message", "True", "is not a number"),
+    ("_quota", "_save_quota", "_quota_message", "1e300", "between 0 and 1,000,000"),
+    ("_price", "_save_price", "_price_message", "NaN", "finite"),
+    ("_price", "_save_price", "_price_message", "inf", "finite"),
+    ("_price", "_save_price", "_price_message", "true", "is not a"),
+    ("_custom", "_save_style", "_style_message", float("nan"), "position must be a finite number"),
+    ("_custom", "_save_style", "_style_message", float("inf"), "position must be a finite number"),
+    ("_outline", "_save_style", "_style_message", float("nan"), "outline must be a finite number"),
+])
+def test_nan_infinity_and_yes_no_are_refused_inline_and_nothing_stored_changes(make_session, widget, button, message,
+                                                                               typed, words):
+    view = _page(make_session)
+    profile = view.session.profile
+    view._quota.value = "30"
+    view._save_quota.clicks += 1
+    view._price_model.value = "elevenlabs:eleven_flash_v2_5"
+    view._price.value = "0.08"
+    view._save_price.clicks += 1
+    view._size.value = 120
+    view._position.value = "custom"
+    view._custom.value = 40.0
+    view._save_style.clicks += 1
+    stored = {key: get_setting(profile, key) for key in ("costs.quota_usd", "tts.prices", "captions.style")}
+    assert stored["costs.quota_usd"] == 30 and stored["captions.style"]["size"] == 120
+
+    getattr(view, widget).value = typed
+    getattr(view, button).clicks += 1
+    alert = getattr(view, message)
+    assert alert.visible and alert.severity == "error" and words in alert.object, alert.object
+    assert {key: get_setting(profile, key) for key in stored} == stored
+    assert get_quota(profile) == 30
+
+
 def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspace, make_session):
-    from editfactory.tts.credentials import set_elevenlabs_key
+    from editfactory.tts.credentials import set_key
 
     shop, other = workspace.create("Shop"), workspace.create("Other")
-    set_elevenlabs_key(shop, ELEVEN_KEY)
+    set_key(shop, "elevenlabs", ELEVEN_KEY)
     view = _page(make_session, shop.id)
-    assert view._eleven_saved.object.endswith("7777")
+    assert view._keys["elevenlabs"].saved.object.endswith("7777")
     view.session.profile_id = other.id
     asyncio.run(view.refresh())
-    assert view._name.value == "Other" and view._eleven_saved.object == "No ElevenLabs key saved."
+    assert view._name.value == "Other" and view._keys["elevenlabs"].saved.object == "No ElevenLabs key saved."
 
 
 def test_the_default_framing_is_saved_and_a_bad_one_refused(workspace, make_session):
@@ -270,7 +327,7 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     quota = page.get_by_label("Monthly quota ($, empty for no limit)")
     quota.fill("-4")
     page.get_by_text("Save quota").click()
-    page.get_by_text("monthly quota must be a positive amount").wait_for(timeout=15_000)
+    page.get_by_text("monthly quota must be between 0 and").wait_for(timeout=15_000)
     quota.fill("20")
     page.get_by_text("Save quota").click()
     page.get_by_text("$0.00 of $20.00 used this month").wait_for(timeout=15_000)
@@ -286,3 +343,28 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     from editfactory.library.framing import default_framing
 
     assert default_framing(workspace.find_by_name("Settings shop")) == "fit"
+
+
+def test_the_default_music_is_saved_and_a_bad_one_refused(workspace, make_session, tmp_path):
+    from music_tracks import make_track
+
+    from editfactory.errors import ValidationError
+    from editfactory.library.music import default_music, import_track
+
+    view = _page(make_session)
+    profile = view.session.profile
+    assert view._music.value == "" and list(view._music.options) == ["No music"]
+    track = import_track(profile, make_track(tmp_path / "groove.wav", seconds=6, title="Groove"), moods=["upbeat"])
+    view = _page(make_session, profile.id)
+    assert view._music.options["Any track that is upbeat"] == "mood:upbeat"
+    view._music.value = f"track:{track.id}"
+    view._music_level.value = -16
+    view._save_music.clicks += 1
+    assert view._music_message.severity == "success", view._music_message.object
+    saved = default_music(profile)
+    assert saved.track_id == track.id and saved.options.level_db == -16
+    with pytest.raises(ValidationError, match="mood"):
+        view.model.save_music("mood:sad", -12)
+    assert default_music(profile).track_id == track.id  # the refused choice stored nothing
+    again = _page(make_session, profile.id)  # read back on the next visit
+    assert again._music.value == f"track:{track.id}" and again._music_level.value == -16

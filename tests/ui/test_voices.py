@@ -123,7 +123,7 @@ def test_a_price_is_saved_per_profile_and_a_bad_one_refused_inline(workspace, ma
     assert "$0.30" in view._price_message.object
     view._price.value = "-1"
     view._save_price.clicks += 1
-    assert view._price_message.severity == "error" and "negative" in view._price_message.object
+    assert view._price_message.severity == "error" and "between 0 and 1,000" in view._price_message.object
     assert get_setting(view.session.profile, "tts.prices") == {"elevenlabs": {"eleven_multilingual_v2": 0.3}}
     other = workspace.create("Other")
     assert get_setting(other, "tts.prices") is None

@@ -14,7 +14,7 @@ from editfactory.jobs.runner import JobRunner
 from editfactory.library import analyze_source, get_source, import_source
 from editfactory.media.analysis import AnalysisOptions
 from editfactory.profiles.profile import Profile
-from editfactory.uploads import discard_staged
+from editfactory.uploads import discard_staged, refusal_reason
 
 MAX_FILES_PER_IMPORT = 50
 
@@ -49,7 +49,7 @@ def import_sources_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
         except EditFactoryError as error:
             if not _refusal(error):
                 raise
-            refused.append({"file": path.name, "reason": str(error)})
+            refused.append({"file": path.name, "reason": refusal_reason(profile, path, error)})
         else:
             imported.append({"file": path.name, "source_id": source.id, "duplicate": source.id in known,
                              "duration": source.duration, "width": source.width, "height": source.height})

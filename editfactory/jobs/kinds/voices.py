@@ -22,6 +22,7 @@ from editfactory.profiles.profile import Profile
 from editfactory.tts import get_provider, synthesize_for_profile
 from editfactory.tts.base import SynthesisResult
 from editfactory.tts.cloning import PREVIEW_TEXT, clone_voice
+from editfactory.tts.service import check_max_script_length
 from editfactory.uploads import discard_staged
 
 MAX_PREVIEW_CHARS = 300
@@ -42,6 +43,7 @@ def _script(profile: Profile, inputs: dict) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError("The script is empty; type the text the voice should read.")
+    check_max_script_length(text)  # refused when queued, not after the job starts
     return text
 
 
@@ -72,7 +74,7 @@ def voiceover_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """
     text = _script(profile, ctx.inputs)
     result = synthesize_for_profile(profile, text, _voice_overrides(ctx.inputs.get("voice")), job_id=ctx.job_id,
-                                    progress=ctx.progress)
+                                    progress=ctx.progress, cancel=ctx.cancelled)
     outputs = _describe(profile, result, with_cues=True)
     outputs["project_id"] = ctx.inputs.get("project_id")
     outputs["characters"] = len(text)
@@ -104,7 +106,7 @@ def voice_preview_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """A short sample of a voice (also a cloned one: ``{"voice": "voice_…"}``); cached like any synthesis."""
     text = _preview_text(ctx.inputs.get("text"))
     result = synthesize_for_profile(profile, text, _voice_overrides(ctx.inputs.get("voice")), job_id=ctx.job_id,
-                                    progress=ctx.progress)
+                                    progress=ctx.progress, cancel=ctx.cancelled)
     return _describe(profile, result, with_cues=False)
 
 
