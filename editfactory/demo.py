@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
 
 from editfactory import projects  # noqa: E402
 from editfactory.errors import EditFactoryError  # noqa: E402
-from editfactory.jobs import SUCCEEDED, JobRunner, recover_interrupted, run_subprocess  # noqa: E402
+from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted, run_subprocess  # noqa: E402
 from editfactory.library import import_source  # noqa: E402
 from editfactory.library.music import import_track  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
@@ -186,8 +186,6 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
 
 def _follow(runner: JobRunner, profile: Profile, job_id: str):
     """Wait for the job, printing its progress as it changes."""
-    from editfactory.jobs import JobStore
-
     store, last = JobStore(profile), None
     while True:
         try:

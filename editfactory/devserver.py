@@ -30,6 +30,7 @@ import httpx
 import psutil
 
 from editfactory.errors import EditFactoryError
+from editfactory.profiles import default_workspace_root
 
 LOOPBACK = "127.0.0.1"
 STUDIO_PORT = 5006
@@ -545,8 +546,6 @@ def launch(*, root: Path, studio_app: Path | None, lab: bool, host: str = LOOPBA
         for spec in specs:
             spec.env["EDITFACTORY_DATA"] = workspace
     else:
-        from editfactory.profiles import default_workspace_root
-
         workspace = str(default_workspace_root())
     echo(f"Workspace: {workspace}")
     if not is_loopback(host):

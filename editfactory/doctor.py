@@ -15,6 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from editfactory import devserver
+from editfactory.errors import EditFactoryError, MediaError
+from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path, run_ffmpeg
+from editfactory.profiles import Workspace, default_workspace_root
+from editfactory.secrets import backend_name, orphaned_secrets, remove_orphaned_secrets
+from editfactory.tts import describe_providers
+from editfactory.tts.registry import DEFAULT_PROVIDER
+
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
 _MARKS = {OK: "[ok]", WARN: "[!!]", FAIL: "[XX]", INFO: "[..]"}
 BUSY_PROBE_SECONDS = 1.0
@@ -33,17 +41,12 @@ class Finding:
 
 
 def _ffmpeg_output(args: list[str]) -> str:
-    from editfactory.media.runner import run_ffmpeg
-
     chunks: list[bytes] = []
     run_ffmpeg(args, timeout=30, what=f"ffmpeg {' '.join(args)}", stdout_consumer=lambda pipe: chunks.append(pipe.read()))
     return b"".join(chunks).decode("utf-8", "replace")
 
 
 def check_ffmpeg() -> list[Finding]:
-    from editfactory.errors import MediaError
-    from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path
-
     try:
         path = ffmpeg_path()
         version_text = _ffmpeg_output(["-version"])
@@ -67,9 +70,6 @@ def check_ffmpeg() -> list[Finding]:
 
 
 def check_voices() -> list[Finding]:
-    from editfactory.tts import describe_providers
-    from editfactory.tts.registry import DEFAULT_PROVIDER
-
     found = []
     rows = describe_providers()
     for row in rows:
@@ -86,8 +86,6 @@ def check_voices() -> list[Finding]:
 
 
 def check_ports(host: str = "127.0.0.1") -> list[Finding]:
-    from editfactory import devserver
-
     found = []
     for what, port, option in (("studio", devserver.STUDIO_PORT, "--studio-port"),
                                ("JupyterLab", devserver.LAB_PORT, "--lab-port")):
@@ -101,9 +99,6 @@ def check_ports(host: str = "127.0.0.1") -> list[Finding]:
 
 
 def check_workspace(root: Path | None = None) -> list[Finding]:
-    from editfactory.errors import EditFactoryError
-    from editfactory.profiles import Workspace, default_workspace_root
-
     root = (root or default_workspace_root()).expanduser()
     if not root.exists():
         return [Finding("workspace", "folder", INFO, f"{root} does not exist yet; it is made on first start")]
@@ -127,10 +122,6 @@ def check_workspace(root: Path | None = None) -> list[Finding]:
 
 def check_orphaned_secrets(root: Path | None = None, *, remove: bool = False) -> list[Finding]:
     """Keys the OS keyring still holds for profiles whose folder was deleted by hand; removed with ``remove``."""
-    from editfactory.errors import EditFactoryError
-    from editfactory.profiles import default_workspace_root
-    from editfactory.secrets import backend_name, orphaned_secrets, remove_orphaned_secrets
-
     root = (root or default_workspace_root()).expanduser()
     if backend_name() != "keyring":
         return [Finding("secrets", "keyring", INFO, "keys are kept in each profile's folder (no OS keyring in use): "

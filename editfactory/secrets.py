@@ -21,10 +21,13 @@ import threading
 import unicodedata
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
 from editfactory.errors import EditFactoryError, ValidationError
-from editfactory.profiles.profile import Profile
+
+if TYPE_CHECKING:  # secrets sit below profiles (the workspace forgets a deleted profile's keys)
+    from editfactory.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
 

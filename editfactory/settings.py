@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from editfactory.profiles.profile import Profile
+if TYPE_CHECKING:  # settings sit below profiles, with the storage they are kept in
+    from editfactory.profiles.profile import Profile
 
 
 def get_setting(profile: Profile, key: str, default: Any = None) -> Any:

@@ -93,7 +93,7 @@ def run_zoompan(photos: list[Path], voice: Path, words, out: Path, x264_preset: 
 def measure(cache: Path, voice: Path, words, work: Path, x264_preset: str, rounds: int) -> list[tuple]:
     """Time ours, the floor and zoompan side by side (alternating, best of ``rounds``), print them and return the
     checks ``(label, ratio, op, target)`` for the benchmark's summary."""
-    from editfactory.bench.render import CPU, _timed
+    from editfactory.bench.render import CPU, _timed  # bench.render runs this part: imported here, not at the top, to avoid a cycle
 
     photos = make_photos(cache)
     times: dict[str, float] = {}

@@ -26,6 +26,7 @@ from editfactory.errors import NotFoundError, QuotaExceededError, ValidationErro
 from editfactory.ids import new_id
 from editfactory.profiles.profile import Profile
 from editfactory.settings import get_setting, set_setting
+from editfactory.storage.processes import ProcessIdentity
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,6 @@ def _owner_gone(pid: int | None, host: str | None, started: float | None) -> boo
     """True when the process that reserved is known to be dead (a pid reused since counts as dead)."""
     if pid is None or started is None:
         return True  # reserved before owners were recorded: no process of that version is still running
-    from editfactory.jobs.store import ProcessIdentity  # here, not at the top: jobs import the voices, which import costs
-
     return ProcessIdentity(int(pid), host or "", float(started)).alive() is False
 
 
@@ -180,8 +179,6 @@ def reserve(
     """
     estimated_cost = check_number(estimated_cost, "An estimated cost", minimum=0)
     units = check_number(units, "The number of units", minimum=0)
-    from editfactory.jobs.store import ProcessIdentity
-
     owner = ProcessIdentity.current()
     month = current_month()
     entry_id = new_id("cost")

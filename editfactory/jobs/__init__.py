@@ -2,7 +2,8 @@
 
 from editfactory.jobs.context import CommandFailedError, CommandTimeoutError, JobContext, run_subprocess
 from editfactory.jobs.recovery import recover_interrupted
-from editfactory.jobs.runner import JobRunner, job_kind, registered_job
+from editfactory.jobs.registry import STANDARD_KINDS, job_kind, registered_job
+from editfactory.jobs.runner import JobRunner
 from editfactory.jobs.store import (
     CANCELLED,
     FAILED,
@@ -19,5 +20,5 @@ from editfactory.jobs.store import (
 __all__ = [
     "CANCELLED", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "STATUSES", "SUCCEEDED",
     "CommandFailedError", "CommandTimeoutError", "Job", "JobContext", "JobRunner", "JobStore",
-    "ProcessIdentity", "job_kind", "recover_interrupted", "registered_job", "run_subprocess",
+    "ProcessIdentity", "STANDARD_KINDS", "job_kind", "recover_interrupted", "registered_job", "run_subprocess",
 ]

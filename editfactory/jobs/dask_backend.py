@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from editfactory.errors import CancelledError, EditFactoryError
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
+from editfactory.settings import get_setting
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ def configured_scheduler(profile: Profile | None = None) -> str | None:
     if address:
         return address
     if profile is not None:
-        from editfactory.settings import get_setting
-
         value = get_setting(profile, SCHEDULER_SETTING)
         if isinstance(value, str) and value.strip():
             return value.strip()
@@ -224,7 +223,5 @@ def render_backend(profile: Profile | None = None, *, workers: int | None = None
     if address:
         return DaskBackend(address)
     if workers is None and profile is not None:
-        from editfactory.settings import get_setting
-
         workers = get_setting(profile, WORKERS_SETTING)
     return LocalBackend(int(workers or 1))

@@ -1,8 +1,8 @@
 """Run jobs in a local thread pool, each with its profile bound explicitly.
 
 A job function is ``fn(profile, ctx) -> dict | None``; what it returns is
-stored as the job's outputs. Functions are registered by kind
-(``@job_kind("production")``) so a job can be retried after a restart.
+stored as the job's outputs. The runner finds it by the job's kind in
+:mod:`editfactory.jobs.registry`, so a job can be retried after a restart.
 
 Cancel is both an in-process event and a flag in the profile's database, so
 another process can cancel too: a watcher thread polls the flag of the jobs
@@ -14,51 +14,25 @@ queued or running as interrupted (see :mod:`editfactory.jobs.recovery`).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from editfactory.costs.ledger import release_job_holds
 from editfactory.errors import CancelledError, EditFactoryError, ValidationError
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.recovery import recover_interrupted
+from editfactory.jobs.registry import JobFunction, registered_job
 from editfactory.jobs.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, SUCCEEDED, Job, JobStore
 from editfactory.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
 
-JobFunction = Callable[[Profile, JobContext], "dict | None"]
 WORKERS_ENV = "EDITFACTORY_JOB_WORKERS"
-
-_registry: dict[str, JobFunction] = {}
-_registry_lock = threading.Lock()
-
-
-def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
-    """Register ``fn`` as the function that runs jobs of ``kind`` (also after a restart, for retries)."""
-
-    def register(fn: JobFunction) -> JobFunction:
-        with _registry_lock:
-            _registry[kind] = fn
-        return fn
-
-    return register
-
-
-def registered_job(kind: str) -> JobFunction | None:
-    """The function registered for ``kind``; the standard kinds are imported on first need (e.g. a retry after a restart)."""
-    with _registry_lock:
-        function = _registry.get(kind)
-    if function is None:
-        importlib.import_module("editfactory.jobs.kinds")
-        with _registry_lock:
-            function = _registry.get(kind)
-    return function
 
 
 def default_workers() -> int:
@@ -191,8 +165,8 @@ class JobRunner:
         function = function or registered_job(kind)
         if function is None:
             raise ValidationError(
-                f"No job function is registered for kind {kind!r}; import the module that defines it "
-                "(decorated with @job_kind) before running or retrying such jobs."
+                f"No job function is registered for kind {kind!r}; list it in editfactory/jobs/registry.py "
+                "(or register it with @job_kind) before running or retrying such jobs."
             )
         return function
 
@@ -257,8 +231,6 @@ class JobRunner:
     def _end(store: JobStore, job_id: str, status: str, **details: object) -> None:
         """Record how the job ended; first give back any quota it still holds (it makes no more paid calls),
         so whoever sees the job finished also sees its reservations released."""
-        from editfactory.costs.ledger import release_job_holds  # here: the costs import the jobs' store
-
         try:
             released = release_job_holds(store.profile, job_id)
         except EditFactoryError:

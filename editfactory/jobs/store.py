@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import psutil
-
 from editfactory.errors import NotFoundError, ValidationError
 from editfactory.ids import new_id
 from editfactory.paging import limit_clause
 from editfactory.profiles.profile import Profile
+from editfactory.storage.processes import ProcessIdentity
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
     "queued", "running", "succeeded", "failed", "cancelled", "interrupted",
@@ -29,28 +26,6 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
 STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
 ACTIVE_STATUSES = (QUEUED, RUNNING)
 FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
-
-
-@dataclass(frozen=True)
-class ProcessIdentity:
-    """Who runs a job: pid, host and the process start time (so a reused pid is not mistaken for the owner)."""
-
-    pid: int
-    host: str
-    started: float
-
-    @classmethod
-    def current(cls) -> ProcessIdentity:
-        return cls(os.getpid(), socket.gethostname(), psutil.Process().create_time())
-
-    def alive(self) -> bool | None:
-        """True/False on this host; None when the owner runs on another machine and we cannot tell."""
-        if self.host != socket.gethostname():
-            return None
-        try:
-            return abs(psutil.Process(self.pid).create_time() - self.started) < 1.0
-        except psutil.Error:
-            return False
 
 
 @dataclass(frozen=True)

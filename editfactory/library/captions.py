@@ -6,7 +6,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from editfactory.library.sources import get_source, list_sources
 from editfactory.media.captions import CaptionStyle
+from editfactory.media.style_preview import caption_style_frame
 from editfactory.profiles import Profile
 from editfactory.settings import set_setting
 
@@ -30,8 +32,6 @@ def save_caption_style(profile: Profile, style: CaptionStyle) -> CaptionStyle:
 def caption_preview(profile: Profile, style: CaptionStyle, *, source_id: str | None = None) -> Path:
     """A still of ``style`` (saved or not) burned over this profile's footage: the given source, else the most
     recently imported one, else a plain background. Cached in the previews folder by style and footage."""
-    from editfactory.library.sources import get_source, list_sources
-    from editfactory.media.style_preview import caption_style_frame
 
     if source_id:
         source = get_source(profile, source_id)  # this profile's source only

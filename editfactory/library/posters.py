@@ -15,6 +15,7 @@ from editfactory.library.segments import Segment
 from editfactory.library.sources import get_source
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles import Profile
+from editfactory.projects import get_clip
 
 POSTER_WIDTH = 240
 
@@ -43,8 +44,6 @@ def clip_poster(profile: Profile, clip_id: str) -> Path:
 
     NotFoundError for a clip of another profile; ValidationError when the clip has no video file yet.
     """
-    from editfactory.projects import get_clip
-
     clip = get_clip(profile, clip_id)
     video = profile.paths.absolute(clip["path"]) if clip.get("path") else None
     if video is None or not video.is_file():

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from editfactory.errors import MediaError, NotFoundError, StorageError, ValidationError
 from editfactory.ids import new_id
+from editfactory.library.framing import default_framing
 from editfactory.media.photos import PHOTO_DURATION, is_photo_path, make_photo_thumbnail, store_photo
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.resolution import enlargements, upscale_warning
@@ -148,7 +149,6 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
         progress(f"Probing {path.name}", 0.45)
     info = probe(path)
     _refuse_unusable(path.name, info)
-    from editfactory.library.framing import default_framing  # imports the project service, which needs this module
 
     framing = default_framing(profile)
 
@@ -205,8 +205,6 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
 def _import_photo(profile: Profile, path: Path, content_hash: str, size: int,
                   progress: ProgressCallback | None) -> SourceVideo:
     """Import a photo: checked from its header, stored upright in sRGB (:mod:`editfactory.media.photos`)."""
-    from editfactory.library.framing import default_framing
-
     framing = default_framing(profile)
     source_id = new_id("src")
     media = profile.paths.media

@@ -13,8 +13,9 @@ import ffmpeg
 
 from editfactory.errors import MediaError
 from editfactory.media.presets import RenderPreset
+from editfactory.media.probe import probe
 from editfactory.media.runner import run_ffmpeg
-from editfactory.media.safe_zones import zones_for
+from editfactory.media.safe_zones import safe_area, zones_for
 
 ZONE_COLOR = "0xFF3B30@0.45"
 """Translucent red: the covered areas, the picture still visible under them."""
@@ -25,9 +26,6 @@ SAFE_EDGE_COLOR = "0x30D158"
 def overlay_frame(clip: Path, preset: str | RenderPreset, output: Path, *, at: float = 1.0, width: int = 360,
                   timeout: float = 60.0) -> Path:
     """Write a PNG of ``clip`` at ``at`` seconds, ``width`` pixels wide, with ``preset``'s covered areas over it."""
-    from editfactory.media.probe import probe
-    from editfactory.media.safe_zones import safe_area
-
     info = probe(clip)
     height = max(2, round(width * info.height / info.width) // 2 * 2)
     output = Path(output)

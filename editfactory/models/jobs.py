@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 import param
 
+from editfactory.errors import ValidationError
 from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, STATUSES, Job, JobStore
 from editfactory.models.session import FAILED as CALL_FAILED
 from editfactory.models.session import StudioSession
@@ -147,7 +148,5 @@ class JobsModel(param.Parameterized):
     def retry(self, job_id: str) -> str:
         job = JobStore(self.session.require_profile()).get(job_id)
         if job.status not in RETRYABLE_STATUSES:
-            from editfactory.errors import ValidationError
-
             raise ValidationError(f"Only failed, cancelled or interrupted jobs can be retried; this one is {job.status}.")
         return self.session.runner.retry(self.session.require_profile(), job_id)

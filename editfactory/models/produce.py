@@ -23,10 +23,8 @@ from editfactory.jobs.kinds import (
     PRODUCTION,
     VOICE_PREVIEW,
     VOICEOVER,
-    ProductionRequest,
     start_analysis,
     start_import,
-    start_production,
     start_voice_preview,
     start_voiceover,
 )
@@ -42,8 +40,14 @@ from editfactory.library import (
 )
 from editfactory.library.duplicates import copies_among
 from editfactory.library.framing import default_framing, project_framing, set_project_framing
+from editfactory.library.music import (
+    choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
+    uses_profile_default,
+)
 from editfactory.media.presets import PRESETS
+from editfactory.media.zone_overlay import overlay_frame
 from editfactory.models.session import FAILED, StudioSession
+from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.cloning import list_cloned_voices
@@ -266,10 +270,6 @@ class ProduceModel(param.Parameterized):
 
     def save_music(self, value: str) -> None:
         """The project's music ('default' goes back to the profile's); an unknown track or mood is refused."""
-        from editfactory.library.music import (
-            choice_from_value, clear_project_music, project_music, set_project_music, uses_profile_default,
-        )
-
         profile, project_id = self._profile(), self.require_project()
         if value == "default":
             clear_project_music(profile, project_id)
@@ -441,8 +441,6 @@ class ProduceModel(param.Parameterized):
 
         The platform is the chosen format when the clip has its shape, else the format of the clip's shape.
         """
-        from editfactory.media.zone_overlay import overlay_frame
-
         profile, frames = self._profile(), {}
         for clip in self.clips:
             if not clip.get("path") or not clip.get("width") or not clip.get("height"):
@@ -478,10 +476,6 @@ __all__ = ["ANALYZE_SOURCE", "IMPORT_SOURCES", "MODES", "PRODUCTION", "VOICEOVER
 
 def _music_state(profile, project_id: str) -> dict[str, Any]:
     """The project's music as the Produce page shows it: the picker's value and choices, the track to play."""
-    from editfactory.library.music import (
-        choice_value, get_track, picker_choices, project_music, uses_profile_default,
-    )
-
     choices = {"Profile default": "default", **picker_choices(profile)}
     value = "default" if uses_profile_default(profile, project_id) else choice_value(project_music(profile, project_id))
     track_id = project_music(profile, project_id).track_id

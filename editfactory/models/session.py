@@ -20,23 +20,14 @@ import param
 
 from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
 from editfactory.jobs import JobRunner
+from editfactory.models.pages import page_names
 from editfactory.profiles import Profile, Workspace
+from editfactory.startup import open_profile
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# (name, label, icon) of every page, in menu order.
-PAGES: list[tuple[str, str, str]] = [
-    ("library", "Library", "video_library"),
-    ("produce", "Produce", "movie_edit"),
-    ("voices", "Voices", "record_voice_over"),
-    ("publish", "Publish", "send"),
-    ("dashboard", "Dashboard", "insights"),
-    ("jobs", "Jobs", "pending_actions"),
-    ("settings", "Settings", "settings"),
-]
-PAGE_NAMES = [name for name, _, _ in PAGES]
 
 
 class Failed:
@@ -60,7 +51,8 @@ class StudioSession(param.Parameterized):
     profile = param.ClassSelector(class_=Profile, allow_None=True, doc="The profile this session works on.")
     profile_id = param.String(default="", doc="Id of the active profile (kept in the URL).")
     profiles = param.List(default=[], doc="Every profile as {'id', 'name', 'description', 'default'}.")
-    page = param.Selector(default="library", objects=PAGE_NAMES, doc="The page shown (kept in the URL).")
+    page = param.Selector(default="library", objects=["library"],
+                          doc="The page shown (kept in the URL); one of the registered pages (models/pages.py).")
     notice = param.Dict(default=None, allow_None=True, doc="The latest message for the user: {'level', 'message'}.")
     startup_summary = param.String(default="", doc="What opening the profile found (interrupted jobs, open posts).")
     timezone = param.String(default="UTC", doc="The browser's time zone (IANA name): times are shown and picked in it.")
@@ -68,7 +60,12 @@ class StudioSession(param.Parameterized):
                                doc="Ids of the clips the Library handed to the Publish page (of the active profile).")
 
     def __init__(self, workspace: Workspace, runner: JobRunner, **params: Any) -> None:
+        page = params.pop("page", None)
         super().__init__(workspace=workspace, runner=runner, **params)
+        # The pages registered when the session starts (models/pages.py), a test's or plug-in's included.
+        self.param.page.objects = page_names()
+        if page is not None:
+            self.page = page
         self._switching = False
         # Written by background threads, moved into params on the event loop (collect_background_results).
         self._background_lock = threading.Lock()
@@ -204,8 +201,6 @@ class StudioSession(param.Parameterized):
         """What a crash left behind (interrupted jobs, open posts) is found off the page-load path."""
 
         def recover() -> None:
-            from editfactory.startup import open_profile
-
             try:
                 summary = open_profile(self.workspace, profile.id).summary()
             except Exception as error:  # noqa: BLE001 - reported, never raised into a thread's void

@@ -14,10 +14,20 @@ from typing import Any
 
 import param
 
+from editfactory.costs import get_quota, month_spend, set_quota
 from editfactory.errors import ValidationError, check_number
+from editfactory.library import get_caption_style, save_caption_style
+from editfactory.library.captions import caption_preview
+from editfactory.library.framing import default_framing, set_default_framing
+from editfactory.library.music import choice_value, default_music, picker_choices, set_default_music
+from editfactory.library.sources import list_sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.models.dashboard import quota_level
 from editfactory.models.session import StudioSession
+from editfactory.publish.config import api_key_masked, check_connection, known_channels, load_config, save_config
+from editfactory.tts.credentials import keys_masked, provider_secret, set_key
+from editfactory.tts.registry import PROVIDERS, get_provider
+from editfactory.tts.service import set_price
 
 POSITIONS = {"top": 0.22, "middle": 0.55, "bottom": 0.72}
 """Preset caption positions (fraction of the height from the top of the frame); anything else is "custom"."""
@@ -79,14 +89,6 @@ class SettingsModel(param.Parameterized):
     # -- reading (safe in a worker thread) -----------------------------------------------------
 
     def read(self) -> dict[str, Any]:
-        from editfactory.costs import get_quota, month_spend
-        from editfactory.library import get_caption_style
-        from editfactory.library.framing import default_framing
-        from editfactory.library.sources import list_sources
-        from editfactory.publish.config import api_key_masked, known_channels, load_config
-        from editfactory.tts.credentials import keys_masked
-        from editfactory.tts.registry import PROVIDERS, get_provider
-
         profile = self.session.require_profile()
         with profile.db.session():
             config = load_config(profile)
@@ -137,8 +139,6 @@ class SettingsModel(param.Parameterized):
                           profile_description=self.session.profile.description)
 
     def save_style(self, style: CaptionStyle) -> CaptionStyle:
-        from editfactory.library import save_caption_style
-
         saved = save_caption_style(self.session.require_profile(), CaptionStyle.from_dict(style.to_dict()))
         self.style = saved
         return saved
@@ -148,20 +148,14 @@ class SettingsModel(param.Parameterized):
 
     def render_preview(self, style: CaptionStyle) -> str:
         """The preview image of ``style`` over this profile's footage (slow: call it in a thread)."""
-        from editfactory.library.captions import caption_preview
-
         return str(caption_preview(self.session.require_profile(), style))
 
     def save_framing(self, framing: str) -> None:
         """The profile's default framing; a bad value is refused and nothing is stored."""
-        from editfactory.library.framing import set_default_framing
-
         self.framing = set_default_framing(self.session.require_profile(), framing)
 
     def save_music(self, music: str, level: float) -> None:
         """The profile's default music (a track or a mood) and its level; a bad choice is refused, nothing stored."""
-        from editfactory.library.music import set_default_music
-
         kind, _, value = (music or "").partition(":")
         choice = {"track_id": value} if kind == "track" else {"mood": value} if kind == "mood" else {}
         profile = self.session.require_profile()
@@ -170,44 +164,32 @@ class SettingsModel(param.Parameterized):
 
     def save_postiz(self, url: str, api_key: str | None, enabled: bool) -> None:
         """Save the URL (and the key when one was typed); a bad URL or key is refused and nothing is stored."""
-        from editfactory.publish.config import api_key_masked, save_config
-
         profile = self.session.require_profile()
         config = save_config(profile, url=url, enabled=enabled, api_key=api_key or None)
         self.param.update(postiz_url=config.url, postiz_enabled=config.enabled,
                           postiz_key_masked=api_key_masked(profile))
 
     def remove_postiz_key(self) -> None:
-        from editfactory.publish.config import save_config
-
         save_config(self.session.require_profile(), api_key="")
         self.postiz_key_masked = ""
 
     def test_connection(self, url: str | None = None, api_key: str | None = None) -> list[dict[str, str]]:
         """Ask Postiz for the channels with the URL and key typed in the form (empty key: the saved one);
         gives up within 10 s. Network: call it in a thread."""
-        from editfactory.publish.config import check_connection
-
         report = check_connection(self.session.require_profile(), url=url, api_key=api_key or None)
         return [_channel_row(c) for c in report.channels]
 
     def save_provider_key(self, provider: str, key: str) -> None:
         """Check and store a voice provider's key; a bad key is refused with its reason and nothing is stored."""
-        from editfactory.tts.credentials import provider_secret, set_key
-
         if not key or not key.strip():
             secret = provider_secret(provider)
             raise ValidationError(f"Paste the {secret.label} first ({secret.where}).")
         self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, key)}
 
     def remove_provider_key(self, provider: str) -> None:
-        from editfactory.tts.credentials import set_key
-
         self.provider_keys = {**self.provider_keys, provider: set_key(self.session.require_profile(), provider, "")}
 
     def save_price(self, provider: str, model: str, value: Any) -> float:
-        from editfactory.tts.service import set_price
-
         price = set_price(self.session.require_profile(), provider, model, value)
         self.prices = [dict(row, price=price) if (row["provider"], row["model"]) == (provider, model) else row
                        for row in self.prices]
@@ -215,8 +197,6 @@ class SettingsModel(param.Parameterized):
 
     def save_quota(self, value: Any) -> None:
         """``None`` removes the limit; anything else must be an amount ≥ 0 in dollars."""
-        from editfactory.costs import get_quota, set_quota
-
         if value is None or (isinstance(value, str) and not value.strip()):
             value = None
         else:  # typed text is read as dollars; set_quota refuses NaN, infinities, yes/no and negative amounts
@@ -234,8 +214,6 @@ def _channel_row(channel) -> dict[str, str]:
 
 def _music_values(profile) -> dict[str, Any]:
     """The music the Settings page offers and the profile's saved default."""
-    from editfactory.library.music import choice_value, default_music, picker_choices
-
     choices = picker_choices(profile)
     default = default_music(profile)
     current = choice_value(default)

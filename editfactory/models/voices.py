@@ -14,10 +14,14 @@ from typing import Any
 import param
 
 from editfactory.errors import ValidationError
+from editfactory.jobs.kinds.voices import start_clone as start_clone_job
 from editfactory.models.session import FAILED, StudioSession
-from editfactory.tts import get_defaults, set_defaults
+from editfactory.tts import get_defaults, set_defaults, synthesize_for_profile
 from editfactory.tts.base import VoiceSettings, price_label
+from editfactory.tts.cloning import delete_voice, get_voice, list_cloned_voices, rename_voice, validate_sample
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS, describe_providers, get_provider, provider_class
+from editfactory.tts.service import list_voices_for_profile, set_price
+from editfactory.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
 
 PREVIEW_TEXT = "Hi! This is how I sound. Fresh arrivals are in the store today."
 
@@ -57,8 +61,6 @@ class VoicesModel(param.Parameterized):
         return describe_providers(self.session.require_profile())
 
     def read_voices(self, provider: str) -> list[dict[str, Any]]:
-        from editfactory.tts.service import list_voices_for_profile
-
         return [
             {"id": v.id, "name": v.name, "language": v.language, "gender": v.gender, "cloned": v.cloned}
             for v in list_voices_for_profile(self.session.require_profile(), provider)
@@ -71,8 +73,6 @@ class VoicesModel(param.Parameterized):
                 "model": choice.model or cls.default_model, "settings": choice.settings}
 
     def read_cloned(self) -> list[dict[str, Any]]:
-        from editfactory.tts.cloning import list_cloned_voices
-
         return list_cloned_voices(self.session.require_profile())
 
     # -- state on the event loop ----------------------------------------------------------
@@ -115,14 +115,10 @@ class VoicesModel(param.Parameterized):
 
     def save_price(self, model: str, value: Any) -> float:
         """The profile's price per 1 000 characters for one of the shown provider's models."""
-        from editfactory.tts.service import set_price
-
         return set_price(self.session.require_profile(), self.provider, model, value)
 
     def synthesize_sample(self, provider: str, voice: str, text: str = PREVIEW_TEXT) -> str:
         """A short sample of ``voice`` (cached like any synthesis; a paid voice is quota-checked). Slow: a thread."""
-        from editfactory.tts import synthesize_for_profile
-
         overrides: dict[str, Any] = {"provider": provider, "voice": voice}
         if provider == self.provider:
             overrides["model"] = self.model
@@ -131,15 +127,11 @@ class VoicesModel(param.Parameterized):
         return str(result.audio_path)
 
     def rename_cloned(self, voice_id: str, name: str) -> dict[str, Any]:
-        from editfactory.tts.cloning import rename_voice
-
         return rename_voice(self.session.require_profile(), voice_id, name)
 
     def delete_cloned(self, voice_id: str) -> None:
         """Delete a cloned voice (at the provider too when its clones live there); a default that used it falls back
         to the provider's own voice."""
-        from editfactory.tts.cloning import delete_voice, get_voice
-
         profile = self.session.require_profile()
         record = get_voice(profile, voice_id)
         remote = provider_class(record["provider"]).clones_live_at_provider
@@ -160,9 +152,6 @@ class VoicesModel(param.Parameterized):
 
         Refused files are removed at once; nothing of them is kept.
         """
-        from editfactory.tts.cloning import validate_sample
-        from editfactory.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
-
         profile = self.session.require_profile()
         if not files:
             raise ValidationError("Choose or record one or more voice samples first (6 s to 5 minutes of clear speech "
@@ -184,9 +173,7 @@ class VoicesModel(param.Parameterized):
         return usable, refused
 
     def start_clone(self, provider: str, name: str, samples: list[Path]) -> str:
-        from editfactory.jobs.kinds.voices import start_clone
-
-        return start_clone(self.session.runner, self.session.require_profile(), provider, name, samples)
+        return start_clone_job(self.session.runner, self.session.require_profile(), provider, name, samples)
 
 
 MAX_SAMPLE_BYTES = 50 * 1024**2

@@ -27,8 +27,9 @@ from typing import Any
 from editfactory import projects
 from editfactory.costs import remaining_quota
 from editfactory.errors import QuotaExceededError, ValidationError, check_number, quoted
-from editfactory.jobs import JobContext, JobRunner, job_kind
+from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
+from editfactory.jobs.registry import PRODUCTION
 from editfactory.library import get_caption_style, get_source
 from editfactory.library.selection import choose_footage
 from editfactory.library.framing import resolved_framing
@@ -45,12 +46,13 @@ from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
+from editfactory.media.selection import MODES
 from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
 from editfactory.tts.base import SynthesisResult
 
-JOB_KIND = "production"
+JOB_KIND = PRODUCTION  # listed in editfactory/jobs/registry.py with production_job
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow
 MAX_SCRIPT_CHARS = TTS_MAX_SCRIPT_CHARS  # one limit for the studio, production and the voice service
 
@@ -85,8 +87,6 @@ class ProductionRequest:
     def check_values(self) -> None:
         """Refuse values of the wrong kind (a ValidationError saying which): ``variants=True`` made one variant,
         NaN or 2.5 raised a raw TypeError, an unknown mode failed only once the job ran."""
-        from editfactory.media.selection import MODES
-
         self.variants = check_number(self.variants, "The number of variants", minimum=1, maximum=MAX_VARIANTS,
                                      integer=True, hint=f"Make 1 to {MAX_VARIANTS} variants.")
         self.seed = check_number(self.seed, "The random seed", integer=True, minimum=-2**63, maximum=2**63 - 1)
@@ -356,7 +356,6 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
 # -- the job ------------------------------------------------------------------------------------------------
 
 
-@job_kind(JOB_KIND)
 def production_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """The job function: plan, render, save (see the module docstring). Returns the clip ids, what was reused,
     and the footage each variant is cut from."""

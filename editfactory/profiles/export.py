@@ -16,6 +16,7 @@ from pathlib import Path
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
 from editfactory.progress import ProgressCallback
+from editfactory.secrets import SECRETS_FILE, get_secret, secret_names
 from editfactory.storage.paths import DATABASE_FILE
 
 
@@ -85,8 +86,6 @@ def _write_zip(profile: Profile, partial: Path, include_secrets: bool, progress:
 
 
 def _add_secrets(profile: Profile, archive: zipfile.ZipFile, root: str) -> None:
-    from editfactory.secrets import SECRETS_FILE, get_secret, secret_names
-
     values = {name: get_secret(profile, name) for name in secret_names(profile)}
     info = zipfile.ZipInfo(f"{root}/secrets/{SECRETS_FILE}")
     info.external_attr = 0o600 << 16  # owner-only when unpacked

@@ -26,6 +26,7 @@ from filelock import FileLock, Timeout
 from editfactory.errors import EditFactoryError, NotFoundError, ProfileBusyError, StorageError, ValidationError
 from editfactory.profiles.names import clean_description, clean_name, folder_name, name_key
 from editfactory.profiles.profile import Profile
+from editfactory.secrets import forget_profile_secrets
 from editfactory.storage.database import DEFAULT_BUSY_TIMEOUT, ProfileDatabase, is_lock_conflict
 from editfactory.storage.migrations import migrate
 from editfactory.storage.paths import METADATA_FILE, ProfilePaths
@@ -269,8 +270,6 @@ class Workspace:
             try:
                 self._refuse_if_in_use(folder)
                 # Keys in the OS keyring live outside the folder: remove them first (a refusal keeps the profile).
-                from editfactory.secrets import forget_profile_secrets
-
                 forget_profile_secrets(profile_id, ProfilePaths(folder).secrets)
                 trash = self.root / f"{_TRASH_PREFIX}{uuid.uuid4().hex[:8]}"
                 os.replace(folder, trash)  # disappears from listings at once

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from editfactory.errors import ValidationError
 from editfactory.profiles.profile import Profile
+from editfactory.publish import outbox
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url, url_problem
 from editfactory.publish.delivery import RetryPolicy, with_retries
 from editfactory.publish.errors import PostizConnectionError, PostizSetupError, PublishingNotConfiguredError
@@ -93,8 +94,6 @@ def _clean_key(api_key: str) -> str:
 
 def _settings_changed(profile: Profile) -> None:
     """Posts that wait because the key or URL was refused are tried again (by the background loop) now."""
-    from editfactory.publish import outbox
-
     outbox.wake_refused(profile)
 
 

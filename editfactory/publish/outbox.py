@@ -15,6 +15,7 @@ from typing import Any
 
 import psutil
 
+from editfactory.errors import NotFoundError
 from editfactory.ids import new_id
 from editfactory.paging import limit_clause
 from editfactory.profiles.profile import Profile
@@ -131,8 +132,6 @@ def record(profile: Profile, items: list[NewPublication], batch_id: str | None =
     with profile.db.session(), profile.db.transaction() as cur:
         for clip_id in dict.fromkeys(item.clip_id for item in items):
             if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
-                from editfactory.errors import NotFoundError
-
                 raise NotFoundError("Clip", clip_id, profile.name)  # never a post of another profile's clip here
         for item in items:
             pub_id = new_id("pub")
@@ -151,8 +150,6 @@ def record(profile: Profile, items: list[NewPublication], batch_id: str | None =
 
 
 def get(profile: Profile, publication_id: str) -> Publication:
-    from editfactory.errors import NotFoundError
-
     rows = profile.db.fetchall(f"{_SELECT} WHERE id = ?", [publication_id])
     if not rows:
         raise NotFoundError("Publication", publication_id, profile.name)
@@ -180,8 +177,6 @@ def update(profile: Profile, publication_id: str, **changes: Any) -> Publication
         row = cur.execute(f"UPDATE publications SET {assignments}, updated_at = ? WHERE id = ? RETURNING {', '.join(_COLUMNS)}",
                           [*changes.values(), utcnow(), publication_id]).fetchone()
     if row is None:
-        from editfactory.errors import NotFoundError
-
         raise NotFoundError("Publication", publication_id, profile.name)
     return _row(row)
 
@@ -297,7 +292,6 @@ def _refresh_clip_state(profile: Profile, clip_id: str) -> str:
     with profile.db.transaction() as cur:
         if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
             if not publications:  # not a clip of this profile: never write a state row for it here
-                from editfactory.errors import NotFoundError
 
                 raise NotFoundError("Clip", clip_id, profile.name)
             return state  # this profile's clip was deleted after publishing: its posts still count, no state row

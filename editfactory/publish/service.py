@@ -233,6 +233,7 @@ def publish_many(profile: Profile, clip_ids: Sequence[str], targets: Sequence[Ta
 def _keep_retrying(profile: Profile, publications: list[Publication]) -> None:
     """Posts left open are sent by this process's background loop once their wait is over (a notebook too)."""
     if any(p.is_open for p in publications):
+        # Here: the loop sends through this module (a circle inside publish, not between packages).
         from editfactory.publish.retry_loop import watch_profile
 
         watch_profile(profile)

@@ -22,7 +22,7 @@ caller's transaction). Migrations (``editfactory.storage.migrations``) may chang
     cost_entries          editfactory.costs.ledger
     publications          editfactory.publish.outbox
     clip_publish_state    editfactory.publish.outbox
-    imports               editfactory.profiles.importer
+    imports               editfactory.library.importer
     meta                  editfactory.profiles.workspace
     schema_migrations     editfactory.storage.migrations
 """

@@ -18,13 +18,14 @@ from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from editfactory.jobs import JobRunner
-from editfactory.models.session import PAGE_NAMES, PAGES, StudioSession
+from editfactory.models.pages import get_page, pages
+from editfactory.models.session import StudioSession
 from editfactory.profiles import Workspace
 from editfactory.ui.components import CUSTOM_COMPONENTS  # noqa: F401 - defined before any session's first document
 from editfactory.ui.feedback import follow_notices
 from editfactory.ui.header import ProfileSwitcher
 from editfactory.ui.page import PageView
-from editfactory.ui.pages import view_class
+from editfactory.ui.server import shared_runner, shared_workspace
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,9 @@ class StudioApp(Viewer):
         self._reveal_due: tuple[str, str, float] | None = None  # (page, profile, when) to show a slow page
         self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
         self._main = pn.Column(sizing_mode="stretch_both")
+        self._menu_pages = [page.name for page in pages()]  # the registry's pages when this session started
         self._menu = pmui.MenuList(
-            items=[{"label": label, "icon": icon} for _, label, icon in PAGES], active=0,
+            items=[{"label": page.label, "icon": page.icon} for page in pages()], active=0,
         )
         self._menu.param.watch(self._on_menu, "active")
         self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"}, align="center")
@@ -70,7 +72,7 @@ class StudioApp(Viewer):
         query = query or {}
         session = self.session
         session.open(query.get("profile") or None)
-        if query.get("page") in PAGE_NAMES:
+        if query.get("page") in self._menu_pages:
             session.page = query["page"]
         self._show_profile_name()
         session.param.watch(self._on_profile, "profile")
@@ -113,13 +115,13 @@ class StudioApp(Viewer):
     # -- navigation ----------------------------------------------------------------
 
     def _select_menu(self) -> None:
-        self._menu.active = PAGE_NAMES.index(self.session.page)
+        self._menu.active = self._menu_pages.index(self.session.page)
 
     def _on_menu(self, event) -> None:
         if event.new is None:
             return
         index = event.new[0] if isinstance(event.new, (list, tuple)) else event.new
-        self.session.page = PAGE_NAMES[index]
+        self.session.page = self._menu_pages[index]
 
     def _on_page(self, event) -> None:
         self._select_menu()
@@ -128,7 +130,8 @@ class StudioApp(Viewer):
     def _view(self, page: str) -> PageView:
         view = self._views.get(page)
         if view is None:
-            view = view_class(page)(session=self.session)
+            entry = get_page(page)
+            view = entry.view_class()(session=self.session, model=entry.model_class()(session=self.session))
             self._views[page] = view
         return view
 
@@ -146,7 +149,7 @@ class StudioApp(Viewer):
         async def refresh() -> None:
             await self._refresh(page, view, profile_id, reveal=not fresh)
 
-        self._schedule(refresh)
+        view.spawn(refresh, locked=True)
 
     def _opening_notice(self):
         name = self.session.profile.name if self.session.profile else ""
@@ -173,20 +176,6 @@ class StudioApp(Viewer):
             self.session.report(error)
         if self.session.profile_id == profile_id:
             self._loaded_for[page] = profile_id
-
-    def _schedule(self, coroutine_function) -> None:
-        """Run ``coroutine_function()`` on this session's event loop (served or in a notebook)."""
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
-            # A regular (locked) callback of the session's document: its layout changes reliably reach the
-            # browser (changes made from an unlocked coroutine were seen to get lost).
-            doc.add_next_tick_callback(coroutine_function)
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no event loop (component tests): the caller refreshes by itself
-        loop.create_task(coroutine_function())
 
     def _on_profile(self, event) -> None:
         self._show_profile_name()
@@ -223,8 +212,6 @@ class StudioApp(Viewer):
 
 def create_app(workspace: Workspace | None = None, runner: JobRunner | None = None) -> StudioApp:
     """The studio for one session: served by `panel serve apps/studio.py`, or shown inline in a notebook."""
-    from editfactory.ui.server import shared_runner, shared_workspace
-
     # Without this Panel gives a served session no notification area, and every notice would go unseen.
     pn.config.notifications = True
     app = StudioApp(workspace or shared_workspace(), runner or shared_runner())

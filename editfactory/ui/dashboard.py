@@ -8,7 +8,7 @@ import panel_material_ui as pmui
 from bokeh.models import ColumnDataSource, NumeralTickFormatter
 from bokeh.plotting import figure
 
-from editfactory.models.dashboard import DashboardModel, quota_level
+from editfactory.models.dashboard import quota_level
 from editfactory.ui.page import PageView
 
 _QUOTA_COLOURS = {"ok": "success", "amber": "warning", "red": "error", "none": "primary"}
@@ -28,9 +28,8 @@ class DashboardPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = DashboardModel(session=self.session)
         self._month = pmui.Select.from_param(self.model.param.month, label="Month", width=160)
-        self.model.param.watch(lambda _: pn.state.execute(self.refresh), "month")
+        self.model.param.watch(lambda _: self.spawn(self.refresh), "month")
         self._stats = pn.Row()
         self._quota_text = pmui.Typography("", variant="body1")
         self._quota_bar = pmui.LinearProgress(value=0, variant="determinate", sizing_mode="stretch_width")

@@ -7,6 +7,7 @@ import panel_material_ui as pmui
 import param
 from panel.viewable import Viewer
 
+from editfactory.errors import EditFactoryError
 from editfactory.models.session import StudioSession
 
 
@@ -79,8 +80,6 @@ class ProfileSwitcher(Viewer):
             profile = self.session.create_profile(self._new_name.value_input or self._new_name.value,
                                                   self._new_description.value_input or self._new_description.value)
         except Exception as error:  # noqa: BLE001 - shown inline, the dialog stays open
-            from editfactory.errors import EditFactoryError
-
             if not isinstance(error, EditFactoryError):
                 self.session.report(error)
                 return
@@ -140,8 +139,6 @@ class ProfileSwitcher(Viewer):
         self._manage_message.param.update(object=message, severity=severity, visible=True)
 
     def _guarded(self, fn, *args, success: str, **kwargs) -> None:
-        from editfactory.errors import EditFactoryError
-
         try:
             fn(*args, **kwargs)
         except EditFactoryError as error:

@@ -1,8 +1,6 @@
-"""Small pieces the studio's pages share: a loading bar, table updates that do not race the browser, async runs."""
+"""Small pieces the studio's pages share: a loading bar and table updates that do not race the browser."""
 
 from __future__ import annotations
-
-import asyncio
 
 import pandas as pd
 import panel as pn
@@ -39,16 +37,3 @@ def show_frame(table: pn.widgets.Tabulator, frame: pd.DataFrame) -> None:
     # Only when something changed: resending equal data races with the browser's own copy of the table.
     if not table.value.equals(frame):
         table.value = frame
-
-
-def run_soon(fn) -> None:
-    """Run an async page method: on the session's event loop when served, at once in tests and scripts."""
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.execute(fn)
-        return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(fn())
-        return
-    pn.state.execute(fn)  # a notebook's loop

@@ -9,7 +9,7 @@ import panel as pn
 import panel_material_ui as pmui
 
 from editfactory.jobs import STATUSES
-from editfactory.models.jobs import ACTIVE_STATUSES, RETRYABLE_STATUSES, JobsModel, elapsed_text
+from editfactory.models.jobs import ACTIVE_STATUSES, RETRYABLE_STATUSES, elapsed_text
 from editfactory.models.session import FAILED
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.page import PageView
@@ -28,7 +28,6 @@ class JobsPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = JobsModel(session=self.session)
         self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
@@ -37,7 +36,7 @@ class JobsPage(PageView):
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
-        self.model.param.watch(lambda _: pn.state.execute(self.refresh), "status")
+        self.model.param.watch(lambda _: self.spawn(self.refresh), "status")
         self._count = pn.pane.Markdown("")
         self._render()
 
@@ -65,7 +64,7 @@ class JobsPage(PageView):
         else:
             if self.session.attempt(self.model.retry, job_id) is not FAILED:
                 self.session.notify("The job was started again with the same inputs.", "info")
-        pn.state.execute(self.refresh)
+        self.spawn(self.refresh)
 
     async def refresh(self) -> None:
         await self.model.refresh()

@@ -8,10 +8,10 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
-from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS, LibraryModel
+from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS
 from editfactory.models.session import FAILED
 from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
-from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, run_soon, show_frame
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 from editfactory.ui.source_quality import WARNING_COLOR
@@ -43,7 +43,7 @@ class LibraryPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = model = LibraryModel(session=self.session)
+        model = self.model  # built from the page registry (models/pages.py)
         self._search = pmui.TextInput.from_param(model.param.search, label="Search clips", placeholder="part of a clip name",
                                                  width=220)
         self._status = pmui.Select.from_param(model.param.status, label="Status", width=150,
@@ -210,7 +210,7 @@ class LibraryPage(PageView):
 
     def _on_query(self, *events) -> None:
         if self.model.query_changed(events):
-            run_soon(self.refresh)
+            self.spawn(self.refresh)
 
     def _on_project(self, event) -> None:
         if event.new != self.model.project_id:
@@ -269,7 +269,7 @@ class LibraryPage(PageView):
         self._to_delete = []
         if report is not FAILED:
             self.session.notify(f"Deleted {len(report.deleted)} clip(s) and {report.files_removed} file(s).", "success")
-        run_soon(self.refresh)
+        self.spawn(self.refresh)
 
     def _publish_selected(self) -> None:
         self.session.attempt(self.model.publish_selected)

@@ -7,7 +7,6 @@ callbacks only mark what needs reloading; ``poll`` then reloads it on the event 
 
 from __future__ import annotations
 
-import asyncio
 import html
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from editfactory.models.produce import (
     PRODUCTION,
     VOICE_PREVIEW,
     VOICEOVER,
-    ProduceModel,
     size_label,
 )
 from editfactory.models.session import FAILED
@@ -76,18 +74,17 @@ class ProducePage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        model = self.model = ProduceModel(session=self.session)
+        model = self.model  # built from the page registry (models/pages.py)
         self._shown_profile: str | None = None
         self._due: set[str] = set()  # what finished jobs asked to reload (done in poll, on the event loop)
         self._estimate_timer = None
-        self._tasks: set[asyncio.Task] = set()
 
         # -- project ------------------------------------------------------------------------
         self._project = pmui.Select(label="Project", options={}, width=320)
         self._project.param.watch(self._on_project_pick, "value")
         self._new_name = pmui.TextInput(label="New project name", placeholder="e.g. Trail shoe launch", width=280)
         self._create = pmui.Button(label="Create project", icon="add", variant="outlined",
-                                   on_click=lambda _: self._spawn(self.create_project))
+                                   on_click=lambda _: self.spawn(self.create_project))
 
         # -- footage --------------------------------------------------------------------------
         kinds = ", ".join(s.lstrip(".").upper() for s in FOOTAGE_SUFFIXES)
@@ -169,7 +166,7 @@ class ProducePage(PageView):
                                  value="", width=240)
         self._look.param.watch(lambda e: setattr(model, "caption_look", e.new), "value")
         self._overlay = pmui.Switch(label="Show platform overlay")
-        self._overlay.param.watch(lambda e: self._spawn(self.show_overlays), "value")
+        self._overlay.param.watch(lambda e: self.spawn(self.show_overlays), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
         self._music = pmui.Select(label="Music", options={}, width=380)
@@ -190,7 +187,7 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_projects(), ["projects", "project_id"])
         model.param.watch(lambda *_: self._show_sources(), ["sources", "copies"])
         model.param.watch(lambda *_: self._show_refused(), ["refused"])
-        model.param.watch(lambda *_: self._spawn(self.show_segments), ["segments"])
+        model.param.watch(lambda *_: self.spawn(self.show_segments), ["segments"])
         model.param.watch(lambda *_: self._show_script(), ["script"])
         model.param.watch(lambda *_: self._show_estimate(), ["estimate"])
         model.param.watch(lambda *_: self._show_voice_options(), ["voices", "models", "voice", "voice_model", "provider"])
@@ -207,21 +204,6 @@ class ProducePage(PageView):
         self._layout = self._build()
         if pn.state.location is not None:
             pn.state.location.sync(model, {"project_id": "project"})
-
-    def _spawn(self, fn) -> None:
-        """Run the coroutine function ``fn`` on the session's event loop (or now, when there is no server)."""
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
-            pn.state.execute(fn)
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            asyncio.run(fn())  # no event loop at all (tests, scripts): run it to the end
-            return
-        task = loop.create_task(fn())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -286,7 +268,7 @@ class ProducePage(PageView):
             async def open_picked() -> None:
                 await self.open_project(project_id)
 
-            self._spawn(open_picked)
+            self.spawn(open_picked)
 
     async def open_project(self, project_id: str) -> None:
         for watch in self._watches():
@@ -315,7 +297,7 @@ class ProducePage(PageView):
         async def upload_received() -> None:
             await self.upload(files)
 
-        self._spawn(upload_received)
+        self.spawn(upload_received)
 
     def _on_chosen(self, event) -> None:
         """Files just chosen or dropped: the empty ones are refused by name now, as their upload never arrives."""
@@ -416,7 +398,7 @@ class ProducePage(PageView):
         changed = self.session.attempt(self.model.edit_segment, self._segment_id(event.row), **{column: value})
         if changed is not FAILED:
             self.session.notify("Segment saved.", "success")
-        self._spawn(self.model.reload_segments)
+        self.spawn(self.model.reload_segments)
 
     def _on_segment_click(self, event) -> None:
         if event.column == "play":
@@ -434,7 +416,7 @@ class ProducePage(PageView):
         elif event.column == "delete":
             if self.session.attempt(self.model.remove_segment, self._segment_id(event.row)) is not FAILED:
                 self.session.notify("Segment deleted.", "info")
-            self._spawn(self.model.reload_segments)
+            self.spawn(self.model.reload_segments)
 
     def add_segment(self) -> None:
         created = self.session.attempt(self.model.add_segment, self._add_source.value or "", self._add_start.value,
@@ -442,7 +424,7 @@ class ProducePage(PageView):
         if created is not FAILED:
             self._add_keywords.value = ""
             self.session.notify("Segment added.", "success")
-            self._spawn(self.model.reload_segments)
+            self.spawn(self.model.reload_segments)
 
     # -- script, voice, voiceover ------------------------------------------------------------------------------
 
@@ -461,7 +443,7 @@ class ProducePage(PageView):
         """Debounce: price the script once typing pauses (the work itself runs in a thread)."""
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
-            self._spawn(self.model.update_estimate)  # no browser: at once (tests, notebooks)
+            self.spawn(self.model.update_estimate)  # no browser: at once (tests, notebooks)
             return
         if self._estimate_timer is not None:
             try:
@@ -485,7 +467,7 @@ class ProducePage(PageView):
     def _on_provider(self, event) -> None:
         if event.new and event.new != self.model.provider:
             self.model.provider = event.new
-            self._spawn(self._provider_changed)
+            self.spawn(self._provider_changed)
 
     async def _provider_changed(self) -> None:
         await self.model.load_voice_options(self.model.provider)
@@ -494,12 +476,12 @@ class ProducePage(PageView):
     def _on_voice(self, event) -> None:
         if event.new is not None and event.new != self.model.voice:
             self.model.voice = event.new
-            self._spawn(self.model.update_estimate)
+            self.spawn(self.model.update_estimate)
 
     def _on_voice_model(self, event) -> None:
         if event.new is not None and event.new != self.model.voice_model:
             self.model.voice_model = event.new
-            self._spawn(self.model.update_estimate)
+            self.spawn(self.model.update_estimate)
 
     def _show_voice_options(self) -> None:
         model = self.model

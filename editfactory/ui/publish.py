@@ -7,11 +7,11 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
-from editfactory.models.publish import OUTBOX_PAGE, ChannelInfo, PublishModel, post_state
+from editfactory.models.publish import OUTBOX_PAGE, ChannelInfo, post_state
 from editfactory.publish import outbox
 from editfactory.models.session import FAILED
 from editfactory.ui.job_progress import JobProgressList
-from editfactory.ui.helpers import run_soon, show_frame
+from editfactory.ui.helpers import show_frame
 from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -96,7 +96,7 @@ class PublishPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = model = PublishModel(session=self.session)
+        model = self.model  # built from the page registry (models/pages.py)
         self._setup = pmui.Alert(object="", severity="warning", visible=False)
         self._to_settings = pmui.Button(label="Open Settings", icon="settings", variant="outlined", visible=False,
                                         on_click=lambda _: setattr(self.session, "page", "settings"))
@@ -105,7 +105,7 @@ class PublishPage(PageView):
                                        on_click=lambda _: setattr(self.session, "page", "library"))
 
         self._reload_channels = pmui.Button(label="Reload channels from Postiz", icon="refresh", variant="text",
-                                            on_click=lambda _: run_soon(self._channels_now))
+                                            on_click=lambda _: self.spawn(self._channels_now))
         self._channels = pn.Column(sizing_mode="stretch_width")
         self._channel_forms: dict[str, ChannelForm] = {}
 
@@ -146,7 +146,7 @@ class PublishPage(PageView):
         model.param.watch(lambda *_: self._update_counts(), ["caption", "captions", "chosen", "errors"])
         model.param.watch(lambda *_: self._render_mode(), "mode")
         model.param.watch(lambda *_: self._render_outbox(), ["outbox_rows", "clip_names"])
-        self.session.param.watch(lambda _: run_soon(self.refresh), "publish_clips")
+        self.session.param.watch(lambda _: self.spawn(self.refresh), "publish_clips")
         self._render_setup()
         self._render_clips()
         self._render_mode()
@@ -242,7 +242,7 @@ class PublishPage(PageView):
         job_id = self.session.attempt(self.model.submit)
         if job_id is not FAILED:
             self.session.notify("Publishing started; follow it below and in the outbox.", "info")
-            run_soon(self.model.reload_outbox)
+            self.spawn(self.model.reload_outbox)
 
     def _ask_status(self) -> None:
         job_id = self.session.attempt(self.model.refresh_status)
@@ -260,11 +260,11 @@ class PublishPage(PageView):
                 self.session.notify("The post was cancelled; it is not sent.", "info")
         elif self.session.attempt(self.model.retry, pub_id) is not FAILED:
             self.session.notify("The post is being sent again.", "info")
-        run_soon(self.model.reload_outbox)
+        self.spawn(self.model.reload_outbox)
 
     def _page_outbox(self, step: int) -> None:
         self.model.outbox_offset = max(0, self.model.outbox_offset + step)
-        run_soon(self.model.reload_outbox)
+        self.spawn(self.model.reload_outbox)
 
     # -- page -------------------------------------------------------------------------------------
 

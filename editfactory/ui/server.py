@@ -1,7 +1,7 @@
 """What one studio server process shares between all its browser sessions: the workspace and the job runner.
 
-These are process-wide by design (DESIGN.md): one Workspace and one JobRunner
-per server. Nothing per-session lives here.
+These are process-wide by design: one Workspace and one JobRunner per server
+process, however many browser tabs it serves. Nothing per-session lives here.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import threading
 
 from editfactory.jobs import JobRunner
 from editfactory.profiles import Workspace
+from editfactory.publish.retry_loop import watch_workspace
 
 _lock = threading.Lock()
 _workspace: Workspace | None = None
@@ -32,22 +33,14 @@ def start_background_work(workspace: Workspace | None = None) -> None:
     Runs with the first session, and at server start through ``--setup editfactory/ui/server_setup.py``
     (``invoke dev`` and ``invoke serve`` pass it).
     """
-    from editfactory.publish.retry_loop import watch_workspace
-
     watch_workspace(workspace or shared_workspace())
 
 
 def shared_runner() -> JobRunner:
-    """The job runner of this process, created on first use; every job kind is registered with it."""
+    """The job runner of this process, created on first use; it finds every kind in editfactory.jobs.registry."""
     global _runner
     with _lock:
         if _runner is None:
-            _register_job_kinds()
             _runner = JobRunner()
         return _runner
 
-
-def _register_job_kinds() -> None:
-    # Importing the modules that declare job kinds registers them (also for retries after a restart).
-    import editfactory.jobs.kinds  # noqa: F401
-    import editfactory.pipeline  # noqa: F401

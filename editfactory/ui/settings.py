@@ -21,9 +21,9 @@ from editfactory.media.caption_looks import LOOKS
 from editfactory.media.captions import SHIPPED_FONTS, CaptionStyle
 from editfactory.media.framing import FRAMING_LABELS
 from editfactory.models.session import FAILED
-from editfactory.models.settings_page import SettingsModel, position_choice, style_from_form
+from editfactory.models.settings_page import position_choice, style_from_form
 from editfactory.tts.credentials import key_providers, provider_secret
-from editfactory.ui.helpers import BusyBar, run_soon, show_frame
+from editfactory.ui.helpers import BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
@@ -86,7 +86,7 @@ class SettingsPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = model = SettingsModel(session=self.session)
+        model = self.model  # built from the page registry (models/pages.py)
         self._generation = 0
         self._preview_generation = 0
         self._filling = False
@@ -140,7 +140,7 @@ class SettingsPage(PageView):
         self._remove_postiz_key = pmui.Button(label="Remove key", variant="text", color="error",
                                               on_click=lambda _: self._on_remove_postiz_key())
         self._test = pmui.Button(label="Test connection", icon="wifi_tethering", variant="outlined",
-                                 on_click=lambda _: run_soon(self.test_connection))
+                                 on_click=lambda _: self.spawn(self.test_connection))
         self._postiz_message = _alert()
         self._postiz_saved = pmui.Typography("", variant="body2")
         self._channels = pn.widgets.Tabulator(pd.DataFrame(columns=_CHANNEL_COLUMNS), show_index=False, disabled=True,
@@ -269,7 +269,7 @@ class SettingsPage(PageView):
             return
         self._preview_generation += 1
         if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            run_soon(partial(self._debounced_preview, self._preview_generation))
+            self.spawn(partial(self._debounced_preview, self._preview_generation))
 
     async def _debounced_preview(self, generation: int) -> None:
         await asyncio.sleep(PREVIEW_DELAY_SECONDS)
@@ -319,7 +319,7 @@ class SettingsPage(PageView):
             return
         self._fill_style(style)
         _say(self._style_message, "The default caption style is restored and saved.", "success")
-        run_soon(self.render_preview)
+        self.spawn(self.render_preview)
 
     # -- profile -----------------------------------------------------------------------------------------
 

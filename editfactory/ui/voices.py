@@ -19,11 +19,11 @@ import panel_material_ui as pmui
 from editfactory.errors import EditFactoryError
 from editfactory.models.jobs import JobWatch
 from editfactory.models.session import FAILED
-from editfactory.models.voices import VoicesModel, price_text
+from editfactory.models.voices import price_text
 from editfactory.tts.registry import PROVIDERS, cloning_providers
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
-from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, run_soon, show_frame
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.page import PageView
 from editfactory.ui.recorder import SampleRecorder
 
@@ -37,7 +37,7 @@ class VoicesPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
-        self.model = model = VoicesModel(session=self.session)
+        model = self.model  # built from the page registry (models/pages.py)
         # Read from the registry when the page is built, so every registered provider is offered.
         self._labels = {name: cls.label for name, cls in PROVIDERS.items()}
         self._cloning = [cls.name for cls in cloning_providers()]
@@ -46,7 +46,7 @@ class VoicesPage(PageView):
         # -- providers overview --
         self._checking = BusyBar()
         self._recheck = pmui.Button(label="Check again", icon="refresh", variant="text",
-                                    on_click=lambda _: run_soon(self.refresh_providers))
+                                    on_click=lambda _: self.spawn(self.refresh_providers))
         self._cards = pn.FlexBox(sizing_mode="stretch_width", gap="12px")
         model.param.watch(lambda *_: self._render_cards(), ["providers", "defaults"])
         model.param.watch(lambda e: self._checking.show(e.new), "checking")
@@ -100,7 +100,7 @@ class VoicesPage(PageView):
         self._recorder.param.watch(self._on_recording, ["recording", "error"])
         self._recording_note = pmui.Typography("", variant="body2")
         self._clone_button = pmui.Button(label="Clone voice", icon="record_voice_over", variant="contained",
-                                         on_click=lambda _: run_soon(self.clone))
+                                         on_click=lambda _: self.spawn(self.clone))
         self._clone_message = pmui.Alert(object="", severity="error", visible=False, sizing_mode="stretch_width")
         self._clone_watch = JobWatch(session=self.session, kinds=[CLONE_JOB_KIND])
         self._clone_watch.on_finished(self._on_clone_finished)
@@ -252,7 +252,7 @@ class VoicesPage(PageView):
         self._price_message.visible = False
         self._default_message.visible = False
         if load:
-            run_soon(self.load_voices)
+            self.spawn(self.load_voices)
 
     def _fill_models(self) -> None:
         row = self.model.provider_row()
@@ -376,7 +376,7 @@ class VoicesPage(PageView):
         if not voice_id:
             self._player_status.object = "Click a voice in the list first."
             return
-        run_soon(partial(self.play, provider, voice_id, name))
+        self.spawn(partial(self.play, provider, voice_id, name))
 
     async def play(self, provider: str, voice_id: str, name: str | None = None) -> None:
         """Synthesize a short sample off the event loop, then play it in the page."""
@@ -464,7 +464,7 @@ class VoicesPage(PageView):
         if job.status == "succeeded":
             self.session.notify(f"Voice {job.outputs.get('name', '')!r} is ready; play it in “Your cloned voices”.",
                                 "success")
-            run_soon(self._reload_cloned)
+            self.spawn(self._reload_cloned)
         elif job.error:
             self._clone_message.param.update(object=job.error, severity="error", visible=True)
 
@@ -526,14 +526,14 @@ class VoicesPage(PageView):
             self.session.report(error)
             return
         self._cloned_message.param.update(object="Renamed.", severity="success", visible=True)
-        run_soon(self._reload_cloned)
+        self.spawn(self._reload_cloned)
 
     def _on_confirm_delete(self) -> None:
         record, self._delete_target = self._delete_target, None
         self._delete_dialog.open = False
         if record is None:
             return
-        run_soon(partial(self.delete_cloned, record))
+        self.spawn(partial(self.delete_cloned, record))
 
     async def delete_cloned(self, record: dict) -> None:
         if await self.session.call(self.model.delete_cloned, record["id"]) is FAILED:

@@ -10,7 +10,8 @@ import json
 import sys
 
 from editfactory.jobs import JobRunner
-from editfactory.jobs.kinds import ProductionRequest, start_analysis, start_production, start_voiceover
+from editfactory.jobs.kinds import start_analysis, start_voiceover
+from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Workspace
 
 

@@ -1,7 +1,9 @@
-"""Every kind of slow work the studio and notebooks run as a durable job, registered on import.
+"""The job functions and ``start_*`` helpers of the slow work the studio and notebooks run as durable jobs.
 
-``import editfactory.jobs.kinds`` registers them all (the runner also imports this
-package by itself when it meets a kind it does not know, e.g. when retrying after a restart).
+Every kind is listed once, in :mod:`editfactory.jobs.registry` (name -> function);
+the runner finds the function there, also when retrying after a restart. The
+production job lives with its pipeline (:mod:`editfactory.pipeline`), which
+builds on the jobs package, so it is not imported here.
 
 =================  ============================================================  =====================
 kind               what it does                                                  start it with
@@ -11,7 +13,7 @@ analyze_source     score a source's windows into automatic segments             
 voiceover          speak a project's script (audio, word timings, cues, cost)   ``start_voiceover``
 voice_preview      a short sample of a voice                                    ``start_voice_preview``
 clone_voice        create a voice from samples                                  ``start_clone``
-production         render variants into clips (``draft=True``: a fast preview)  ``start_production``
+production         render variants into clips (``draft=True``: a fast preview)  ``pipeline.start_production``
 publish            send clips to Postiz channels                                ``start_publish``
 publish_refresh    ask Postiz how the sent posts stand                          ``start_status_refresh``
 publish_resume     finish posts a crash or an outage left open                  ``start_outbox_resume``
@@ -33,15 +35,13 @@ from editfactory.jobs.kinds.publishing import (
     start_status_refresh,
 )
 from editfactory.jobs.kinds.voices import CLONE_VOICE, VOICE_PREVIEW, VOICEOVER, start_clone, start_voice_preview, start_voiceover
-from editfactory.pipeline.production import JOB_KIND as PRODUCTION
-from editfactory.pipeline.production import ProductionRequest, start_production
+from editfactory.jobs.registry import PRODUCTION, STANDARD_KINDS
 
-KINDS = (IMPORT_SOURCES, ANALYZE_SOURCE, VOICEOVER, VOICE_PREVIEW, CLONE_VOICE, PRODUCTION, PUBLISH, PUBLISH_REFRESH,
-         PUBLISH_RESUME, PUBLISH_RETRY_DUE, EXPORT)
+KINDS = tuple(STANDARD_KINDS)
 
 __all__ = [
     "ANALYZE_SOURCE", "CLONE_VOICE", "EXPORT", "IMPORT_SOURCES", "KINDS", "PRODUCTION", "PUBLISH", "PUBLISH_REFRESH",
-    "PUBLISH_RESUME", "PUBLISH_RETRY_DUE", "ProductionRequest", "VOICEOVER", "VOICE_PREVIEW", "start_analysis",
-    "start_clone", "start_due_retry", "start_export", "start_import", "start_outbox_resume", "start_production",
+    "PUBLISH_RESUME", "PUBLISH_RETRY_DUE", "VOICEOVER", "VOICE_PREVIEW", "start_analysis",
+    "start_clone", "start_due_retry", "start_export", "start_import", "start_outbox_resume",
     "start_publish", "start_status_refresh", "start_voice_preview", "start_voiceover",
 ]

@@ -8,11 +8,11 @@ from typing import Any
 
 from editfactory.errors import ValidationError
 from editfactory.jobs.context import JobContext
-from editfactory.jobs.runner import JobRunner, job_kind
+from editfactory.jobs.registry import EXPORT
+from editfactory.jobs.runner import JobRunner
 from editfactory.profiles.export import export_profile
 from editfactory.profiles.profile import Profile
 
-EXPORT = "export"
 EXPORTS_FOLDER = "exports"
 """Inside the workspace root; profiles are only folders with a profile.json, so this one is never taken for one."""
 
@@ -23,7 +23,6 @@ def default_destination(profile: Profile) -> Path:
     return profile.folder.parent / EXPORTS_FOLDER / f"{profile.folder.name}-{stamp}.zip"
 
 
-@job_kind(EXPORT)
 def export_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     destination = Path(ctx.inputs.get("destination") or default_destination(profile))
     path = export_profile(profile, destination, include_secrets=bool(ctx.inputs.get("include_secrets")),

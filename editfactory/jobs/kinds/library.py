@@ -9,14 +9,13 @@ from typing import Any
 from editfactory import projects
 from editfactory.errors import CancelledError, EditFactoryError, ProfileBusyError, StorageError, ValidationError
 from editfactory.jobs.context import JobContext
-from editfactory.jobs.runner import JobRunner, job_kind
+from editfactory.jobs.registry import ANALYZE_SOURCE, IMPORT_SOURCES
+from editfactory.jobs.runner import JobRunner
 from editfactory.library import analyze_source, get_source, import_source
 from editfactory.media.analysis import AnalysisOptions
 from editfactory.profiles.profile import Profile
 from editfactory.uploads import discard_staged, refusal_reason
 
-IMPORT_SOURCES = "import_sources"
-ANALYZE_SOURCE = "analyze_source"
 MAX_FILES_PER_IMPORT = 50
 
 
@@ -25,7 +24,6 @@ def _refusal(error: EditFactoryError) -> bool:
     return not isinstance(error, (CancelledError, ProfileBusyError, StorageError))
 
 
-@job_kind(IMPORT_SOURCES)
 def import_sources_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Import every file of ``inputs["paths"]``; a file that cannot be used is listed under "refused" with why.
 
@@ -89,7 +87,6 @@ def _options(raw: dict | None) -> AnalysisOptions:
     return AnalysisOptions(**raw)
 
 
-@job_kind(ANALYZE_SOURCE)
 def analyze_source_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Score a source's windows and store them as its automatic segments (manual ones are kept)."""
     source_id = ctx.inputs.get("source_id") or ""

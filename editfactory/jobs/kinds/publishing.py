@@ -12,7 +12,8 @@ from typing import Any
 
 from editfactory.errors import ValidationError
 from editfactory.jobs.context import JobContext
-from editfactory.jobs.runner import JobRunner, job_kind
+from editfactory.jobs.registry import PUBLISH, PUBLISH_REFRESH, PUBLISH_RESUME, PUBLISH_RETRY_DUE
+from editfactory.jobs.runner import JobRunner
 from editfactory.profiles.profile import Profile
 from editfactory.projects import get_clip
 from editfactory.publish import (
@@ -25,10 +26,6 @@ from editfactory.publish import (
 )
 from editfactory.publish.outbox import FAILED, POSTED
 
-PUBLISH = "publish"
-PUBLISH_REFRESH = "publish_refresh"
-PUBLISH_RESUME = "publish_resume"
-PUBLISH_RETRY_DUE = "publish_retry_due"
 
 
 def _publication(pub: Publication) -> dict[str, Any]:
@@ -64,7 +61,6 @@ def _start_time(value: str | None) -> dt.datetime | None:
     return moment
 
 
-@job_kind(PUBLISH)
 def publish_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Publish the clips of ``inputs["clip_ids"]`` (now, at ``start``, or spaced); each post's outcome is listed."""
     inputs = ctx.inputs
@@ -115,7 +111,6 @@ def _settings_dict(settings: Any) -> dict | None:
     return settings.to_dict() if hasattr(settings, "to_dict") else dict(settings)
 
 
-@job_kind(PUBLISH_REFRESH)
 def publish_refresh_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Ask Postiz how the sent posts stand and record it on them and their clips; late duplicates are removed."""
     ctx.progress("Asking Postiz for the posts' status", 0.1)
@@ -128,7 +123,6 @@ def start_status_refresh(runner: JobRunner, profile: Profile) -> str:
     return runner.submit(profile, PUBLISH_REFRESH, {})
 
 
-@job_kind(PUBLISH_RESUME)
 def publish_resume_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Finish the posts a crash or an outage left open in the outbox (none is sent twice)."""
     ctx.progress("Resuming unfinished posts", 0.1)
@@ -141,7 +135,6 @@ def start_outbox_resume(runner: JobRunner, profile: Profile) -> str:
     return runner.submit(profile, PUBLISH_RESUME, {})
 
 
-@job_kind(PUBLISH_RETRY_DUE)
 def publish_retry_due_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Send the posts whose wait (a Retry-After, a backoff, a landing window) is over; the studio runs it when due."""
     ctx.progress("Sending posts whose wait is over", 0.1)

@@ -14,7 +14,8 @@ from typing import Any
 from editfactory import projects
 from editfactory.errors import ValidationError
 from editfactory.jobs.context import JobContext
-from editfactory.jobs.runner import JobRunner, job_kind
+from editfactory.jobs.registry import CLONE_VOICE, VOICEOVER, VOICE_PREVIEW
+from editfactory.jobs.runner import JobRunner
 from editfactory.library import get_caption_style
 from editfactory.media.captions import group_into_cues
 from editfactory.profiles.profile import Profile
@@ -24,9 +25,6 @@ from editfactory.tts.cloning import PREVIEW_TEXT, clone_voice
 from editfactory.tts.service import check_max_script_length
 from editfactory.uploads import discard_staged
 
-VOICEOVER = "voiceover"
-VOICE_PREVIEW = "voice_preview"
-CLONE_VOICE = "clone_voice"
 MAX_PREVIEW_CHARS = 300
 
 
@@ -68,7 +66,6 @@ def _describe(profile: Profile, result: SynthesisResult, with_cues: bool) -> dic
     return outputs
 
 
-@job_kind(VOICEOVER)
 def voiceover_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Speak the project's script (or ``inputs["script"]``) with the chosen voice.
 
@@ -105,7 +102,6 @@ def _preview_text(text: str | None) -> str:
     return text
 
 
-@job_kind(VOICE_PREVIEW)
 def voice_preview_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """A short sample of a voice (also a cloned one: ``{"voice": "voice_…"}``); cached like any synthesis."""
     text = _preview_text(ctx.inputs.get("text"))
@@ -120,7 +116,6 @@ def start_voice_preview(runner: JobRunner, profile: Profile, voice: dict | None 
     return runner.submit(profile, VOICE_PREVIEW, inputs)
 
 
-@job_kind(CLONE_VOICE)
 def clone_voice_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Validate the samples, create the voice with the provider and record it in the profile.
 

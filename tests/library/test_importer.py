@@ -9,7 +9,7 @@ import pytest
 from editfactory import projects
 from editfactory.errors import ValidationError
 from editfactory.media.runner import ffmpeg_path
-from editfactory.profiles.importer import import_library, main
+from editfactory.library.importer import import_library, main
 from editfactory.storage.migrations import migrate
 
 

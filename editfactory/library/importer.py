@@ -8,7 +8,7 @@ source videos go through the library's own import (probed, thumbnail made), and
 one that is unusable is reported while the rest is still imported; every imported item is recorded in the profile's ``imports`` table, so running
 the importer again adds nothing twice.
 
-Command line: ``python -m editfactory.profiles.importer LIBRARY [--database FILE] [--profile NAME]``.
+Command line: ``python -m editfactory.library.importer LIBRARY [--database FILE] [--profile NAME]``.
 """
 
 from __future__ import annotations
