@@ -189,13 +189,9 @@ def import_source(profile: Profile, path: Path | str, progress: ProgressCallback
                 ],
             )
     except BaseException as error:
-        for leftover in written:
-            leftover.unlink(missing_ok=True)
-        if isinstance(error, StorageError):
-            # Another process imported the same content a moment ago: hand back its row.
-            existing = _existing_by_hash(profile, content_hash)
-            if existing is not None:
-                return existing
+        existing = _undo_import(profile, written, content_hash, error)
+        if existing is not None:
+            return existing
         raise
     if progress:
         progress(f"Imported {path.name}", 1.0)
@@ -235,16 +231,24 @@ def _import_photo(profile: Profile, path: Path, content_hash: str, size: int,
                 ],
             )
     except BaseException as error:
-        for leftover in written:
-            leftover.unlink(missing_ok=True)
-        if isinstance(error, StorageError):
-            existing = _existing_by_hash(profile, content_hash)
-            if existing is not None:
-                return existing
+        existing = _undo_import(profile, written, content_hash, error)
+        if existing is not None:
+            return existing
         raise
     if progress:
         progress(f"Imported {path.name}", 1.0)
     return get_source(profile, source_id)
+
+
+def _undo_import(profile: Profile, written: list[Path], content_hash: str,
+                 error: BaseException) -> SourceVideo | None:
+    """Remove the files a failed import wrote; the row of the same content when another process imported it a
+    moment ago (the insert lost that race), else ``None``."""
+    for leftover in written:
+        leftover.unlink(missing_ok=True)
+    if isinstance(error, StorageError):
+        return _existing_by_hash(profile, content_hash)
+    return None
 
 
 def get_source(profile: Profile, source_id: str) -> SourceVideo:
