@@ -22,12 +22,14 @@ from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import library as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.library import analysis, captions, deletion, duplicates, framing, posters, segments, selection, sources
+from editfactory.library import (analysis, captions, deletion, duplicates, framing, music, posters, segments, selection,
+                                 sources)
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
 from editfactory.tts import cloning
 from editfactory.tts.service import synthesize_for_profile
+from tests.music_tracks import make_track
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,16 @@ class Items:
     publication: str
     job: str
     video: Path
+    track: str
 
 
 def populate(profile: Profile, video: Path) -> Items:
-    """Give ``profile`` a project, clip (with a rendered file), source, segment, cloned voice, publication and job.
+    """Give ``profile`` a project (playing a music track), clip (with a rendered file), source, segment, cloned
+    voice, publication, job and music track.
 
     Sources and voices are written as rows over files in the profile's folder: refusals never get past the
-    lookup, so no real import or cloning is needed for them.
+    lookup, so no real import or cloning is needed for them. The music track is a real import of a short kick
+    made with ffmpeg next to ``video`` (once per folder).
     """
     project = projects.create_project(profile, "Summer")
     source_id, segment_id, voice_id = new_id("src"), new_id("seg"), new_id("voice")
@@ -74,7 +79,13 @@ def populate(profile: Profile, video: Path) -> Items:
     [publication] = outbox.record(profile, [outbox.NewPublication(
         clip["id"], "tiktok-1", "tiktok", "post", "Hello", {}, None, None, new_id("m"))])
     job = JobStore(profile).create("test.noop")
-    return Items(project["id"], clip["id"], source_id, segment_id, voice_id, publication.id, job.id, rendered)
+    kick = video.parent / "isolation-kick.wav"
+    if not kick.exists():
+        make_track(kick, seconds=6)
+    track = music.import_track(profile, kick, moods=["upbeat"])
+    music.set_project_music(profile, project["id"], {"track_id": track.id})
+    return Items(project["id"], clip["id"], source_id, segment_id, voice_id, publication.id, job.id, rendered,
+                 track.id)
 
 
 def _runner_call(method: str):
@@ -138,6 +149,17 @@ CALLS = {
     "editfactory.library.duplicates.copies_among": lambda via, it: duplicates.copies_among(via, [it.source]),
     "editfactory.library.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
     "editfactory.library.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
+    # music tracks and a project's music
+    "editfactory.library.music.get_track": lambda via, it: music.get_track(via, it.track),
+    "editfactory.library.music.rename_track": lambda via, it: music.rename_track(via, it.track, "Taken"),
+    "editfactory.library.music.set_moods": lambda via, it: music.set_moods(via, it.track, ["taken"]),
+    "editfactory.library.music.delete_track": lambda via, it: music.delete_track(via, it.track),
+    "editfactory.library.music.projects_using": lambda via, it: music.projects_using(via, it.track),
+    "editfactory.library.music.project_music": lambda via, it: music.project_music(via, it.project),
+    "editfactory.library.music.set_project_music":
+        lambda via, it: music.set_project_music(via, it.project, {"track_id": it.track}),
+    "editfactory.library.music.clear_project_music": lambda via, it: music.clear_project_music(via, it.project),
+    "editfactory.library.music.uses_profile_default": lambda via, it: music.uses_profile_default(via, it.project),
     # voices and costs
     "editfactory.tts.cloned_voices.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),
@@ -195,7 +217,8 @@ EXPECT_EMPTY = {
     "editfactory.projects.list_clips", "editfactory.projects.count_clips", "editfactory.projects.clips_page",
     "editfactory.projects.find_clip",
     "editfactory.library.sources.list_sources", "editfactory.library.sources.count_sources",
-    "editfactory.library.segments.count_segments", "editfactory.publish.outbox.for_clip",
+    "editfactory.library.segments.count_segments", "editfactory.library.music.projects_using",
+    "editfactory.publish.outbox.for_clip",
     "editfactory.publish.outbox.clip_state", "editfactory.publish.service.list_publications",
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
