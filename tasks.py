@@ -14,7 +14,7 @@ from invoke import Collection, Context, Exit, task
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = shlex.quote(sys.executable)
-# The same defaults as editfactory.devserver (not imported here, so `invoke --list` stays instant).
+# The same defaults as editfactory.ops.devserver (not imported here, so `invoke --list` stays instant).
 LOOPBACK, STUDIO_PORT, LAB_PORT = "127.0.0.1", 5006, 8888
 
 
@@ -122,7 +122,7 @@ def _launch(command: str, *, studio: bool, lab: bool, port: int = STUDIO_PORT,
             lab_port: int = LAB_PORT, host: str, data_dir: str | None, no_browser: bool,
             basic_auth: str | None = None, cookie_secret: str | None = None, oauth_provider: str | None = None,
             insecure_no_auth: bool = False) -> None:
-    from editfactory import devserver
+    from editfactory.ops import devserver
 
     try:
         devserver.launch(
@@ -170,7 +170,7 @@ def lab(c: Context, port: int = LAB_PORT, host: str = LOOPBACK,
 def doctor(c: Context, data_dir: str | None = None, remove_orphaned_secrets: bool = False) -> None:
     """Check this machine: ffmpeg, voice providers, free ports, the workspace and its profiles, keys left in the
     OS keyring by profiles deleted by hand, the test browser."""
-    from editfactory import doctor as checks
+    from editfactory.ops import doctor as checks
 
     if not checks.report(data_dir=Path(data_dir) if data_dir else None,
                          remove_orphaned_secrets=remove_orphaned_secrets):
@@ -267,7 +267,7 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
         args += f" --music {shlex.quote(music)}"
     if look:
         args += f" --look {shlex.quote(look)}"
-    c.run(f"{PYTHON} -m editfactory.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
+    c.run(f"{PYTHON} -m editfactory.ops.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 
 ns = Collection(test_ns, bench_ns, reliability, dev, serve, lab, doctor, demo)

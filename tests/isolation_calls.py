@@ -15,15 +15,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from editfactory import clip_catalog, projects
+from editfactory.core.ids import new_id
 from editfactory.costs import ledger
-from editfactory.ids import new_id
+from editfactory.footage import (analysis, captions, deletion, duplicates, framing, music, posters, segments, selection,
+                                 sources)
 from editfactory.jobs import JobRunner, JobStore
-from editfactory.jobs.kinds import library as library_jobs
+from editfactory.jobs.kinds import footage as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.library import (analysis, captions, deletion, duplicates, framing, music, posters, segments, selection,
-                                 sources)
+from editfactory.services import clip_catalog, projects
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
@@ -104,62 +104,62 @@ def _job_kind_call(start, *args_of, **kwargs):
 
 CALLS = {
     # projects and clips
-    "editfactory.projects.get_project": lambda via, it: projects.get_project(via, it.project),
-    "editfactory.projects.update_project": lambda via, it: projects.update_project(via, it.project, name="Taken"),
-    "editfactory.projects.delete_project": lambda via, it: projects.delete_project(via, it.project),
-    "editfactory.projects.set_project_sources": lambda via, it: projects.set_project_sources(via, it.project, [it.source]),
-    "editfactory.projects.project_sources": lambda via, it: projects.project_sources(via, it.project),
-    "editfactory.projects.create_clip": lambda via, it: projects.create_clip(via, it.project, "Stolen"),
-    "editfactory.projects.get_clip": lambda via, it: projects.get_clip(via, it.clip),
-    "editfactory.projects.update_clip": lambda via, it: projects.update_clip(via, it.clip, name="Taken"),
-    "editfactory.projects.delete_clip": lambda via, it: projects.delete_clip(via, it.clip),
-    "editfactory.projects.list_clips": lambda via, it: projects.list_clips(via, it.project),
-    "editfactory.projects.count_clips": lambda via, it: projects.count_clips(via, it.project),
-    "editfactory.projects.clips_page": lambda via, it: projects.clips_page(via, it.project),
-    "editfactory.projects.find_clip": lambda via, it: projects.find_clip(via, it.project, f"renders/{it.video.name}"),
-    "editfactory.clip_catalog.delete_clips": lambda via, it: clip_catalog.delete_clips(via, [it.clip]),
-    "editfactory.clip_catalog.poster_for": lambda via, it: clip_catalog.poster_for(via, it.clip, it.video, 1.0),
-    "editfactory.library.posters.clip_poster": lambda via, it: posters.clip_poster(via, it.clip),
+    "editfactory.services.projects.get_project": lambda via, it: projects.get_project(via, it.project),
+    "editfactory.services.projects.update_project": lambda via, it: projects.update_project(via, it.project, name="Taken"),
+    "editfactory.services.projects.delete_project": lambda via, it: projects.delete_project(via, it.project),
+    "editfactory.services.projects.set_project_sources": lambda via, it: projects.set_project_sources(via, it.project, [it.source]),
+    "editfactory.services.projects.project_sources": lambda via, it: projects.project_sources(via, it.project),
+    "editfactory.services.projects.create_clip": lambda via, it: projects.create_clip(via, it.project, "Stolen"),
+    "editfactory.services.projects.get_clip": lambda via, it: projects.get_clip(via, it.clip),
+    "editfactory.services.projects.update_clip": lambda via, it: projects.update_clip(via, it.clip, name="Taken"),
+    "editfactory.services.projects.delete_clip": lambda via, it: projects.delete_clip(via, it.clip),
+    "editfactory.services.projects.list_clips": lambda via, it: projects.list_clips(via, it.project),
+    "editfactory.services.projects.count_clips": lambda via, it: projects.count_clips(via, it.project),
+    "editfactory.services.projects.clips_page": lambda via, it: projects.clips_page(via, it.project),
+    "editfactory.services.projects.find_clip": lambda via, it: projects.find_clip(via, it.project, f"renders/{it.video.name}"),
+    "editfactory.services.clip_catalog.delete_clips": lambda via, it: clip_catalog.delete_clips(via, [it.clip]),
+    "editfactory.services.clip_catalog.poster_for": lambda via, it: clip_catalog.poster_for(via, it.clip, it.video, 1.0),
+    "editfactory.footage.posters.clip_poster": lambda via, it: posters.clip_poster(via, it.clip),
     # sources and segments
-    "editfactory.library.sources.get_source": lambda via, it: sources.get_source(via, it.source),
-    "editfactory.library.deletion.delete_source": lambda via, it: deletion.delete_source(via, it.source),
-    "editfactory.library.sources.list_sources": lambda via, it: sources.list_sources(via, project_id=it.project),
-    "editfactory.library.sources.count_sources": lambda via, it: sources.count_sources(via, project_id=it.project),
-    "editfactory.library.analysis.analyze_source": lambda via, it: analysis.analyze_source(via, it.source),
-    "editfactory.library.captions.caption_preview":
+    "editfactory.footage.sources.get_source": lambda via, it: sources.get_source(via, it.source),
+    "editfactory.footage.deletion.delete_source": lambda via, it: deletion.delete_source(via, it.source),
+    "editfactory.footage.sources.list_sources": lambda via, it: sources.list_sources(via, project_id=it.project),
+    "editfactory.footage.sources.count_sources": lambda via, it: sources.count_sources(via, project_id=it.project),
+    "editfactory.footage.analysis.analyze_source": lambda via, it: analysis.analyze_source(via, it.source),
+    "editfactory.footage.captions.caption_preview":
         lambda via, it: captions.caption_preview(via, CaptionStyle(), source_id=it.source),
-    "editfactory.library.segments.create_segment": lambda via, it: segments.create_segment(via, it.source, 0, 0.5),
-    "editfactory.library.segments.get_segment": lambda via, it: segments.get_segment(via, it.segment),
-    "editfactory.library.segments.update_segment": lambda via, it: segments.update_segment(via, it.segment, notes="x"),
-    "editfactory.library.segments.delete_segment": lambda via, it: segments.delete_segment(via, it.segment),
-    "editfactory.library.segments.list_segments": lambda via, it: segments.list_segments(via, it.source),
-    "editfactory.library.segments.count_segments": lambda via, it: segments.count_segments(via, it.source),
-    "editfactory.library.segments.replace_auto_segments":
+    "editfactory.footage.segments.create_segment": lambda via, it: segments.create_segment(via, it.source, 0, 0.5),
+    "editfactory.footage.segments.get_segment": lambda via, it: segments.get_segment(via, it.segment),
+    "editfactory.footage.segments.update_segment": lambda via, it: segments.update_segment(via, it.segment, notes="x"),
+    "editfactory.footage.segments.delete_segment": lambda via, it: segments.delete_segment(via, it.segment),
+    "editfactory.footage.segments.list_segments": lambda via, it: segments.list_segments(via, it.source),
+    "editfactory.footage.segments.count_segments": lambda via, it: segments.count_segments(via, it.source),
+    "editfactory.footage.segments.replace_auto_segments":
         lambda via, it: segments.replace_auto_segments(via, it.source, [(0.0, 1.0, 0.5, {})]),
-    "editfactory.library.selection.candidates_for": lambda via, it: selection.candidates_for(via, [it.source]),
-    "editfactory.library.selection.choose_footage": lambda via, it: selection.choose_footage(via, [it.source], 1.0),
-    "editfactory.library.selection.select_for_sources":
+    "editfactory.footage.selection.candidates_for": lambda via, it: selection.candidates_for(via, [it.source]),
+    "editfactory.footage.selection.choose_footage": lambda via, it: selection.choose_footage(via, [it.source], 1.0),
+    "editfactory.footage.selection.select_for_sources":
         lambda via, it: selection.select_for_sources(via, [it.source], 1.0),
-    "editfactory.library.framing.project_framing": lambda via, it: framing.project_framing(via, it.project),
-    "editfactory.library.framing.set_project_framing": lambda via, it: framing.set_project_framing(via, it.project, "fit"),
-    "editfactory.library.framing.resolved_framing": lambda via, it: framing.resolved_framing(via, it.project),
-    "editfactory.library.duplicates.record_fingerprint":
+    "editfactory.footage.framing.project_framing": lambda via, it: framing.project_framing(via, it.project),
+    "editfactory.footage.framing.set_project_framing": lambda via, it: framing.set_project_framing(via, it.project, "fit"),
+    "editfactory.footage.framing.resolved_framing": lambda via, it: framing.resolved_framing(via, it.project),
+    "editfactory.footage.duplicates.record_fingerprint":
         lambda via, it: duplicates.record_fingerprint(via, it.source, [1, 3, 5, 7], 4.0),
-    "editfactory.library.duplicates.copies_of": lambda via, it: duplicates.copies_of(via, it.source),
-    "editfactory.library.duplicates.copies_among": lambda via, it: duplicates.copies_among(via, [it.source]),
-    "editfactory.library.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
-    "editfactory.library.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
+    "editfactory.footage.duplicates.copies_of": lambda via, it: duplicates.copies_of(via, it.source),
+    "editfactory.footage.duplicates.copies_among": lambda via, it: duplicates.copies_among(via, [it.source]),
+    "editfactory.footage.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
+    "editfactory.footage.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
     # music tracks and a project's music
-    "editfactory.library.music.get_track": lambda via, it: music.get_track(via, it.track),
-    "editfactory.library.music.rename_track": lambda via, it: music.rename_track(via, it.track, "Taken"),
-    "editfactory.library.music.set_moods": lambda via, it: music.set_moods(via, it.track, ["taken"]),
-    "editfactory.library.music.delete_track": lambda via, it: music.delete_track(via, it.track),
-    "editfactory.library.music.projects_using": lambda via, it: music.projects_using(via, it.track),
-    "editfactory.library.music.project_music": lambda via, it: music.project_music(via, it.project),
-    "editfactory.library.music.set_project_music":
+    "editfactory.footage.music.get_track": lambda via, it: music.get_track(via, it.track),
+    "editfactory.footage.music.rename_track": lambda via, it: music.rename_track(via, it.track, "Taken"),
+    "editfactory.footage.music.set_moods": lambda via, it: music.set_moods(via, it.track, ["taken"]),
+    "editfactory.footage.music.delete_track": lambda via, it: music.delete_track(via, it.track),
+    "editfactory.footage.music.projects_using": lambda via, it: music.projects_using(via, it.track),
+    "editfactory.footage.music.project_music": lambda via, it: music.project_music(via, it.project),
+    "editfactory.footage.music.set_project_music":
         lambda via, it: music.set_project_music(via, it.project, {"track_id": it.track}),
-    "editfactory.library.music.clear_project_music": lambda via, it: music.clear_project_music(via, it.project),
-    "editfactory.library.music.uses_profile_default": lambda via, it: music.uses_profile_default(via, it.project),
+    "editfactory.footage.music.clear_project_music": lambda via, it: music.clear_project_music(via, it.project),
+    "editfactory.footage.music.uses_profile_default": lambda via, it: music.uses_profile_default(via, it.project),
     # voices and costs
     "editfactory.tts.cloned_voices.get_voice": lambda via, it: cloning.get_voice(via, it.voice),
     "editfactory.tts.cloning.rename_voice": lambda via, it: cloning.rename_voice(via, it.voice, "Taken"),
@@ -204,8 +204,8 @@ CALLS = {
     "editfactory.jobs.runner.JobRunner.cancel": _runner_call("cancel"),
     "editfactory.jobs.runner.JobRunner.retry": _runner_call("retry"),
     "editfactory.jobs.runner.JobRunner.wait": _runner_call("wait"),
-    "editfactory.jobs.kinds.library.start_analysis": _job_kind_call(library_jobs.start_analysis, lambda it: it.source),
-    "editfactory.jobs.kinds.library.start_import": lambda via, it: _job_kind_call(
+    "editfactory.jobs.kinds.footage.start_analysis": _job_kind_call(library_jobs.start_analysis, lambda it: it.source),
+    "editfactory.jobs.kinds.footage.start_import": lambda via, it: _job_kind_call(
         library_jobs.start_import, lambda _: [it.video], project_id=it.project)(via, it),
     "editfactory.jobs.kinds.publishing.start_publish": _job_kind_call(publishing_jobs.start_publish, lambda it: [it.clip]),
     "editfactory.jobs.kinds.voices.start_voiceover": lambda via, it: _job_kind_call(
@@ -214,10 +214,10 @@ CALLS = {
 
 EXPECT_EMPTY = {
     # Reads that filter by the id: another profile's id matches nothing here, so "nothing" is a right answer.
-    "editfactory.projects.list_clips", "editfactory.projects.count_clips", "editfactory.projects.clips_page",
-    "editfactory.projects.find_clip",
-    "editfactory.library.sources.list_sources", "editfactory.library.sources.count_sources",
-    "editfactory.library.segments.count_segments", "editfactory.library.music.projects_using",
+    "editfactory.services.projects.list_clips", "editfactory.services.projects.count_clips", "editfactory.services.projects.clips_page",
+    "editfactory.services.projects.find_clip",
+    "editfactory.footage.sources.list_sources", "editfactory.footage.sources.count_sources",
+    "editfactory.footage.segments.count_segments", "editfactory.footage.music.projects_using",
     "editfactory.publish.outbox.for_clip",
     "editfactory.publish.outbox.clip_state", "editfactory.publish.service.list_publications",
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",

@@ -1,7 +1,7 @@
 """Generic ways to change a render spec, built from its fields alone (so a field added later is covered).
 
 Used by the property tests of the render key (tests/media/test_spec.py) and of the profile-isolation check
-(tests/library/test_renders.py). Nothing here names a field of RenderSpec.
+(tests/footage/test_renders.py). Nothing here names a field of RenderSpec.
 """
 
 from __future__ import annotations

@@ -28,11 +28,11 @@ from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from editfactory import projects
-from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
-from editfactory.library import segments
+from editfactory.core.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.footage import segments
 from editfactory.profiles import Workspace
-from editfactory.settings import get_setting, set_setting
+from editfactory.services import projects
+from editfactory.storage.settings import get_setting, set_setting
 from tests.isolation_calls import CALLS, EXPECT_EMPTY, NOT_ID_SCOPED, is_nothing, populate, snapshot
 
 PROFILES = 3
@@ -44,8 +44,8 @@ CROSS_PROFILE_CALLS = collections.Counter()
 LEAKS: list[str] = []
 """What a catalogued call let through, as found (the walk is not shrunk: its choice of call follows the counts)."""
 AREAS = {
-    "projects and clips": ("editfactory.projects.", "editfactory.clip_catalog.", "editfactory.library.posters."),
-    "sources, segments, framing": ("editfactory.library.",),
+    "projects and clips": ("editfactory.services.projects.", "editfactory.services.clip_catalog.", "editfactory.footage.posters."),
+    "sources, segments, framing": ("editfactory.footage.",),
     "voices and costs": ("editfactory.tts.", "editfactory.costs."),
     "publishing": ("editfactory.publish.",),
     "jobs": ("editfactory.jobs.",),
@@ -134,7 +134,7 @@ class ThreeStores(RuleBasedStateMachine):
             clip = projects.create_clip(self.profiles[via], project_id, name, status=status)
             self.clips[owner][clip["id"]] = (project_id, clip["name"], status)
         else:  # adding a clip to another store's project is refused
-            CROSS_PROFILE_CALLS["walk: editfactory.projects.create_clip"] += 1
+            CROSS_PROFILE_CALLS["walk: editfactory.services.projects.create_clip"] += 1
             with pytest.raises(NotFoundError, match="not found in profile"):
                 projects.create_clip(self.profiles[via], project_id, name, status=status)
 
@@ -149,7 +149,7 @@ class ThreeStores(RuleBasedStateMachine):
             project_id, name, _ = self.clips[owner][clip_id]
             self.clips[owner][clip_id] = (project_id, name, status)
         else:
-            CROSS_PROFILE_CALLS["walk: editfactory.projects.update_clip"] += 1
+            CROSS_PROFILE_CALLS["walk: editfactory.services.projects.update_clip"] += 1
             with pytest.raises(NotFoundError):
                 projects.update_clip(self.profiles[via], clip_id, status=status)
 
@@ -163,7 +163,7 @@ class ThreeStores(RuleBasedStateMachine):
             projects.delete_clip(self.profiles[via], clip_id)
             del self.clips[owner][clip_id]
         else:
-            CROSS_PROFILE_CALLS["walk: editfactory.projects.delete_clip"] += 1
+            CROSS_PROFILE_CALLS["walk: editfactory.services.projects.delete_clip"] += 1
             with pytest.raises(NotFoundError):
                 projects.delete_clip(self.profiles[via], clip_id)
 
@@ -178,7 +178,7 @@ class ThreeStores(RuleBasedStateMachine):
             del self.projects[owner][project_id]
             self.clips[owner] = {c: v for c, v in self.clips[owner].items() if v[0] != project_id}
         else:
-            CROSS_PROFILE_CALLS["walk: editfactory.projects.delete_project"] += 1
+            CROSS_PROFILE_CALLS["walk: editfactory.services.projects.delete_project"] += 1
             with pytest.raises(NotFoundError):
                 projects.delete_project(self.profiles[via], project_id)
 
@@ -189,7 +189,7 @@ class ThreeStores(RuleBasedStateMachine):
             return
         owner, item_id, _ = picked
         getter = projects.get_clip if item_id.startswith("clip_") else projects.get_project
-        CROSS_PROFILE_CALLS[f"walk: editfactory.projects.{getter.__name__}"] += PROFILES - 1
+        CROSS_PROFILE_CALLS[f"walk: editfactory.services.projects.{getter.__name__}"] += PROFILES - 1
         for via in range(PROFILES):
             if via == owner:
                 assert getter(self.profiles[via], item_id)["id"] == item_id

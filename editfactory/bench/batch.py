@@ -17,12 +17,12 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from editfactory.demo import generate_source  # noqa: E402
 from editfactory.jobs.dask_backend import DaskBackend, LocalBackend, close_clients  # noqa: E402
 from editfactory.media.captions import CaptionStyle  # noqa: E402
 from editfactory.media.presets import get_preset  # noqa: E402
 from editfactory.media.render import RenderSegment, RenderSpec  # noqa: E402
 from editfactory.media.selection import Candidate, select_variants  # noqa: E402
+from editfactory.ops.demo import generate_source  # noqa: E402
 from editfactory.pipeline.render_task import VariantTask, render_variant  # noqa: E402
 from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from editfactory import projects
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 MAX_WAIT_TARGET = 1.0
 RATIO_TARGET = 1.5

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from editfactory import projects
-from editfactory.ids import new_id
+from editfactory.core.ids import new_id
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 STATUSES = projects.CLIP_STATUSES
 WORDS = ["summer", "sandal", "sneaker", "promo", "launch", "sale", "unboxing", "review", "teaser", "bundle"]

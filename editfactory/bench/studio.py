@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from editfactory import projects
 from editfactory.bench.storage import populate
 from editfactory.jobs import JobStore
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -5,8 +5,8 @@ Released reservations (calls that failed and cost nothing) are left out unless a
 
 from __future__ import annotations
 
-from editfactory.errors import ValidationError
-from editfactory.paging import limit_clause
+from editfactory.core.errors import ValidationError
+from editfactory.core.paging import limit_clause
 from editfactory.profiles.profile import Profile
 
 _COUNTED = ("reserved", "settled")

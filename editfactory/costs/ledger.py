@@ -22,11 +22,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from editfactory.errors import NotFoundError, QuotaExceededError, ValidationError, check_number
-from editfactory.ids import new_id
+from editfactory.core.errors import NotFoundError, QuotaExceededError, ValidationError, check_number
+from editfactory.core.ids import new_id
 from editfactory.profiles.profile import Profile
-from editfactory.settings import get_setting, set_setting
 from editfactory.storage.processes import ProcessIdentity
+from editfactory.storage.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 

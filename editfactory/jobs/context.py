@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from editfactory.errors import CancelledError, EditFactoryError
+from editfactory.core.errors import CancelledError, EditFactoryError
+from editfactory.core.progress import ProgressCallback, scaled
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback, scaled
 
 
 _PROGRESS_WRITE_INTERVAL = 0.25  # seconds between progress rows; a render may report many times a second

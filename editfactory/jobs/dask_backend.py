@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
-from editfactory.errors import CancelledError, EditFactoryError
+from editfactory.core.errors import CancelledError, EditFactoryError
+from editfactory.core.progress import ProgressCallback
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
-from editfactory.settings import get_setting
+from editfactory.storage.settings import get_setting
 
 log = logging.getLogger(__name__)
 

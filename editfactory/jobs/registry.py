@@ -35,8 +35,8 @@ PUBLISH_RETRY_DUE = "publish_retry_due"
 EXPORT = "export"
 
 STANDARD_KINDS: dict[str, str] = {
-    IMPORT_SOURCES: "editfactory.jobs.kinds.library:import_sources_job",
-    ANALYZE_SOURCE: "editfactory.jobs.kinds.library:analyze_source_job",
+    IMPORT_SOURCES: "editfactory.jobs.kinds.footage:import_sources_job",
+    ANALYZE_SOURCE: "editfactory.jobs.kinds.footage:analyze_source_job",
     VOICEOVER: "editfactory.jobs.kinds.voices:voiceover_job",
     VOICE_PREVIEW: "editfactory.jobs.kinds.voices:voice_preview_job",
     CLONE_VOICE: "editfactory.jobs.kinds.voices:clone_voice_job",

@@ -22,8 +22,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from editfactory.core.errors import CancelledError, EditFactoryError, ValidationError
 from editfactory.costs.ledger import release_job_holds
-from editfactory.errors import CancelledError, EditFactoryError, ValidationError
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.recovery import recover_interrupted
 from editfactory.jobs.registry import JobFunction, registered_job

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from editfactory.errors import NotFoundError, ValidationError
-from editfactory.ids import new_id
-from editfactory.paging import limit_clause
+from editfactory.core.errors import NotFoundError, ValidationError
+from editfactory.core.ids import new_id
+from editfactory.core.paging import limit_clause
 from editfactory.profiles.profile import Profile
 from editfactory.storage.processes import ProcessIdentity
 

@@ -8,7 +8,7 @@ Public API (what the jobs pipeline and notebooks call)::
                          Path("out.mp4"), progress=callback, cancel=threading.Event())
 
 The per-profile library (import, segments, analysis into the database) is
-:mod:`editfactory.library`.
+:mod:`editfactory.footage`.
 """
 
 from editfactory.media.analysis import AnalysisOptions, AnalysisResult, ScoredWindow, analyze_video

@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from editfactory.errors import MediaError, ValidationError
+from editfactory.core.errors import MediaError, ValidationError
+from editfactory.core.progress import ProgressCallback
 from editfactory.media.damage import MOSAIC_ROWS, DamageMeter, with_detail_tiles
 from editfactory.media.fingerprint import FrameHasher
 from editfactory.media.keyframes import keyframe_times, typical_interval
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.subject import SubjectTracker
-from editfactory.progress import ProgressCallback
 
 BLACK_LEVEL = 0.1
 """Mean luma (0..1, video range, so true black is ~0.06) under which a window counts as black."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 
 LOOKS: dict[str, CaptionStyle] = {

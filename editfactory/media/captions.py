@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pysubs2
 
-from editfactory.errors import ValidationError, check_number, quoted
+from editfactory.core.errors import ValidationError, check_number, quoted
 from editfactory.media.fonts import covered_characters, text_width
 from editfactory.media.safe_zones import SafeArea
 

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 
 TILE = 32
 """Side of a native-resolution tile (source pixels); a multiple of the 16-pixel coding grid."""

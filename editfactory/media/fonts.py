@@ -12,7 +12,7 @@ import functools
 import struct
 from pathlib import Path
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 
 
 def _format4(data: bytes, offset: int) -> set[int]:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import ffmpeg
 import numpy as np
 
-from editfactory.errors import ValidationError, quoted
+from editfactory.core.errors import ValidationError, quoted
 
 FRAMINGS = ("auto", "fill", "fit")
 """Every framing a project, a profile default or a segment can ask for."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import ffmpeg
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.runner import relevant_stderr, run_ffmpeg
 
 LRA_TARGET = 11.0

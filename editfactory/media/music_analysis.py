@@ -18,7 +18,7 @@ from pathlib import Path
 import ffmpeg
 import numpy as np
 
-from editfactory.errors import MediaError, ValidationError
+from editfactory.core.errors import MediaError, ValidationError
 from editfactory.media import loudness
 from editfactory.media.probe import read_header
 from editfactory.media.runner import relevant_stderr, run_ffmpeg

@@ -7,7 +7,7 @@ the footage it offers (``PHOTO_DURATION``). Its motion is the Ken Burns move it 
 (:mod:`editfactory.media.kenburns`): fixed, a little under what lively footage scores, so a good photo ranks with
 good video and a sharp, moving video shot still wins over a photo of the same quality.
 Its fingerprint is its hash repeated for each sample of that duration, so the same photo imported twice, or a
-resized copy, is paired by :mod:`editfactory.library.duplicates` like a copied video.
+resized copy, is paired by :mod:`editfactory.footage.duplicates` like a copied video.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
+from editfactory.core.progress import ProgressCallback
 from editfactory.media.analysis import DAMAGE_PENALTY, WEIGHTS, AnalysisOptions, AnalysisResult, ScoredWindow
 from editfactory.media.damage import MOSAIC_ROWS, DamageMeter, with_detail_tiles
 from editfactory.media.fingerprint import FrameHasher
 from editfactory.media.photos import PHOTO_DURATION, photo_info
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.subject import SubjectTracker
-from editfactory.progress import ProgressCallback
 
 MOTION_FULL = 0.04
 """Mean frame-to-frame change at which a video's motion part is full (``media.analysis``): the stored motion."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.probe import MediaInfo
 
 try:  # HEIC/HEIF (iPhone photos): an optional, well-kept plugin (pillow-heif, libheif)

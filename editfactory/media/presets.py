@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 
 
 @dataclass(frozen=True)

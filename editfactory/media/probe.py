@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.runner import _popen, ffmpeg_path, relevant_stderr, run_ffmpeg
 
 log = logging.getLogger(__name__)

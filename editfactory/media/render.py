@@ -2,7 +2,7 @@
 
 This module is pure: a spec (:mod:`editfactory.media.spec`) and files in, one file out, no database — so a Dask worker or a
 notebook can call :func:`render_clip` directly. The library layer
-(:mod:`editfactory.library.renders`) wraps it for a profile.
+(:mod:`editfactory.footage.renders`) wraps it for a profile.
 
 The output is written to a temporary file inside a per-process work folder and
 moved into place with ``os.replace`` only when ffmpeg succeeded; cancel, failure,
@@ -20,11 +20,11 @@ from pathlib import Path
 
 import ffmpeg
 
-from editfactory.diskspace import disk_full_error, is_disk_full
-from editfactory.errors import ValidationError
+from editfactory.core.diskspace import disk_full_error, is_disk_full
+from editfactory.core.errors import ValidationError
+from editfactory.core.progress import ProgressCallback
 from editfactory.media import loudness, mixing
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
-from editfactory.media.safe_zones import safe_area
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
 from editfactory.media.kenburns import photo_canvas, photo_motion
@@ -32,8 +32,8 @@ from editfactory.media.photos import is_stored_photo, photo_info
 from editfactory.media.presets import DRAFT_SCALE, DRAFT_SUFFIX, RenderPreset, get_preset
 from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
+from editfactory.media.safe_zones import safe_area
 from editfactory.media.spec import RenderSegment, RenderSpec
-from editfactory.progress import ProgressCallback
 from editfactory.storage.tempdirs import clean_stale_temp, make_temp_dir
 
 SHORTFALL_PADDED = 0.5

@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from editfactory.diskspace import disk_full_error, is_disk_full
-from editfactory.errors import CancelledError, MediaError
-from editfactory.progress import ProgressCallback
+from editfactory.core.diskspace import disk_full_error, is_disk_full
+from editfactory.core.errors import CancelledError, MediaError
+from editfactory.core.progress import ProgressCallback
 
 FFMPEG_ENV = "EDITFACTORY_FFMPEG"
 """Environment variable that may point at a system ffmpeg to use instead of the bundled one."""

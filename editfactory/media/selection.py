@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 
 MODES = ("best", "source_order", "random")
 MIN_PIECE = 0.6

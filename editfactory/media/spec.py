@@ -3,7 +3,7 @@
 What is derived from the spec is derived by walking its fields, never listed by hand:
 
 - :func:`input_files` — every file the render reads (footage, voiceover, …), which a profile's
-  isolation check verifies (:func:`editfactory.library.renders.require_profile_inputs`);
+  isolation check verifies (:func:`editfactory.footage.renders.require_profile_inputs`);
 - :func:`render_key` — a hash of every field, so a clip is reused only when nothing it is made of changed.
 
 Adding an option is adding a field. A field that names a file is declared with :func:`input_file`
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, write_ass
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.safe_zones import safe_area

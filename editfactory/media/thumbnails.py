@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.runner import run_ffmpeg
 
 THUMBNAIL_WIDTH = 320

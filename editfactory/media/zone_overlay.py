@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.presets import RenderPreset
 from editfactory.media.probe import probe
 from editfactory.media.runner import run_ffmpeg

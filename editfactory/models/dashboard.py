@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 import param
 
+from editfactory.core.errors import EditFactoryError
 from editfactory.costs import current_month, month_entries
-from editfactory.dashboard import ProfileFigures, profile_figures
-from editfactory.errors import EditFactoryError
 from editfactory.models.session import FAILED, StudioSession
+from editfactory.services.dashboard import ProfileFigures, profile_figures
 
 OVERVIEW_WAIT_SECONDS = 1.5  # a page never waits longer than this on another profile
 QUOTA_AMBER = 0.70

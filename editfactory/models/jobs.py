@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 import param
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, STATUSES, Job, JobStore
 from editfactory.models.session import FAILED as CALL_FAILED
 from editfactory.models.session import StudioSession

@@ -12,13 +12,13 @@ from typing import Any
 
 import param
 
-from editfactory import clip_catalog, projects
-from editfactory.clip_catalog import ClipFilter, ClipPage
-from editfactory.errors import ValidationError
-from editfactory.library.duplicates import duplicate_pairs
-from editfactory.library.sources import warned_sources
+from editfactory.core.errors import ValidationError
+from editfactory.footage.duplicates import duplicate_pairs
+from editfactory.footage.sources import warned_sources
 from editfactory.models.session import FAILED, StudioSession
-from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
+from editfactory.services import clip_catalog, projects
+from editfactory.services.clip_catalog import ClipFilter, ClipPage
+from editfactory.services.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 
 ANY = "all"
 TRISTATE = ("any", "with", "without")

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 import param
 
-from editfactory import projects
-from editfactory.errors import EditFactoryError, ValidationError
+from editfactory.core.errors import EditFactoryError, ValidationError
 from editfactory.jobs import SUCCEEDED, Job, JobStore
+from editfactory.services import projects
 from editfactory.jobs.kinds import (
     ANALYZE_SOURCE,
     IMPORT_SOURCES,
@@ -28,7 +28,7 @@ from editfactory.jobs.kinds import (
     start_voice_preview,
     start_voiceover,
 )
-from editfactory.library import (
+from editfactory.footage import (
     Segment,
     SourceVideo,
     create_segment,
@@ -38,9 +38,9 @@ from editfactory.library import (
     list_sources,
     update_segment,
 )
-from editfactory.library.duplicates import copies_among
-from editfactory.library.framing import default_framing, project_framing, set_project_framing
-from editfactory.library.music import (
+from editfactory.footage.duplicates import copies_among
+from editfactory.footage.framing import default_framing, project_framing, set_project_framing
+from editfactory.footage.music import (
     choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
     uses_profile_default,
 )
@@ -49,11 +49,11 @@ from editfactory.media.zone_overlay import overlay_frame
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
+from editfactory.services.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, refusal_reason, stage_upload
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
-from editfactory.tts.cloning import list_cloned_voices
 from editfactory.tts.base import CLONED, PRESET
+from editfactory.tts.cloning import list_cloned_voices
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS
-from editfactory.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, refusal_reason, stage_upload
 
 MODES = {"best": "Best first", "source_order": "In order", "random": "Random"}
 MAX_VARIANTS = 10

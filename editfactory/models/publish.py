@@ -14,9 +14,9 @@ from typing import Any
 
 import param
 
-from editfactory import projects
-from editfactory.clip_catalog import poster_for
-from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.core.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.services import projects
+from editfactory.services.clip_catalog import poster_for
 from editfactory.jobs.kinds.publishing import (
     PUBLISH,
     PUBLISH_REFRESH,
@@ -37,12 +37,12 @@ from editfactory.publish import (
     next_due_at,
     outbox,
 )
-from editfactory.publish.service import cancel_publication, retry_now
 from editfactory.publish.client import Channel
 from editfactory.publish.config import has_api_key, known_channels, load_config
 from editfactory.publish.marker import MARKER_LENGTH
 from editfactory.publish.outbox import Publication
 from editfactory.publish.providers import build_settings, caption_limit, settings_class, text_length
+from editfactory.publish.service import cancel_publication, retry_now
 
 MODES = ("now", "schedule", "spaced", "draft")
 JOB_KINDS = [PUBLISH, PUBLISH_REFRESH, PUBLISH_RESUME, PUBLISH_RETRY_DUE]

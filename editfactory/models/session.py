@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import param
 
-from editfactory.errors import EditFactoryError, NotFoundError, ValidationError
+from editfactory.core.errors import EditFactoryError, NotFoundError, ValidationError
 from editfactory.jobs import JobRunner
 from editfactory.models.pages import page_names
+from editfactory.ops.startup import open_profile
 from editfactory.profiles import Profile, Workspace
-from editfactory.startup import open_profile
 
 log = logging.getLogger(__name__)
 

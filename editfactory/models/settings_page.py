@@ -14,13 +14,13 @@ from typing import Any
 
 import param
 
+from editfactory.core.errors import ValidationError, check_number
 from editfactory.costs import get_quota, month_spend, set_quota
-from editfactory.errors import ValidationError, check_number
-from editfactory.library import get_caption_style, save_caption_style
-from editfactory.library.captions import caption_preview
-from editfactory.library.framing import default_framing, set_default_framing
-from editfactory.library.music import choice_value, default_music, picker_choices, set_default_music
-from editfactory.library.sources import list_sources
+from editfactory.footage import get_caption_style, save_caption_style
+from editfactory.footage.captions import caption_preview
+from editfactory.footage.framing import default_framing, set_default_framing
+from editfactory.footage.music import choice_value, default_music, picker_choices, set_default_music
+from editfactory.footage.sources import list_sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.models.dashboard import quota_level
 from editfactory.models.session import StudioSession

@@ -13,15 +13,15 @@ from typing import Any
 
 import param
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.jobs.kinds.voices import start_clone as start_clone_job
 from editfactory.models.session import FAILED, StudioSession
+from editfactory.services.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
 from editfactory.tts import get_defaults, set_defaults, synthesize_for_profile
 from editfactory.tts.base import VoiceSettings, price_label
 from editfactory.tts.cloning import delete_voice, get_voice, list_cloned_voices, rename_voice, validate_sample
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS, describe_providers, get_provider, provider_class
 from editfactory.tts.service import list_voices_for_profile, set_price
-from editfactory.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
 
 PREVIEW_TEXT = "Hi! This is how I sound. Fresh arrivals are in the store today."
 

@@ -5,7 +5,7 @@ voiceovers, choose footage, build one immutable spec per variant), **render**
 (:func:`render_plan`: pure tasks, :mod:`editfactory.pipeline.render_task`, on a
 local pool or a Dask cluster, :mod:`editfactory.jobs.dask_backend`) and **persist**
 (:func:`save_clips`). Only the coordinating job touches the profile's database, and
-only through the modules that own its tables (clips: :mod:`editfactory.projects`);
+only through the modules that own its tables (clips: :mod:`editfactory.services.projects`);
 there is no SQL in this package.
 
 Re-running with the same inputs costs almost nothing: the voiceover comes from
@@ -24,33 +24,33 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from editfactory import projects
+from editfactory.core.errors import QuotaExceededError, ValidationError, check_number, quoted
 from editfactory.costs import remaining_quota
-from editfactory.errors import QuotaExceededError, ValidationError, check_number, quoted
+from editfactory.footage import get_caption_style, get_source
+from editfactory.footage.framing import resolved_framing
+from editfactory.footage.music import MusicChoice, PlannedMusic, plan_music, project_music
+from editfactory.footage.renders import profile_render_key, require_profile_inputs
+from editfactory.footage.selection import choose_footage
 from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.jobs.registry import PRODUCTION
-from editfactory.library import get_caption_style, get_source
-from editfactory.library.selection import choose_footage
-from editfactory.library.framing import resolved_framing
-from editfactory.library.music import MusicChoice, PlannedMusic, plan_music, project_music
-from editfactory.library.renders import profile_render_key, require_profile_inputs
-from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
 from editfactory.media.caption_looks import style_for
-from editfactory.media.safe_zones import safe_area
+from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
+from editfactory.media.safe_zones import safe_area
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
+from editfactory.services import projects
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
 from editfactory.media.selection import MODES
+from editfactory.tts.base import SynthesisResult
 from editfactory.tts.service import MAX_SCRIPT_CHARS as TTS_MAX_SCRIPT_CHARS
 from editfactory.tts.service import complete_choice
 from editfactory.tts.service import resolve_choice
-from editfactory.tts.base import SynthesisResult
 
 JOB_KIND = PRODUCTION  # listed in editfactory/jobs/registry.py with production_job
 MAX_VARIANTS = SELECTION_MAX_VARIANTS  # one job makes 1–10 variants, as selection and the studio allow

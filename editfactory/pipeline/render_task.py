@@ -10,8 +10,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from editfactory.core.progress import ProgressCallback
 from editfactory.media.render import RenderSpec, render_clip
-from editfactory.progress import ProgressCallback
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import json
 import zipfile
 from pathlib import Path
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
+from editfactory.core.progress import ProgressCallback
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
-from editfactory.secrets import SECRETS_FILE, get_secret, secret_names
 from editfactory.storage.paths import DATABASE_FILE
+from editfactory.storage.secrets import SECRETS_FILE, get_secret, secret_names
 
 
 _SKIPPED_TOP_FOLDERS = {"tmp", "secrets"}

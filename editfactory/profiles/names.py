@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from editfactory.errors import ValidationError, check_text
+from editfactory.core.errors import ValidationError, check_text
 
 MAX_NAME_LENGTH = 80
 MAX_DESCRIPTION_LENGTH = 2000

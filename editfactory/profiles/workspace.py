@@ -23,13 +23,13 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from editfactory.errors import EditFactoryError, NotFoundError, ProfileBusyError, StorageError, ValidationError
+from editfactory.core.errors import EditFactoryError, NotFoundError, ProfileBusyError, StorageError, ValidationError
 from editfactory.profiles.names import clean_description, clean_name, folder_name, name_key
 from editfactory.profiles.profile import Profile
-from editfactory.secrets import forget_profile_secrets
 from editfactory.storage.database import DEFAULT_BUSY_TIMEOUT, ProfileDatabase, is_lock_conflict
 from editfactory.storage.migrations import migrate
 from editfactory.storage.paths import METADATA_FILE, ProfilePaths
+from editfactory.storage.secrets import forget_profile_secrets
 from editfactory.storage.tempdirs import clean_stale_temp
 
 DATA_ENV_VAR = "EDITFACTORY_DATA"

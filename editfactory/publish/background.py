@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.profiles.profile import Profile
 from editfactory.publish import outbox
 from editfactory.publish.delivery import RetryPolicy

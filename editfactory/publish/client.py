@@ -32,7 +32,7 @@ from editfactory.publish.errors import (
     PostizValidationError,
     PublishingNotConfiguredError,
 )
-from editfactory.secrets import api_key_problem, redact
+from editfactory.storage.secrets import api_key_problem, redact
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ import threading
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.profiles.profile import Profile
 from editfactory.publish import outbox
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient, api_base_url, url_problem
 from editfactory.publish.delivery import RetryPolicy, with_retries
 from editfactory.publish.errors import PostizConnectionError, PostizSetupError, PublishingNotConfiguredError
-from editfactory.secrets import api_key_problem, check_api_key, delete_secret, get_secret, mask, set_secret
-from editfactory.settings import get_setting, set_setting
+from editfactory.storage.secrets import api_key_problem, check_api_key, delete_secret, get_secret, mask, set_secret
+from editfactory.storage.settings import get_setting, set_setting
 
 CONFIG_KEY = "postiz.config"
 CHANNELS_KEY = "postiz.channels"

@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from editfactory.core.progress import ProgressCallback
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
 from editfactory.publish import marker, outbox
-from editfactory.publish.content import to_postiz_html
 from editfactory.publish.client import PostizClient, UploadedMedia, iso_utc
+from editfactory.publish.content import to_postiz_html
 from editfactory.publish.errors import PostizError, PostizSetupError
 from editfactory.publish.outbox import FAILED, POSTED, RETRYING, SENDING, Publication
 

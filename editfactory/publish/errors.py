@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from editfactory.errors import PublishError
+from editfactory.core.errors import PublishError
 
 
 class PostizError(PublishError):

@@ -15,9 +15,9 @@ from typing import Any
 
 import psutil
 
-from editfactory.errors import NotFoundError
-from editfactory.ids import new_id
-from editfactory.paging import limit_clause
+from editfactory.core.errors import NotFoundError
+from editfactory.core.ids import new_id
+from editfactory.core.paging import limit_clause
 from editfactory.profiles.profile import Profile
 
 PENDING, SENDING, RETRYING, POSTED, FAILED, CANCELLED = "pending", "sending", "retrying", "posted", "failed", "cancelled"

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 
 CAPTION_LIMITS: dict[str, int] = {
     "x": 280,

@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.profiles.profile import Profile
 from editfactory.publish import outbox
 from editfactory.publish.delivery import RetryPolicy, env_seconds

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
+from editfactory.core.progress import ProgressCallback
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
 from editfactory.publish import marker, outbox
 from editfactory.publish.client import DEFAULT_TIMEOUT, Channel, PostizClient
 from editfactory.publish.config import client_for, known_channels, load_config, remember_channels

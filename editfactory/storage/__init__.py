@@ -7,22 +7,22 @@ everything else reads it, or writes through the owner's functions (those that ta
 caller's transaction). Migrations (``editfactory.storage.migrations``) may change any table.
 ``tests/storage/test_table_owners.py`` keeps this list complete and true::
 
-    projects              editfactory.projects
-    project_sources       editfactory.projects
-    clips                 editfactory.projects
-    source_videos         editfactory.library.sources
-    segments              editfactory.library.segments
-    source_fingerprints   editfactory.library.duplicates
-    near_duplicates       editfactory.library.duplicates
-    music_tracks          editfactory.library.music
-    settings              editfactory.settings
+    projects              editfactory.services.projects
+    project_sources       editfactory.services.projects
+    clips                 editfactory.services.projects
+    source_videos         editfactory.footage.sources
+    segments              editfactory.footage.segments
+    source_fingerprints   editfactory.footage.duplicates
+    near_duplicates       editfactory.footage.duplicates
+    music_tracks          editfactory.footage.music
+    settings              editfactory.storage.settings
     voices                editfactory.tts.cloning
     tts_cache             editfactory.tts.cache
     jobs                  editfactory.jobs.store
     cost_entries          editfactory.costs.ledger
     publications          editfactory.publish.outbox
     clip_publish_state    editfactory.publish.outbox
-    imports               editfactory.library.importer
+    imports               editfactory.footage.importer
     meta                  editfactory.profiles.workspace
     schema_migrations     editfactory.storage.migrations
 """

@@ -58,8 +58,8 @@ import duckdb
 import psutil
 from filelock import FileLock, Timeout
 
-from editfactory.diskspace import disk_full_error, is_disk_full
-from editfactory.errors import ProfileBusyError, StorageError
+from editfactory.core.diskspace import disk_full_error, is_disk_full
+from editfactory.core.errors import ProfileBusyError, StorageError
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import param
 
-from editfactory.errors import ValidationError, check_number
+from editfactory.core.errors import ValidationError, check_number
 from editfactory.tts.control import SynthesisControl
 from editfactory.tts.errors import ScriptTooLongError, VoiceError, VoiceUnavailableError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from editfactory.errors import NotFoundError
+from editfactory.core.errors import NotFoundError
 from editfactory.profiles.profile import Profile
 from editfactory.tts.registry import PROVIDERS
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from editfactory.errors import MediaError, ValidationError, check_text
-from editfactory.ids import new_id
+from editfactory.core.errors import MediaError, ValidationError, check_text
+from editfactory.core.ids import new_id
+from editfactory.core.progress import ProgressCallback
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback
 from editfactory.tts.audio import decode_mono, frame_rms, probe_audio_stream, rms_dbfs, run_ffmpeg, write_wav
 from editfactory.tts.base import SynthesisResult, VoiceProvider
 from editfactory.tts.cloned_voices import get_voice, list_cloned_voices, stored_handle

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from editfactory.errors import CancelledError
-from editfactory.progress import ProgressCallback, ignore_progress
+from editfactory.core.errors import CancelledError
+from editfactory.core.progress import ProgressCallback, ignore_progress
 
 T = TypeVar("T")
 

@@ -7,9 +7,9 @@ checked). Keys live in the profile's secret store (never in its database); the U
 
 from __future__ import annotations
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.profiles.profile import Profile
-from editfactory.secrets import delete_secret, get_secret, mask, set_secret
+from editfactory.storage.secrets import delete_secret, get_secret, mask, set_secret
 from editfactory.tts.base import ProviderSecret
 from editfactory.tts.registry import PROVIDERS, provider_class
 

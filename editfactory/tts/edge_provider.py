@@ -18,7 +18,7 @@ from typing import Any
 
 import param
 
-from editfactory.errors import CancelledError
+from editfactory.core.errors import CancelledError
 from editfactory.tts.audio import audio_duration, decode_mono
 from editfactory.tts.base import (
     Availability,

@@ -14,8 +14,8 @@ from typing import Any
 
 import param
 
-from editfactory.errors import CancelledError
-from editfactory.secrets import api_key_problem
+from editfactory.core.errors import CancelledError
+from editfactory.storage.secrets import api_key_problem
 from editfactory.tts.audio import audio_duration, decode_mono, wav_writer
 from editfactory.tts.base import (
     CLONED,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from editfactory.errors import VoiceError, ValidationError
+from editfactory.core.errors import VoiceError, ValidationError
 
 __all__ = ["VoiceError", "VoiceUnavailableError", "VoiceServiceError", "SampleRejectedError", "ScriptTooLongError"]
 

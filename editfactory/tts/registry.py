@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from editfactory.errors import VoiceError
+from editfactory.core.errors import VoiceError
 from editfactory.profiles.profile import Profile
-from editfactory.secrets import declare_secret, get_secret
-from editfactory.settings import get_setting
+from editfactory.storage.secrets import declare_secret, get_secret
+from editfactory.storage.settings import get_setting
 from editfactory.tts.base import VoiceProvider
 from editfactory.tts.edge_provider import EdgeProvider
 from editfactory.tts.elevenlabs_provider import ElevenLabsProvider

@@ -11,11 +11,11 @@ import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from editfactory.core.errors import NotFoundError, VoiceError, check_number
+from editfactory.core.progress import ProgressCallback, scaled
 from editfactory.costs import ledger
-from editfactory.errors import NotFoundError, VoiceError, check_number
 from editfactory.profiles.profile import Profile
-from editfactory.progress import ProgressCallback, scaled
-from editfactory.settings import get_setting, set_setting
+from editfactory.storage.settings import get_setting, set_setting
 from editfactory.tts import cache
 from editfactory.tts.base import (
     CLONED,

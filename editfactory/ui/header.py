@@ -7,7 +7,7 @@ import panel_material_ui as pmui
 import param
 from panel.viewable import Viewer
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.models.session import StudioSession
 
 

@@ -10,7 +10,7 @@ import panel_material_ui as pmui
 
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS
 from editfactory.models.session import FAILED
-from editfactory.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
+from editfactory.services.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView

@@ -14,10 +14,10 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
+from editfactory.footage.posters import segment_poster
 from editfactory.jobs import Job
-from editfactory.library.posters import segment_poster
-from editfactory.media.framing import FRAMING_LABELS, FRAMINGS
 from editfactory.media.caption_looks import LOOKS
+from editfactory.media.framing import FRAMING_LABELS, FRAMINGS
 from editfactory.media.presets import PRESETS
 from editfactory.models.jobs import JobWatch
 from editfactory.models.produce import (
@@ -31,9 +31,9 @@ from editfactory.models.produce import (
     size_label,
 )
 from editfactory.models.session import FAILED
+from editfactory.services.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.tts import price_label
 from editfactory.tts.registry import PROVIDERS
-from editfactory.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.ui.file_choice import ChosenFiles
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList

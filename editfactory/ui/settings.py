@@ -16,7 +16,7 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.media.caption_looks import LOOKS
 from editfactory.media.captions import SHIPPED_FONTS, CaptionStyle
 from editfactory.media.framing import FRAMING_LABELS

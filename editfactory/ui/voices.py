@@ -16,14 +16,14 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.models.jobs import JobWatch
 from editfactory.models.session import FAILED
 from editfactory.models.voices import price_text
 from editfactory.tts.registry import PROVIDERS, cloning_providers
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
-from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.page import PageView
 from editfactory.ui.recorder import SampleRecorder
 

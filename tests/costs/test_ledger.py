@@ -20,7 +20,7 @@ from editfactory.costs import (
     set_quota,
     settle,
 )
-from editfactory.errors import QuotaExceededError, ValidationError
+from editfactory.core.errors import QuotaExceededError, ValidationError
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_two_processes_share_the_quota(workspace, profile, tmp_path):
     script = textwrap.dedent(f"""
         from editfactory.profiles import Workspace
         from editfactory.costs import reserve, settle
-        from editfactory.errors import QuotaExceededError
+        from editfactory.core.errors import QuotaExceededError
         profile = Workspace({str(workspace.root)!r}).get({profile.id!r})
         held = []
         for _ in range(25):
@@ -140,7 +140,7 @@ def test_set_quota_stores_minus_zero_as_zero_and_refuses_absurd_amounts(profile)
 
 def test_a_quota_stored_as_nan_by_hand_refuses_paid_calls(profile):
     from editfactory.costs import QUOTA_SETTING
-    from editfactory.settings import set_setting
+    from editfactory.storage.settings import set_setting
 
     set_setting(profile, QUOTA_SETTING, float("nan"))  # an older version, or a hand-edited database
     assert get_quota(profile) == 0.0 and remaining_quota(profile) == 0.0

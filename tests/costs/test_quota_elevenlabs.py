@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from editfactory.core.errors import QuotaExceededError
 from editfactory.costs import month_entries, month_spend, set_quota
-from editfactory.errors import QuotaExceededError
-from editfactory.secrets import set_secret
-from editfactory.settings import set_setting
+from editfactory.storage.secrets import set_secret
+from editfactory.storage.settings import set_setting
 from editfactory.tts import synthesize_for_profile
 from tests.fakes.elevenlabs_server import FakeElevenLabs
 from tests.tts.conftest import lavfi

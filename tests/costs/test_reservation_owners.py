@@ -10,11 +10,11 @@ import textwrap
 import psutil
 import pytest
 
+from editfactory.core.errors import NotFoundError, QuotaExceededError
 from editfactory.costs import month_entries, month_spend, remaining_quota, reserve, set_quota
 from editfactory.costs.ledger import quota_overshoot, release_orphaned
-from editfactory.errors import NotFoundError, QuotaExceededError
-from editfactory.secrets import set_secret
-from editfactory.settings import set_setting
+from editfactory.storage.secrets import set_secret
+from editfactory.storage.settings import set_setting
 from editfactory.tts import synthesize_for_profile
 from tests.fakes.elevenlabs_server import FakeElevenLabs
 from tests.tts.conftest import lavfi

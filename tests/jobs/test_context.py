@@ -9,7 +9,7 @@ import time
 import psutil
 import pytest
 
-from editfactory.errors import CancelledError
+from editfactory.core.errors import CancelledError
 from editfactory.jobs import CANCELLED, CommandFailedError, CommandTimeoutError, JobRunner, run_subprocess
 
 from .job_functions import slow_encode_command

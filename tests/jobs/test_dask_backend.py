@@ -10,7 +10,7 @@ import cloudpickle
 import psutil
 import pytest
 
-from editfactory.errors import CancelledError
+from editfactory.core.errors import CancelledError
 from editfactory.jobs import run_subprocess
 from editfactory.jobs.dask_backend import (
     SCHEDULER_ENV,
@@ -23,7 +23,7 @@ from editfactory.jobs.dask_backend import (
 )
 from editfactory.media.render import RenderSegment, RenderSpec
 from editfactory.pipeline.render_task import VariantTask, render_variant
-from editfactory.settings import set_setting
+from editfactory.storage.settings import set_setting
 
 from . import job_functions
 from .media_fixtures import SMALL_PRESET, frame_hashes, make_source, make_tone

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from editfactory.errors import EditFactoryError, MediaError, NotFoundError, ValidationError
+from editfactory.core.errors import EditFactoryError, MediaError, NotFoundError, ValidationError
 from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, SUCCEEDED, JobRunner, JobStore
-from editfactory.projects import create_project, list_projects
+from editfactory.services.projects import create_project, list_projects
 
 from . import job_functions  # noqa: F401  (registers the test job kinds)
 

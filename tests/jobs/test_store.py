@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, JobStore, ProcessIdentity
 
 

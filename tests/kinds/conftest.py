@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import editfactory.jobs.kinds  # noqa: F401  (registers every kind, as the studio does)
-from editfactory import projects
 from editfactory.jobs import JobRunner
 from editfactory.media.runner import ffmpeg_path
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 from jobs.media_fixtures import SMALL_PRESET, make_source
 
@@ -104,8 +104,8 @@ def eleven(speech_mp3):
 @pytest.fixture
 def eleven_profile(profile, eleven):
     """Store A set up for the fake ElevenLabs server, its key in the profile's secret store."""
-    from editfactory.secrets import set_secret
-    from editfactory.settings import set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import set_setting
 
     set_secret(profile, "elevenlabs.api_key", eleven.api_key)
     set_setting(profile, "tts.endpoints", {"elevenlabs": eleven.base_url})

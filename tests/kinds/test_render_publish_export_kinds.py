@@ -6,17 +6,17 @@ import zipfile
 
 import pytest
 
-from editfactory import projects
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
+from editfactory.footage import import_source
 from editfactory.jobs import SUCCEEDED, JobStore
 from editfactory.jobs.kinds import start_export, start_outbox_resume, start_publish, start_status_refresh
-from editfactory.library import import_source
 from editfactory.media.presets import draft_preset, get_preset
 from editfactory.media.probe import probe
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.publish import list_publications
 from editfactory.publish.outbox import FAILED, PENDING
-from editfactory.secrets import set_secret
+from editfactory.services import projects
+from editfactory.storage.secrets import set_secret
 from tests.publish.conftest import add_clip, configure, standard_integrations
 
 from .conftest import SCRIPT, SMALL

@@ -6,15 +6,15 @@ import time
 
 import pytest
 
-from editfactory import projects
+from editfactory.core.errors import ValidationError
 from editfactory.costs import month_spend, set_quota
-from editfactory.errors import ValidationError
 from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobStore
 from editfactory.jobs.kinds import start_clone, start_voice_preview, start_voiceover
 from editfactory.media.probe import probe
+from editfactory.services import projects
+from editfactory.services.uploads import AUDIO_SUFFIXES, stage_upload
 from editfactory.tts.audio import ffmpeg_exe
 from editfactory.tts.cloning import list_cloned_voices
-from editfactory.uploads import AUDIO_SUFFIXES, stage_upload
 
 from .conftest import SCRIPT
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from editfactory.errors import CancelledError
+from editfactory.core.errors import CancelledError
 from editfactory.media.analysis import AnalysisOptions, ScoredWindow, analyze_video, snap_to_keyframes
 
 from media_helpers import ffmpeg

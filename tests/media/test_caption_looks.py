@@ -9,7 +9,7 @@ import numpy as np
 import pysubs2
 import pytest
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.caption_looks import LOOKS, get_look, style_for
 from editfactory.media.captions import (
     FONTS_DIR, SHIPPED_FONTS, CaptionStyle, build_subtitles, check_font_covers, font_covers, write_ass,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pysubs2
 import pytest
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.captions import (
     FONTS_DIR,
     CaptionStyle,
@@ -206,7 +206,7 @@ def test_only_shipped_fonts_can_be_chosen():
 
 
 def test_a_damaged_font_file_is_a_clear_error(tmp_path):
-    from editfactory.errors import MediaError
+    from editfactory.core.errors import MediaError
 
     broken = tmp_path / "broken.ttf"
     broken.write_bytes(b"\x00\x01\x00\x00\x00\x01" + b"junk" * 3)

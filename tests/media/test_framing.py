@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from media_helpers import TEST_PRESET, ffmpeg, frame_at
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.analysis import analyze_video
 from editfactory.media.framing import (
     FRAMINGS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.keyframes import keyframe_times, parse_framecrc, typical_interval
 
 

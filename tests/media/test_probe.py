@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.probe import probe
 from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path
 

@@ -17,7 +17,7 @@ import psutil
 import pytest
 from media_helpers import TEST_PRESET, ffmpeg, frame_at
 
-from editfactory.errors import CancelledError, MediaError, ValidationError
+from editfactory.core.errors import CancelledError, MediaError, ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.probe import probe
 from editfactory.media.render import RenderSegment, RenderSpec, render_clip

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.media.selection import MIN_PIECE, Candidate, select_variants
 
 A, B, C = Path("a.mp4"), Path("b.mp4"), Path("c.mp4")

@@ -21,7 +21,7 @@ def text_outputs(notebook) -> str:
 
 def check_batch(outputs: str, workspace_root: Path) -> None:
     """batch_example.csv: two rows made (3 clips at 1080x1920, free voice), two refused with their reasons."""
-    from editfactory import projects
+    from editfactory.services import projects
     from editfactory.profiles import Workspace
 
     assert "2 of 4 rows made, 3 clip(s), total cost $0.0000" in outputs

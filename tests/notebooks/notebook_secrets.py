@@ -38,11 +38,11 @@ class SeededKeys:
 @contextlib.contextmanager
 def seeded_keys(workspace_root: Path, profile_name: str = "Notebooks") -> Iterator[SeededKeys]:
     """The profile the notebooks open, with a Postiz connection and an ElevenLabs key (fake servers)."""
-    from editfactory.notebook import profile_named
+    from editfactory.ops.notebook import profile_named
     from editfactory.profiles import Workspace
     from editfactory.publish import save_config
-    from editfactory.secrets import set_secret
-    from editfactory.settings import set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import set_setting
 
     channels = [FakeIntegration("nb-tiktok", "Notebook TikTok", "tiktok")]
     with FakePostiz(POSTIZ_KEY, channels) as postiz, FakeElevenLabs(b"never requested", api_key=ELEVENLABS_KEY) as eleven:

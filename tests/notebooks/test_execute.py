@@ -40,7 +40,7 @@ def _nothing(workspace_root: Path) -> Iterator[None]:
 def _seed_costs(workspace_root: Path) -> Iterator[None]:
     """Paid calls in two months for the profiles notebook to read (the offline voices are free)."""
     from editfactory.costs import reserve, settle
-    from editfactory.notebook import profile_named
+    from editfactory.ops.notebook import profile_named
     from editfactory.profiles import Workspace
 
     profile = profile_named("Notebooks", workspace=Workspace(workspace_root))
@@ -55,10 +55,10 @@ def _seed_costs(workspace_root: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def _seed_elevenlabs(workspace_root: Path) -> Iterator[FakeElevenLabs]:
     """A paid provider that is available (the fake ElevenLabs server): the lab must list it and not spend."""
-    from editfactory.notebook import profile_named
+    from editfactory.ops.notebook import profile_named
     from editfactory.profiles import Workspace
-    from editfactory.secrets import set_secret
-    from editfactory.settings import set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import set_setting
 
     with FakeElevenLabs(b"never requested") as server:
         profile = profile_named("Notebooks", workspace=Workspace(workspace_root))
@@ -106,7 +106,7 @@ KEY_CELLS = [
     # that echoes the request's headers in its error, a key pasted with a stray character. Errors are kept as
     # outputs (with their tracebacks), as in a notebook someone saves and shares.
     ("from editfactory.publish import api_key_masked, check_connection, load_config\n"
-     "from editfactory.secrets import get_secret, set_secret\n"
+     "from editfactory.storage.secrets import get_secret, set_secret\n"
      "print(load_config(profile), api_key_masked(profile))\n"
      "load_config(profile)", []),
     ("check_connection(profile)", ["raises-exception"]),

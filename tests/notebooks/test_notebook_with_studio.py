@@ -35,7 +35,7 @@ def test_the_batch_notebook_runs_while_the_studio_serves_the_same_profile(tmp_pa
         pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    from editfactory.notebook import profile_named
+    from editfactory.ops.notebook import profile_named
     from editfactory.profiles import Workspace
 
     root = tmp_path / "ws"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import import_source
 from editfactory.jobs import JobRunner
-from editfactory.library import import_source
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 from jobs.media_fixtures import SMALL_PRESET, make_source
 

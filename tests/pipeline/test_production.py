@@ -10,17 +10,17 @@ import time
 import psutil
 import pytest
 
-from editfactory import projects
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.costs import get_quota, month_entries, month_spend, monthly_totals, set_quota
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.footage import get_caption_style
 from editfactory.jobs import CANCELLED, FAILED, SUCCEEDED, JobStore
-from editfactory.library import get_caption_style
 from editfactory.media.captions import write_ass
 from editfactory.media.presets import RenderPreset
-from editfactory.media.safe_zones import safe_area
 from editfactory.media.probe import probe
+from editfactory.media.safe_zones import safe_area
 from editfactory.pipeline import ProductionRequest, production, start_production
-from editfactory.settings import set_setting
+from editfactory.services import projects
+from editfactory.storage.settings import set_setting
 from editfactory.tts import synthesize_for_profile
 from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import PRICES_SETTING
@@ -107,7 +107,7 @@ def test_per_variant_scripts_get_their_own_voiceover(store, runner):
 @pytest.fixture
 def paid_voice(store, monkeypatch, tmp_path_factory):
     """The store's default voice is ElevenLabs (a local fake server), at $10 per 1000 characters."""
-    from editfactory.secrets import set_secret
+    from editfactory.storage.secrets import set_secret
     from editfactory.tts import set_defaults
     from editfactory.tts.audio import ffmpeg_exe
     from tests.fakes.elevenlabs_server import FakeElevenLabs

@@ -8,11 +8,11 @@ import subprocess
 import imageio_ffmpeg
 import pytest
 
-from editfactory import projects
+from editfactory.footage import import_source, select_for_sources
 from editfactory.jobs import SUCCEEDED
-from editfactory.library import import_source, select_for_sources
 from editfactory.media.probe import probe
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from .conftest import SCRIPT, SMALL
 from .test_production import finished_loudness

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import analyze_source, import_source, list_segments
 from editfactory.jobs import SUCCEEDED
-from editfactory.library import analyze_source, import_source, list_segments
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from footage_copies import make_copy, make_different, make_good, save_side_by_side
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory import projects
 from editfactory.jobs import SUCCEEDED
 from editfactory.jobs.dask_backend import SCHEDULER_ENV
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from jobs.media_fixtures import frame_hashes
 from .conftest import SCRIPT, SMALL  # noqa: I001

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from editfactory import projects
+from editfactory.footage.framing import set_default_framing, set_project_framing
 from editfactory.jobs import SUCCEEDED
-from editfactory.library.framing import set_default_framing, set_project_framing
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from .conftest import SCRIPT, SMALL
 

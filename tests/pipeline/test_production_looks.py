@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory import projects
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
+from editfactory.footage import save_caption_style
 from editfactory.jobs import SUCCEEDED, JobStore
-from editfactory.library import save_caption_style
 from editfactory.media.caption_looks import LOOKS
 from editfactory.media.captions import CaptionStyle
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from .conftest import SMALL
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from music_tracks import kick_times, make_track
 
-from editfactory import projects
+from editfactory.footage import import_source
+from editfactory.footage.music import import_track, set_project_music
 from editfactory.jobs import SUCCEEDED
-from editfactory.library import import_source
-from editfactory.library.music import import_track, set_project_music
 from editfactory.media.beatcuts import BEAT_WINDOW
 from editfactory.media.selection import MIN_PIECE
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from jobs.media_fixtures import make_source
 
@@ -56,7 +56,7 @@ def test_the_projects_music_is_in_the_clip_on_the_beat(store, runner, groove, sh
     assert job.outputs["music"]["track_id"] == track.id and job.outputs["music"]["cut_on_beat"] is True
     clip = projects.list_clips(profile, project["id"])[0]
     assert clip["music"]["track_id"] == track.id  # the clip says what music it was made with…
-    from editfactory.clip_catalog import browse_clips
+    from editfactory.services.clip_catalog import browse_clips
 
     assert browse_clips(profile).rows[0]["music"] == "groove"  # …and the Library shows it
     integrated, true_peak = finished_loudness(profile.paths.absolute(clip["path"]))
@@ -97,7 +97,7 @@ def test_the_projects_music_is_in_the_clip_on_the_beat(store, runner, groove, sh
 
 def test_an_unknown_track_is_refused_before_the_job_starts(store, runner):
     profile, project = store
-    from editfactory.errors import NotFoundError
+    from editfactory.core.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
         start_production(runner, profile, ProductionRequest(project["id"], SCRIPT, preset=SMALL,

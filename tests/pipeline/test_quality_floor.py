@@ -6,12 +6,12 @@ import subprocess
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import analyze_source, import_source
 from editfactory.jobs import SUCCEEDED
-from editfactory.library import analyze_source, import_source
 from editfactory.media.probe import probe
 from editfactory.media.runner import ffmpeg_path
 from editfactory.pipeline import ProductionRequest, start_production
+from editfactory.services import projects
 
 from .conftest import SCRIPT, SMALL
 

@@ -8,8 +8,8 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 import editfactory.tts.registry  # noqa: F401  (registering the voice providers declares their keys' names)
-from editfactory import secrets
-from editfactory.secrets import SecretStoreError, get_secret, set_secret
+from editfactory.storage import secrets
+from editfactory.storage.secrets import SecretStoreError, get_secret, set_secret
 
 
 class MemoryKeyring(KeyringBackend):
@@ -79,7 +79,7 @@ def test_doctor_lists_and_removes_keys_of_a_profile_folder_deleted_by_hand(works
     """Deleting a profile's folder by hand left its keys in the OS keyring for good, and nothing said so."""
     import shutil
 
-    from editfactory import doctor
+    from editfactory.ops import doctor
 
     a, b = workspace.create("Store A"), workspace.create("Store B")
     for profile, tag in ((a, "alpha"), (b, "bravo")):
@@ -107,7 +107,7 @@ def test_doctor_lists_and_removes_keys_of_a_profile_folder_deleted_by_hand(works
 def test_keys_saved_before_the_index_existed_are_listed_once_read(workspace, memory_keyring):
     import shutil
 
-    from editfactory import doctor
+    from editfactory.ops import doctor
 
     a = workspace.create("Store A")
     memory_keyring.set_password(f"editfactory:{a.id}", "postiz.api_key", "old-version-key-0123456789")

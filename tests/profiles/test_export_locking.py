@@ -7,9 +7,9 @@ import zipfile
 
 import duckdb
 
-from editfactory import projects
 from editfactory.profiles.export import export_profile
-from editfactory.settings import get_setting, set_setting
+from editfactory.services import projects
+from editfactory.storage.settings import get_setting, set_setting
 
 WAIT = 60.0  # far longer than one small write; reaching it means the writer was stalled
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from editfactory.errors import NotFoundError, ProfileBusyError, ValidationError
+from editfactory.core.errors import NotFoundError, ProfileBusyError, ValidationError
 from editfactory.profiles import Workspace
 from editfactory.profiles.names import MAX_NAME_LENGTH
 
@@ -154,7 +154,7 @@ def test_default_workspace_root_follows_env(tmp_path, monkeypatch):
 
 
 def test_copied_database_is_detected(workspace):
-    from editfactory.errors import EditFactoryError
+    from editfactory.core.errors import EditFactoryError
 
     a = workspace.create("A")
     b = workspace.create("B")
@@ -168,7 +168,7 @@ def test_copied_database_is_detected(workspace):
 
 
 def test_a_handle_to_a_deleted_profile_says_so(workspace):
-    from editfactory.errors import StorageError
+    from editfactory.core.errors import StorageError
 
     gone = workspace.create("Gone")
     workspace.create("Stays")
@@ -202,7 +202,7 @@ def test_a_workspace_locked_by_another_program_gives_a_clear_busy_error(workspac
 
 
 def test_a_workspace_root_that_is_a_file_is_refused_clearly(tmp_path):
-    from editfactory.errors import StorageError
+    from editfactory.core.errors import StorageError
 
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("oops")

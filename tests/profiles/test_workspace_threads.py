@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from editfactory.errors import ProfileBusyError, ValidationError
+from editfactory.core.errors import ProfileBusyError, ValidationError
 from editfactory.profiles import Workspace
 
 

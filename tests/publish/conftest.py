@@ -9,7 +9,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from editfactory.ids import new_id
+from editfactory.core.ids import new_id
 from editfactory.publish import RetryPolicy, save_config
 from tests.fakes.postiz_server import FakeIntegration, FakePostiz
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.publish import (
     PostizError,
     PostizAuthError,
@@ -16,7 +16,7 @@ from editfactory.publish import (
     check_connection,
 )
 from editfactory.publish.config import client_for, known_channels
-from editfactory.secrets import get_secret
+from editfactory.storage.secrets import get_secret
 from tests.publish.conftest import configure, standard_integrations
 
 KEY_A = "key-store-a-0123456789"
@@ -94,8 +94,8 @@ def test_clients_cached_per_profile_and_dropped_on_change(workspace, postiz_fact
 
 def test_change_made_by_another_process_also_replaces_the_cached_client(workspace, postiz_factory):
     """The notebook saves a new key or URL: the studio's cached client must not keep using the old one."""
-    from editfactory.secrets import set_secret
-    from editfactory.settings import get_setting, set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import get_setting, set_setting
 
     profile = workspace.create("Store A")
     server_a = postiz_factory(KEY_A, standard_integrations("a"))
@@ -125,7 +125,7 @@ PASTED_KEYS = ["pz-key-0123…4567", "pz-key-0123\u200b4567", "pz-key-0123\u0430
 
 @pytest.mark.parametrize("bad_key", PASTED_KEYS)
 def test_key_with_a_pasted_character_is_refused_at_save_time(workspace, bad_key):
-    from editfactory.secrets import set_secret
+    from editfactory.storage.secrets import set_secret
 
     profile = workspace.create("Store A")
     save_config(profile, url="https://postiz.example.com/api", api_key=KEY_A)
@@ -149,7 +149,7 @@ def test_key_saved_before_the_check_gives_a_clear_error_not_a_raw_one(workspace,
     import traceback
 
     from editfactory.publish import publish_clip, resume_pending
-    from editfactory.startup import open_profile
+    from editfactory.ops.startup import open_profile
     from tests.publish.conftest import add_clip
 
     bad_key = "pz-legacy-\u200bkey-0123456789"
@@ -236,7 +236,7 @@ def test_urls_the_http_client_cannot_use_are_refused_at_save_time(workspace, url
 
 @pytest.mark.parametrize("url", ["https://exa\tmple.com", "https://a..b", f"https://{'a' * 64}.example.com"])
 def test_a_bad_url_saved_by_an_older_version_gives_our_error_on_use(workspace, url):
-    from editfactory.settings import get_setting, set_setting
+    from editfactory.storage.settings import get_setting, set_setting
 
     profile = workspace.create("S")
     save_config(profile, enabled=True, api_key=KEY_A)

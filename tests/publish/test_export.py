@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.profiles.export import export_profile
-from editfactory.secrets import set_secret
-from editfactory.settings import get_setting, set_setting
+from editfactory.storage.secrets import set_secret
+from editfactory.storage.settings import get_setting, set_setting
 from tests.publish.conftest import add_clip
 
 

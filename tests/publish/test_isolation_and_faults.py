@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.publish import (
     RetryPolicy,
     list_publications,

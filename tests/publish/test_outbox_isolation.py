@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory import projects
-from editfactory.errors import NotFoundError
+from editfactory.core.errors import NotFoundError
 from editfactory.publish import clip_state, outbox
+from editfactory.services import projects
 from tests.publish.conftest import add_clip
 
 

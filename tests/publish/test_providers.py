@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.publish.providers import (
     CAPTION_LIMITS,
     ELLIPSIS,

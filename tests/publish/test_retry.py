@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.publish import list_publications, publish_clip, resume_pending, retry_publication
 from editfactory.publish import outbox
 from tests.publish.conftest import add_clip, configure, standard_integrations

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.publish import RetryPolicy, check_connection, outbox, publish_clip, save_config
 from editfactory.publish import retry_loop
 from editfactory.publish.delivery import RETRY_DELAY_ENV, RETRY_MAX_DELAY_ENV

@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 import pytest
 
-from editfactory.errors import EditFactoryError, ValidationError
+from editfactory.core.errors import EditFactoryError, ValidationError
 from editfactory.profiles.export import export_profile
-from editfactory.secrets import set_secret
+from editfactory.storage.secrets import set_secret
 from editfactory.publish import (
     PostizAuthError,
     RetryPolicy,

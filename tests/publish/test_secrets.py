@@ -1,4 +1,4 @@
-"""The secret store (editfactory/secrets.py): file backend details, per-profile isolation, masking, keyring choice."""
+"""The secret store (editfactory/storage/secrets.py): file backend details, per-profile isolation, masking, keyring choice."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import stat
 
 import pytest
 
-from editfactory import secrets
-from editfactory.errors import ValidationError
-from editfactory.secrets import backend_name, delete_secret, get_secret, mask, secret_names, set_secret
+from editfactory.core.errors import ValidationError
+from editfactory.storage import secrets
+from editfactory.storage.secrets import backend_name, delete_secret, get_secret, mask, secret_names, set_secret
 
 
 def test_file_backend_is_owner_only_and_per_profile(workspace):

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.publish import (
     ChannelTarget,
     PublishingNotConfiguredError,

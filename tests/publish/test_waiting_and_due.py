@@ -10,9 +10,9 @@ import pytest
 
 from editfactory.jobs import SUCCEEDED, JobRunner
 from editfactory.jobs.kinds import start_due_retry
+from editfactory.ops.startup import open_profile
 from editfactory.publish import RetryPolicy, next_due_at, publish_clip, resume_pending, retry_due_posts, save_config
 from editfactory.publish import marker, outbox
-from editfactory.startup import open_profile
 from tests.fakes.postiz_server import Faults
 from tests.publish.conftest import add_clip, configure, standard_integrations
 

@@ -18,20 +18,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editfactory import projects
+from editfactory.core.errors import EditFactoryError, MediaError, NotFoundError, ValidationError, VoiceError
 from editfactory.costs import set_quota
-from editfactory.errors import EditFactoryError, MediaError, NotFoundError, ValidationError, VoiceError
-from editfactory.library import import_source
-from editfactory.library.captions import save_caption_style
+from editfactory.footage import import_source
+from editfactory.footage.captions import save_caption_style
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.runner import ffmpeg_path
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.publish.config import save_config
+from editfactory.services import projects
+from editfactory.services.uploads import stage_upload
 from editfactory.tts import set_defaults
 from editfactory.tts.cloning import clone_voice
 from editfactory.tts.errors import SampleRejectedError
 from editfactory.tts.registry import get_provider
-from editfactory.uploads import stage_upload
 
 
 @dataclass

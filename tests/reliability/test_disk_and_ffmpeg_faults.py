@@ -17,17 +17,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-from editfactory import projects
-from editfactory.errors import DiskFullError, MediaError
+from editfactory.core.errors import DiskFullError, MediaError
+from editfactory.footage import import_source
+from editfactory.footage.renders import render_for_profile
 from editfactory.jobs import FAILED, SUCCEEDED, JobRunner
 from editfactory.jobs.kinds import start_voiceover
-from editfactory.library import import_source
-from editfactory.library.renders import render_for_profile
 from editfactory.media.presets import RenderPreset
 from editfactory.media.render import RenderSegment, RenderSpec
 from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 from jobs.media_fixtures import SMALL_PRESET, make_source
 

@@ -36,21 +36,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from editfactory import projects
+from editfactory.core.errors import EditFactoryError, check_text
 from editfactory.costs import get_quota, set_quota
 from editfactory.costs.ledger import MAX_QUOTA_USD
-from editfactory.errors import EditFactoryError, check_text
-from editfactory.library.captions import SETTING_KEY as STYLE_KEY
-from editfactory.library.captions import get_caption_style, save_caption_style
-from editfactory.library.framing import FRAMINGS, default_framing, set_default_framing, set_project_framing
-from editfactory.library.segments import create_segment, get_segment, update_segment
+from editfactory.footage.captions import SETTING_KEY as STYLE_KEY
+from editfactory.footage.captions import get_caption_style, save_caption_style
+from editfactory.footage.framing import FRAMINGS, default_framing, set_default_framing, set_project_framing
+from editfactory.footage.segments import create_segment, get_segment, update_segment
 from editfactory.media.captions import CaptionStyle
 from editfactory.models.settings_page import style_from_form
 from editfactory.pipeline.production import MAX_SCRIPT_CHARS, MAX_VARIANTS, ProductionRequest
-from editfactory.publish.config import CONFIG_KEY as POSTIZ_CONFIG_KEY
 from editfactory.profiles.names import clean_name
-from editfactory.secrets import get_secret
-from editfactory.settings import get_setting
+from editfactory.publish.config import CONFIG_KEY as POSTIZ_CONFIG_KEY
+from editfactory.services import projects
+from editfactory.storage.secrets import get_secret
+from editfactory.storage.settings import get_setting
 from editfactory.tts.credentials import check_key, set_key
 from editfactory.tts.service import MAX_PRICE_PER_1K, get_prices, set_defaults, set_price
 
@@ -280,7 +280,7 @@ def _studio_price(c: Ctx, value: Any) -> Any:
 
 
 def _upload_name(c: Ctx, value: Any) -> Any:
-    from editfactory.uploads import stage_upload
+    from editfactory.services.uploads import stage_upload
 
     return stage_upload(c.shop, value, b"\x00" * 64)
 
@@ -335,7 +335,7 @@ def _postiz_key(c: Ctx, value: Any) -> Any:
 
 
 def _batch_script(c: Ctx, value: Any) -> Any:
-    from editfactory.batch import read_batch_csv
+    from editfactory.ops.batch import read_batch_csv
 
     folder = c.shop.paths.tmp / "fuzz-batch"
     folder.mkdir(parents=True, exist_ok=True)
@@ -374,7 +374,7 @@ def _media(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     from editfactory.jobs import JobRunner
-    from editfactory.library import import_source
+    from editfactory.footage import import_source
     from editfactory.models import StudioSession
     from editfactory.profiles import Workspace
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import import_source
+from editfactory.footage.sources import list_sources
 from editfactory.jobs import JobRunner, JobStore, recover_interrupted
 from editfactory.jobs.store import FINISHED_STATUSES, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED
-from editfactory.library import import_source
-from editfactory.library.sources import list_sources
 from editfactory.media.runner import ffmpeg_path
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 
 CHILD = Path(__file__).with_name("kill_child.py")
 RUNS_PER_STAGE = 20

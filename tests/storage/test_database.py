@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from editfactory.errors import ProfileBusyError, StorageError
+from editfactory.core.errors import ProfileBusyError, StorageError
 from editfactory.storage.database import ProfileDatabase
 
 

@@ -27,7 +27,7 @@ _ROW_HELPERS = {"insert_rows"}
 """editfactory.storage.rows' helpers: called with a table name, they write that table."""
 DYNAMIC_TABLE_WRITERS = {
     "editfactory.storage.rows": "the bulk-row helper itself; its callers are checked by the table they pass",
-    "editfactory.projects": "_update_row and insert_rows take one of its own tables (insert_rows refuses others)",
+    "editfactory.services.projects": "_update_row and insert_rows take one of its own tables (insert_rows refuses others)",
 }
 """Modules allowed to write a table named at run time, and why."""
 

@@ -10,8 +10,8 @@ import sys
 
 _SCRIPT = """
 import datetime as dt, sys
-from editfactory import projects
 from editfactory.profiles import Workspace
+from editfactory.services import projects
 workspace = Workspace(sys.argv[1])
 profile = workspace.create("Night shop")
 project = projects.create_project(profile, "Launch")

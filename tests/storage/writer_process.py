@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from editfactory.errors import EditFactoryError
+from editfactory.core.errors import EditFactoryError
 from editfactory.profiles import Workspace
 
 

@@ -62,8 +62,8 @@ def profile(workspace):
 @pytest.fixture
 def eleven_profile(profile, eleven):
     """A profile configured for the fake ElevenLabs server, key in its secret store."""
-    from editfactory.secrets import set_secret
-    from editfactory.settings import set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import set_setting
 
     set_secret(profile, "elevenlabs.api_key", eleven.api_key)
     set_setting(profile, "tts.endpoints", {"elevenlabs": eleven.base_url})

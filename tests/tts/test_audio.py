@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from editfactory.errors import MediaError
+from editfactory.core.errors import MediaError
 from editfactory.media.runner import FFMPEG_ENV, ffmpeg_path
 from editfactory.tts import audio
 from editfactory.tts.cloning import normalize_sample

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.profiles import Workspace
 from editfactory.tts import synthesize_for_profile
 from editfactory.tts.audio import ffmpeg_exe, probe_audio_stream, read_wav

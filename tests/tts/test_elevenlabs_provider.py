@@ -165,7 +165,7 @@ def test_a_key_stored_before_keys_were_checked_is_refused_before_any_request(ele
     with a message that says what to do and does not contain the key."""
     import json as _json
 
-    from editfactory.secrets import SECRETS_FILE
+    from editfactory.storage.secrets import SECRETS_FILE
     from editfactory.tts.registry import get_provider
 
     bad_key = "sk_" + "a1b2c3d4e5" * 3 + "…"

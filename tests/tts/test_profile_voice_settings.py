@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import ValidationError, VoiceError
-from editfactory.secrets import get_secret
-from editfactory.settings import get_setting
+from editfactory.core.errors import ValidationError, VoiceError
+from editfactory.storage.secrets import get_secret
+from editfactory.storage.settings import get_setting
 from editfactory.tts import estimate_for_profile
 from editfactory.tts.credentials import key_masked, set_key
 from editfactory.tts.service import get_prices, list_voices_for_profile, set_price

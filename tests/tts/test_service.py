@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from editfactory.core.errors import NotFoundError, QuotaExceededError, VoiceError
 from editfactory.costs import month_entries, monthly_totals, set_quota
-from editfactory.errors import NotFoundError, QuotaExceededError, VoiceError
-from editfactory.settings import set_setting
+from editfactory.storage.settings import set_setting
 from editfactory.tts import check_script_length, estimate_for_profile, get_defaults, set_defaults, synthesize_for_profile
 from editfactory.tts.errors import ScriptTooLongError
 from editfactory.tts.registry import describe_providers
@@ -94,7 +94,7 @@ def test_a_priced_local_voice_is_charged_what_was_reserved(tmp_path):
     """A profile may price a free engine (e.g. its own GPU time): the settled cost matches the estimate."""
     from editfactory.costs import ledger
     from editfactory.profiles import Workspace
-    from editfactory.settings import set_setting
+    from editfactory.storage.settings import set_setting
     from editfactory.tts.service import estimate_for_profile, synthesize_for_profile
 
     profile = Workspace(tmp_path / "ws").create("Priced")

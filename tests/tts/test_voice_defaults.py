@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import NotFoundError, VoiceError
+from editfactory.core.errors import NotFoundError, VoiceError
 from editfactory.tts import get_defaults, set_defaults
 from editfactory.tts.cloning import clone_voice
 from editfactory.tts.elevenlabs_provider import ElevenLabsProvider

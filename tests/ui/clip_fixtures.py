@@ -9,7 +9,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from editfactory import projects
+from editfactory.services import projects
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ import textwrap
 
 import pytest
 
-from editfactory import projects
 from editfactory.costs import reserve, set_quota, settle
 from editfactory.models.dashboard import DashboardModel, quota_level, read_overview
+from editfactory.services import projects
 from editfactory.ui.dashboard import DashboardPage
 
 

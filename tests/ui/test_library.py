@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from panel.models.tabulator import CellClickEvent, TableEditEvent
 
-from editfactory import projects
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.models.library import LibraryModel
+from editfactory.services import projects
 from editfactory.ui.library import LibraryPage
 from tests.ui.clip_fixtures import add_rendered_clip, small_mp4  # noqa: F401 - fixture
 from tests.ui.conftest import open_page, screenshot

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editfactory import secrets
-from editfactory.errors import ValidationError, VoiceError
+from editfactory.core.errors import ValidationError, VoiceError
 from editfactory.jobs import JobStore
-from editfactory.secrets import get_secret
+from editfactory.storage import secrets
+from editfactory.storage.secrets import get_secret
 from editfactory.tts.audio import write_wav
 from editfactory.tts.base import (
     CLONED,

@@ -18,12 +18,12 @@ import panel_material_ui as pmui
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from editfactory.core.errors import ValidationError
 from editfactory.costs import month_entries
-from editfactory.errors import ValidationError
 from editfactory.jobs import JobStore
 from editfactory.media.runner import ffmpeg_path
 from editfactory.models.produce import ProduceModel
-from editfactory.settings import set_setting
+from editfactory.storage.settings import set_setting
 
 SMALL = {"name": "test-small", "width": 180, "height": 320, "fps": 15, "x264_preset": "ultrafast", "crf": 30}
 SCRIPT = "Meet the trail shoe. Light, fast and ready."
@@ -475,8 +475,8 @@ def test_empty_and_damaged_uploads_are_refused_in_words_in_the_browser(browser, 
 
 @pytest.mark.ui
 def test_produce_story_in_the_browser(browser, workspace, served_studio, footage, tmp_path):
-    from editfactory import projects
-    from editfactory.library import list_segments
+    from editfactory.services import projects
+    from editfactory.footage import list_segments
     from tests.ui.conftest import open_page, screenshot
 
     shop = workspace.create("Trail Store")
@@ -614,8 +614,8 @@ def test_view_switching_profile_leaves_nothing_of_the_last_one_on_screen(view, f
 def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_refused(view, footage):
     from panel.models.tabulator import TableEditEvent
 
-    from editfactory.library import get_segment
-    from editfactory.library.framing import project_framing, set_default_framing
+    from editfactory.footage import get_segment
+    from editfactory.footage.framing import project_framing, set_default_framing
     from editfactory.ui.produce import AS_PROJECT, PROFILE_DEFAULT
 
     profile = view.session.profile
@@ -655,7 +655,7 @@ def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_re
 def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, tmp_path):
     from music_tracks import make_track
 
-    from editfactory.library.music import import_track, project_music, set_default_music, uses_profile_default
+    from editfactory.footage.music import import_track, project_music, set_default_music, uses_profile_default
 
     profile = view.session.profile
     project_id = view.model.project_id

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from editfactory import projects
-from editfactory.library import analyze_source, import_source
+from editfactory.footage import analyze_source, import_source
+from editfactory.services import projects
 
 from footage_copies import make_copy, make_different, make_good
 

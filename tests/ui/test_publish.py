@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 from panel.models.tabulator import CellClickEvent
 
-from editfactory import projects
-from editfactory.errors import NotFoundError
+from editfactory.core.errors import NotFoundError
 from editfactory.jobs import JobStore
 from editfactory.models.publish import PublishModel, post_state
 from editfactory.publish import check_connection, list_publications, outbox
+from editfactory.services import projects
 from editfactory.ui.publish import PublishPage
 from tests.publish.conftest import _file_secrets, configure, postiz_factory, standard_integrations  # noqa: F401
 from tests.ui.clip_fixtures import add_rendered_clip, small_mp4  # noqa: F401 - fixture

@@ -7,11 +7,11 @@ import subprocess
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import import_source
 from editfactory.jobs import FAILED, JobStore
-from editfactory.library import import_source
 from editfactory.media.runner import ffmpeg_path
 from editfactory.pipeline import ProductionRequest
+from editfactory.services import projects
 from tests.ui.conftest import open_page, screenshot
 
 

@@ -15,11 +15,11 @@ import pytest
 from playwright.sync_api import expect
 
 from editfactory.costs import get_quota, reserve, settle
-from editfactory.library import get_caption_style
+from editfactory.footage import get_caption_style
 from editfactory.media.captions import CaptionStyle
 from editfactory.publish.config import load_config
-from editfactory.secrets import get_secret
-from editfactory.settings import get_setting
+from editfactory.storage.secrets import get_secret
+from editfactory.storage.settings import get_setting
 from editfactory.ui.settings import SettingsPage
 from tests.fakes.postiz_server import FakeIntegration, FakePostiz
 from tests.ui.conftest import open_page, screenshot
@@ -78,7 +78,7 @@ def test_profile_name_is_saved_and_a_duplicate_refused_inline(workspace, make_se
 
 
 def test_the_caption_preview_appears_changes_with_the_style_and_defaults_restore(workspace, make_session, tmp_path):
-    from editfactory.library import import_source
+    from editfactory.footage import import_source
 
     view = _page(make_session)
     first = Path(view.model.preview_path)
@@ -106,7 +106,7 @@ def test_the_caption_preview_appears_changes_with_the_style_and_defaults_restore
 
 
 def test_a_caption_look_fills_the_form_shows_in_the_preview_and_is_saved(workspace, make_session, tmp_path):
-    from editfactory.library import import_source
+    from editfactory.footage import import_source
     from editfactory.media.caption_looks import LOOKS
 
     view = _page(make_session)
@@ -196,7 +196,7 @@ def test_a_wrong_postiz_key_fails_the_connection_test_inline(make_session, posti
 def test_test_connection_uses_what_the_form_holds_before_it_is_saved(make_session, postiz):
     """It tested the saved settings and said 'has no Postiz API key' right after one was typed."""
     from editfactory.publish.config import load_config
-    from editfactory.secrets import get_secret
+    from editfactory.storage.secrets import get_secret
 
     view = _page(make_session)
     profile = view.session.profile
@@ -311,8 +311,8 @@ def test_switching_profile_shows_the_other_profiles_settings_and_no_key(workspac
 
 
 def test_the_default_framing_is_saved_and_a_bad_one_refused(workspace, make_session):
-    from editfactory.errors import ValidationError
-    from editfactory.library.framing import SETTING_KEY, default_framing
+    from editfactory.core.errors import ValidationError
+    from editfactory.footage.framing import SETTING_KEY, default_framing
 
     view = _page(make_session)
     profile = view.session.profile
@@ -364,7 +364,7 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
     content = page.content()
     assert POSTIZ_KEY not in content and "Traceback" not in content
     assert get_secret(workspace.find_by_name("Settings shop"), "postiz.api_key") == POSTIZ_KEY
-    from editfactory.library.framing import default_framing
+    from editfactory.footage.framing import default_framing
 
     assert default_framing(workspace.find_by_name("Settings shop")) == "fit"
 
@@ -372,8 +372,8 @@ def test_settings_page_in_the_browser(browser, workspace, served_studio, postiz)
 def test_the_default_music_is_saved_and_a_bad_one_refused(workspace, make_session, tmp_path):
     from music_tracks import make_track
 
-    from editfactory.errors import ValidationError
-    from editfactory.library.music import default_music, import_track
+    from editfactory.core.errors import ValidationError
+    from editfactory.footage.music import default_music, import_track
 
     view = _page(make_session)
     profile = view.session.profile

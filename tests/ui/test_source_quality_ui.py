@@ -79,7 +79,7 @@ def test_quality_notes_of_the_latest_render_are_shown_and_survive_a_reload(view,
 
 
 def test_the_library_lists_footage_that_will_look_blurry_for_this_profile_only(workspace, make_session, clips):
-    from editfactory.library import import_source
+    from editfactory.footage import import_source
     from editfactory.ui.library import LibraryPage
 
     shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
@@ -101,7 +101,7 @@ def test_the_library_lists_footage_that_will_look_blurry_for_this_profile_only(w
 def test_the_library_lists_footage_imported_twice_for_this_profile_only(workspace, make_session, tmp_path):
     from footage_copies import make_copy, make_good
 
-    from editfactory.library import analyze_source, import_source
+    from editfactory.footage import analyze_source, import_source
     from editfactory.ui.library import LibraryPage
 
     good = make_good(tmp_path / "clean.mp4")

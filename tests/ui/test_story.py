@@ -16,9 +16,9 @@ import subprocess
 
 import pytest
 
-from editfactory import projects
 from editfactory.jobs import JobStore
 from editfactory.media.runner import ffmpeg_path
+from editfactory.services import projects
 from tests.fakes.postiz_server import FakePostiz
 from tests.publish.conftest import standard_integrations
 from tests.ui.conftest import open_page, screenshot

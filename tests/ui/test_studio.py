@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editfactory.errors import NotFoundError, ValidationError
+from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.models.session import FAILED
 from editfactory.ui.app import StudioApp
 from tests.ui.conftest import open_page, screenshot
@@ -139,7 +139,7 @@ def test_header_creates_and_deletes_profiles_and_back_button_returns_to_the_prev
 def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_reloaded(workspace, runner):
     import asyncio
 
-    from editfactory import projects
+    from editfactory.services import projects
 
     shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
     project = projects.create_project(shoes, "Boots")

@@ -20,8 +20,8 @@ import time
 
 import pytest
 
-from editfactory import projects
 from editfactory.bench.fairness import MAX_WAIT_TARGET, RATIO_TARGET, file_breakdown
+from editfactory.services import projects
 from editfactory.storage.database import STATS_ENV_VAR
 
 SESSIONS = {"jobs": 2, "library": 2}

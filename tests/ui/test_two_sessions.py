@@ -6,10 +6,10 @@ import subprocess
 
 import pytest
 
-from editfactory import projects
+from editfactory.footage import import_source
 from editfactory.jobs import JobStore
-from editfactory.library import import_source
 from editfactory.media.runner import ffmpeg_path
+from editfactory.services import projects
 from tests.ui.conftest import screenshot
 
 

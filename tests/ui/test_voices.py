@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from editfactory.jobs import JobStore
-from editfactory.settings import get_setting
+from editfactory.storage.settings import get_setting
 from editfactory.tts import get_defaults
 from editfactory.tts.audio import ffmpeg_exe
 from editfactory.tts.cloning import list_cloned_voices
@@ -53,8 +53,8 @@ def eleven(speech, tmp_path):
 
 
 def _eleven_profile(workspace, server, name="Voices shop"):
-    from editfactory.secrets import set_secret
-    from editfactory.settings import set_setting
+    from editfactory.storage.secrets import set_secret
+    from editfactory.storage.settings import set_setting
 
     profile = workspace.create(name)
     set_secret(profile, "elevenlabs.api_key", server.api_key)

@@ -23,7 +23,7 @@ export             the profile as a zip                                         
 """
 
 from editfactory.jobs.kinds.export import EXPORT, start_export
-from editfactory.jobs.kinds.library import ANALYZE_SOURCE, IMPORT_SOURCES, start_analysis, start_import
+from editfactory.jobs.kinds.footage import ANALYZE_SOURCE, IMPORT_SOURCES, start_analysis, start_import
 from editfactory.jobs.kinds.publishing import (
     PUBLISH,
     PUBLISH_REFRESH,

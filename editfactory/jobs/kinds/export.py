@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.registry import EXPORT
 from editfactory.jobs.runner import JobRunner

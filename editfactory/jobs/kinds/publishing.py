@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.registry import PUBLISH, PUBLISH_REFRESH, PUBLISH_RESUME, PUBLISH_RETRY_DUE
 from editfactory.jobs.runner import JobRunner
 from editfactory.profiles.profile import Profile
-from editfactory.projects import get_clip
+from editfactory.services.projects import get_clip
 from editfactory.publish import (
     ChannelTarget,
     Publication,

@@ -11,19 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from editfactory import projects
-from editfactory.errors import ValidationError
+from editfactory.core.errors import ValidationError
+from editfactory.footage import get_caption_style
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.registry import CLONE_VOICE, VOICEOVER, VOICE_PREVIEW
 from editfactory.jobs.runner import JobRunner
-from editfactory.library import get_caption_style
 from editfactory.media.captions import group_into_cues
 from editfactory.profiles.profile import Profile
+from editfactory.services import projects
+from editfactory.services.uploads import discard_staged
 from editfactory.tts import get_provider, synthesize_for_profile
 from editfactory.tts.base import SynthesisResult
 from editfactory.tts.cloning import PREVIEW_TEXT, clone_voice
 from editfactory.tts.service import check_max_script_length
-from editfactory.uploads import discard_staged
 
 MAX_PREVIEW_CHARS = 300
 

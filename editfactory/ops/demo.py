@@ -1,0 +1,220 @@
+"""One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
+
+    python -m editfactory.ops.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...] [--music TRACK]
+
+It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
+given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. ``--source`` may be
+repeated; a folder gives every video and photo in it. Everything goes through the same job and
+pipeline as the studio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+
+from editfactory.core.errors import EditFactoryError  # noqa: E402
+from editfactory.footage import import_source  # noqa: E402
+from editfactory.footage.music import import_track  # noqa: E402
+from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted, run_subprocess  # noqa: E402
+from editfactory.media.caption_looks import LOOKS  # noqa: E402
+from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
+from editfactory.profiles import Profile, Workspace  # noqa: E402
+from editfactory.services import projects  # noqa: E402
+from editfactory.services.uploads import FOOTAGE_SUFFIXES  # noqa: E402
+from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
+
+DEMO_PROFILE = "Demo"
+DEMO_PROJECT = "Demo: travel mug"
+DEMO_SCRIPT = "Meet the travel mug that keeps your coffee hot all day. Grab yours today!"
+
+
+def generate_source(target: Path, seconds: float = 8.0) -> Path:
+    """Landscape product-like footage with sound, made by ffmpeg's test sources (deterministic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run_subprocess(
+        [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(target)],
+        timeout=120,
+        what="ffmpeg (generating demo footage)",
+    )
+    return target
+
+
+def generate_music(target: Path, seconds: float = 16.0) -> Path:
+    """A 120 BPM track: a kick on every beat over a chord whose top note moves every two bars (deterministic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    beat = "mod(t\\,0.5)"
+    top = "if(lt(mod(t\\,4)\\,2)\\,392\\,440)"
+    expression = (f"0.6*sin(2*PI*55*{beat})*exp(-10*{beat})+0.2*exp(-150*{beat})*sin(2*PI*1500*{beat})"
+                  f"+0.07*(sin(2*PI*261.6*t)+sin(2*PI*329.6*t)+sin(2*PI*{top}*t))")
+    run_subprocess(
+        [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+         f"aevalsrc='{expression}|{expression}':s=44100:d={seconds}", "-c:a", "aac", "-b:a", "160k", str(target)],
+        timeout=120, what="ffmpeg (generating demo music)",
+    )
+    return target
+
+
+def _check_readable(source: Path, what: str = "source video", option: str = "--source") -> None:
+    """Refuse a --source (or --music) that is missing, not a file or not readable, before any profile is touched."""
+    try:
+        if not source.exists():
+            raise EditFactoryError(f"The {what} {source} does not exist; check the path or leave {option} out.")
+        if source.is_dir() and option == "--source":
+            return
+        if not source.is_file():
+            raise EditFactoryError(f"The {what} {source} is not a file; name a file or leave {option} out.")
+        with open(source, "rb") as handle:
+            handle.read(1)
+    except OSError as error:  # e.g. no permission to read it or its folder
+        raise EditFactoryError(
+            f"The {what} {source} cannot be read ({error.strerror or error}); "
+            f"check its permissions, or leave {option} out to use generated {'music' if option == '--music' else 'footage'}."
+        ) from None
+
+
+def footage_files(sources: Sequence[Path]) -> list[Path]:
+    """The files named by ``--source``: each file itself, each folder's videos and photos (by name)."""
+    files: list[Path] = []
+    for source in sources:
+        _check_readable(source)
+        if source.is_dir():
+            found = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in FOOTAGE_SUFFIXES)
+            if not found:
+                raise EditFactoryError(
+                    f"The source folder {source} holds no photo or video ({', '.join(FOOTAGE_SUFFIXES)}); "
+                    "name a folder with footage, or leave --source out."
+                )
+            for path in found:
+                _check_readable(path)
+            files.extend(found)
+        else:
+            files.append(source)
+    return files
+
+
+def _demo_profile(workspace: Workspace) -> Profile:
+    return workspace.find_by_name(DEMO_PROFILE) or workspace.create(DEMO_PROFILE, "Made by `invoke demo`.")
+
+
+def _demo_project(profile: Profile) -> dict:
+    for project in projects.list_projects(profile):
+        if project["name"] == DEMO_PROJECT:
+            return project
+    return projects.create_project(profile, DEMO_PROJECT, script=DEMO_SCRIPT)
+
+
+def _print_progress(message: str, fraction: float | None) -> None:
+    percent = "" if fraction is None else f"{fraction * 100:5.1f}% "
+    print(f"  {percent}{message}", file=sys.stderr, flush=True)
+
+
+def _demo_music(profile: Profile, music: Path | None) -> str:
+    """Import ``music`` (or generated music) into the profile's library; returns the track id."""
+    if music is None:
+        with profile.temp_dir("demo-music") as scratch:
+            _print_progress("Generating demo music with ffmpeg", None)
+            return import_track(profile, generate_music(scratch / "demo-music.m4a"), moods=["demo"]).id
+    try:
+        return import_track(profile, music).id
+    except EditFactoryError as error:
+        raise EditFactoryError(
+            f"The music {music} cannot be used: {error}\n"
+            "Pass an MP3, M4A/AAC, WAV, OGG/Opus or FLAC file of at least 5 s with --music, or leave --music out "
+            "to use generated music."
+        ) from None
+
+
+def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
+             music: Path | None = None, look: str = "") -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
+    out = Path(out).resolve()
+    if out.suffix.lower() != ".mp4":
+        raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
+    if isinstance(source, (str, Path)):
+        source = [source]
+    files = footage_files([Path(s) for s in source]) if source else []
+    if music is not None:
+        _check_readable(Path(music), "music track", "--music")
+    workspace = Workspace(data_dir)
+    profile = _demo_profile(workspace)
+    recover_interrupted(profile)
+    project = _demo_project(profile)
+    _print_progress(f"Profile {profile.name!r} in {profile.folder}", None)
+    imported = []
+    if not files:
+        with profile.temp_dir("demo-source") as scratch:
+            _print_progress("Generating demo footage with ffmpeg", None)
+            imported.append(import_source(profile, generate_source(scratch / "demo-footage.mp4"), _print_progress))
+    for path in files:
+        try:
+            imported.append(import_source(profile, path, _print_progress))
+        except EditFactoryError as error:
+            raise EditFactoryError(
+                f"The source {path} cannot be used: {error}\n"
+                "Pass a video that ffmpeg can read (an MP4 works) or a photo (JPEG, PNG, WebP, AVIF, HEIC) with "
+                "--source, or leave --source out to use generated footage."
+            ) from None
+    projects.set_project_sources(profile, project["id"], list(dict.fromkeys(s.id for s in imported)))
+    track_id = _demo_music(profile, music)
+
+    request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
+                                voice={"provider": PiperProvider.name}, music={"track_id": track_id},
+                                caption_look=look)
+    with JobRunner(workers=1) as runner:
+        job_id = start_production(runner, profile, request)
+        job = _follow(runner, profile, job_id)
+    if job.status != SUCCEEDED:
+        raise EditFactoryError(f"The demo job {job.status}: {job.error}")
+    clip = projects.get_clip(profile, job.outputs["clip_ids"][0])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    shutil.copyfile(profile.paths.absolute(clip["path"]), partial)
+    os.replace(partial, out)
+    return out
+
+
+def _follow(runner: JobRunner, profile: Profile, job_id: str):
+    """Wait for the job, printing its progress as it changes."""
+    store, last = JobStore(profile), None
+    while True:
+        try:
+            return runner.wait(profile, job_id, timeout=0.5)
+        except TimeoutError:
+            job = store.get(job_id)
+            if (job.step, int(job.progress)) != last:
+                last = (job.step, int(job.progress))
+                _print_progress(job.step, job.progress / 100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m editfactory.ops.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="where to write the finished clip (.mp4)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="workspace root (default: data/ or $EDITFACTORY_DATA)")
+    parser.add_argument("--source", type=Path, action="append", default=None,
+                        help="a video, a photo or a folder of both to cut from; repeatable (default: generated footage)")
+    parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
+    parser.add_argument("--look", choices=list(LOOKS), default="",
+                        help="caption look (default: the Demo profile's caption style)")
+    args = parser.parse_args(argv)
+    try:
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look)
+    except EditFactoryError as error:
+        print(f"Demo failed: {error}", file=sys.stderr)
+        return 2
+    print(f"Demo clip written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
