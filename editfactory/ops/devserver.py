@@ -275,7 +275,7 @@ def studio_server(app: Path, *, host: str = LOOPBACK, port: int = STUDIO_PORT,
     # The media route streams renders and thumbnails to the page (see editfactory/ui/media_route.py).
     argv += ["--plugins", "editfactory.ui.media_route"]
     # Posts waiting to retry are sent from server start, before any browser opens (editfactory/ui/server.py).
-    argv += ["--setup", str(Path(__file__).parent / "ui" / "server_setup.py")]
+    argv += ["--setup", str(Path(__file__).parents[1] / "ui" / "server_setup.py")]
     env: dict[str, str] = {}
     files: list[Path] = []
     if auth.basic_auth:

@@ -146,8 +146,8 @@ def test_a_segment_past_the_end_of_the_sources_sound_is_silent(short_sound, voic
     # ended, and the render hung until its timeout (a 3 s clip: 6 minutes, then an error).
     out = tmp_path / "past-the-sound.mp4"
     spec = RenderSpec(segments=[(short_sound, 2, 5)], voiceover=voiceover if duck else None,
-                      caption_style=None, duck_source_audio=duck, preset=TEST_PRESET, timeout=60)
-    render_clip(spec, out)
+                      caption_style=None, duck_source_audio=duck, preset=TEST_PRESET)
+    render_clip(spec, out, timeout=60)
     assert probe(out).duration == pytest.approx(3.0, abs=1 / 30)
     if duck:
         assert_meets_loudness_target(out)
@@ -158,7 +158,7 @@ def test_a_segment_past_the_end_of_the_sources_sound_is_silent(short_sound, voic
 def test_segments_partly_and_wholly_past_the_end_of_the_sound(short_sound, tmp_path):
     out = tmp_path / "partly.mp4"
     render_clip(RenderSpec(segments=[(short_sound, 0.5, 2.5), (short_sound, 3, 4)], caption_style=None,
-                           preset=TEST_PRESET, timeout=60), out)
+                           preset=TEST_PRESET), out, timeout=60)
     audio = decoded(out)
     assert probe(out).duration == pytest.approx(3.0, abs=1 / 30)
     assert rms_db(stretch(audio, 0.1, 0.9)) > -30
