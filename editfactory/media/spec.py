@@ -117,7 +117,7 @@ def _segment(item: RenderSegment | Sequence) -> RenderSegment:
 
 
 DEFAULT_LEVEL_DB = -12.0
-DEFAULT_DUCK_DB = 14.0
+DEFAULT_DUCK_DB = 18.0
 DEFAULT_FADE_IN = 0.5
 DEFAULT_FADE_OUT = 1.0
 
