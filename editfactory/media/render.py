@@ -34,6 +34,7 @@ from editfactory.media.probe import MediaInfo, probe
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.safe_zones import safe_area
 from editfactory.media.spec import RenderSegment, RenderSpec
+from editfactory.media.watermark import overlay_watermark
 from editfactory.storage.tempdirs import clean_stale_temp, make_temp_dir
 
 SHORTFALL_PADDED = 0.5
@@ -278,6 +279,8 @@ def _render_clip(
             ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass",
                                  safe_area(preset))
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
+        if spec.watermark is not None:
+            video = overlay_watermark(video, spec.watermark, preset)
         audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(

@@ -21,11 +21,14 @@ import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
+
+if TYPE_CHECKING:  # media.watermark builds on this module's input_file
+    from editfactory.media.watermark import Watermark
 
 _INPUT = "editfactory.input_file"
 
@@ -199,6 +202,9 @@ class RenderSpec(_SpecFields):
     music: MusicBed | None = None
     """Background music under the voice (:class:`editfactory.media.music.MusicBed`, its track an input file);
     ``None`` = none."""
+    watermark: Watermark | None = None
+    """The store's logo over the whole clip (:class:`editfactory.media.watermark.Watermark`, the logo an input
+    file), inside the preset's safe area; ``None`` = no logo."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))
