@@ -21,14 +21,11 @@ import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
-
-if TYPE_CHECKING:  # media.watermark builds on this module's input_file
-    from editfactory.media.watermark import Watermark
 
 _INPUT = "editfactory.input_file"
 
@@ -182,6 +179,27 @@ class MusicBed(_SpecFields):
 
 
 @dataclass(frozen=True)
+class Watermark(_SpecFields):
+    """The store's logo over a whole clip (:mod:`editfactory.media.watermark` lays it out and draws it).
+
+    ``logo`` is a PNG (the brand kit stores every logo as one); ``size`` is its longer side and ``margin`` its
+    distance from the safe area's edges, both fractions of the frame's width."""
+
+    logo: Path = input_file()
+    corner: str = "top-right"
+    size: float = 0.18
+    opacity: float = 0.85
+    margin: float = 0.02
+
+    def __post_init__(self) -> None:
+        from editfactory.media.watermark import check_watermark  # it builds on this module
+
+        for name, value in check_watermark(self.corner, self.size, self.opacity, self.margin).items():
+            object.__setattr__(self, name, value)
+        super().__post_init__()
+
+
+@dataclass(frozen=True)
 class RenderSpec(_SpecFields):
     """Everything a clip is made of. ``words`` are ``(word, start, end)`` in voiceover time.
 
@@ -203,8 +221,8 @@ class RenderSpec(_SpecFields):
     """Background music under the voice (:class:`editfactory.media.music.MusicBed`, its track an input file);
     ``None`` = none."""
     watermark: Watermark | None = None
-    """The store's logo over the whole clip (:class:`editfactory.media.watermark.Watermark`, the logo an input
-    file), inside the preset's safe area; ``None`` = no logo."""
+    """The store's logo over the whole clip (:class:`Watermark`, the logo an input file), inside the preset's safe
+    area; ``None`` = no logo."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))

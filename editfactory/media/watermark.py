@@ -1,7 +1,8 @@
 """The store's logo as a watermark: where it sits in the frame and the overlay that draws it in the render's one pass.
 
-A :class:`Watermark` is one field of :class:`editfactory.media.spec.RenderSpec` (the logo an input file, so the
-render key and the profile-isolation check see it). The logo is laid out inside the preset's safe area
+A :class:`~editfactory.media.spec.Watermark` is one field of :class:`~editfactory.media.spec.RenderSpec` (the logo
+an input file, so the render key and the profile-isolation check see it; it sits in the spec module as the music
+bed does, because the spec's fields must be resolvable there). The logo is laid out inside the preset's safe area
 (:func:`editfactory.media.safe_zones.safe_area`): its longer side is ``size`` of the frame's width (shrunk when the
 safe area is smaller), ``margin`` (a fraction of the width) from the safe area's edges, in the chosen corner — so
 no pixel of it falls under a platform's buttons or captions. Transparency is kept (the overlay blends the logo's
@@ -11,22 +12,22 @@ alpha, scaled by ``opacity``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 from PIL import Image
 
-from editfactory.core.errors import MediaError, ValidationError, check_number
+from editfactory.core.errors import MediaError, ValidationError, check_number, quoted
 from editfactory.media.presets import RenderPreset, get_preset
 from editfactory.media.safe_zones import safe_area
-from editfactory.media.spec import _SpecFields, input_file
+from editfactory.media.spec import Watermark
+
+__all__ = ["CORNERS", "Watermark", "check_watermark", "logo_box", "overlay_watermark"]
 
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
-DEFAULT_CORNER = "top-right"
-DEFAULT_SIZE = 0.18
-DEFAULT_OPACITY = 0.85
-DEFAULT_MARGIN = 0.02
+# The spec's defaults (a dataclass keeps a field's default as its class attribute).
+DEFAULT_CORNER, DEFAULT_SIZE = Watermark.corner, Watermark.size
+DEFAULT_OPACITY, DEFAULT_MARGIN = Watermark.opacity, Watermark.margin
 SIZE_RANGE = (0.05, 0.5)
 """The logo's longer side, as a fraction of the frame's width: 5 % is about the smallest a phone shows legibly."""
 MARGIN_RANGE = (0.0, 0.2)
@@ -36,7 +37,7 @@ OPACITY_RANGE = (0.1, 1.0)
 
 def check_corner(corner: object) -> str:
     if corner not in CORNERS:
-        raise ValidationError(f"Unknown logo corner {corner!r}; choose one of: {', '.join(CORNERS)}.")
+        raise ValidationError(f"Unknown logo corner {quoted(corner)}; choose one of: {', '.join(CORNERS)}.")
     return str(corner)
 
 
@@ -51,25 +52,10 @@ def check_placement(size: object, opacity: object, margin: object) -> tuple[floa
     return float(size), float(opacity), float(margin)
 
 
-@dataclass(frozen=True)
-class Watermark(_SpecFields):
-    """The logo drawn over a whole clip. ``logo`` is a PNG (the brand kit stores every logo as one)."""
-
-    logo: Path = input_file()
-    corner: str = DEFAULT_CORNER
-    size: float = DEFAULT_SIZE
-    """The logo's longer side as a fraction of the frame's width."""
-    opacity: float = DEFAULT_OPACITY
-    margin: float = DEFAULT_MARGIN
-    """Space between the logo and the safe area's edges, as a fraction of the frame's width."""
-
-    def __post_init__(self) -> None:
-        check_corner(self.corner)
-        size, opacity, margin = check_placement(self.size, self.opacity, self.margin)
-        object.__setattr__(self, "size", size)
-        object.__setattr__(self, "opacity", opacity)
-        object.__setattr__(self, "margin", margin)
-        super().__post_init__()
+def check_watermark(corner: object, size: object, opacity: object, margin: object) -> dict[str, object]:
+    """The placement of a :class:`Watermark`, checked (a ValidationError says which value and its range)."""
+    size, opacity, margin = check_placement(size, opacity, margin)
+    return {"corner": check_corner(corner), "size": size, "opacity": opacity, "margin": margin}
 
 
 def logo_pixels(path: Path) -> tuple[int, int]:
