@@ -42,6 +42,7 @@ from editfactory.media.safe_zones import safe_area
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.services import projects
+from editfactory.services.brand import watermark_for
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
@@ -246,6 +247,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     music = plan_music(profile, _music_choice(profile, request), request.seed)
     style = _caption_style(profile, request)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
+    watermark = watermark_for(profile, project["id"])  # the brand's logo unless the project switched it off
 
     ctx.progress("Checking the quota", 0.01)
     _check_lengths(profile, scripts, request.voice)
@@ -275,7 +277,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         spec = RenderSpec(
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice),
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
-            music=music.bed if music else None,
+            music=music.bed if music else None, watermark=watermark,
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
