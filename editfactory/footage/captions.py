@@ -10,6 +10,7 @@ from editfactory.footage.sources import get_source, list_sources
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.style_preview import caption_style_frame
 from editfactory.profiles import Profile
+from editfactory.services.brand import get_brand
 from editfactory.storage.settings import set_setting
 
 SETTING_KEY = "captions.style"
@@ -27,6 +28,12 @@ def get_caption_style(profile: Profile) -> CaptionStyle:
 def save_caption_style(profile: Profile, style: CaptionStyle) -> CaptionStyle:
     set_setting(profile, SETTING_KEY, style.to_dict())
     return style
+
+
+def apply_brand_to_captions(profile: Profile) -> CaptionStyle:
+    """Save the profile's caption style in its brand kit's colours (text, highlight, outline or box) and font;
+    the rest of the style (size, position, box, words per cue) is kept."""
+    return save_caption_style(profile, get_brand(profile).caption_style(get_caption_style(profile)))
 
 
 def caption_preview(profile: Profile, style: CaptionStyle, *, source_id: str | None = None) -> Path:

@@ -19,10 +19,10 @@ from PIL import Image
 
 from editfactory.core.errors import MediaError, ValidationError, check_number, quoted
 from editfactory.media.presets import RenderPreset, get_preset
-from editfactory.media.safe_zones import safe_area
+from editfactory.media.safe_zones import safe_area, zones_for
 from editfactory.media.spec import Watermark
 
-__all__ = ["CORNERS", "Watermark", "check_watermark", "logo_box", "overlay_watermark"]
+__all__ = ["CORNERS", "Watermark", "check_watermark", "logo_box", "overlay_watermark", "placement_preview"]
 
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 # The spec's defaults (a dataclass keeps a field's default as its class attribute).
@@ -101,3 +101,30 @@ def overlay_watermark(video, watermark: Watermark, preset: RenderPreset):
             .filter("format", "rgba")
             .filter("colorchannelmixer", aa=watermark.opacity))
     return ffmpeg.overlay(video, logo, x=x, y=y, eof_action="repeat", format="auto")
+
+
+def placement_preview(watermark: Watermark, preset: str | RenderPreset, output: Path, *, width: int = 216) -> Path:
+    """A small PNG of where the logo sits in ``preset``'s frame: a neutral frame, the platform's covered areas in
+    translucent red, the logo blended at its opacity. Drawn with Pillow (instant: Settings redraws it on each change)."""
+    preset = get_preset(preset)
+    height = round(width * preset.height / preset.width)
+    frame = Image.new("RGBA", (width, height), (96, 104, 112, 255))
+    shade = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    for zone in zones_for(preset):
+        x, y, w, h = zone.pixels(width, height)
+        shade.paste((255, 59, 48, 110), (x, y, x + w, y + h))
+    frame.alpha_composite(shade)
+    scale = width / preset.width
+    x, y, w, h = logo_box(watermark, preset, logo_pixels(watermark.logo))
+    with Image.open(watermark.logo) as image:
+        logo = image.convert("RGBA").resize((max(1, round(w * scale)), max(1, round(h * scale))),
+                                            Image.Resampling.LANCZOS)
+    alpha = logo.getchannel("A").point(lambda a: round(a * watermark.opacity))
+    logo.putalpha(alpha)
+    frame.alpha_composite(logo, (round(x * scale), round(y * scale)))
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_suffix(".partial.png")
+    frame.convert("RGB").save(partial, format="PNG")
+    partial.replace(output)
+    return output

@@ -23,6 +23,7 @@ from editfactory.media.framing import FRAMING_LABELS
 from editfactory.models.session import FAILED
 from editfactory.models.settings_page import position_choice, style_from_form
 from editfactory.tts.credentials import key_providers, provider_secret
+from editfactory.ui.brand import BrandSection
 from editfactory.ui.helpers import BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -130,6 +131,8 @@ class SettingsPage(PageView):
         self._preview = pn.pane.HTML("", width=270, height=480, styles={"background": "#eceff1"})
         self._preview_note = pmui.Typography("", variant="caption")
 
+        self._brand = BrandSection(self)
+
         # -- Postiz --
         self._postiz_url = pmui.TextInput(label="Postiz URL (empty for Postiz cloud)",
                                           placeholder="https://postiz.example.com/api", sizing_mode="stretch_width")
@@ -200,6 +203,7 @@ class SettingsPage(PageView):
             return
         self.model.apply(values)
         self._fill_form()
+        await self._brand.refresh()
         await self.render_preview()
 
     def _fill_form(self) -> None:
@@ -310,6 +314,12 @@ class SettingsPage(PageView):
             return
         self._fill_style(style)
         _say(self._style_message, "Caption style saved; new renders of this profile use it.", "success")
+
+    def show_saved_style(self, style: CaptionStyle) -> None:
+        """A style saved elsewhere on the page (the brand's "Apply to captions"): shown in the form and previewed."""
+        self.model.style = style
+        self._fill_style(style)
+        self.spawn(self.render_preview)
 
     def _on_restore(self) -> None:
         try:
@@ -455,6 +465,7 @@ class SettingsPage(PageView):
             pmui.Typography("Settings", variant="h5"),
             section("Profile", pn.Row(self._name), self._description, self._save_profile, self._profile_message),
             section("Captions", pn.Row(style_form, preview, sizing_mode="stretch_width")),
+            section("Brand", *self._brand.objects()),
             section("Framing", pmui.Typography(
                 "How landscape, ultra-wide or small footage fills a vertical clip: cropped to the subject, or shown "
                 "whole on a blurred copy of itself. A project or a single segment can choose otherwise on the "
