@@ -21,11 +21,14 @@ import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
+
+if TYPE_CHECKING:  # media.endcard builds on this module's spec helpers
+    from editfactory.media.endcard import EndCard, OpeningHook
 
 _INPUT = "editfactory.input_file"
 
@@ -199,6 +202,11 @@ class RenderSpec(_SpecFields):
     music: MusicBed | None = None
     """Background music under the voice (:class:`editfactory.media.music.MusicBed`, its track an input file);
     ``None`` = none."""
+    end_card: EndCard | None = None
+    """Product, price, CTA and logo over the last seconds (:class:`editfactory.media.endcard.EndCard`): it extends
+    the clip by its length, so the voice is never cut; ``None`` = none."""
+    hook: OpeningHook | None = None
+    """A big title over the first 1.5 s (:class:`editfactory.media.endcard.OpeningHook`); ``None`` = none."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))
