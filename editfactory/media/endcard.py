@@ -17,91 +17,25 @@ wraps or shrinks instead of running under a platform's buttons.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 import pysubs2
 
-from editfactory.core.errors import ValidationError, check_number, quoted
-from editfactory.media.captions import DEFAULT_FONT, FONTS_DIR, SHIPPED_FONTS, drawable_text, font_files
+from editfactory.media.captions import DEFAULT_FONT, FONTS_DIR, drawable_text, font_files
 from editfactory.media.fonts import text_width
 from editfactory.media.safe_zones import SafeArea
-from editfactory.media.spec import _SpecFields, input_file
+from editfactory.media.spec import EndCard, OpeningHook
 
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-HOOK_SECONDS = 1.5
+__all__ = ["EndCard", "OpeningHook", "add_offer", "end_card_lines", "extra_seconds", "hook_lines"]
+
+HOOK_SECONDS = OpeningHook.seconds
 WIDTH_SPARE = 1.10
 """Kerning, libass's own emboldening and the box's rounding are not in the advance widths: keep 10 % spare."""
 LINE_HEIGHT = 1.22
 """A line's height as a multiple of its ASS size (libass sizes a font by its ascent plus descent)."""
 _ASS_FAMILY = {"Bebas Neue": "Bebas Neue Regular"}  # as media.captions names it for libass
-
-
-def _check_color(value: object, what: str) -> str:
-    if not isinstance(value, str) or not _COLOR.fullmatch(value):
-        raise ValidationError(f"{what} {quoted(value)} is not a #RRGGBB colour.")
-    return value
-
-
-def _check_font(font: object) -> None:
-    if font not in SHIPPED_FONTS:
-        raise ValidationError(f"The font {quoted(font)} does not ship with Edit Factory; use one of: "
-                              f"{', '.join(SHIPPED_FONTS)}.")
-
-
-@dataclass(frozen=True)
-class EndCard(_SpecFields):
-    """The last seconds of a clip: what it sells, as the viewer reads it (the words already formatted)."""
-
-    product: str = ""
-    price: str = ""
-    old_price: str = ""
-    """Shown struck through above the price; empty when the product is not reduced."""
-    badge: str = ""
-    """The sale badge ("−20 %"), drawn on a box in ``accent_color``."""
-    cta: str = ""
-    url: str = ""
-    seconds: float = 2.5
-    background: str = "blur"
-    """``blur`` (the clip's last frame, blurred and darkened) or a ``#RRGGBB`` colour."""
-    logo: Path | None = input_file(default=None)
-    """A PNG (transparency kept) drawn above the product; ``None`` = no logo."""
-    font: str = DEFAULT_FONT
-    text_color: str = "#FFFFFF"
-    accent_color: str = "#E4002B"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "seconds", float(check_number(self.seconds, "The end card's length", minimum=2,
-                                                                maximum=3, hint="It lasts 2 to 3 seconds.")))
-        if self.background != "blur":
-            _check_color(self.background, "The end card background")
-        _check_color(self.text_color, "The end card's text colour")
-        _check_color(self.accent_color, "The sale badge colour")
-        _check_font(self.font)
-        super().__post_init__()
-
-
-@dataclass(frozen=True)
-class OpeningHook(_SpecFields):
-    """A big title over the first ``seconds`` of the clip."""
-
-    text: str
-    seconds: float = HOOK_SECONDS
-    font: str = DEFAULT_FONT
-    color: str = "#FFFFFF"
-    outline_color: str = "#000000"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.text, str) or not self.text.strip():
-            raise ValidationError("An opening hook needs its words; type them or leave the hook off.")
-        object.__setattr__(self, "seconds", float(check_number(self.seconds, "The hook's length", minimum=0.5,
-                                                                maximum=5)))
-        _check_color(self.color, "The hook's colour")
-        _check_color(self.outline_color, "The hook's outline colour")
-        _check_font(self.font)
-        super().__post_init__()
 
 
 def extra_seconds(card: EndCard | None) -> float:
