@@ -252,11 +252,21 @@ for _name, _task in {
         "source": "a video, a photo or a folder of both to use instead of the generated footage (repeatable)",
         "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
         "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
+        "product": "the product the end card sells (with --price)",
+        "price": "its price, e.g. 49.90",
+        "currency": "ISO currency code of the prices (default EUR)",
+        "old_price": "the price before the sale, shown struck through with a sale badge",
+        "cta": "the end card's call to action (default: 'Shop now — link in bio')",
+        "url": "the shop's URL on the end card",
+        "hook": "a big title over the first 1.5 s",
+        "locale": "how prices read, e.g. ro_RO (default: the voice's language)",
     },
     iterable=["source"],
 )
 def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None,
-         music: str | None = None, look: str | None = None) -> None:
+         music: str | None = None, look: str | None = None, product: str | None = None, price: str | None = None,
+         currency: str | None = None, old_price: str | None = None, cta: str | None = None, url: str | None = None,
+         hook: str | None = None, locale: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
@@ -267,6 +277,10 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
         args += f" --music {shlex.quote(music)}"
     if look:
         args += f" --look {shlex.quote(look)}"
+    for option, value in (("product", product), ("price", price), ("currency", currency), ("old-price", old_price),
+                          ("cta", cta), ("url", url), ("hook", hook), ("locale", locale)):
+        if value:
+            args += f" --{option} {shlex.quote(value)}"
     c.run(f"{PYTHON} -m editfactory.ops.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

@@ -23,7 +23,7 @@ import ffmpeg
 from editfactory.core.diskspace import disk_full_error, is_disk_full
 from editfactory.core.errors import ValidationError
 from editfactory.core.progress import ProgressCallback
-from editfactory.media import loudness, mixing
+from editfactory.media import endcard, loudness, mixing
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
@@ -245,7 +245,8 @@ def _render_clip(
     preset = get_preset(spec.preset)
     segments = _segments(spec)
     infos = _probe_sources(segments)
-    duration, shortfall = _clip_duration(spec, segments)
+    spoken, shortfall = _clip_duration(spec, segments)
+    duration = spoken + endcard.extra_seconds(spec.end_card)  # the end card extends the clip; the voice is not cut
     timeout = timeout or 300.0 + 30.0 * duration
     work_root = Path(work_root) if work_root is not None else output.parent / ".rendering"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -281,6 +282,8 @@ def _render_clip(
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
         if spec.watermark is not None:
             video = overlay_watermark(video, spec.watermark, preset)
+        video = endcard.add_offer(video, hook=spec.hook, card=spec.end_card, width=preset.width, height=preset.height,
+                                  fps=preset.fps, safe=safe_area(preset), spoken=spoken, work=work)
         audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(

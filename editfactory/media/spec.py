@@ -18,14 +18,16 @@ import hashlib
 import json
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from editfactory.core.errors import ValidationError
-from editfactory.media.captions import CaptionStyle
+from editfactory.core.errors import ValidationError, check_number, quoted
+from editfactory.media.captions import DEFAULT_FONT, SHIPPED_FONTS, CaptionStyle
 from editfactory.media.presets import RenderPreset
+
 
 _INPUT = "editfactory.input_file"
 
@@ -178,6 +180,76 @@ class MusicBed(_SpecFields):
         super().__post_init__()
 
 
+# The end card and the opening hook (drawn by editfactory.media.endcard).
+
+_CARD_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _check_color(value: object, what: str) -> str:
+    if not isinstance(value, str) or not _CARD_COLOR.fullmatch(value):
+        raise ValidationError(f"{what} {quoted(value)} is not a #RRGGBB colour.")
+    return value
+
+
+def _check_font(font: object) -> None:
+    if font not in SHIPPED_FONTS:
+        raise ValidationError(f"The font {quoted(font)} does not ship with Edit Factory; use one of: "
+                              f"{', '.join(SHIPPED_FONTS)}.")
+
+
+@dataclass(frozen=True)
+class EndCard(_SpecFields):
+    """The last seconds of a clip: what it sells, as the viewer reads it (the words already formatted)."""
+
+    product: str = ""
+    price: str = ""
+    old_price: str = ""
+    """Shown struck through above the price; empty when the product is not reduced."""
+    badge: str = ""
+    """The sale badge ("−20 %"), drawn on a box in ``accent_color``."""
+    cta: str = ""
+    url: str = ""
+    seconds: float = 2.5
+    background: str = "blur"
+    """``blur`` (the clip's last frame, blurred and darkened) or a ``#RRGGBB`` colour."""
+    logo: Path | None = input_file(default=None)
+    """A PNG (transparency kept) drawn above the product; ``None`` = no logo."""
+    font: str = DEFAULT_FONT
+    text_color: str = "#FFFFFF"
+    accent_color: str = "#E4002B"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seconds", float(check_number(self.seconds, "The end card's length", minimum=2,
+                                                                maximum=3, hint="It lasts 2 to 3 seconds.")))
+        if self.background != "blur":
+            _check_color(self.background, "The end card background")
+        _check_color(self.text_color, "The end card's text colour")
+        _check_color(self.accent_color, "The sale badge colour")
+        _check_font(self.font)
+        super().__post_init__()
+
+
+@dataclass(frozen=True)
+class OpeningHook(_SpecFields):
+    """A big title over the first ``seconds`` of the clip."""
+
+    text: str
+    seconds: float = 1.5
+    font: str = DEFAULT_FONT
+    color: str = "#FFFFFF"
+    outline_color: str = "#000000"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise ValidationError("An opening hook needs its words; type them or leave the hook off.")
+        object.__setattr__(self, "seconds", float(check_number(self.seconds, "The hook's length", minimum=0.5,
+                                                                maximum=5)))
+        _check_color(self.color, "The hook's colour")
+        _check_color(self.outline_color, "The hook's outline colour")
+        _check_font(self.font)
+        super().__post_init__()
+
+
 @dataclass(frozen=True)
 class Watermark(_SpecFields):
     """The store's logo over a whole clip (:mod:`editfactory.media.watermark` lays it out and draws it).
@@ -223,6 +295,11 @@ class RenderSpec(_SpecFields):
     watermark: Watermark | None = None
     """The store's logo over the whole clip (:class:`Watermark`, the logo an input file), inside the preset's safe
     area; ``None`` = no logo."""
+    end_card: EndCard | None = None
+    """Product, price, CTA and logo over the last seconds (:class:`editfactory.media.endcard.EndCard`): it extends
+    the clip by its length, so the voice is never cut; ``None`` = none."""
+    hook: OpeningHook | None = None
+    """A big title over the first 1.5 s (:class:`editfactory.media.endcard.OpeningHook`); ``None`` = none."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))

@@ -9,6 +9,7 @@ durable jobs, so a reload or another tab finds it again.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from editfactory.media.zone_overlay import overlay_frame
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
+from editfactory.services.offer import Offer, get_offer, offer_text, profile_locale, set_offer, set_profile_locale
 from editfactory.services.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, refusal_reason, stage_upload
 from editfactory.tts import estimate_for_profile, get_defaults, get_provider
 from editfactory.tts.base import CLONED, PRESET
@@ -98,6 +100,11 @@ class ProduceModel(param.Parameterized):
     music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
     music_file = param.String(default="", doc="The chosen track's file, for the player ('' for none or a mood).")
 
+    offer = param.Dict(default={}, doc="The project's offer as stored (services.offer.Offer as a dict).")
+    offer_words = param.Dict(default={}, doc="The offer as the end card shows it (price, old price, badge formatted "
+                                             "for ``locale``).")
+    locale = param.String(default="en_US", doc="How the profile's prices read (its setting, else its voice's language).")
+
     voiceover = param.Dict(default={}, doc="Outputs of the latest voiceover job of this project (audio, words, cues, cost).")
     voice_sample = param.Dict(default={}, doc="Outputs of the latest voice sample job (audio, duration).")
     clips = param.List(default=[], doc="The project's rendered clips, newest first.")
@@ -121,7 +128,8 @@ class ProduceModel(param.Parameterized):
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
                           estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
-                          quality_notes=[], framing="", default_framing="auto", copies={}, overlays={})
+                          quality_notes=[], framing="", default_framing="auto", copies={}, overlays={}, offer={},
+                          offer_words={}, locale="en_US")
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -149,6 +157,7 @@ class ProduceModel(param.Parameterized):
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
             **_music_state(profile, project_id),
+            **_offer_state(profile, project_id),
         }
 
     def _latest_quality_notes(self, project_id: str) -> list[str]:
@@ -177,7 +186,8 @@ class ProduceModel(param.Parameterized):
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"],
-            **{key: data[key] for key in ("music", "music_choices", "music_file") if key in data},
+            **{key: data[key] for key in ("music", "music_choices", "music_file", "offer", "offer_words", "locale")
+               if key in data},
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -277,6 +287,16 @@ class ProduceModel(param.Parameterized):
             kept = project_music(profile, project_id).options if not uses_profile_default(profile, project_id) else None
             set_project_music(profile, project_id, choice_from_value(value, kept))
         self.param.update(**_music_state(profile, project_id))
+
+    def save_offer(self, values: dict[str, Any], locale: str | None = None) -> Offer:
+        """Store the project's offer (and the profile's price locale); a refused value changes nothing stored."""
+        profile, project_id = self._profile(), self.require_project()
+        offer = Offer.from_dict(values)  # checked before anything is written
+        if locale and locale != self.locale:
+            set_profile_locale(profile, locale)
+        set_offer(profile, project_id, offer)
+        self.param.update(**_offer_state(profile, project_id))
+        return offer
 
     def edit_segment(self, segment_id: str, **changes: Any) -> Segment:
         return update_segment(self._profile(), segment_id, **changes)
@@ -481,3 +501,11 @@ def _music_state(profile, project_id: str) -> dict[str, Any]:
     track_id = project_music(profile, project_id).track_id
     return {"music": value if value in choices.values() else "default", "music_choices": choices,
             "music_file": str(get_track(profile, track_id).path) if track_id else ""}
+
+
+def _offer_state(profile, project_id: str) -> dict[str, Any]:
+    """The project's offer as the Produce page shows it, with its words in the profile's locale."""
+    offer = get_offer(profile, project_id)
+    locale = profile_locale(profile, get_defaults(profile).voice)
+    words = offer_text(offer, locale)
+    return {"offer": offer.to_dict(), "locale": locale, "offer_words": asdict(words)}

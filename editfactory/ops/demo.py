@@ -1,11 +1,13 @@
 """One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
 
     python -m editfactory.ops.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...] [--music TRACK]
+        [--product NAME --price 49.90 [--currency EUR] [--old-price 59.90] [--cta TEXT] [--url URL]] [--hook TEXT]
 
 It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
 given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. ``--source`` may be
 repeated; a folder gives every video and photo in it. Everything goes through the same job and
-pipeline as the studio.
+pipeline as the studio. An offer (``--product`` and ``--price``) ends the clip with an end card, ``--hook``
+opens it with a title; both are stored as the demo project's offer, as the Produce page would.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.services import projects  # noqa: E402
+from editfactory.services.offer import DEFAULT_CTA, Offer, set_offer, set_profile_locale  # noqa: E402
 from editfactory.services.uploads import FOOTAGE_SUFFIXES  # noqa: E402
 from editfactory.tts.piper_provider import PiperProvider  # noqa: E402
 
@@ -135,12 +138,22 @@ def _demo_music(profile: Profile, music: Path | None) -> str:
         ) from None
 
 
+def demo_offer(product: str = "", price: str | float | None = None, currency: str = "EUR",
+               old_price: str | float | None = None, cta: str = DEFAULT_CTA, url: str = "", hook: str = "",
+               background: str = "blur") -> Offer:
+    """The offer the demo options describe, checked (a ValidationError names the option's problem)."""
+    return Offer.from_dict({"product": product, "price": price, "currency": currency, "old_price": old_price,
+                            "cta": cta, "url": url, "hook": hook, "background": background})
+
+
 def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
-             music: Path | None = None, look: str = "") -> Path:
-    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
+             music: Path | None = None, look: str = "", offer: Offer | None = None, locale: str = "") -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them;
+    ``offer``: the end card and hook (none when not given); ``locale``: how its prices read (e.g. ro_RO)."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
+    offer = offer or Offer(end_card=False)
     if isinstance(source, (str, Path)):
         source = [source]
     files = footage_files([Path(s) for s in source]) if source else []
@@ -167,6 +180,9 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
             ) from None
     projects.set_project_sources(profile, project["id"], list(dict.fromkeys(s.id for s in imported)))
     track_id = _demo_music(profile, music)
+    set_offer(profile, project["id"], offer)  # as the Produce page stores it; the job reads it from the project
+    if locale:
+        set_profile_locale(profile, locale)
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
                                 voice={"provider": PiperProvider.name}, music={"track_id": track_id},
@@ -206,9 +222,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
     parser.add_argument("--look", choices=list(LOOKS), default="",
                         help="caption look (default: the Demo profile's caption style)")
+    parser.add_argument("--product", default="", help="the product the end card sells (with --price)")
+    parser.add_argument("--price", default=None, help="its price, e.g. 49.90")
+    parser.add_argument("--currency", default="EUR", help="ISO currency code of the prices (default EUR)")
+    parser.add_argument("--old-price", default=None, help="the price before the sale, shown struck through")
+    parser.add_argument("--cta", default=DEFAULT_CTA, help=f"the call to action (default: {DEFAULT_CTA!r})")
+    parser.add_argument("--url", default="", help="the shop's URL on the end card")
+    parser.add_argument("--hook", default="", help="a big title over the first 1.5 s")
+    parser.add_argument("--end-card-background", choices=["blur", "color"], default="blur",
+                        help="the end card over the last frame blurred (default) or a solid colour")
+    parser.add_argument("--locale", default="", help="how prices read, e.g. ro_RO or en_US (default: the voice's)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look)
+        offer = demo_offer(args.product, args.price, args.currency, args.old_price, args.cta, args.url, args.hook,
+                           args.end_card_background)
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, offer, args.locale)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

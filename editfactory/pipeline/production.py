@@ -42,9 +42,12 @@ from editfactory.media.safe_zones import safe_area
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.services import projects
-from editfactory.services.brand import watermark_for
+from editfactory.services.brand import get_brand, watermark_for
+from editfactory.services.offer import Offer, get_offer, offer_text, profile_locale
+from editfactory.media.endcard import EndCard, OpeningHook
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
+from editfactory.tts import get_defaults as voice_defaults
 # Private in the voices service; asked the lead to make it public (or to let estimates see the cache).
 from editfactory.media.selection import MAX_VARIANTS as SELECTION_MAX_VARIANTS
 from editfactory.media.selection import MODES
@@ -81,6 +84,9 @@ class ProductionRequest:
     caption_look: str = ""
     """A caption look (:data:`editfactory.media.caption_looks.LOOKS`) for this project's clips instead of the
     profile's caption style; empty keeps the profile's."""
+    offer: dict | None = None
+    """What the clips sell (:class:`editfactory.services.offer.Offer` as a dict: product, prices, CTA, URL, end card,
+    hook); ``None`` = the project's stored offer, which :func:`start_production` writes in, so a retry shows the same."""
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
@@ -105,6 +111,8 @@ class ProductionRequest:
                 raise ValidationError(f"{name.replace('_', ' ').capitalize()} must be True or False.")
         if not isinstance(self.voice, dict):
             raise ValidationError("The voice must be given as a dict of provider, voice, model and settings.")
+        if self.offer is not None:
+            Offer.from_dict(self.offer)  # every field checked, in words
 
     def scripts(self) -> list[str]:
         self.check_values()
@@ -248,6 +256,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     style = _caption_style(profile, request)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
     watermark = watermark_for(profile, project["id"])  # the brand's logo unless the project switched it off
+    end_card, hook = offer_parts(profile, request, style)
 
     ctx.progress("Checking the quota", 0.01)
     _check_lengths(profile, scripts, request.voice)
@@ -277,12 +286,35 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         spec = RenderSpec(
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice),
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
-            music=music.bed if music else None, watermark=watermark,
+            music=music.bed if music else None, watermark=watermark, end_card=end_card, hook=hook,
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
         plan.variants.append(PlannedVariant(index, text, spec, _output_path(profile, request, project, spec)))
     return plan
+
+
+def _offer(profile: Profile, request: ProductionRequest) -> Offer:
+    return Offer.from_dict(request.offer) if request.offer is not None else get_offer(profile, request.project_id)
+
+
+def offer_parts(profile: Profile, request: ProductionRequest,
+                style: CaptionStyle | None) -> tuple[EndCard | None, OpeningHook | None]:
+    """The end card (when the offer has a product and the card is on) and the hook, in the profile's locale."""
+    offer = _offer(profile, request)
+    font = style.font if style is not None else EndCard.font
+    hook = OpeningHook(offer.hook, font=font) if offer.hook else None
+    if not (offer.end_card and offer.has_product):
+        return None, hook
+    words = offer_text(offer, profile_locale(profile, (request.voice or {}).get("voice") or voice_defaults(profile).voice))
+    brand = get_brand(profile)
+    # The project's own card colour wins; left at its default, the card takes the brand kit's.
+    color = offer.color if offer.color != Offer.color else brand.end_card_color
+    card = EndCard(product=words.product, price=words.price, old_price=words.old_price, badge=words.badge,
+                   cta=words.cta, url=words.url, seconds=offer.end_card_seconds,
+                   background="blur" if offer.background == "blur" else color, font=font,
+                   logo=brand.logo, text_color=brand.text_color)
+    return card, hook
 
 
 def _caption_style(profile: Profile, request: ProductionRequest) -> CaptionStyle:
@@ -418,7 +450,7 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
     choice = _music_choice(profile, request)
     plan_music(profile, choice, request.seed)  # an unknown track or an empty mood is refused before queueing
-    request = replace(request, music=choice.to_dict())
+    request = replace(request, music=choice.to_dict(), offer=_offer(profile, request).to_dict())
     _check_lengths(profile, scripts, request.voice)
     _caption_style(profile, request)
     return runner.submit(profile, JOB_KIND, asdict(request))

@@ -31,6 +31,7 @@ from editfactory.models.produce import (
     size_label,
 )
 from editfactory.models.session import FAILED
+from editfactory.services.offer import BACKGROUNDS, DEFAULT_CTA, Offer
 from editfactory.services.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.tts import price_label
 from editfactory.tts.registry import PROVIDERS
@@ -50,6 +51,29 @@ PROFILE_DEFAULT = "default"
 FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825">★</span>',
                  "crossElement": '<span style="color:#9e9e9e">☆</span>'}
 """A favourite shows a gold star, the others an empty one (Tabulator's default red cross read as an error)."""
+
+
+CURRENCIES = ("EUR", "USD", "GBP", "RON", "PLN", "HUF", "CZK", "BGN", "CHF", "SEK", "DKK", "NOK", "CAD", "AUD")
+"""Offered in the currency field; any ISO code Babel knows can be typed."""
+BACKGROUND_LABELS = dict(zip(("Blurred last frame", "Solid colour"), BACKGROUNDS))
+
+
+def offer_preview_html(offer: Offer, words: dict) -> str:
+    """One line that says what the end card will show (the old price struck through), or why it shows nothing."""
+    if not offer.has_product:
+        hook = f" Hook: “{html.escape(offer.hook)}”." if offer.hook else ""
+        return f"<div style='color:#666;font-size:13px'>No product yet: clips end without an end card.{hook}</div>"
+    parts = [f"<b>{html.escape(words.get('product', ''))}</b>"]
+    if words.get("old_price"):
+        parts.append(f"<s class='ef-old-price' style='color:#888'>{html.escape(words['old_price'])}</s>")
+    parts.append(f"<b class='ef-price'>{html.escape(words.get('price', ''))}</b>")
+    if words.get("badge"):
+        parts.append(f"<span style='background:#e4002b;color:#fff;padding:0 6px;border-radius:3px'>"
+                     f"{html.escape(words['badge'])}</span>")
+    parts += [html.escape(x) for x in (words.get("cta"), words.get("url")) if x]
+    state = "End card" if offer.end_card else "End card off"
+    hook = f" · hook “{html.escape(offer.hook)}”" if offer.hook else ""
+    return f"<div style='font-size:14px'>{state}: {' · '.join(parts)}{hook}</div>"
 
 
 def _section(title: str, *objects, subtitle: str = "") -> pmui.Paper:
@@ -181,6 +205,29 @@ class ProducePage(PageView):
         self._results = pn.FlexBox(sizing_mode="stretch_width")
         self._results_title = pmui.Typography("", variant="subtitle1")
         self._quality_notes = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
+
+        # -- offer, end card, hook --------------------------------------------------------------------
+        self._product = pmui.TextInput(label="Product", placeholder="e.g. Denim jacket", width=300)
+        self._price = pmui.TextInput(label="Price", placeholder="49.90", width=120)
+        self._currency = pmui.AutocompleteInput(label="Currency", options=list(CURRENCIES), value="EUR",
+                                                restrict=False, width=120)
+        self._old_price = pmui.TextInput(label="Old price (optional)", placeholder="59.90", width=170)
+        self._cta = pmui.TextInput(label="Call to action", value=DEFAULT_CTA, width=300)
+        self._url = pmui.TextInput(label="Shop URL (optional)", placeholder="shop.example.com", width=300)
+        self._end_card = pmui.Switch(label="End card", value=True)
+        self._background = pmui.RadioButtonGroup(label="End card background", options=BACKGROUND_LABELS,
+                                                 value="blur")
+        self._card_color = pmui.ColorPicker(label="Colour", value="#101820", width=120)
+        self._card_seconds = pmui.FloatSlider(label="End card length (s)", start=2.0, end=3.0, step=0.5, value=2.5,
+                                              width=220)
+        self._hook = pmui.TextInput(label="Opening hook (first 1.5 s, optional)", placeholder="e.g. New in: denim",
+                                    width=420)
+        self._locale = pmui.TextInput(label="Prices read as (profile)", width=190)
+        self._save_offer = pmui.Button(label="Save offer", icon="sell", variant="contained",
+                                       on_click=lambda _: self.save_offer())
+        self._offer_preview = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["ef-offer-preview"])
+        model.param.watch(lambda *_: self._show_offer(), ["offer", "offer_words", "locale"])
+        self._show_offer()
 
         for watch in (self._import_watch, self._analysis_watch, self._voice_watch, self._sample_watch, self._render_watch):
             watch.on_finished(self._on_job_finished)
@@ -567,6 +614,32 @@ class ProducePage(PageView):
         else:
             self._show_music()  # refused: show what is stored
 
+    def _show_offer(self) -> None:
+        offer = Offer.from_dict(self.model.offer) if self.model.offer else Offer()
+        figure = lambda value: "" if not value else f"{value:g}"  # noqa: E731
+        self._product.value, self._price.value = offer.product, figure(offer.price)
+        self._currency.value, self._old_price.value = offer.currency, figure(offer.old_price)
+        self._cta.value, self._url.value, self._hook.value = offer.cta, offer.url, offer.hook
+        self._end_card.value, self._background.value = offer.end_card, offer.background
+        self._card_color.value, self._card_seconds.value = offer.color, offer.end_card_seconds
+        self._locale.value = self.model.locale
+        self._offer_preview.object = offer_preview_html(offer, self.model.offer_words)
+
+    def offer_values(self) -> dict:
+        """What the Offer fields hold (as typed: the service checks and converts)."""
+        typed = lambda widget: widget.value_input or widget.value  # noqa: E731 - typed but not yet left counts
+        return {"product": typed(self._product), "price": typed(self._price), "currency": self._currency.value or "",
+                "old_price": typed(self._old_price), "cta": typed(self._cta), "url": typed(self._url),
+                "hook": typed(self._hook), "end_card": self._end_card.value, "background": self._background.value,
+                "color": self._card_color.value, "end_card_seconds": self._card_seconds.value}
+
+    def save_offer(self) -> None:
+        typed = self._locale.value_input or self._locale.value
+        saved = self.session.attempt(self.model.save_offer, self.offer_values(), typed)
+        if saved is not FAILED:
+            self.session.notify("Offer saved; the project's next renders end with it." if saved.has_product and
+                                saved.end_card else "Offer saved.", "success")
+
     def render(self, *, draft: bool) -> None:
         job_id = self.session.attempt(self.model.start_render, draft=draft)
         if job_id is not FAILED:
@@ -654,6 +727,13 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
+            _section("Offer · end card · hook",
+                     pn.Row(self._product, self._price, self._currency, self._old_price),
+                     pn.Row(self._cta, self._url),
+                     pn.Row(self._end_card, self._background, self._card_color, self._card_seconds),
+                     pn.Row(self._hook, self._locale), pn.Row(self._save_offer), self._offer_preview,
+                     subtitle="What the clips sell: the end card shows it for the last 2–3 s after the voice ends "
+                              "(the clip gets that much longer); the hook is a big title over the first 1.5 s."),
             _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look),
                      pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),

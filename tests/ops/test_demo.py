@@ -152,3 +152,26 @@ def test_demo_renders_with_a_caption_look_and_refuses_an_unknown_one(tmp_path):
     clip = _assert_demo_clip(out, data)
     profile = Workspace(data).find_by_name("Demo")
     assert "Caption,Bebas Neue Regular," in profile.paths.absolute(clip["captions_path"]).read_text(encoding="utf-8")
+
+
+def test_demo_ends_with_the_offer_and_opens_with_the_hook(tmp_path):
+    from editfactory.services.offer import get_offer
+    from tests.media.media_helpers import frame_at
+
+    out, data = tmp_path / "offer.mp4", tmp_path / "data"
+    refused = _demo("--out", str(out), "--data-dir", str(data), "--product", "Travel mug", "--price", "49.90",
+                    "--currency", "XYZ", cwd=tmp_path)
+    assert refused.returncode == 2 and "not a currency code" in refused.stderr and not (tmp_path / "data").exists()
+    result = _demo("--out", str(out), "--data-dir", str(data), "--product", "Travel mug", "--price", "49.90",
+                   "--currency", "EUR", "--old-price", "59.90", "--cta", "Shop now — link in bio",
+                   "--hook", "Hot coffee all day", "--locale", "ro_RO", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    clip = _assert_demo_clip(out, data)
+    profile = Workspace(data).find_by_name("Demo")
+    assert get_offer(profile, clip["project_id"]).old_price == 59.9
+    voice = probe(profile.paths.absolute(clip["voiceover_path"])).duration
+    assert probe(out).duration == pytest.approx(voice + 2.5, abs=0.1)
+    # The card's last frame is the blurred, darkened freeze with white words; a frame before it is sharp footage.
+    end = frame_at(out, voice + 2.3, 1080, 1920).astype(int)
+    assert (end > 235).all(axis=2).sum() > 5000, "white words on the end card"
+    assert end[1500:, :].mean() < 100, "the held frame is darkened under the card"
