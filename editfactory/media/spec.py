@@ -26,6 +26,7 @@ from typing import Any
 from editfactory.core.errors import ValidationError
 from editfactory.media.captions import CaptionStyle
 from editfactory.media.presets import RenderPreset
+from editfactory.media.transitions import Transition
 
 _INPUT = "editfactory.input_file"
 
@@ -199,6 +200,9 @@ class RenderSpec(_SpecFields):
     music: MusicBed | None = None
     """Background music under the voice (:class:`editfactory.media.music.MusicBed`, its track an input file);
     ``None`` = none."""
+    transition: Transition = Transition()
+    """How each segment gives way to the next (:mod:`editfactory.media.transitions`): a cut, or a short crossfade,
+    slide or zoom centred on the cut; the clip's length and every cut's time stay as they are."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))
