@@ -31,6 +31,7 @@ from editfactory.footage.framing import resolved_framing
 from editfactory.footage.music import MusicChoice, PlannedMusic, plan_music, project_music
 from editfactory.footage.renders import profile_render_key, require_profile_inputs
 from editfactory.footage.selection import choose_footage
+from editfactory.footage.transitions import project_transition
 from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.jobs.registry import PRODUCTION
@@ -39,6 +40,7 @@ from editfactory.media.captions import CaptionStyle, check_font_covers, write_as
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.media.safe_zones import safe_area
+from editfactory.media.transitions import Transition, check_transition
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.services import projects
@@ -80,6 +82,9 @@ class ProductionRequest:
     caption_look: str = ""
     """A caption look (:data:`editfactory.media.caption_looks.LOOKS`) for this project's clips instead of the
     profile's caption style; empty keeps the profile's."""
+    transition: str | None = None
+    """Between segments: cut, crossfade, slide or zoom (:mod:`editfactory.media.transitions`); ``None`` = the
+    project's choice, which :func:`start_production` writes in, so a retry makes the same clip."""
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
@@ -104,6 +109,8 @@ class ProductionRequest:
                 raise ValidationError(f"{name.replace('_', ' ').capitalize()} must be True or False.")
         if not isinstance(self.voice, dict):
             raise ValidationError("The voice must be given as a dict of provider, voice, model and settings.")
+        if self.transition is not None:
+            check_transition(self.transition)
 
     def scripts(self) -> list[str]:
         self.check_values()
@@ -246,6 +253,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     music = plan_music(profile, _music_choice(profile, request), request.seed)
     style = _caption_style(profile, request)
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
+    transition = Transition(request.transition or project_transition(profile, project["id"]))
 
     ctx.progress("Checking the quota", 0.01)
     _check_lengths(profile, scripts, request.voice)
@@ -275,7 +283,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
         spec = RenderSpec(
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice),
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
-            music=music.bed if music else None,
+            music=music.bed if music else None, transition=transition,
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
@@ -416,7 +424,8 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
     choice = _music_choice(profile, request)
     plan_music(profile, choice, request.seed)  # an unknown track or an empty mood is refused before queueing
-    request = replace(request, music=choice.to_dict())
+    request = replace(request, music=choice.to_dict(),
+                      transition=request.transition or project_transition(profile, request.project_id))
     _check_lengths(profile, scripts, request.voice)
     _caption_style(profile, request)
     return runner.submit(profile, JOB_KIND, asdict(request))
