@@ -1,6 +1,7 @@
 """One command that shows the product working: a voiced, captioned 1080x1920 clip, offline, without keys.
 
     python -m editfactory.ops.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...] [--music TRACK]
+        [--look PRESET] [--transition cut|crossfade|slide|zoom]
 
 It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
 given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. ``--source`` may be
@@ -25,6 +26,7 @@ from editfactory.footage.music import import_track  # noqa: E402
 from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted, run_subprocess  # noqa: E402
 from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.media.transitions import TRANSITIONS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.services import projects  # noqa: E402
@@ -136,7 +138,7 @@ def _demo_music(profile: Profile, music: Path | None) -> str:
 
 
 def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
-             music: Path | None = None, look: str = "") -> Path:
+             music: Path | None = None, look: str = "", transition: str | None = None) -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
@@ -170,7 +172,7 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
                                 voice={"provider": PiperProvider.name}, music={"track_id": track_id},
-                                caption_look=look)
+                                caption_look=look, transition=transition)
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)
@@ -206,9 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
     parser.add_argument("--look", choices=list(LOOKS), default="",
                         help="caption look (default: the Demo profile's caption style)")
+    parser.add_argument("--transition", choices=list(TRANSITIONS), default=None,
+                        help="between segments (default: the demo project's choice, a cut until one is saved)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look)
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, args.transition)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

@@ -152,3 +152,16 @@ def test_demo_renders_with_a_caption_look_and_refuses_an_unknown_one(tmp_path):
     clip = _assert_demo_clip(out, data)
     profile = Workspace(data).find_by_name("Demo")
     assert "Caption,Bebas Neue Regular," in profile.paths.absolute(clip["captions_path"]).read_text(encoding="utf-8")
+
+
+def test_demo_renders_with_a_transition_and_refuses_an_unknown_one(tmp_path):
+    from editfactory.jobs import JobStore
+
+    out, data = tmp_path / "crossfade.mp4", tmp_path / "data"
+    refused = _demo("--out", str(out), "--data-dir", str(data), "--transition", "spin", cwd=tmp_path)
+    assert refused.returncode == 2 and "invalid choice: 'spin'" in refused.stderr and not out.exists()
+    result = _demo("--out", str(out), "--data-dir", str(data), "--transition", "crossfade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _assert_demo_clip(out, data)
+    [job] = JobStore(Workspace(data).find_by_name("Demo")).list()
+    assert job.inputs["transition"] == "crossfade" and len(job.outputs["footage"][0]) >= 2
