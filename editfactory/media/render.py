@@ -23,7 +23,7 @@ import ffmpeg
 from editfactory.core.diskspace import disk_full_error, is_disk_full
 from editfactory.core.errors import ValidationError
 from editfactory.core.progress import ProgressCallback
-from editfactory.media import endcard, loudness, mixing
+from editfactory.media import endcard, loudness, mixing, transitions
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
@@ -267,12 +267,13 @@ def _render_clip(
         )
         report("Rendering", 0.05)
 
-        canvases = _photo_canvases(segments, infos, preset)
-        videos = _per_segment(segments, lambda s: _video_chain(s, infos[s.source], preset, canvases), "split")
-        # Each segment exactly its frames, from time 0 (a first frame at 1/fps would shift every later cut).
-        videos = [video.filter("trim", end_frame=frames).filter("setpts", "PTS-STARTPTS")
-                  for video, frames in zip(videos, _frame_counts(segments, preset))]
-        video = ffmpeg.concat(*videos, v=1, a=0) if len(videos) > 1 else videos[0]
+        # Each segment exactly its frames, from time 0 (a first frame at 1/fps would shift every later cut); a
+        # transition gives the segments on both sides of a cut a few frames more (media.transitions).
+        joining = transitions.plan(segments, _frame_counts(segments, preset), spec.transition, preset.fps,
+                                   {p: None if is_stored_photo(p) else i.duration for p, i in infos.items()})
+        canvases = _photo_canvases(list(joining.segments), infos, preset)
+        videos = _per_segment(joining.segments, lambda s: _video_chain(s, infos[s.source], preset, canvases), "split")
+        video = transitions.join(videos, joining)
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
         words = normalize_words(spec.words)

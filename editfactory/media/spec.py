@@ -27,6 +27,7 @@ from typing import Any
 from editfactory.core.errors import ValidationError, check_number, quoted
 from editfactory.media.captions import DEFAULT_FONT, SHIPPED_FONTS, CaptionStyle
 from editfactory.media.presets import RenderPreset
+from editfactory.media.transitions import Transition
 
 
 _INPUT = "editfactory.input_file"
@@ -300,6 +301,9 @@ class RenderSpec(_SpecFields):
     the clip by its length, so the voice is never cut; ``None`` = none."""
     hook: OpeningHook | None = None
     """A big title over the first 1.5 s (:class:`editfactory.media.endcard.OpeningHook`); ``None`` = none."""
+    transition: Transition = Transition()
+    """How each segment gives way to the next (:mod:`editfactory.media.transitions`): a cut, or a short crossfade,
+    slide or zoom centred on the cut; the clip's length and every cut's time stay as they are."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))

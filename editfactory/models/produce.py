@@ -41,6 +41,7 @@ from editfactory.footage import (
 )
 from editfactory.footage.duplicates import copies_among
 from editfactory.footage.framing import default_framing, project_framing, set_project_framing
+from editfactory.footage.transitions import project_transition, set_project_transition
 from editfactory.footage.music import (
     choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
     uses_profile_default,
@@ -95,6 +96,8 @@ class ProduceModel(param.Parameterized):
     overlays = param.Dict(default={}, doc="Clip id -> a frame of the clip with its platform's covered areas drawn over it.")
     framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
+    transition = param.String(default="cut", doc="The project's transition between segments (cut, crossfade, slide, "
+                                                 "zoom; see media.transitions).")
     music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
                          "'track:<id>' or 'mood:<mood>'.")
     music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
@@ -129,7 +132,7 @@ class ProduceModel(param.Parameterized):
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
                           estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
                           quality_notes=[], framing="", default_framing="auto", copies={}, overlays={}, offer={},
-                          offer_words={}, locale="en_US")
+                          offer_words={}, locale="en_US", transition="cut")
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -156,6 +159,7 @@ class ProduceModel(param.Parameterized):
             "quality_notes": self._latest_quality_notes(project_id),
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
+            "transition": project_transition(profile, project_id),
             **_music_state(profile, project_id),
             **_offer_state(profile, project_id),
         }
@@ -185,7 +189,7 @@ class ProduceModel(param.Parameterized):
             project_id=project_id, script=data["script"], sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
-            framing=data["framing"], default_framing=data["default_framing"],
+            framing=data["framing"], default_framing=data["default_framing"], transition=data.get("transition", "cut"),
             **{key: data[key] for key in ("music", "music_choices", "music_file", "offer", "offer_words", "locale")
                if key in data},
         )
@@ -277,6 +281,11 @@ class ProduceModel(param.Parameterized):
         """The project's framing ('' goes back to the profile's default); a bad value is refused, nothing stored."""
         set_project_framing(self._profile(), self.require_project(), framing or None)
         self.framing = framing or ""
+
+    def save_transition(self, name: str) -> None:
+        """The project's transition between segments; an unknown one is refused and nothing stored."""
+        set_project_transition(self._profile(), self.require_project(), name)
+        self.transition = name
 
     def save_music(self, value: str) -> None:
         """The project's music ('default' goes back to the profile's); an unknown track or mood is refused."""

@@ -28,6 +28,7 @@ from editfactory.core.progress import ProgressCallback, ignore_progress, scaled
 from editfactory.footage import analyze_source, import_source, list_segments
 from editfactory.footage.music import import_track
 from editfactory.jobs import JobRunner, JobStore
+from editfactory.media.transitions import TRANSITIONS
 from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.pipeline.production import MAX_SCRIPT_CHARS
 from editfactory.profiles import Profile
@@ -37,6 +38,8 @@ from editfactory.services.uploads import FOOTAGE_SUFFIXES
 COLUMNS = ("product", "script", "source_folder", "variants")
 MUSIC_COLUMN = "music"
 """Optional: a track file, or ``mood:<mood>``."""
+TRANSITION_COLUMN = "transition"
+"""Optional: cut, crossfade, slide or zoom between the row's segments (empty: the project's choice)."""
 MAX_VARIANTS = 10
 FOOTAGE = frozenset(FOOTAGE_SUFFIXES)
 """What a source folder's files may be: videos and product photos."""
@@ -65,6 +68,7 @@ class BatchItem:
     sources: list[str] = field(default_factory=list)
     music_file: Path | None = None
     music_mood: str | None = None
+    transition: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -117,6 +121,10 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
         item.music_file = music if music.is_absolute() else base / music
         if not item.music_file.is_file():
             reasons.append(f"the music file {item.music_file} does not exist")
+    transition = (row.get(TRANSITION_COLUMN) or "").strip().lower()
+    if transition and transition not in TRANSITIONS:
+        reasons.append(f"the transition {transition!r} is not one of {', '.join(TRANSITIONS)}")
+    item.transition = transition or None
     if reasons:
         item.error = "Row refused: " + "; ".join(reasons) + "."
     return item
@@ -248,7 +256,8 @@ def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, 
             _prepare(profile, item, step)
             projects.set_project_sources(profile, project["id"], item.sources)
             request = ProductionRequest(project["id"], item.script, variants=item.variants, preset=preset,
-                                        voice=dict(voice or {}), mode=mode, music=_row_music(profile, item))
+                                        voice=dict(voice or {}), mode=mode, music=_row_music(profile, item),
+                                        transition=item.transition)
             item.job_id = start_production(runner, profile, request)
         except EditFactoryError as error:
             item.error = str(error)

@@ -2,6 +2,7 @@
 
     python -m editfactory.ops.demo --out demo.mp4 [--data-dir DIR] [--source VIDEO|PHOTO|FOLDER ...] [--music TRACK]
         [--product NAME --price 49.90 [--currency EUR] [--old-price 59.90] [--cta TEXT] [--url URL]] [--hook TEXT]
+        [--look PRESET] [--transition cut|crossfade|slide|zoom]
 
 It uses a "Demo" profile, the offline Piper voice, and — when no source or music is
 given — footage and music (chords over a kick at 120 BPM) that ffmpeg generates. ``--source`` may be
@@ -27,6 +28,7 @@ from editfactory.footage.music import import_track  # noqa: E402
 from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted, run_subprocess  # noqa: E402
 from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
+from editfactory.media.transitions import TRANSITIONS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.services import projects  # noqa: E402
@@ -147,9 +149,11 @@ def demo_offer(product: str = "", price: str | float | None = None, currency: st
 
 
 def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
-             music: Path | None = None, look: str = "", offer: Offer | None = None, locale: str = "") -> Path:
+             music: Path | None = None, look: str = "", offer: Offer | None = None, locale: str = "",
+             transition: str | None = None) -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them;
-    ``offer``: the end card and hook (none when not given); ``locale``: how its prices read (e.g. ro_RO)."""
+    ``offer``: the end card and hook (none when not given); ``locale``: how its prices read (e.g. ro_RO);
+    ``transition``: between segments (the project's choice when not given)."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
@@ -186,7 +190,7 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
                                 voice={"provider": PiperProvider.name}, music={"track_id": track_id},
-                                caption_look=look)
+                                caption_look=look, transition=transition)
     with JobRunner(workers=1) as runner:
         job_id = start_production(runner, profile, request)
         job = _follow(runner, profile, job_id)
@@ -232,11 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end-card-background", choices=["blur", "color"], default="blur",
                         help="the end card over the last frame blurred (default) or a solid colour")
     parser.add_argument("--locale", default="", help="how prices read, e.g. ro_RO or en_US (default: the voice's)")
+    parser.add_argument("--transition", choices=list(TRANSITIONS), default=None,
+                        help="between segments (default: the demo project's choice, a cut until one is saved)")
     args = parser.parse_args(argv)
     try:
         offer = demo_offer(args.product, args.price, args.currency, args.old_price, args.cta, args.url, args.hook,
                            args.end_card_background)
-        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, offer, args.locale)
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, offer, args.locale,
+                       args.transition)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

@@ -31,6 +31,7 @@ from editfactory.footage.framing import resolved_framing
 from editfactory.footage.music import MusicChoice, PlannedMusic, plan_music, project_music
 from editfactory.footage.renders import profile_render_key, require_profile_inputs
 from editfactory.footage.selection import choose_footage
+from editfactory.footage.transitions import project_transition
 from editfactory.jobs import JobContext, JobRunner
 from editfactory.jobs.dask_backend import render_backend
 from editfactory.jobs.registry import PRODUCTION
@@ -39,6 +40,7 @@ from editfactory.media.captions import CaptionStyle, check_font_covers, write_as
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.media.safe_zones import safe_area
+from editfactory.media.transitions import Transition, check_transition
 from editfactory.pipeline.render_task import VariantResult, VariantTask, render_variant
 from editfactory.profiles import Profile
 from editfactory.services import projects
@@ -87,6 +89,9 @@ class ProductionRequest:
     offer: dict | None = None
     """What the clips sell (:class:`editfactory.services.offer.Offer` as a dict: product, prices, CTA, URL, end card,
     hook); ``None`` = the project's stored offer, which :func:`start_production` writes in, so a retry shows the same."""
+    transition: str | None = None
+    """Between segments: cut, crossfade, slide or zoom (:mod:`editfactory.media.transitions`); ``None`` = the
+    project's choice, which :func:`start_production` writes in, so a retry makes the same clip."""
     draft: bool = False
     """A fast low-resolution preview (half size, x264 ultrafast) into the profile's previews folder; no clips are
     made. Its voiceovers are cached, so the final render that follows reuses them without a second charge."""
@@ -113,6 +118,8 @@ class ProductionRequest:
             raise ValidationError("The voice must be given as a dict of provider, voice, model and settings.")
         if self.offer is not None:
             Offer.from_dict(self.offer)  # every field checked, in words
+        if self.transition is not None:
+            check_transition(self.transition)
 
     def scripts(self) -> list[str]:
         self.check_values()
@@ -257,6 +264,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
     framing = resolved_framing(profile, project["id"])  # segment overrides are applied by selection
     watermark = watermark_for(profile, project["id"])  # the brand's logo unless the project switched it off
     end_card, hook = offer_parts(profile, request, style)
+    transition = Transition(request.transition or project_transition(profile, project["id"]))
 
     ctx.progress("Checking the quota", 0.01)
     _check_lengths(profile, scripts, request.voice)
@@ -287,6 +295,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
             segments=segments, voiceover=voice.audio_path, words=_stable_timings(voice),
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
             music=music.bed if music else None, watermark=watermark, end_card=end_card, hook=hook,
+            transition=transition,
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder
@@ -450,7 +459,8 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     projects.get_project(profile, request.project_id)  # NotFoundError for another profile's project
     choice = _music_choice(profile, request)
     plan_music(profile, choice, request.seed)  # an unknown track or an empty mood is refused before queueing
-    request = replace(request, music=choice.to_dict(), offer=_offer(profile, request).to_dict())
+    request = replace(request, music=choice.to_dict(), offer=_offer(profile, request).to_dict(),
+                      transition=request.transition or project_transition(profile, request.project_id))
     _check_lengths(profile, scripts, request.voice)
     _caption_style(profile, request)
     return runner.submit(profile, JOB_KIND, asdict(request))

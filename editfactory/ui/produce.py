@@ -19,6 +19,7 @@ from editfactory.jobs import Job
 from editfactory.media.caption_looks import LOOKS
 from editfactory.media.framing import FRAMING_LABELS, FRAMINGS
 from editfactory.media.presets import PRESETS
+from editfactory.media.transitions import TRANSITION_LABELS
 from editfactory.models.jobs import JobWatch
 from editfactory.models.produce import (
     ANALYZE_SOURCE,
@@ -193,6 +194,10 @@ class ProducePage(PageView):
         self._overlay.param.watch(lambda e: self.spawn(self.show_overlays), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
+        self._transition = pmui.Select(label="Transition between segments",
+                                       options={label: name for name, label in TRANSITION_LABELS.items()},
+                                       value=model.transition, width=380)
+        self._transition.param.watch(self._on_transition, "value")
         self._music = pmui.Select(label="Music", options={}, width=380)
         self._music.param.watch(self._on_music, "value")
         self._music_player = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -246,6 +251,7 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_framing(), ["framing", "default_framing"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._show_framing()
+        model.param.watch(lambda *_: setattr(self._transition, "value", model.transition), ["transition"])
         model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file"])
         self._show_music()
         self._layout = self._build()
@@ -598,6 +604,14 @@ class ProducePage(PageView):
         else:
             self._show_framing()  # refused: show what is stored
 
+    def _on_transition(self, event) -> None:
+        if event.new is None or event.new == self.model.transition or not self.model.project_id:
+            return
+        if self.session.attempt(self.model.save_transition, event.new) is not FAILED:
+            self.session.notify("Transition saved; the project's next renders use it.", "success")
+        else:
+            self._transition.value = self.model.transition  # refused: show what is stored
+
     def _show_music(self) -> None:
         options = dict(self.model.music_choices) or {"Profile default": "default"}
         value = self.model.music if self.model.music in options.values() else "default"
@@ -734,7 +748,7 @@ class ProducePage(PageView):
                      pn.Row(self._hook, self._locale), pn.Row(self._save_offer), self._offer_preview,
                      subtitle="What the clips sell: the end card shows it for the last 2–3 s after the voice ends "
                               "(the clip gets that much longer); the hook is a big title over the first 1.5 s."),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look, self._transition),
                      pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._overlay,

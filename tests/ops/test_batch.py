@@ -217,3 +217,14 @@ def test_a_row_plays_its_music_and_a_bad_track_refuses_only_its_row(workspace, t
     assert results["Cup"]["status"] == REFUSED and "not an audio file" in results["Cup"]["error"]
     [track] = list_tracks(shop)
     assert JobStore(shop).get(items[0].job_id).inputs["music"]["track_id"] == track.id
+
+
+def test_the_transition_column_is_optional_and_a_bad_one_refuses_its_row(tmp_path):
+    (tmp_path / "mug").mkdir()
+    (tmp_path / "mug" / "a.mp4").write_bytes(b"x")
+    items = read_batch_csv(_csv(tmp_path / "products.csv", "Mug,Hello.,mug,1,Crossfade", "Cup,Hi.,mug,1,spin",
+                                "Pan,Yo.,mug,1,", header="product,script,source_folder,variants,transition"))
+    mug, cup, pan = items
+    assert mug.error is None and mug.transition == "crossfade"
+    assert "the transition 'spin' is not one of cut, crossfade, slide, zoom" in cup.error
+    assert pan.error is None and pan.transition is None  # empty: the project's choice

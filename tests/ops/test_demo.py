@@ -175,3 +175,14 @@ def test_demo_ends_with_the_offer_and_opens_with_the_hook(tmp_path):
     end = frame_at(out, voice + 2.3, 1080, 1920).astype(int)
     assert (end > 235).all(axis=2).sum() > 5000, "white words on the end card"
     assert end[1500:, :].mean() < 100, "the held frame is darkened under the card"
+def test_demo_renders_with_a_transition_and_refuses_an_unknown_one(tmp_path):
+    from editfactory.jobs import JobStore
+
+    out, data = tmp_path / "crossfade.mp4", tmp_path / "data"
+    refused = _demo("--out", str(out), "--data-dir", str(data), "--transition", "spin", cwd=tmp_path)
+    assert refused.returncode == 2 and "invalid choice: 'spin'" in refused.stderr and not out.exists()
+    result = _demo("--out", str(out), "--data-dir", str(data), "--transition", "crossfade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _assert_demo_clip(out, data)
+    [job] = JobStore(Workspace(data).find_by_name("Demo")).list()
+    assert job.inputs["transition"] == "crossfade" and len(job.outputs["footage"][0]) >= 2

@@ -674,3 +674,23 @@ def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, 
     assert not project_music(profile, project_id).wanted and view._music_player.object == ""
     view._music.value = "default"
     assert uses_profile_default(profile, project_id) and project_music(profile, project_id).mood == "upbeat"
+
+
+def test_view_project_transition_is_picked_saved_and_shown_again_on_reopening(view):
+    from editfactory.footage.transitions import project_transition
+
+    profile = view.session.profile
+    project_id = view.model.project_id
+    assert view._transition.value == "cut" and "Crossfade" in view._transition.options
+    view._transition.value = "slide"
+    assert project_transition(profile, project_id) == "slide" and view.model.transition == "slide"
+    assert "Transition saved" in view.session.notice["message"]
+    with pytest.raises(ValidationError, match="crossfade"):
+        view.model.save_transition("wipe")
+    assert project_transition(profile, project_id) == "slide"
+    # Another project starts with a cut; back on the first, its choice is shown again.
+    view._new_name.value = "Second"
+    view._create.clicks += 1
+    assert view.model.project_id != project_id and view._transition.value == "cut"
+    asyncio.run(view.model.open_project(project_id))
+    assert view._transition.value == "slide"
