@@ -192,14 +192,15 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
         "gop": "keyframe spacing of the generated source in seconds (phones: about 1)",
         "draft_only": "time only the final render and the draft preview (quick, e.g. on a busy machine)",
         "photos_only": "time only the photo slideshow against its floor",
+        "music_only": "time only the render with music against its floor",
     }
 )
 def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0, draft_only: bool = False,
-                 photos_only: bool = False) -> None:
+                 photos_only: bool = False, music_only: bool = False) -> None:
     """One-pass render vs the bare encode floor, MoviePy and per-segment re-encoding; draft time as a fraction;
     a photo slideshow vs its floor."""
     flag = ((" --skip-moviepy" if skip_moviepy else "") + (" --draft-only" if draft_only else "")
-            + (" --photos-only" if photos_only else ""))
+            + (" --photos-only" if photos_only else "") + (" --music-only" if music_only else ""))
     c.run(f"{PYTHON} -m editfactory.bench.render --gop {gop}{flag}", pty=False)
 
 

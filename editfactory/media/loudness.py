@@ -103,6 +103,22 @@ _SUMMARY_I = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS")
 _SUMMARY_PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
 
 
+def integrated_loudness(audio_stream, *, timeout: float, cancel=None) -> float:
+    """Integrated loudness (LUFS, to 0.1 LU; -70 for silence) of an ffmpeg-python audio stream, by ``ebur128``.
+
+    For leveling one part of a mix against another, where the true peak is not needed: about a ninth of the CPU of
+    :func:`measure` (loudnorm's analysis resamples to 192 kHz for its true peak), the same BS.1770 gated loudness.
+    """
+    graph = ffmpeg.output(audio_stream.filter("ebur128"), "-", f="null")
+    lines = run_ffmpeg(["-v", "info", *graph.compile(cmd="ffmpeg")[1:]], timeout=timeout, what="Measuring loudness",
+                       cancel=cancel)
+    text = "".join(lines)
+    found = _SUMMARY_I.search(text[text.rfind("Summary:"):]) if "Summary:" in text else None
+    if not found:
+        raise MediaError(f"ffmpeg did not report the loudness of the audio:\n{relevant_stderr(lines)}")
+    return -70.0 if found.group(1) == "-inf" else float(found.group(1))
+
+
 def measure_file(path, *, timeout: float, cancel=None) -> FileLoudness:
     """Integrated loudness and true peak of a finished file's audio, as ``ebur128=peak=true`` reports them."""
     lines = run_ffmpeg(

@@ -199,6 +199,6 @@ def _plan_music(mix: Mix, preset: RenderPreset, timeout: float, cancel) -> Mix:
 
 def _integrated(stream, preset: RenderPreset, timeout: float, cancel) -> float | None:
     """Integrated loudness of one side of the mix; ``None`` for silence (no gain can level it)."""
-    measured = loudness.measure(stream, target_lufs=preset.loudness_lufs, true_peak_db=preset.true_peak_db,
-                                timeout=timeout, cancel=cancel)
-    return None if measured.integrated <= loudness.SILENCE_LUFS else measured.integrated
+    # ebur128, not loudnorm: leveling needs no true peak, and this runs once per part (voice, music, bed).
+    integrated = loudness.integrated_loudness(stream, timeout=timeout, cancel=cancel)
+    return None if integrated <= loudness.SILENCE_LUFS else integrated

@@ -50,6 +50,7 @@ _pages: list[Page] = [
          "editfactory.ui.library:LibraryPage"),
     Page("produce", "Produce", "movie_edit", "editfactory.models.produce:ProduceModel",
          "editfactory.ui.produce:ProducePage"),
+    Page("music", "Music", "library_music", "editfactory.models.music:MusicModel", "editfactory.ui.music:MusicPage"),
     Page("voices", "Voices", "record_voice_over", "editfactory.models.voices:VoicesModel",
          "editfactory.ui.voices:VoicesPage"),
     Page("publish", "Publish", "send", "editfactory.models.publish:PublishModel",

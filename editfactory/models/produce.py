@@ -43,7 +43,7 @@ from editfactory.footage.duplicates import copies_among
 from editfactory.footage.framing import default_framing, project_framing, set_project_framing
 from editfactory.footage.transitions import project_transition, set_project_transition
 from editfactory.footage.music import (
-    choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
+    choice_from_value, choice_value, clear_project_music, pick_track, picker_choices, project_music, set_project_music,
     uses_profile_default,
 )
 from editfactory.media.presets import PRESETS
@@ -101,7 +101,8 @@ class ProduceModel(param.Parameterized):
     music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
                          "'track:<id>' or 'mood:<mood>'.")
     music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
-    music_file = param.String(default="", doc="The chosen track's file, for the player ('' for none or a mood).")
+    music_file = param.String(default="", doc="The file of the track a render plays, for the player ('' for none).")
+    music_title = param.String(default="", doc="That track's title, length and tempo ('' for none).")
 
     offer = param.Dict(default={}, doc="The project's offer as stored (services.offer.Offer as a dict).")
     offer_words = param.Dict(default={}, doc="The offer as the end card shows it (price, old price, badge formatted "
@@ -190,8 +191,8 @@ class ProduceModel(param.Parameterized):
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"], transition=data.get("transition", "cut"),
-            **{key: data[key] for key in ("music", "music_choices", "music_file", "offer", "offer_words", "locale")
-               if key in data},
+            **{key: data[key] for key in ("music", "music_choices", "music_file", "music_title", "offer", "offer_words",
+                                          "locale") if key in data},
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -504,12 +505,18 @@ __all__ = ["ANALYZE_SOURCE", "IMPORT_SOURCES", "MODES", "PRODUCTION", "VOICEOVER
 
 
 def _music_state(profile, project_id: str) -> dict[str, Any]:
-    """The project's music as the Produce page shows it: the picker's value and choices, the track to play."""
+    """The project's music as the Produce page shows it: the picker's value and choices, and the track a render
+    plays (for a mood or the default too: the page's renders use seed 0, so this is the track they pick)."""
     choices = {"Profile default": "default", **picker_choices(profile)}
-    value = "default" if uses_profile_default(profile, project_id) else choice_value(project_music(profile, project_id))
-    track_id = project_music(profile, project_id).track_id
+    choice = project_music(profile, project_id)
+    value = "default" if uses_profile_default(profile, project_id) else choice_value(choice)
+    try:
+        track = pick_track(profile, choice, ProductionRequest.seed)
+    except EditFactoryError:  # a mood no track has any more: the render refuses it with the reason
+        track = None
     return {"music": value if value in choices.values() else "default", "music_choices": choices,
-            "music_file": str(get_track(profile, track_id).path) if track_id else ""}
+            "music_file": str(track.path) if track else "",
+            "music_title": f"{track.title} · {track.duration:.0f} s · {track.tempo_bpm:.0f} BPM" if track else ""}
 
 
 def _offer_state(profile, project_id: str) -> dict[str, Any]:

@@ -252,7 +252,7 @@ class ProducePage(PageView):
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
         self._show_framing()
         model.param.watch(lambda *_: setattr(self._transition, "value", model.transition), ["transition"])
-        model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file"])
+        model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file", "music_title"])
         self._show_music()
         self._layout = self._build()
         if pn.state.location is not None:
@@ -617,8 +617,9 @@ class ProducePage(PageView):
         value = self.model.music if self.model.music in options.values() else "default"
         self._music.param.update(options=options, value=value)
         path = self.model.music_file
-        self._music_player.object = (f'<audio controls preload="none" src="{link_for(Path(path))}"></audio>'
-                                     if path else "")
+        self._music_player.object = (
+            f"<div class='ef-music-player' style='font-size:13px'>Renders play <b>{html.escape(self.model.music_title)}"
+            f'</b><br><audio controls preload="none" src="{link_for(Path(path))}"></audio></div>' if path else "")
 
     def _on_music(self, event) -> None:
         if event.new is None or event.new == self.model.music or not self.model.project_id:
@@ -675,8 +676,10 @@ class ProducePage(PageView):
             margin=0), elevation=0, margin=4, styles={"padding": "6px"})
 
     def _clip_card(self, clip: dict, overlay: str | None) -> pmui.Paper:
+        music = clip.get("music") if isinstance(clip.get("music"), dict) else {}
         caption = (f"<b>{html.escape(clip['name'])}</b><br>{(clip.get('duration') or 0):.1f} s · "
-                   f"{price_label(clip.get('cost_usd') or 0)}")
+                   f"{price_label(clip.get('cost_usd') or 0)}"
+                   + (f"<br><span class='ef-clip-music'>♪ {html.escape(music.get('title') or '')}</span>" if music else ""))
         if overlay:
             return self._overlay_card(Path(overlay), caption)
         return self._video_card(self.model.media_path(clip["path"]), caption)

@@ -655,7 +655,9 @@ def test_view_project_framing_and_a_segment_override_are_saved_and_bad_values_re
 def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, tmp_path):
     from music_tracks import make_track
 
-    from editfactory.footage.music import import_track, project_music, set_default_music, uses_profile_default
+    from editfactory.footage.music import import_track, pick_track, project_music, set_default_music, uses_profile_default
+    from editfactory.pipeline import ProductionRequest
+    from editfactory.ui.media_route import link_for
 
     profile = view.session.profile
     project_id = view.model.project_id
@@ -674,6 +676,22 @@ def test_view_project_music_is_picked_played_and_goes_back_to_the_default(view, 
     assert not project_music(profile, project_id).wanted and view._music_player.object == ""
     view._music.value = "default"
     assert uses_profile_default(profile, project_id) and project_music(profile, project_id).mood == "upbeat"
+    # A mood (here the profile's default) plays the track the page's renders pick for it.
+    assert "Renders play <b>Groove · 6 s · 120 BPM</b>" in view._music_player.object
+    calm = import_track(profile, make_track(tmp_path / "calm.flac", bpm=90, seconds=6, title="Calm"), moods=["upbeat"])
+    asyncio.run(view.open_project(project_id))
+    view._music.value = "mood:upbeat"
+    picked = pick_track(profile, project_music(profile, project_id), ProductionRequest.seed)
+    assert picked.id in (track.id, calm.id) and f"Renders play <b>{picked.title} ·" in view._music_player.object
+    assert link_for(picked.path) in view._music_player.object
+
+
+def test_view_a_clip_card_names_the_music_it_was_made_with(view, tmp_path):
+    card = view._clip_card({"name": "Mug v1", "path": "renders/x.mp4", "duration": 9.0, "cost_usd": 0,
+                            "music": {"track_id": "trk_1", "title": "Groove <live>"}}, None)
+    assert "♪ Groove &lt;live&gt;" in card.objects[0].object
+    quiet = view._clip_card({"name": "Mug v2", "path": "renders/y.mp4", "duration": 9.0, "music": None}, None)
+    assert "♪" not in quiet.objects[0].object
 
 
 def test_view_project_transition_is_picked_saved_and_shown_again_on_reopening(view):
