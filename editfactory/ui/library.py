@@ -20,7 +20,7 @@ _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music",
 _SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
                 "longest": "Longest first", "shortest": "Shortest first", "cost": "Most expensive first",
                 "status": "By status"}
-_STATUS_COLOURS = {"published": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
+_STATUS_COLOURS = {"published": "#2e7d32", "posted": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
                    "failed": "#c62828", "publish failed": "#c62828", "partly failed": "#ef6c00", "draft": "#757575",
                    "rendering": "#f9a825"}
 
