@@ -13,6 +13,8 @@ import param
 
 from editfactory.core.errors import ValidationError
 from editfactory.jobs import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, STATUSES, Job, JobStore
+from editfactory.jobs.describe import describe_job, ids_to_name
+from editfactory.publish.config import known_channels
 from editfactory.models.session import FAILED as CALL_FAILED
 from editfactory.models.session import StudioSession
 
@@ -127,20 +129,48 @@ class JobsModel(param.Parameterized):
     kind = param.String(default="", doc="Show only jobs of this kind ('' for every kind).")
     limit = param.Integer(default=200, bounds=(1, 5000), doc="How many of the newest jobs to show.")
     jobs = param.List(default=[], doc="The jobs shown, newest first.")
+    names = param.Dict(default={}, doc="Names of the projects, clips, videos, voices and channels the jobs use, by id.")
 
-    def read(self) -> list[Job]:
-        store = JobStore(self.session.require_profile())
-        return store.list(status=None if self.status == "all" else self.status, kind=self.kind or None, limit=self.limit)
+    def read(self) -> tuple[list[Job], dict[str, str]]:
+        profile = self.session.require_profile()
+        with profile.db.session():
+            jobs = JobStore(profile).list(status=None if self.status == "all" else self.status, kind=self.kind or None,
+                                          limit=self.limit)
+            return jobs, job_names(profile, jobs)
 
     def load(self) -> None:
-        self.jobs = self.read()
+        self.jobs, self.names = self.read()
 
     async def refresh(self) -> None:
-        jobs = await self.session.call(self.read)
-        if jobs is not CALL_FAILED and [(j.id, j.status, j.progress, j.step) for j in jobs] != [
-            (j.id, j.status, j.progress, j.step) for j in self.jobs
-        ]:
-            self.jobs = jobs
+        read = await self.session.call(self.read)
+        if read is CALL_FAILED:
+            return
+        jobs, names = read
+        if [(j.id, j.status, j.progress, j.step) for j in jobs] != [(j.id, j.status, j.progress, j.step) for j in self.jobs]:
+            self.param.update(names=names, jobs=jobs)
+
+    def describe(self, job: Job) -> str:
+        """What the job makes, in words (ids named)."""
+        return describe_job(job.kind, job.inputs, self.names)
+
+
+_NAME_QUERIES = {"projects": "SELECT id, name FROM projects", "clips": "SELECT id, name FROM clips",
+                 "sources": "SELECT id, filename FROM source_videos", "voices": "SELECT id, name FROM voices"}
+
+
+def job_names(profile, jobs: Iterable[Job]) -> dict[str, str]:
+    """The names of what ``jobs`` refer to by id (one query per table), plus the known Postiz channels."""
+    wanted: dict[str, set[str]] = {table: set() for table in _NAME_QUERIES}
+    for job in jobs:
+        for table, ids in ids_to_name(job.kind, job.inputs).items():
+            wanted[table] |= ids
+    names: dict[str, str] = {}
+    for table, ids in wanted.items():
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            names.update(profile.db.fetchall(f"{_NAME_QUERIES[table]} WHERE id IN ({marks})", sorted(ids)))
+    names.update({c.id: c.name for c in known_channels(profile).values()})
+    return names
 
     def cancel(self, job_id: str) -> Job:
         return self.session.runner.cancel(self.session.require_profile(), job_id)

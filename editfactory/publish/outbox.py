@@ -259,8 +259,10 @@ def for_clip(profile: Profile, clip_id: str) -> list[Publication]:
 # -- the clip's publishing summary ------------------------------------------------------
 
 
-def summarize(publications: list[Publication]) -> str:
-    """One word for where a clip stands across its channels."""
+def summarize(publications: list[Publication], now: dt.datetime | None = None) -> str:
+    """One word for where a clip stands across its channels: "posted" once Postiz has taken every post (and will
+    publish it now), "scheduled" while a post waits for a time still ahead, "published" once Postiz reports all of
+    them out. (A post sent for now read "scheduled" before.)"""
     if not publications:
         return "unpublished"
     live = [p for p in publications if p.status != CANCELLED]
@@ -272,7 +274,11 @@ def summarize(publications: list[Publication]) -> str:
         return "published"
     if any(p.postiz_state == "DRAFT" for p in live):
         return "draft"
-    return "scheduled" if live else "unpublished"
+    if not live:
+        return "unpublished"
+    now = now or utcnow()
+    waiting = [p for p in live if p.postiz_state != "PUBLISHED"]
+    return "scheduled" if any(p.scheduled_at is not None and p.scheduled_at > now for p in waiting) else "posted"
 
 
 def refresh_clip_state(profile: Profile, clip_id: str) -> str:

@@ -271,7 +271,7 @@ CLIP_SORTS = {
     "status": "c.status, c.created_at DESC, c.id",
 }
 """Ways the clip list can be sorted (name → ORDER BY); the first is the default."""
-PUBLISH_STATES = ("unpublished", "publishing", "scheduled", "published", "draft", "failed", "partly failed")
+PUBLISH_STATES = ("unpublished", "publishing", "scheduled", "posted", "published", "draft", "failed", "partly failed")
 _CLIPS_FROM = "FROM clips c LEFT JOIN clip_publish_state s ON s.clip_id = c.id"
 
 

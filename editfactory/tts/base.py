@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -152,8 +153,12 @@ def price_label(cost_usd: float) -> str:
     """ "Free" for nothing, otherwise dollars with enough digits that a small script is not shown as $0.00."""
     if cost_usd <= 0:
         return "Free"
+    if cost_usd < 0.000001:
+        return "under $0.000001"
     if cost_usd < 0.01:
-        return f"${cost_usd:.4f}".rstrip("0")
+        # Two significant digits: $0.0042, $0.00001 (a fixed 4 decimals read "$0." below $0.00005).
+        decimals = 1 - math.floor(math.log10(cost_usd))
+        return f"${cost_usd:.{decimals}f}".rstrip("0")
     return f"${cost_usd:.2f}"
 
 

@@ -54,7 +54,10 @@ class StudioApp(Viewer):
         self._views: dict[str, PageView] = {}
         self._reveal_due: tuple[str, str, float] | None = None  # (page, profile, when) to show a slow page
         self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
-        self._main = pn.Column(sizing_mode="stretch_both")
+        # The main area scrolls; its column takes its content's height ("fixed" with no height is fit-content, and
+        # it is the only policy Bokeh gives no max-height of 100%). Stretched to the window, every column of a page
+        # was capped at the window's height and the next one drawn over its overflow (issue 21, point 1).
+        self._main = pn.Column(sizing_mode="stretch_width", height_policy="fixed")
         self._menu_pages = [page.name for page in pages()]  # the registry's pages when this session started
         self._menu = pmui.MenuList(
             items=[{"label": page.label, "icon": page.icon} for page in pages()], active=0,

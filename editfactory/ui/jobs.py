@@ -1,8 +1,7 @@
-"""The Jobs page: every job of this profile with status, progress, step, error and inputs; cancel and retry."""
+"""The Jobs page: every job of this profile with what it makes (in words), status, progress, step and error; cancel
+and retry."""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import panel as pn
@@ -14,13 +13,9 @@ from editfactory.models.session import FAILED
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.page import PageView
 
-_COLUMNS = ["kind", "status", "progress", "step", "elapsed", "error", "inputs", "created", "id"]
-
-
-def _inputs_text(inputs: dict) -> str:
-    shown = {k: v for k, v in inputs.items() if k not in ("label",)}
-    text = json.dumps(shown, ensure_ascii=False, default=str)
-    return text if len(text) <= 160 else text[:157] + "…"
+_COLUMNS = ["what", "status", "progress", "step", "elapsed", "error", "created", "id"]
+_TITLES = {"what": "What it makes", "status": "Status", "progress": "Progress", "step": "Step", "elapsed": "Time",
+           "error": "Error", "created": "Created", "cancel": "", "retry": ""}
 
 
 class JobsPage(PageView):
@@ -32,7 +27,7 @@ class JobsPage(PageView):
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
             height=520, buttons={"cancel": "✖ Cancel", "retry": "↻ Retry"}, hidden_columns=["id"],
-            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
+            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
@@ -43,8 +38,8 @@ class JobsPage(PageView):
     def _render(self) -> None:
         rows = [
             {
-                "kind": job.kind, "status": job.status, "progress": f"{int(job.progress)} %", "step": job.step,
-                "elapsed": elapsed_text(job), "error": job.error or "", "inputs": _inputs_text(job.inputs),
+                "what": self.model.describe(job), "status": job.status, "progress": f"{int(job.progress)} %",
+                "step": job.step, "elapsed": elapsed_text(job), "error": job.error or "",
                 "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M:%S"), "id": job.id,
             }
             for job in self.model.jobs

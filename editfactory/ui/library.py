@@ -11,6 +11,7 @@ import panel_material_ui as pmui
 from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PARAMETERS
 from editfactory.models.session import FAILED
 from editfactory.services.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
+from editfactory.tts.base import price_label
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -20,7 +21,7 @@ _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music",
 _SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
                 "longest": "Longest first", "shortest": "Shortest first", "cost": "Most expensive first",
                 "status": "By status"}
-_STATUS_COLOURS = {"published": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
+_STATUS_COLOURS = {"published": "#2e7d32", "posted": "#2e7d32", "scheduled": "#1565c0", "publishing": "#6a1b9a", "rendered": "#455a64",
                    "failed": "#c62828", "publish failed": "#c62828", "partly failed": "#ef6c00", "draft": "#757575",
                    "rendering": "#f9a825"}
 
@@ -33,9 +34,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 def cost_text(cost: float | None) -> str:
-    if not cost:
-        return "Free"
-    return f"${cost:.4f}".rstrip("0") if cost < 0.01 else f"${cost:.2f}"
+    return price_label(cost or 0.0)
 
 
 class LibraryPage(PageView):

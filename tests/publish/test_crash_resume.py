@@ -53,7 +53,7 @@ def test_killed_publisher_is_resumed_without_duplicates(workspace, postiz_factor
     assert {r.postiz_post_id for r in list_publications(profile)} == {p["id"] for p in posts}
     assert outbox.open_publications(profile) == []
     assert len(server.media) == 1  # the upload made before the crash was reused
-    assert clip_state(profile, clip)["state"] == "scheduled"
+    assert clip_state(profile, clip)["state"] == "posted"
 
 
 _IN_FLIGHT_PUBLISHER = """

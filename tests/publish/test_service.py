@@ -56,7 +56,21 @@ def test_publish_now_to_default_channels(store, fast_policy):
         assert media["path"].endswith(".mp4") and media["id"] in server.media
     assert len(server.media) == 1  # one upload shared by both channels
     assert progress[-1] == 1.0
+    # Sent for now and taken by Postiz: "posted" (it read "scheduled", though nothing was scheduled) ...
+    assert clip_state(profile, clip)["state"] == "posted"
+    # ... and "published" once Postiz reports every post out.
+    for result in results:
+        server.set_state(result.postiz_post_id, "PUBLISHED")
+    refresh_status(profile, policy=fast_policy)
+    assert clip_state(profile, clip)["state"] == "published"
+
+
+def test_a_clip_scheduled_ahead_reads_scheduled_until_its_time(store, fast_policy):
+    profile, server, clip = store
+    (later,) = publish_clip(profile, clip, ["a-x"], caption="Soon", when=dt.datetime(2031, 5, 1, 9, 30, tzinfo=UTC),
+                            policy=fast_policy)
     assert clip_state(profile, clip)["state"] == "scheduled"
+    assert outbox.summarize([later], now=dt.datetime(2031, 5, 1, 10, 0)) == "posted"  # its time has come
 
 
 def test_schedule_with_per_channel_caption_title_and_settings(store, fast_policy):

@@ -1,0 +1,115 @@
+"""The studio's layout in a real browser at the common laptop and desktop sizes: every control the user needs can be
+clicked (nothing lies over it), and wide tables fit the page with their actions on screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from editfactory.publish import check_connection, list_publications, publish_many
+from editfactory.services import projects
+from tests.fakes.postiz_server import FakeIntegration
+from tests.publish.conftest import _file_secrets, configure, postiz_factory  # noqa: F401 - fixtures
+from tests.ui.clip_fixtures import add_rendered_clip, small_mp4  # noqa: F401 - fixture
+from tests.ui.conftest import open_page, screenshot
+
+KEY = "key-layout-0123456789"
+VIEWPORTS = [(1366, 768), (1920, 1080)]
+CHANNELS = [FakeIntegration("c-tiktok", "Shop TikTok", "tiktok"), FakeIntegration("c-insta", "Shop Instagram", "instagram"),
+            FakeIntegration("c-x", "Shop X", "x")]
+
+
+@pytest.fixture
+def shop(workspace):
+    return workspace.create("Shoes")
+
+
+@pytest.fixture
+def clips(shop, small_mp4):
+    project = projects.create_project(shop, "Boots")
+    return [add_rendered_clip(shop, project["id"], name, small_mp4, cost=0.07)
+            for name in ("Red boots", "Blue boots", "Green boots")]
+
+
+@pytest.fixture
+def postiz(shop, clips, postiz_factory):
+    """Three channels, and an outbox that already holds posts (the table the form used to slide under)."""
+    server = postiz_factory(KEY, CHANNELS)
+    configure(shop, server, KEY)
+    check_connection(shop)
+    publish_many(shop, [clips[2]["id"]], ["c-tiktok", "c-insta", "c-x"], captions="Earlier post")
+    return server
+
+
+def uncovered(page, locator) -> bool:
+    """Whether what is drawn at the centre of ``locator`` (scrolled into view) is the element itself or inside it.
+    Asked of the element's own (shadow) root, which sees through the hosts above it."""
+    locator.scroll_into_view_if_needed(timeout=10_000)
+    return locator.evaluate("""el => {
+        const box = el.getBoundingClientRect();
+        const hit = el.getRootNode().elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        const inside = node => { for (; node; node = node.parentNode || node.host) { if (node === el) return true } return false };
+        return hit !== null && (inside(hit) || el.contains(hit));
+    }""")
+
+
+def _to_publish_form(browser, studio, viewport):
+    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=viewport)
+    boxes = page.locator(".tabulator-row input[type='checkbox']")
+    boxes.nth(0).click(timeout=5_000)
+    boxes.nth(1).click(timeout=5_000)
+    page.get_by_text("2 selected").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Publish selected").click(timeout=5_000)
+    page.wait_for_url("**page=publish**", timeout=15_000)
+    page.get_by_role("gridcell", name="Green boots").first.wait_for(timeout=30_000)  # the outbox is drawn
+    for channel in CHANNELS:
+        page.get_by_label(f"{channel.name} ({channel.identifier})").click(timeout=5_000)
+    page.get_by_role("button", name="Spread out").click(timeout=5_000)
+    return page
+
+
+@pytest.mark.ui
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}x{v[1]}")
+def test_the_publish_form_can_be_clicked_above_the_outbox(browser, workspace, served_studio, shop, clips, postiz,
+                                                         viewport):
+    """Library → 2 clips → Publish selected → 3 channels → Spread out: the date field and 'Schedule spread out' lay
+    under the Outbox table (only the keyboard reached them), as did an error and a '117 too many' refusal."""
+    workspace.remember_last_used(shop.id)
+    studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
+    page = _to_publish_form(browser, studio, viewport)
+    size = f"{viewport[0]}x{viewport[1]}"
+    date = page.get_by_role("group", name="Publish at (UTC)")
+    schedule = page.get_by_role("button", name="Schedule spread out")
+    spacing = page.get_by_role("textbox", name="Minutes between clips")
+    for control in (date, spacing, schedule):
+        assert uncovered(page, control), f"{control} is covered at {size}"
+    date.click(timeout=5_000)
+    page.keyboard.press("Escape")
+    schedule.click(timeout=5_000)  # no date yet: refused with a message
+    error = page.locator(".main-content").get_by_text("Pick the date and time")  # in the form, not the toast
+    error.wait_for(timeout=15_000)
+    assert uncovered(page, error), f"the error is covered at {size}"
+    assert uncovered(page, schedule) and uncovered(page, date), f"the form is covered after the error at {size}"
+    schedule.click(timeout=5_000)
+
+    page.get_by_label("Caption (every channel without its own)").fill("y" * 380)  # X takes 263
+    refusal = page.get_by_text("380 / 263 characters — 117 too many")
+    refusal.wait_for(timeout=15_000)
+    assert uncovered(page, refusal), f"the '117 too many' refusal is covered at {size}"
+    assert uncovered(page, schedule), f"the button is covered after the refusal at {size}"
+    schedule.click(timeout=5_000)
+    screenshot(page, f"30-publish-spread-out-refused-{size}")
+
+    # Mended, it goes out: two clips on three channels, the second two hours after the first.
+    page.get_by_label("Caption (every channel without its own)").fill("Soon in the shop")
+    page.get_by_text("16 / 263 characters").wait_for(timeout=15_000)
+    date.get_by_role("spinbutton", name="Year").click(timeout=5_000)
+    page.keyboard.type(f"{dt.date.today().year + 1}1201100000")  # each part moves on to the next
+    spacing.fill("120")
+    schedule.click(timeout=5_000)
+    page.get_by_text("Publish — succeeded").wait_for(timeout=60_000)
+    scheduled = sorted((p.scheduled_at, p.platform) for p in list_publications(shop) if p.scheduled_at is not None)
+    first = dt.datetime(dt.date.today().year + 1, 12, 1, 10, 0)
+    assert scheduled == sorted((when, c.identifier) for when in (first, first + dt.timedelta(hours=2)) for c in CHANNELS)
+    assert "Traceback" not in page.content()
