@@ -14,6 +14,7 @@ from editfactory.services.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STA
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR
 
 _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music", "cost", "created", "download", "id"]
@@ -108,6 +109,8 @@ class LibraryPage(PageView):
         )
         self._to_delete: list[str] = []
         self._footage_warnings = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
+        self._source_deleter = SourceDeleter(session=self.session, on_deleted=lambda _id: self.spawn(self.refresh))
+        self._copy_actions = pn.FlexBox(sizing_mode="stretch_width", visible=False)
 
         model.param.watch(self._on_query, [*FILTER_PARAMETERS, "page_number"])
         model.param.watch(lambda *_: self._render_rows(), ["rows", "posters"])
@@ -300,6 +303,10 @@ class LibraryPage(PageView):
             object=(f"<div class='ef-footage-warnings' style='color:{WARNING_COLOR};font-size:13px'>{''.join(parts)}"
                     "</div>") if parts else "",
             visible=bool(parts))
+        copies = {p[f"{side}_id"]: p[side] for p in pairs for side in ("a", "b")}
+        self._copy_actions.param.update(  # one Delete per copy: the dialog says what uses it before anything goes
+            objects=[self._source_deleter.button(source_id, f"Delete {name}", css_classes=["ef-delete-source"])
+                     for source_id, name in copies.items()], visible=bool(copies))
 
     def __panel__(self):
         filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
@@ -311,5 +318,6 @@ class LibraryPage(PageView):
             pn.Row(pmui.Typography("Library", variant="h5"), pn.HSpacer(), self._summary, align="center",
                    sizing_mode="stretch_width"),
             filters, actions, pn.Row(listing, self._preview, sizing_mode="stretch_width"),
-            self._footage_warnings, self._confirm_dialog, sizing_mode="stretch_width",
+            self._footage_warnings, self._copy_actions, self._source_deleter, self._confirm_dialog,
+            sizing_mode="stretch_width",
         )

@@ -39,6 +39,7 @@ from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
@@ -101,6 +102,8 @@ class ProducePage(PageView):
             variant="body2", color="text.secondary")
         self._refused = pmui.Alert(object="", severity="warning", visible=False, sizing_mode="stretch_width")
         self._sources = pn.FlexBox(sizing_mode="stretch_width")
+        self._source_deleter = SourceDeleter(session=self.session,
+                                             on_deleted=lambda _id: self.spawn(self.model.reload_sources))
         self._analyze = pmui.Button(label="Analyze footage", icon="auto_awesome", variant="contained",
                                     on_click=lambda _: self.analyze())
         self._import_watch = JobWatch(session=self.session, kinds=[IMPORT_SOURCES], match=model.watches_project)
@@ -339,7 +342,9 @@ class ProducePage(PageView):
                 f"{html.escape(source.filename)}</b>{source.duration:.1f} s · {source.width}x{source.height}<br>"
                 f"<span style='color:#666'>{state}</span>{upscale_note(source)}"
                 f"{copies_note(self.model.copies.get(source.id, []))}</div>")
-        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), elevation=0, margin=4, styles={"padding": "6px"})
+        delete = self._source_deleter.button(source.id, css_classes=["ef-delete-source"])
+        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), delete, elevation=0, margin=4,
+                          styles={"padding": "6px"})
 
     def _show_sources(self) -> None:
         sources = self.model.sources
@@ -644,7 +649,7 @@ class ProducePage(PageView):
             pn.Row(self._project, self._new_name, self._create),
             _section("1 · Footage", pn.Row(self._upload, self._analyze, self._chosen), self._upload_help,
                      self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
-                     JobProgressList(watch=self._analysis_watch, name_of=self.job_name),
+                     JobProgressList(watch=self._analysis_watch, name_of=self.job_name), self._source_deleter,
                      subtitle="Source videos of this project; analysis scores their best moments."),
             _section("2 · Segments", self._segment_count, self._segments, self._segment_player,
                      pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
