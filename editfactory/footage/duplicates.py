@@ -218,14 +218,18 @@ def with_copies(profile: Profile, source_ids: list[str], candidates: list[Candid
 
 
 def duplicate_pairs(profile: Profile, limit: int = 50) -> list[dict]:
-    """The profile's footage imported more than once, as ``{"a", "b", "shared_s"}`` (file names, seconds shown by
-    both), most shared first: what the Library lists so the owner can delete the worse copy."""
+    """The profile's footage imported more than once, as ``{"a", "b", "shared_s", "a_id", "b_id"}`` (file names,
+    seconds shown by both, source ids), most shared first: what the Library lists so the owner can delete the worse
+    copy."""
     rows = profile.db.fetchall(
-        "SELECT a.filename, b.filename, d.shared_s FROM near_duplicates d "
+        "SELECT a.filename, b.filename, d.shared_s, a.id, b.id FROM near_duplicates d "
         "JOIN source_videos a ON a.id = d.source_a JOIN source_videos b ON b.id = d.source_b "
         "ORDER BY d.shared_s DESC, a.filename, b.filename LIMIT ?", [limit])
-    pairs = [(*sorted((a, b)), shared) for a, b, shared in rows]  # names in order, whichever id is smaller
-    return [{"a": a, "b": b, "shared_s": round(shared, 1)} for a, b, shared in pairs]
+    pairs = []
+    for a, b, shared, a_id, b_id in rows:  # names in order, whichever id is smaller
+        (a, a_id), (b, b_id) = sorted(((a, a_id), (b, b_id)))
+        pairs.append({"a": a, "b": b, "shared_s": round(shared, 1), "a_id": a_id, "b_id": b_id})
+    return pairs
 
 
 def forget_source(cursor, source_id: str) -> None:

@@ -15,6 +15,7 @@ import param
 from editfactory.core.errors import ValidationError
 from editfactory.footage.duplicates import duplicate_pairs
 from editfactory.footage.sources import warned_sources
+from editfactory.models.first_steps import FirstStep, first_steps, has_finished_clip
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.services import clip_catalog, projects
 from editfactory.services.clip_catalog import ClipFilter, ClipPage
@@ -58,6 +59,8 @@ class LibraryModel(param.Parameterized):
     loading = param.Boolean(default=False, doc="A read is under way.")
     footage_pairs = param.List(default=[], doc="The profile's footage imported twice (near-duplicate sources): "
                                "{'a', 'b', 'shared_s'}.")
+    first_steps = param.List(default=[], doc="The first-run checklist (FirstStep) while the profile has no "
+                             "finished clip; empty once it has one.")
     footage_warnings = param.List(default=[], doc="The profile's source videos too small for an output format: "
                                                   "{'filename', 'warning'}, newest first.")
 
@@ -89,7 +92,8 @@ class LibraryModel(param.Parameterized):
                     "all_clips": clip_catalog.clip_count(profile),
                     "footage_warnings": [{"filename": s.filename, "warning": s.upscale_warning}
                                          for s in warned_sources(profile)],
-                    "footage_pairs": duplicate_pairs(profile)}
+                    "footage_pairs": duplicate_pairs(profile),
+                    "first_steps": _checklist(profile)}
 
     def read_posters(self, rows: list[dict]) -> dict[str, Path]:
         """Poster frames of these clips, made where missing (ffmpeg; seconds for a fresh page)."""
@@ -111,6 +115,7 @@ class LibraryModel(param.Parameterized):
         updates: dict[str, Any] = {"rows": page.rows, "total": page.total, "projects": data["projects"],
                                    "all_clips": data["all_clips"], "footage_warnings": data.get("footage_warnings", []),
                                    "footage_pairs": data.get("footage_pairs", []),
+                                   "first_steps": data.get("first_steps", []),
                                    "posters": {k: v for k, v in self.posters.items() if any(r["id"] == k for r in page.rows)}}
         if self.project_id and self.project_id not in known:
             updates["project_id"] = ""
@@ -128,7 +133,7 @@ class LibraryModel(param.Parameterized):
         if self._profile_id is not None and current != self._profile_id:
             defaults = {name: self.param[name].default for name in (*FILTER_PARAMETERS, "page_number")}
             self.param.update(**defaults, rows=[], total=0, all_clips=0, projects=[], posters={}, selected=[],
-                              preview_id="", footage_warnings=[], footage_pairs=[])
+                              preview_id="", footage_warnings=[], footage_pairs=[], first_steps=[])
         self._profile_id = current
 
     def load(self, posters: bool = True) -> None:
@@ -209,3 +214,10 @@ class LibraryModel(param.Parameterized):
 
     def reset_filters(self) -> None:
         self.param.update(**{name: self.param[name].default for name in FILTER_PARAMETERS}, page_number=1)
+
+
+def _checklist(profile) -> list[FirstStep]:
+    """The first-run steps until the profile has a finished clip; then nothing (and no more than one query)."""
+    if has_finished_clip(profile):
+        return []
+    return first_steps(profile)

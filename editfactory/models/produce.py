@@ -53,7 +53,9 @@ from editfactory.pipeline import ProductionRequest, start_production
 from editfactory.profiles import Profile
 from editfactory.services.offer import Offer, get_offer, offer_text, profile_locale, set_offer, set_profile_locale
 from editfactory.services.uploads import FOOTAGE_SUFFIXES, MAX_UPLOAD_BYTES, discard_staged, refusal_reason, stage_upload
-from editfactory.tts import estimate_for_profile, get_defaults, get_provider
+from editfactory.costs.confirm import confirm_above, needs_confirmation
+from editfactory.tts import estimate_for_profile, get_defaults, get_provider, price_label
+from editfactory.tts.cloning import PREVIEW_TEXT
 from editfactory.tts.base import CLONED, PRESET
 from editfactory.tts.cloning import list_cloned_voices
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS
@@ -386,10 +388,13 @@ class ProduceModel(param.Parameterized):
         await self.load_voice_options(provider, keep=defaults)
 
     def compute_estimate(self, text: str, voice: dict[str, Any]) -> dict[str, Any]:
-        """Characters, spoken seconds and price of ``text`` (cache-aware); safe in a thread."""
+        """Characters, spoken seconds and price of ``text`` (cache-aware), and ``sample_label``: the price of a
+        voice preview with this voice, shown before it is spent; safe in a thread."""
+        sample = estimate_for_profile(self._profile(), PREVIEW_TEXT, voice)["label"]
         if not text.strip():
-            return {"characters": 0, "seconds": 0.0, "label": "", "cost_usd": 0.0, "cached": False}
-        return estimate_for_profile(self._profile(), text, voice)
+            return {"characters": 0, "seconds": 0.0, "label": "", "cost_usd": 0.0, "cached": False,
+                    "sample_label": sample}
+        return {**estimate_for_profile(self._profile(), text, voice), "sample_label": sample}
 
     def save_script(self, text: str) -> None:
         if self.project_id:
@@ -422,6 +427,20 @@ class ProduceModel(param.Parameterized):
         self.save_script(self.script)
         return start_voiceover(self.session.runner, self._profile(), project_id=project_id, script=text,
                                voice=self.voice_choice())
+
+    def paid_question(self, action: str) -> str | None:
+        """What ``action`` ("voiceover", "sample", "render", "draft") will spend, as a question when it is over
+        the profile's confirmation amount (Settings → Prices); None when it is free, cached or under it."""
+        profile = self._profile()
+        text = PREVIEW_TEXT if action == "sample" else self._checked_script()
+        estimate = estimate_for_profile(profile, text, self.voice_choice())
+        cost = float(estimate.get("cost_usd") or 0.0)
+        if not needs_confirmation(profile, cost):
+            return None
+        what = {"sample": "This voice preview", "voiceover": "This voiceover"}.get(
+            action, "This render's voiceover")
+        return (f"{what} costs {estimate['label']} ({estimate['provider']}, {estimate['characters']} characters), "
+                f"more than the {price_label(confirm_above(profile))} this profile confirms above. Go ahead?")
 
     def start_voice_sample(self) -> str:
         return start_voice_preview(self.session.runner, self._profile(), self.voice_choice())

@@ -311,6 +311,43 @@ class PublishModel(param.Parameterized):
         self.errors = errors
         return errors
 
+    def earlier_posts(self) -> list[str]:
+        """One sentence per chosen clip and channel that already has a post there (sent, or on its way), newest
+        first: the page asks before posting again ("Posted to TikTok on 7 Dec — post again?")."""
+        clip_ids, chosen = [c["id"] for c in self.clips], list(self.chosen)
+        if not clip_ids or not chosen:
+            return []
+        profile = self.session.require_profile()
+        marks = ", ".join("?" for _ in clip_ids), ", ".join("?" for _ in chosen)
+        found = outbox.query(profile, f"clip_id IN ({marks[0]}) AND integration_id IN ({marks[1]}) "
+                                      "AND status NOT IN (?, ?)", [*clip_ids, *chosen, outbox.FAILED, outbox.CANCELLED],
+                             newest_first=True)
+        names = {c["id"]: c["name"] for c in self.clips}
+        seen, sentences = set(), []
+        for pub in found:
+            if (pub.clip_id, pub.integration_id) in seen:
+                continue
+            seen.add((pub.clip_id, pub.integration_id))
+            channel = self.channel(pub.integration_id)
+            where = f"{channel.name} ({channel.platform})" if channel else pub.platform or pub.integration_id
+            sentence = f"{self._posted_words(pub)} {where} on {self._day(pub)} — post again?"
+            sentences.append(f"{names.get(pub.clip_id, 'This clip')!r}: {sentence}" if len(clip_ids) > 1
+                             else sentence)
+        return sentences
+
+    def _day(self, pub: Publication) -> str:
+        moment = pub.scheduled_at if pub.post_type == "schedule" and pub.scheduled_at else (
+            pub.first_sent_at or pub.created_at)
+        return self.session.local_time(moment, "%d %b %Y").lstrip("0")
+
+    @staticmethod
+    def _posted_words(pub: Publication) -> str:
+        if pub.status != outbox.POSTED:
+            return "Already being posted to"
+        if pub.postiz_state == "DRAFT":
+            return "Saved as a draft for"
+        return "Scheduled for" if pub.post_type == "schedule" and pub.postiz_state != "PUBLISHED" else "Posted to"
+
     def submit(self) -> str:
         """Queue the publish job for the clips and channels of the form; returns the job id."""
         errors = self.validate()

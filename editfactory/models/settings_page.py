@@ -16,6 +16,7 @@ import param
 
 from editfactory.core.errors import ValidationError, check_number
 from editfactory.costs import get_quota, month_spend, set_quota
+from editfactory.costs.confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_above, set_confirm_above
 from editfactory.footage import get_caption_style, save_caption_style
 from editfactory.footage.captions import caption_preview
 from editfactory.footage.framing import default_framing, set_default_framing
@@ -79,6 +80,8 @@ class SettingsModel(param.Parameterized):
                                                 "registered provider that needs a key.")
     prices = param.List(default=[], doc="Every provider's models with this profile's price per 1 000 characters.")
     quota = param.Number(default=None, allow_None=True, doc="Monthly quota in USD (None: no limit).")
+    confirm_above = param.Number(default=DEFAULT_CONFIRM_ABOVE_USD, doc="A paid call costing more (USD) is confirmed "
+                                 "first, with its price.")
     spent = param.Number(default=0.0, doc="Spent (and reserved) this month in USD.")
     framing = param.String(default="auto", doc="The profile's default framing of footage (auto, fill, fit).")
     music_choices = param.Dict(default={"No music": ""}, doc="Default music to pick from: label -> '', "
@@ -105,7 +108,7 @@ class SettingsModel(param.Parameterized):
                 "channels": [_channel_row(c) for c in known_channels(profile).values()],
                 "provider_keys": keys_masked(profile), "prices": prices,
                 "quota": get_quota(profile), "spent": month_spend(profile), "framing": default_framing(profile),
-                **_music_values(profile),
+                "confirm_above": confirm_above(profile), **_music_values(profile),
             }
 
     def apply(self, values: dict[str, Any]) -> None:
@@ -118,6 +121,7 @@ class SettingsModel(param.Parameterized):
         self.param.update(profile_name="", profile_description="", style=CaptionStyle(), preview_path="", has_footage=False,
                           postiz_url="", postiz_enabled=False, postiz_key_masked="", channels=[],
                           provider_keys={}, prices=[], quota=None, spent=0.0, framing="auto",
+                          confirm_above=DEFAULT_CONFIRM_ABOVE_USD,
                           music_choices={"No music": ""}, music="", music_level=-12.0)
 
     @property
@@ -205,6 +209,14 @@ class SettingsModel(param.Parameterized):
         profile = self.session.require_profile()
         set_quota(profile, value)
         self.quota = get_quota(profile)
+
+
+    def save_confirm_above(self, value: Any) -> None:
+        """The amount above which a paid call is confirmed first; typed text is read as dollars."""
+        amount = check_number(value, "The amount to confirm paid calls above", text=True,
+                              hint="Type it in dollars, e.g. 0.50; 0 asks before every paid call.")
+        profile = self.session.require_profile()
+        self.confirm_above = set_confirm_above(profile, amount)
 
 
 def _channel_row(channel) -> dict[str, str]:

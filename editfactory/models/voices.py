@@ -17,7 +17,8 @@ from editfactory.core.errors import ValidationError
 from editfactory.jobs.kinds.voices import start_clone as start_clone_job
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.services.uploads import AUDIO_SUFFIXES, discard_staged, stage_upload
-from editfactory.tts import get_defaults, set_defaults, synthesize_for_profile
+from editfactory.costs.confirm import confirm_above, needs_confirmation
+from editfactory.tts import estimate_for_profile, get_defaults, set_defaults, synthesize_for_profile
 from editfactory.tts.base import VoiceSettings, price_label
 from editfactory.tts.cloning import delete_voice, get_voice, list_cloned_voices, rename_voice, validate_sample
 from editfactory.tts.registry import DEFAULT_PROVIDER, PROVIDERS, describe_providers, get_provider, provider_class
@@ -117,13 +118,28 @@ class VoicesModel(param.Parameterized):
         """The profile's price per 1 000 characters for one of the shown provider's models."""
         return set_price(self.session.require_profile(), self.provider, model, value)
 
-    def synthesize_sample(self, provider: str, voice: str, text: str = PREVIEW_TEXT) -> str:
-        """A short sample of ``voice`` (cached like any synthesis; a paid voice is quota-checked). Slow: a thread."""
+    def _sample_voice(self, provider: str, voice: str) -> dict[str, Any]:
         overrides: dict[str, Any] = {"provider": provider, "voice": voice}
         if provider == self.provider:
             overrides["model"] = self.model
             overrides["settings"] = self.settings.to_dict()
-        result = synthesize_for_profile(self.session.require_profile(), text, overrides)
+        return overrides
+
+    def sample_cost(self, provider: str, voice: str, text: str = PREVIEW_TEXT) -> tuple[str, str | None]:
+        """What a sample of ``voice`` costs (its label, "Free — cached" when it was made before) and, when that is
+        over the profile's confirmation amount, the question to ask first. Nothing is spent."""
+        profile = self.session.require_profile()
+        estimate = estimate_for_profile(profile, text, self._sample_voice(provider, voice))
+        question = None
+        if needs_confirmation(profile, float(estimate["cost_usd"] or 0.0)):
+            question = (f"This voice sample costs {estimate['label']} ({estimate['provider']}, "
+                        f"{estimate['characters']} characters), more than the {price_label(confirm_above(profile))} "
+                        "this profile confirms above. Go ahead?")
+        return estimate["label"], question
+
+    def synthesize_sample(self, provider: str, voice: str, text: str = PREVIEW_TEXT) -> str:
+        """A short sample of ``voice`` (cached like any synthesis; a paid voice is quota-checked). Slow: a thread."""
+        result = synthesize_for_profile(self.session.require_profile(), text, self._sample_voice(provider, voice))
         return str(result.audio_path)
 
     def rename_cloned(self, voice_id: str, name: str) -> dict[str, Any]:

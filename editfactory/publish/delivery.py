@@ -175,7 +175,7 @@ def payload(pub: Publication) -> dict:
             "integration": {"id": pub.integration_id},
             "value": [{"content": to_postiz_html(marker.with_marker(pub.content, pub.marker)),
                        "image": [{"id": pub.media_id, "path": pub.media_path}]}],
-            "settings": pub.settings,
+            "settings": {**pub.settings, marker.SETTINGS_FIELD: pub.id},  # stored, returned, never published
         }],
     }
 
@@ -189,10 +189,19 @@ def reconcile_window(pubs: list[Publication]) -> tuple[dt.datetime, dt.datetime]
 
 
 def matching_posts(posts: list[dict], pub: Publication) -> list[dict]:
-    """The posts on the row's channel that carry the row's marker, oldest first."""
+    """The posts on the row's channel that are the row's, oldest first.
+
+    A post whose settings carry an outbox reference (Postiz returns them) is the
+    row's only when it is the row's id; otherwise the caption's tag decides.
+    """
+    def is_ours(post: dict) -> bool:
+        reference = marker.settings_reference(post)
+        if reference is not None:
+            return reference == pub.id
+        return pub.marker in marker.decode(str(post.get("content") or ""))
+
     found = [post for post in posts
-             if str((post.get("integration") or {}).get("id")) == pub.integration_id
-             and pub.marker in marker.decode(str(post.get("content") or ""))]
+             if str((post.get("integration") or {}).get("id")) == pub.integration_id and is_ours(post)]
     return sorted(found, key=lambda post: (str(post.get("publishDate") or ""), str(post.get("id"))))
 
 

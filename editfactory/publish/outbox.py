@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import psutil
@@ -19,6 +19,8 @@ from editfactory.core.errors import NotFoundError
 from editfactory.core.ids import new_id
 from editfactory.core.paging import limit_clause
 from editfactory.profiles.profile import Profile
+from editfactory.publish import marker
+from editfactory.publish.providers import caption_limit, cut_caption
 
 PENDING, SENDING, RETRYING, POSTED, FAILED, CANCELLED = "pending", "sending", "retrying", "posted", "failed", "cancelled"
 OPEN_STATUSES = (PENDING, SENDING, RETRYING)
@@ -133,8 +135,12 @@ def record(profile: Profile, items: list[NewPublication], batch_id: str | None =
         for clip_id in dict.fromkeys(item.clip_id for item in items):
             if cur.execute("SELECT 1 FROM clips WHERE id = ?", [clip_id]).fetchone() is None:
                 raise NotFoundError("Clip", clip_id, profile.name)  # never a post of another profile's clip here
+        number = int(cur.execute(_MAX_NUMBER).fetchone()[0] or 0) + 1
         for item in items:
             pub_id = new_id("pub")
+            if marker.key_number(item.marker) is not None:
+                item = _numbered(item, number)  # numbered inside the transaction: no two rows share a tag
+                number += 1
             cur.execute(
                 "INSERT INTO publications (id, clip_id, integration_id, platform, post_type, content, settings, "
                 "scheduled_at, status, marker, batch_id, title, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -147,6 +153,26 @@ def record(profile: Profile, items: list[NewPublication], batch_id: str | None =
         rows = cur.execute(f"{_SELECT} WHERE id IN ({placeholders})", ids).fetchall()
     by_id = {r.id: r for r in map(_row, rows)}
     return [by_id[pub_id] for pub_id in ids]
+
+
+_MAX_NUMBER = ("SELECT max(CAST(substr(marker, 2) AS BIGINT)) FROM publications "
+               "WHERE regexp_full_match(marker, 's[1-9][0-9]*')")
+
+
+def next_marker_number(profile: Profile) -> int:
+    """The number the profile's next post gets in its invisible tag (one more than any used)."""
+    row = profile.db.fetchone(_MAX_NUMBER)
+    return int(row[0] or 0) + 1 if row else 1
+
+
+def _numbered(item: NewPublication, number: int) -> NewPublication:
+    """``item`` with the tag of post ``number``; its text cut again if that tag came out longer than planned."""
+    key = marker.sequence_key(number)
+    content = item.content
+    limit = caption_limit(item.platform)
+    if limit and marker.marker_length(key) > marker.marker_length(item.marker):
+        content = cut_caption(content, limit - marker.marker_length(key))
+    return replace(item, marker=key, content=content)
 
 
 def get(profile: Profile, publication_id: str) -> Publication:

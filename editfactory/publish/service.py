@@ -96,19 +96,22 @@ def _channels(profile: Profile, client: PostizClient, wanted: list[ChannelTarget
 
 
 def _plan(clip_id: str, targets: list[ChannelTarget], channels: dict[str, Channel], caption: str,
-          title: str | None, when: dt.datetime | None, draft: bool) -> list[NewPublication]:
+          title: str | None, when: dt.datetime | None, draft: bool, first_number: int = 1) -> list[NewPublication]:
+    """One row per channel; each caption cut to its platform's limit less its invisible tag (numbered from
+    ``first_number``; :func:`outbox.record` numbers them for good inside its transaction)."""
     items = []
-    for target in targets:
+    for number, target in enumerate(targets, start=first_number):
         identifier = channels[target.integration_id].identifier
         text = (target.caption if target.caption is not None else caption or "").strip()
         limit = caption_limit(identifier)
-        text = cut_caption(text, limit - marker.MARKER_LENGTH if limit else None)
+        key = marker.sequence_key(number)
+        text = cut_caption(text, limit - marker.marker_length(key) if limit else None)
         chosen_title = target.title if target.title is not None else title
         settings = build_settings(identifier, target.settings, chosen_title or (text.split("\n")[0] if text else None))
         items.append(NewPublication(
             clip_id=clip_id, integration_id=target.integration_id, platform=identifier,
             post_type="draft" if draft else ("schedule" if when else "now"), content=text, settings=settings,
-            scheduled_at=when, title=settings.get("title") or chosen_title, marker=marker.new_key()))
+            scheduled_at=when, title=settings.get("title") or chosen_title, marker=key))
     return items
 
 
@@ -215,13 +218,15 @@ def publish_many(profile: Profile, clip_ids: Sequence[str], targets: Sequence[Ta
         wanted = _targets(profile, targets)
         clips = {clip_id: _clip(profile, clip_id) for clip_id in dict.fromkeys(clip_ids)}
         client = client_for(profile, timeout=timeout)
+        first_number = outbox.next_marker_number(profile)
     channels = _channels(profile, client, wanted, policy)
     items: list[NewPublication] = []
     for index, clip_id in enumerate(clips):
         caption = captions.get(clip_id, "") if isinstance(captions, dict) else captions
         title = titles.get(clip_id) if isinstance(titles, dict) else titles
         when = start + index * spacing if (start is not None and spacing is not None) else start
-        items.extend(_plan(clip_id, wanted, channels, caption, title or clips[clip_id][0], when, draft))
+        items.extend(_plan(clip_id, wanted, channels, caption, title or clips[clip_id][0], when, draft,
+                           first_number + len(items)))
     publications = outbox.record(profile, items)
     for clip_id in clips:
         outbox.refresh_clip_state(profile, clip_id)  # shows "publishing" at once, also if this process dies

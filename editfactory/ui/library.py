@@ -12,9 +12,11 @@ from editfactory.models.library import ANY, FILTER_PARAMETERS, TRISTATE, URL_PAR
 from editfactory.models.session import FAILED
 from editfactory.services.projects import CLIP_SORTS, CLIP_STATUSES, PUBLISH_STATES
 from editfactory.tts.base import price_label
+from editfactory.ui.first_steps import FirstStepsView
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR
 
 _COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music", "cost", "created", "download", "id"]
@@ -89,6 +91,7 @@ class LibraryPage(PageView):
         self._pagination = pmui.Pagination(count=1, value=0, show_first_button=True, show_last_button=True)
         self._pagination.param.watch(self._on_pagination, "value")
         self._empty = pmui.Alert(object="", severity="info", visible=False)
+        self._first_steps = FirstStepsView(session=self.session, visible=False)
 
         self._player = pn.pane.HTML("", sizing_mode="stretch_width")
         self._preview_title = pmui.Typography("", variant="subtitle1")
@@ -107,6 +110,8 @@ class LibraryPage(PageView):
         )
         self._to_delete: list[str] = []
         self._footage_warnings = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
+        self._source_deleter = SourceDeleter(session=self.session, on_deleted=lambda _id: self.spawn(self.refresh))
+        self._copy_actions = pn.FlexBox(sizing_mode="stretch_width", visible=False)
 
         model.param.watch(self._on_query, [*FILTER_PARAMETERS, "page_number"])
         model.param.watch(lambda *_: self._render_rows(), ["rows", "posters"])
@@ -161,7 +166,10 @@ class LibraryPage(PageView):
         last = first + len(model.rows) - 1 if model.rows else 0
         self._summary.object = (f"{first}–{last} of {model.total} matching clip(s) · "
                                 f"{model.all_clips} clip(s) in {len(model.projects)} project(s)")
-        if not model.rows:
+        # First run: the checklist says what to do (each step a link), not just "No clips yet".
+        self._first_steps.param.update(steps=model.first_steps, visible=bool(model.first_steps))
+        self._table.visible = bool(model.rows) or not model.first_steps  # no empty table under the checklist
+        if not model.rows and not model.first_steps:
             message = ("No clips yet: make some on the Produce page." if not model.all_clips
                        else "No clip matches these filters; change them or clear them.")
             self._empty.param.update(object=message, visible=True)
@@ -299,16 +307,22 @@ class LibraryPage(PageView):
             object=(f"<div class='ef-footage-warnings' style='color:{WARNING_COLOR};font-size:13px'>{''.join(parts)}"
                     "</div>") if parts else "",
             visible=bool(parts))
+        copies = {p[f"{side}_id"]: p[side] for p in pairs for side in ("a", "b")}
+        self._copy_actions.param.update(  # one Delete per copy: the dialog says what uses it before anything goes
+            objects=[self._source_deleter.button(source_id, f"Delete {name}", css_classes=["ef-delete-source"])
+                     for source_id, name in copies.items()], visible=bool(copies))
 
     def __panel__(self):
         filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
                          self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
         actions = pn.Row(self._selection_text, self._publish_button, self._delete_button, self._clear_selection,
                          align="center")
-        listing = pn.Column(self._busy, self._empty, self._table, self._pagination, sizing_mode="stretch_width")
+        listing = pn.Column(self._busy, self._first_steps, self._empty, self._table, self._pagination,
+                            sizing_mode="stretch_width")
         return pn.Column(
             pn.Row(pmui.Typography("Library", variant="h5"), pn.HSpacer(), self._summary, align="center",
                    sizing_mode="stretch_width"),
             filters, actions, pn.Row(listing, self._preview, sizing_mode="stretch_width"),
-            self._footage_warnings, self._confirm_dialog, sizing_mode="stretch_width",
+            self._footage_warnings, self._copy_actions, self._source_deleter, self._confirm_dialog,
+            sizing_mode="stretch_width",
         )

@@ -8,6 +8,8 @@ callbacks only mark what needs reloading; ``poll`` then reloads it on the event 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +43,7 @@ from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
@@ -126,6 +129,8 @@ class ProducePage(PageView):
             variant="body2", color="text.secondary")
         self._refused = pmui.Alert(object="", severity="warning", visible=False, sizing_mode="stretch_width")
         self._sources = pn.FlexBox(sizing_mode="stretch_width")
+        self._source_deleter = SourceDeleter(session=self.session,
+                                             on_deleted=lambda _id: self.spawn(self.model.reload_sources))
         self._analyze = pmui.Button(label="Analyze footage", icon="auto_awesome", variant="contained",
                                     on_click=lambda _: self.analyze())
         self._import_watch = JobWatch(session=self.session, kinds=[IMPORT_SOURCES], match=model.watches_project)
@@ -175,6 +180,15 @@ class ProducePage(PageView):
         self._generate = pmui.Button(label="Generate voiceover", icon="record_voice_over", variant="contained",
                                      on_click=lambda _: self.generate_voiceover())
         self._voice_watch = JobWatch(session=self.session, kinds=[VOICEOVER], match=model.watches_project)
+        # A paid call over the profile's amount (Settings) is asked about first, with its price.
+        self._paid_text = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["ef-paid-question"])
+        self._paid_go: Callable[[], None] | None = None
+        self._paid_dialog = pmui.Dialog(
+            self._paid_text, pn.Row(
+                pmui.Button(label="Go ahead", icon="paid", variant="contained", color="warning",
+                            on_click=lambda _: self._paid_confirmed()),
+                pmui.Button(label="Cancel", variant="text", on_click=lambda _: self._paid_cancelled())),
+            title="Confirm a paid call", open=False, show_close_button=True)
         self._sample_watch = JobWatch(session=self.session)
         self._sample_player = pn.pane.HTML("", sizing_mode="stretch_width")
         self._voiceover = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -392,7 +406,9 @@ class ProducePage(PageView):
                 f"{html.escape(source.filename)}</b>{source.duration:.1f} s · {source.width}x{source.height}<br>"
                 f"<span style='color:#666'>{state}</span>{upscale_note(source)}"
                 f"{copies_note(self.model.copies.get(source.id, []))}</div>")
-        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), elevation=0, margin=4, styles={"padding": "6px"})
+        delete = self._source_deleter.button(source.id, css_classes=["ef-delete-source"])
+        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), delete, elevation=0, margin=4,
+                          styles={"padding": "6px"})
 
     def _show_sources(self) -> None:
         sources = self.model.sources
@@ -511,6 +527,8 @@ class ProducePage(PageView):
 
     def _show_estimate(self) -> None:
         e = self.model.estimate
+        sample = e.get("sample_label") if e else None  # the preview's price on its button, before it is spent
+        self._sample.label = f"Preview voice ({sample})" if sample else "Preview voice"
         if not e or not e.get("characters"):
             self._estimate.object = "Type a script to see its length and price."
             return
@@ -548,13 +566,41 @@ class ProducePage(PageView):
     def _show_voice_note(self) -> None:
         self._provider_note.param.update(object=self.model.voice_note, visible=bool(self.model.voice_note))
 
+    def _ask_if_paid(self, action: str, go: Callable[[], None]) -> None:
+        """Run ``go`` now, or after a "Go ahead" when ``action`` costs more than the profile's amount."""
+        question = self.session.attempt(self.model.paid_question, action)
+        if question is FAILED:
+            return
+        if question is None:
+            go()
+            return
+        self._paid_go = go
+        self._paid_text.object = question
+        self._paid_dialog.open = True
+
+    def _paid_confirmed(self) -> None:
+        go, self._paid_go = self._paid_go, None
+        self._paid_dialog.open = False
+        if go is not None:
+            go()
+
+    def _paid_cancelled(self) -> None:
+        self._paid_go = None
+        self._paid_dialog.open = False
+
     def voice_sample(self) -> None:
+        self._ask_if_paid("sample", self._start_voice_sample)
+
+    def _start_voice_sample(self) -> None:
         job_id = self.session.attempt(self.model.start_voice_sample)
         if job_id is not FAILED:
             self._sample_watch.follow(job_id)
             self._sample_watch.refresh_now(pick_up=False)
 
     def generate_voiceover(self) -> None:
+        self._ask_if_paid("voiceover", self._start_voiceover)
+
+    def _start_voiceover(self) -> None:
         job_id = self.session.attempt(self.model.start_voiceover)
         if job_id is not FAILED:
             self._voice_watch.follow(job_id)
@@ -656,6 +702,9 @@ class ProducePage(PageView):
                                 saved.end_card else "Offer saved.", "success")
 
     def render(self, *, draft: bool) -> None:
+        self._ask_if_paid("draft" if draft else "render", partial(self._start_render, draft=draft))
+
+    def _start_render(self, *, draft: bool) -> None:
         job_id = self.session.attempt(self.model.start_render, draft=draft)
         if job_id is not FAILED:
             self._render_watch.follow(job_id)
@@ -734,7 +783,7 @@ class ProducePage(PageView):
             pn.Row(self._project, self._new_name, self._create),
             _section("1 · Footage", pn.Row(self._upload, self._analyze, self._chosen), self._upload_help,
                      self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
-                     JobProgressList(watch=self._analysis_watch, name_of=self.job_name),
+                     JobProgressList(watch=self._analysis_watch, name_of=self.job_name), self._source_deleter,
                      subtitle="Source videos of this project; analysis scores their best moments."),
             _section("2 · Segments", self._segment_count, self._segments, self._segment_player,
                      pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
@@ -742,7 +791,8 @@ class ProducePage(PageView):
                      subtitle="The moments renders are cut from: play, edit in/out, keywords and favourites, delete, or add one by hand."),
             _section("3 · Script and voice", self._script, self._estimate,
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
-                     pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
+                     pn.Row(self._sample, self._generate), self._paid_dialog,
+                     JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
             _section("Offer · end card · hook",
                      pn.Row(self._product, self._price, self._currency, self._old_price),

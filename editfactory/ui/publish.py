@@ -3,6 +3,8 @@ live), now / scheduled / spaced / draft, progress of the publish job, and the ou
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
@@ -124,6 +126,14 @@ class PublishPage(PageView):
         self._publish = pmui.Button(label="Publish", icon="send", variant="contained",
                                     on_click=lambda _: self._submit())
         self._jobs = JobProgressList(watch=model.watch)
+        self._repost_text = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["ef-repost-text"])
+        self._repost_dialog = pmui.Dialog(
+            self._repost_text, pn.Row(
+                pmui.Button(label="Post again", icon="send", variant="contained", color="warning",
+                            on_click=lambda _: self._submit(confirmed=True)),
+                pmui.Button(label="Cancel", variant="text", on_click=lambda _: setattr(self._repost_dialog, "open",
+                                                                                       False))),
+            title="Already posted", open=False, show_close_button=True)
 
         self._refresh_status = pmui.Button(label="Refresh status", icon="sync", variant="outlined",
                                            on_click=lambda _: self._ask_status())
@@ -238,7 +248,17 @@ class PublishPage(PageView):
     async def _channels_now(self) -> None:
         await self.model.reload_channels()
 
-    def _submit(self) -> None:
+    def _submit(self, confirmed: bool = False) -> None:
+        self._repost_dialog.open = False
+        if not confirmed and not self.model.validate():
+            # A clip already posted (or on its way) to a ticked channel: ask before a second post there.
+            earlier = self.session.attempt(self.model.earlier_posts)
+            if earlier is FAILED:
+                return
+            if earlier:
+                self._repost_text.object = "\n".join(f"- {html.escape(line, quote=False)}" for line in earlier)
+                self._repost_dialog.open = True
+                return
         job_id = self.session.attempt(self.model.submit)
         if job_id is not FAILED:
             self.session.notify("Publishing started; follow it below and in the outbox.", "info")
@@ -291,6 +311,6 @@ class PublishPage(PageView):
         )
         return pn.Column(
             pmui.Typography("Publish", variant="h5"), pn.Row(self._setup, self._to_settings, align="center"),
-            pmui.Typography("Clips", variant="h6"), self._clips, form, self._jobs, outbox,
+            pmui.Typography("Clips", variant="h6"), self._clips, form, self._jobs, outbox, self._repost_dialog,
             sizing_mode="stretch_width",
         )

@@ -163,6 +163,13 @@ class SettingsPage(PageView):
         self._quota = pmui.TextInput(label="Monthly quota ($, empty for no limit)", width=280, sizing_mode="fixed")
         self._save_quota = pmui.Button(label="Save quota", variant="contained", on_click=lambda _: self._on_save_quota())
         self._quota_message = _alert()
+        self._confirm_above = pmui.TextInput(label="Ask before a paid call above ($)", width=280, sizing_mode="fixed")
+        self._save_confirm = pmui.Button(label="Save amount", variant="contained",
+                                         on_click=lambda _: self._guard(self._confirm_message,
+                                                                        self.model.save_confirm_above,
+                                                                        self._confirm_above.value_input,
+                                                                        success="Amount saved."))
+        self._confirm_message = _alert()
         self._quota_text = pmui.Typography("", variant="body2")
         self._quota_bar = pmui.LinearProgress(value=0, variant="determinate", sizing_mode="stretch_width")
 
@@ -193,7 +200,7 @@ class SettingsPage(PageView):
         generation = self._generation
         self.model.clear()
         for alert in (self._profile_message, self._style_message, self._postiz_message,
-                      self._price_message, self._quota_message, self._framing_message, self._music_message):
+                      self._price_message, self._quota_message, self._confirm_message, self._framing_message, self._music_message):
             alert.visible = False
         self._postiz_key.value = ""
         for field in self._keys.values():
@@ -216,6 +223,7 @@ class SettingsPage(PageView):
             self._postiz_url.value = model.postiz_url
             self._postiz_enabled.value = model.postiz_enabled
             self._quota.value = "" if model.quota is None else f"{model.quota:g}"
+            self._confirm_above.value = f"{model.confirm_above:.2f}"
             self._framing.value = model.framing
             self._music.options = dict(model.music_choices)
             self._music.value = model.music
@@ -480,7 +488,10 @@ class SettingsPage(PageView):
                     pn.Row(self._postiz_enabled, self._save_postiz, self._test, self._remove_postiz_key),
                     self._postiz_message, self._channels),
             *(section(field.secret.service, *field.objects()) for field in self._keys.values()),
-            section("Prices", pn.Row(self._price_model, self._price, self._save_price), self._price_message),
+            section("Prices", pn.Row(self._price_model, self._price, self._save_price), self._price_message,
+                    pmui.Typography("A voiceover, voice preview or render whose voice costs more than this is "
+                                    "confirmed first, with its price.", variant="body2", color="text.secondary"),
+                    pn.Row(self._confirm_above, self._save_confirm), self._confirm_message),
             section("Monthly quota", pn.Row(self._quota, self._save_quota), self._quota_message, self._quota_text,
                     self._quota_bar),
             sizing_mode="stretch_width",

@@ -87,6 +87,15 @@ class VoicesPage(PageView):
         model.param.watch(lambda *_: self._render_picked(), ["voice", "model", "provider", "defaults", "voices"])
 
         self._player_status = pn.pane.Markdown("", margin=(0, 5))
+        self._sample_text = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self._sample_go = None
+        self._sample_dialog = pmui.Dialog(
+            self._sample_text, pn.Row(
+                pmui.Button(label="Go ahead", icon="paid", variant="contained", color="warning",
+                            on_click=lambda _: self._sample_confirmed()),
+                pmui.Button(label="Cancel", variant="text", on_click=lambda _: setattr(self._sample_dialog, "open",
+                                                                                       False))),
+            title="Confirm a paid sample", open=False, show_close_button=True)
         self._player = pn.pane.HTML("", sizing_mode="stretch_width", min_height=10)
 
         # -- cloning --
@@ -372,16 +381,34 @@ class VoicesPage(PageView):
 
     # -- playing a sample -------------------------------------------------------------------
 
+    def _sample_confirmed(self) -> None:
+        go, self._sample_go = self._sample_go, None
+        self._sample_dialog.open = False
+        if go is not None:
+            self.spawn(go)
+
     def _play(self, provider: str, voice_id: str, name: str | None = None) -> None:
         if not voice_id:
             self._player_status.object = "Click a voice in the list first."
             return
         self.spawn(partial(self.play, provider, voice_id, name))
 
-    async def play(self, provider: str, voice_id: str, name: str | None = None) -> None:
-        """Synthesize a short sample off the event loop, then play it in the page."""
+    async def play(self, provider: str, voice_id: str, name: str | None = None, confirmed: bool = False) -> None:
+        """Say what the sample costs, ask first when it is over the profile's amount, then synthesize it off the
+        event loop and play it in the page."""
         generation = self._refresh_generation
         name = name or self._voice_name(voice_id)
+        if not confirmed:
+            priced = await self.session.call(self.model.sample_cost, provider, voice_id)
+            if priced is FAILED or self._stale(generation):
+                return
+            label, question = priced
+            self._player_status.object = f"A sample of **{html.escape(name)}** costs {label}."
+            if question:
+                self._sample_text.object = question
+                self._sample_go = partial(self.play, provider, voice_id, name, True)
+                self._sample_dialog.open = True
+                return
         self._player_status.object = f"Preparing a sample of **{html.escape(name)}**…"
         self._player.loading = True
         try:
@@ -557,7 +584,7 @@ class VoicesPage(PageView):
                 pn.Column(pmui.Typography("Settings", variant="subtitle1"), self._settings_holder, width=360),
                 sizing_mode="stretch_width",
             ),
-            self._player_status, self._player,
+            self._player_status, self._player, self._sample_dialog,
             sizing_mode="stretch_width", margin=(8, 0), elevation=1,
         )
         clone_section = pmui.Paper(

@@ -202,8 +202,11 @@ class FakePostiz:
     """Start with ``with FakePostiz(api_key, integrations) as server:``; ``server.base_url`` is the API base."""
 
     def __init__(self, api_key: str, integrations: list[FakeIntegration], *, seed: int = 0,
-                 faults: Faults | None = None, post_limit_per_hour: int = 10_000) -> None:
+                 faults: Faults | None = None, post_limit_per_hour: int = 10_000, returns_settings: bool = True) -> None:
         self.api_key = api_key
+        # Postiz stores each post's settings as sent (a JSON string) and, since July 2026 (postiz-app 80f7475),
+        # returns them in GET /posts; False answers like the releases before (v2.23.0 and older).
+        self.returns_settings = returns_settings
         self.integrations = {i.id: i for i in integrations}
         self.faults = faults or Faults()
         self.rng = random.Random(seed)
@@ -550,7 +553,8 @@ class FakePostiz:
         if errors:
             return 400, {"statusCode": 400, "message": errors, "error": "Bad Request"}
         low, high = _parse_date(start), _parse_date(end)
-        found = [{k: v for k, v in p.items() if k != "deleted"} for p in self.live_posts()
+        hidden = {"deleted"} if self.returns_settings else {"deleted", "settings"}
+        found = [{k: v for k, v in p.items() if k not in hidden} for p in self.live_posts()
                  if low <= _parse_date(p["publishDate"]) <= high]
         return 200, {"posts": found}
 

@@ -83,7 +83,8 @@ def test_schedule_with_per_channel_caption_title_and_settings(store, fast_policy
     ], caption="Default caption", when=when, policy=fast_policy)
     assert all(r.status == "posted" and r.post_type == "schedule" for r in results)
     by_platform = {r.platform: r for r in results}
-    assert len(by_platform["x"].content) + marker.MARKER_LENGTH <= 280 and by_platform["x"].content.endswith("…")
+    assert (len(by_platform["x"].content) + marker.marker_length(by_platform["x"].marker) <= 280
+            and by_platform["x"].content.endswith("…"))
     assert by_platform["bluesky"].content == "Default caption"
     posts = {p["integration"]["id"]: p for p in server.live_posts()}
     assert posts["a-yt"]["publishDate"] == "2031-05-01T09:30:00Z"
@@ -322,9 +323,10 @@ def test_every_named_platform_gets_its_settings_and_a_caption_cut_to_its_limit(w
     assert [(r.platform, r.status) for r in results] == [(p, "posted") for p in platforms]
     posts = {p["integration"]["providerIdentifier"]: p for p in server.live_posts()}
     assert set(posts) == set(platforms)
+    tags = {r.platform: marker.marker_length(r.marker) for r in results}
     for platform, post in posts.items():
         text = marker.visible_text(post["content"])
-        assert text.endswith(ELLIPSIS) and text_length(text) + marker.MARKER_LENGTH <= CAPTION_LIMITS[platform]
+        assert text.endswith(ELLIPSIS) and text_length(text) + tags[platform] <= CAPTION_LIMITS[platform]
         assert text_length(text) > CAPTION_LIMITS[platform] - 40  # cut near the limit, not far below it
         settings = json.loads(post["settings"])
         assert settings["__type"] == platform

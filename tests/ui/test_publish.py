@@ -86,12 +86,13 @@ def test_caption_length_is_counted_live_per_channel_and_over_long_is_refused(sho
     assert set(forms) == {"a-tiktok", "a-insta", "a-yt", "a-x", "a-bsky"}
     forms["a-x"].tick.value = True
     forms["a-tiktok"].tick.value = True
-    view._caption.value_input = "é" * 270
-    assert forms["a-x"].count.object.startswith("270 / 263 characters — 7 too many")
-    assert forms["a-tiktok"].count.object.startswith("270 / 1983")
+    view._caption.value_input = "é" * 280
+    # The limit keeps room for the invisible duplicate tag: 5 characters (it was 17 before issue 21).
+    assert forms["a-x"].count.object.startswith("280 / 275 characters — 5 too many")
+    assert forms["a-tiktok"].count.object.startswith("280 / 1995")
     forms["a-x"].caption.value_input = "Short for X 👟"
-    assert forms["a-x"].count.object.startswith("14 / 263")  # the emoji counts 2, as on the platform
-    forms["a-x"].caption.value_input = "x" * 264
+    assert forms["a-x"].count.object.startswith("14 / 275")  # the emoji counts 2, as on the platform
+    forms["a-x"].caption.value_input = "x" * 276
     view._publish.clicks += 1
     assert "1 too many" in forms["a-x"].count.object and "Shorten it by 1" in view.model.errors["caption:a-x"]
     assert JobStore(shop).list() == [] and list_publications(shop) == []  # nothing queued, nothing stored
@@ -340,3 +341,36 @@ def test_a_post_made_while_postiz_is_down_is_sent_once_it_is_back_without_a_clic
     assert took <= 60
     print(f"\nFIGURE: retry without a click: sent {took:.1f} s after Postiz came back, 1 create")
     assert "Traceback" not in page.content()
+
+
+def test_posting_a_clip_again_to_a_channel_asks_first(shop, clips, postiz, make_session, runner):
+    """Before: a second click on Publish posted the same clip to the same channel again without a word."""
+    view = _page(make_session, shop, [clips[0]["id"]])
+    view._channel_forms["a-tiktok"].tick.value = True
+    view._caption.value_input = "Fresh drop"
+    view._publish.clicks += 1
+    assert not view._repost_dialog.open  # first time: no question
+    _finish_jobs(view, runner)
+    assert len(postiz.live_posts()) == 1
+
+    view._publish.clicks += 1  # again, to the same channel
+    day = view.session.local_time(list_publications(shop)[0].first_sent_at, "%d %b %Y").lstrip("0")
+    assert view._repost_dialog.open
+    assert view._repost_text.object == f"- Posted to a TikTok (tiktok) on {day} — post again?"
+    assert len(JobStore(shop).list()) == 1 and len(postiz.live_posts()) == 1  # nothing sent while it asks
+
+    view._repost_dialog.open = False  # Cancel: still one post
+    assert len(JobStore(shop).list()) == 1
+
+    # Another clip and a fresh channel go without a question; the posted pair is named with its clip.
+    view.session.publish_clips = [c["id"] for c in clips]
+    asyncio.run(view.refresh())
+    view._channel_forms["a-tiktok"].tick.value = True
+    view._channel_forms["a-insta"].tick.value = True
+    view._publish.clicks += 1
+    assert view._repost_text.object == f"- 'Red boots': Posted to a TikTok (tiktok) on {day} — post again?"
+    [confirm, _cancel] = view._repost_dialog.objects[1].objects
+    confirm.clicks += 1  # Post again
+    assert not view._repost_dialog.open
+    _finish_jobs(view, runner)
+    assert len(postiz.live_posts()) == 1 + 4
