@@ -22,6 +22,7 @@ from pathlib import Path
 
 from editfactory.core.diskspace import disk_full_error, is_disk_full
 from editfactory.core.errors import CancelledError, MediaError
+from editfactory.core.priority import background_popen_kwargs
 from editfactory.core.progress import ProgressCallback
 
 FFMPEG_ENV = "EDITFACTORY_FFMPEG"
@@ -57,8 +58,9 @@ def _die_with_parent() -> None:
 
 
 def _popen(args: Sequence[str], **kwargs) -> subprocess.Popen:
+    # At background priority, so a render or an analysis never starves the studio's server of CPU.
     preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    return subprocess.Popen(list(args), stdin=subprocess.DEVNULL, preexec_fn=preexec, **kwargs)  # noqa: PLW1509
+    return subprocess.Popen(list(args), stdin=subprocess.DEVNULL, **background_popen_kwargs(preexec), **kwargs)
 
 
 def relevant_stderr(lines: Sequence[str], limit: int = 12) -> str:
