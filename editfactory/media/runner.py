@@ -113,22 +113,28 @@ def run_ffmpeg(
     callback_error: list[BaseException] = []
 
     def read_stderr() -> None:
-        for raw in process.stderr:
-            stderr_tail.append(raw.decode("utf-8", "replace"))
+        try:
+            for raw in process.stderr:
+                stderr_tail.append(raw.decode("utf-8", "replace"))
+        except ValueError:  # closed below after ffmpeg ended and this thread was given up on (a starved machine)
+            pass
 
     def read_progress() -> None:
         # This thread must read to the end whatever the callback does: if it died, ffmpeg would block on a full
         # pipe until its timeout. A callback that raises stops the reports and, below, ffmpeg; its error is raised.
-        for raw in process.stdout:
-            key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
-            if key == "out_time_us" and progress and duration and not callback_error:
-                seconds = _parse_time(value)
-                if seconds is not None:
-                    try:
-                        progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s",
-                                 min(max(seconds / duration, 0.0), 1.0))
-                    except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
-                        callback_error.append(error)
+        try:
+            for raw in process.stdout:
+                key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
+                if key == "out_time_us" and progress and duration and not callback_error:
+                    seconds = _parse_time(value)
+                    if seconds is not None:
+                        try:
+                            progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s",
+                                     min(max(seconds / duration, 0.0), 1.0))
+                        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                            callback_error.append(error)
+        except ValueError:  # closed below while a slow progress callback (a busy database) still ran: the end
+            pass
 
     readers = [threading.Thread(target=read_stderr, daemon=True)]
     if stdout_consumer is not None:
