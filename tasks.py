@@ -223,10 +223,16 @@ def bench_batch(c: Context) -> None:
 
 
 @task(help={"clips": "clips in the big profile", "projects": "projects they are spread over",
-            "rounds": "timed repetitions of each measure"})
-def bench_studio(c: Context, clips: int = 100_000, projects: int = 1_000, rounds: int = 10) -> None:
-    """The served studio in Chromium: library page open, profile switch, job progress shown (p50/p95 vs targets)."""
-    c.run(f"{PYTHON} -m editfactory.bench.studio --clips {clips} --projects {projects} --rounds {rounds}", pty=False)
+            "rounds": "timed repetitions of each measure",
+            "no_render": "leave out the measures taken while a final render runs",
+            "render_nice": "the render's nice increment (0: the server's priority, as before issue 21; -1: default)"})
+def bench_studio(c: Context, clips: int = 100_000, projects: int = 1_000, rounds: int = 5, no_render: bool = False,
+                 render_nice: int = -1) -> None:
+    """The served studio next to the framework's floor in Chromium, idle and while a render runs: each page's
+    first open vs the floor, page change, profile switch, job progress shown (p50/p95 vs targets)."""
+    flags = (" --no-render" if no_render else "") + (f" --render-nice {render_nice}" if render_nice >= 0 else "")
+    c.run(f"{PYTHON} -m editfactory.bench.studio --clips {clips} --projects {projects} --rounds {rounds}{flags}",
+          pty=False)
 
 
 @task(help={"writes": "writes of the notebook job", "threads": "busy threads of the studio process",

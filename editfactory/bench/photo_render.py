@@ -20,6 +20,7 @@ import ffmpeg
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, write_ass
 from editfactory.media.kenburns import ZOOM_END, photo_canvas, photo_motion
 from editfactory.media.presets import get_preset
+from editfactory.media import loudness
 from editfactory.media.render import RenderSegment, RenderSpec, render_clip
 from editfactory.media.runner import ffmpeg_path, run_ffmpeg
 
@@ -51,6 +52,7 @@ def _preset(x264_preset: str):
 def run_slideshow(photos: list[Path], voice: Path, words, out: Path, x264_preset: str) -> None:
     segments = [RenderSegment(photo, 0.0, PHOTO_SECONDS, "fill", ((0.0, 0.4 + 0.05 * i),))
                 for i, photo in enumerate(photos)]
+    loudness.forget_measurements()  # each round measures its mix, as a new clip does
     render_clip(RenderSpec(segments=segments, voiceover=voice, words=words, preset=_preset(x264_preset)), out)
 
 

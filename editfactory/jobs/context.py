@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from editfactory.core.errors import CancelledError, EditFactoryError
+from editfactory.core.priority import background_popen_kwargs
 from editfactory.core.progress import ProgressCallback, scaled
 from editfactory.profiles.profile import Profile
 
@@ -128,6 +129,7 @@ def run_subprocess(
         text=True,
         errors="replace",
         start_new_session=True,  # its own process group, so stopping it also stops its children
+        **background_popen_kwargs(),  # lower priority: a job's command never starves the studio's server
     )
     deadline = None if timeout is None else time.monotonic() + timeout
     stdout, stderr = "", ""

@@ -23,6 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from editfactory.core.errors import CancelledError, EditFactoryError, ValidationError
+from editfactory.core.priority import lower_this_thread
 from editfactory.costs.ledger import release_job_holds
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.recovery import recover_interrupted
@@ -55,7 +56,10 @@ class JobRunner:
     def __init__(self, workers: int | None = None, *, cancel_poll_interval: float = 0.5) -> None:
         self.workers = workers or default_workers()
         self.cancel_poll_interval = cancel_poll_interval
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="editfactory-job")
+        # Workers run at background priority (Linux: per thread), so jobs' Python work (analysis, synthesis) and
+        # the commands they start never starve the server's threads in the same process.
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="editfactory-job",
+                                        initializer=lower_this_thread)
         self._jobs: dict[str, _Running] = {}
         self._functions: dict[str, JobFunction] = {}
         self._lock = threading.Lock()

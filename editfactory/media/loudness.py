@@ -12,7 +12,10 @@ corrects the audio until it meets the target (see ``editfactory.media.render``).
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import ffmpeg
@@ -60,12 +63,54 @@ def parse_loudnorm_json(lines: list[str]) -> LoudnessMeasurement:
     )
 
 
+_MEASURED: OrderedDict[tuple, LoudnessMeasurement] = OrderedDict()
+_MEASURED_LOCK = threading.Lock()
+_MEASURED_KEPT = 256
+
+
+def forget_measurements() -> None:
+    """Drop the kept measurements (benchmarks time a first measure with it)."""
+    with _MEASURED_LOCK:
+        _MEASURED.clear()
+
+
+def _measure_key(args: list[str]) -> tuple | None:
+    """The measure command with each input file's size and modification time: the same key, the same audio."""
+    files = []
+    for flag, value in zip(args, args[1:]):
+        if flag == "-i":
+            if value.startswith("pipe:") or value == "-":
+                return None
+            try:
+                stat = os.stat(value)
+            except OSError:  # a lavfi source (silence): the text itself says what it makes
+                files.append((value, None, None, None))
+                continue
+            files.append((value, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    return (tuple(args), tuple(files))
+
+
 def measure(audio_stream, *, target_lufs: float, true_peak_db: float, timeout: float, cancel=None) -> LoudnessMeasurement:
-    """Run loudnorm's analysis pass on an ffmpeg-python audio stream; nothing is written."""
+    """Run loudnorm's analysis pass on an ffmpeg-python audio stream; nothing is written.
+
+    The result is kept (in this process) for the same graph over the same unchanged files, so a draft preview
+    after the final render, a second draft or a final after a draft measure the voiceover and the mix once.
+    """
     graph = ffmpeg.output(loudnorm_measure_filter(audio_stream, target_lufs, true_peak_db), "-", f="null")
     args = graph.compile(cmd="ffmpeg")[1:]
+    key = _measure_key(args)
+    with _MEASURED_LOCK:
+        if key is not None and key in _MEASURED:
+            _MEASURED.move_to_end(key)
+            return _MEASURED[key]
     lines = run_ffmpeg(["-v", "info", *args], timeout=timeout, what="Measuring loudness", cancel=cancel)
-    return parse_loudnorm_json(lines)
+    measured = parse_loudnorm_json(lines)
+    if key is not None:
+        with _MEASURED_LOCK:
+            _MEASURED[key] = measured
+            while len(_MEASURED) > _MEASURED_KEPT:
+                _MEASURED.popitem(last=False)
+    return measured
 
 
 FIRST_CEILING_MARGIN = 0.5
@@ -75,19 +120,22 @@ OVERSAMPLING = 4
 
 
 def apply_filter(stream, measured: LoudnessMeasurement, *, target_lufs: float, ceiling_db: float, sample_rate: int,
-                 gain_correction: float = 0.0):
+                 gain_correction: float = 0.0, oversampling: int = OVERSAMPLING):
     """One gain for the whole clip (``target - measured`` plus a correction found on the encoded file).
 
     When that gain keeps the true peak under ``ceiling_db`` a plain ``volume`` is enough; otherwise the
-    gained audio goes through a look-ahead limiter at ``ceiling_db``, oversampled so it limits true peaks.
+    gained audio goes through a look-ahead limiter at ``ceiling_db``, oversampled so it limits true peaks
+    (``oversampling=1``: a sample-peak limiter at a fraction of the cost, for draft previews).
     """
     gain = target_lufs - measured.integrated + gain_correction
     gained = stream.filter("volume", f"{gain:.2f}dB")
     if measured.true_peak + gain <= ceiling_db:
         return gained
     limit = 10 ** (ceiling_db / 20)
+    if oversampling <= 1:
+        return gained.filter("alimiter", limit=f"{limit:.5f}", attack=1, release=50, level="false", latency="true")
     return (
-        gained.filter("aresample", sample_rate * OVERSAMPLING)
+        gained.filter("aresample", sample_rate * oversampling)
         .filter("alimiter", limit=f"{limit:.5f}", attack=1, release=50, level="false", latency="true")
         .filter("aresample", sample_rate)
     )

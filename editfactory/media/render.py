@@ -94,7 +94,7 @@ def framing_of(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) ->
 
     A draft decides as its final render does (at the final size), so the preview shows the framing the clip gets.
     """
-    scale = DRAFT_SCALE if preset.name.endswith(DRAFT_SUFFIX) else 1.0
+    scale = DRAFT_SCALE if _is_draft(preset) else 1.0
     return choose_framing(segment.framing, info.width, info.height, round(preset.width / scale),
                           round(preset.height / scale), segment.spread)
 
@@ -153,12 +153,18 @@ def _first_ceiling(preset: RenderPreset) -> float:
     return preset.true_peak_db - loudness.FIRST_CEILING_MARGIN
 
 
+def _is_draft(preset: RenderPreset) -> bool:
+    return preset.name.endswith(DRAFT_SUFFIX)
+
+
 def _normalized_audio(mix: mixing.Mix, preset: RenderPreset, measured, ceiling: float, gain_correction: float):
     audio = mix.graph()
     if measured.integrated <= loudness.SILENCE_LUFS:
         return audio
+    # A draft preview is never published: a sample-peak limiter is enough there (the oversampled one costs more).
     return loudness.apply_filter(audio, measured, target_lufs=preset.loudness_lufs, ceiling_db=ceiling,
-                                 sample_rate=preset.sample_rate, gain_correction=gain_correction)
+                                 sample_rate=preset.sample_rate, gain_correction=gain_correction,
+                                 oversampling=1 if _is_draft(preset) else loudness.OVERSAMPLING)
 
 
 def _meet_loudness_on_the_encoded_file(partial: Path, mix: mixing.Mix, preset: RenderPreset, duration: float,
@@ -302,8 +308,9 @@ def _render_clip(
 
         run_ffmpeg(args, timeout=timeout, what="Rendering the clip", duration=duration, progress=scaled, cancel=cancel)
         commands = [tuple(args)]
-        if measured.integrated > loudness.SILENCE_LUFS:
+        if measured.integrated > loudness.SILENCE_LUFS and not _is_draft(preset):
             # else: silence (footage without sound, no voiceover) — no gain can bring it to the target; keep it silent.
+            # A draft (a preview, never published) keeps its first encode: one gain lands within a fraction of an LU.
             report("Checking the loudness", 0.9)
             partial = _meet_loudness_on_the_encoded_file(
                 partial, mix, preset, duration, measured, timeout, cancel, commands,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from editfactory.core.diskspace import disk_full_error, is_disk_full
 from editfactory.core.errors import CancelledError, MediaError
+from editfactory.core.priority import background_popen_kwargs
 from editfactory.core.progress import ProgressCallback
 
 FFMPEG_ENV = "EDITFACTORY_FFMPEG"
@@ -57,8 +58,9 @@ def _die_with_parent() -> None:
 
 
 def _popen(args: Sequence[str], **kwargs) -> subprocess.Popen:
+    # At background priority, so a render or an analysis never starves the studio's server of CPU.
     preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    return subprocess.Popen(list(args), stdin=subprocess.DEVNULL, preexec_fn=preexec, **kwargs)  # noqa: PLW1509
+    return subprocess.Popen(list(args), stdin=subprocess.DEVNULL, **background_popen_kwargs(preexec), **kwargs)
 
 
 def relevant_stderr(lines: Sequence[str], limit: int = 12) -> str:
@@ -111,22 +113,28 @@ def run_ffmpeg(
     callback_error: list[BaseException] = []
 
     def read_stderr() -> None:
-        for raw in process.stderr:
-            stderr_tail.append(raw.decode("utf-8", "replace"))
+        try:
+            for raw in process.stderr:
+                stderr_tail.append(raw.decode("utf-8", "replace"))
+        except ValueError:  # closed below after ffmpeg ended and this thread was given up on (a starved machine)
+            pass
 
     def read_progress() -> None:
         # This thread must read to the end whatever the callback does: if it died, ffmpeg would block on a full
         # pipe until its timeout. A callback that raises stops the reports and, below, ffmpeg; its error is raised.
-        for raw in process.stdout:
-            key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
-            if key == "out_time_us" and progress and duration and not callback_error:
-                seconds = _parse_time(value)
-                if seconds is not None:
-                    try:
-                        progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s",
-                                 min(max(seconds / duration, 0.0), 1.0))
-                    except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
-                        callback_error.append(error)
+        try:
+            for raw in process.stdout:
+                key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
+                if key == "out_time_us" and progress and duration and not callback_error:
+                    seconds = _parse_time(value)
+                    if seconds is not None:
+                        try:
+                            progress(f"{what}: {min(seconds, duration):.1f} of {duration:.1f} s",
+                                     min(max(seconds / duration, 0.0), 1.0))
+                        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                            callback_error.append(error)
+        except ValueError:  # closed below while a slow progress callback (a busy database) still ran: the end
+            pass
 
     readers = [threading.Thread(target=read_stderr, daemon=True)]
     if stdout_consumer is not None:
