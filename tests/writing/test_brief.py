@@ -11,11 +11,6 @@ from editfactory.services import projects
 from editfactory.writing.brief import Brief, load_brief, save_brief
 
 
-@pytest.fixture
-def shop(workspace):
-    return workspace.create("Shop")
-
-
 def test_a_brief_is_cleaned_when_made():
     brief = Brief("  Aroma   Mug ", description="Keeps coffee hot.\r\nDishwasher safe.", price=" $25 ",
                   tone="Urgent", language="Romanian", target_seconds="20")
