@@ -58,7 +58,8 @@ def first_sentence(description: str) -> str:
     return sentence if sentence[-1] in ".!?…" else sentence + "."
 
 
-def _offer_sentences(brief: Brief) -> list[str]:
+def offer_sentences(brief: Brief) -> list[str]:
+    """The price and offer sentences of the brief (none, one or two)."""
     words = PHRASES[brief.language]
     price, offer = _clause(brief.price), _clause(brief.offer)
     said = []
@@ -79,7 +80,7 @@ def compose(brief: Brief, hook: int, angle: int) -> ScriptVariant:
         "angle": words.angles[angle].format(product=product),
         "description": first_sentence(brief.description),
         "proof": words.proof,
-        "offer": " ".join(_offer_sentences(brief)),
+        "offer": " ".join(offer_sentences(brief)),
         "call": words.calls[brief.tone],
     }
     order = ("hook", "audience", "angle", "description", "proof", "offer", "call")
