@@ -25,6 +25,13 @@ from editfactory.storage.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
+# The openai SDK's transport (httpx2/httpcore2 in openai 2+, httpx/httpcore before) logs every response's headers
+# at DEBUG, and a server or proxy may echo the key in one (tests/writing/test_secret_leaks.py caught it): the
+# transport stays quiet even when the application logs at DEBUG; its INFO line names only the method and URL.
+for _name in ("httpcore", "httpx", "httpcore2", "httpx2", "openai"):
+    if logging.getLogger(_name).level in (logging.NOTSET, logging.DEBUG):
+        logging.getLogger(_name).setLevel(logging.INFO)
+
 CONFIG_KEY = "writing.model"
 API_KEY_SECRET = "model.api_key"
 declare_secret(API_KEY_SECRET, "model server")

@@ -4,7 +4,7 @@ It follows the shapes of the OpenAI API that every compatible server (Ollama, vL
 ``GET /v1/models``, ``POST /v1/chat/completions`` with ``stream`` (server-sent events, ``data: [DONE]``, and a
 last chunk with ``usage`` when ``stream_options.include_usage``), errors as ``{"error": {...}}``. Faults are
 injected per request: 401, 429 with Retry-After, 500, a slow answer, a malformed body, a reply cut by the
-token limit (``finish_reason: "length"``), an empty reply. A streamed reply is sent a few words at a time
+token limit (``finish_reason: "length"``), an empty reply, an error that echoes the key. A streamed reply is sent a few words at a time
 with ``chunk_delay`` between them, so a client can cancel it midway; ``disconnects`` counts the streams the
 client closed before the end.
 """
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-FAULT_KINDS = ("unauthorized", "rate_limited", "server_error", "slow", "malformed", "length", "empty")
+FAULT_KINDS = ("unauthorized", "rate_limited", "server_error", "slow", "malformed", "length", "empty", "echo_key")
+"""``echo_key``: a 400 whose message repeats the request's Authorization header, as some proxies do."""
 
 
 @dataclass
@@ -108,8 +109,32 @@ class FakeOpenAI:
             def _error(self, status: int, message: str, kind: str, headers: dict | None = None) -> None:
                 self._send(status, {"error": {"message": message, "type": kind, "param": None, "code": kind}}, headers)
 
+            def _fault_answered(self, fault: Fault | None) -> bool:
+                """Answer with an error fault (any route); False when there is none or it shapes the reply."""
+                kind = fault.kind if fault else ""
+                if kind == "echo_key":
+                    self._error(400, f"Bad request (authorization: {self.headers.get('authorization')})",
+                                "invalid_request_error", {"x-echo-authorization": self.headers.get("authorization")})
+                    return True
+                if kind == "unauthorized":
+                    self._error(401, "Incorrect API key provided: sk-...0000.", "invalid_api_key")
+                    return True
+                if kind == "rate_limited":
+                    self._error(429, "Rate limit reached for requests", "rate_limit_exceeded",
+                                {"retry-after": str(fault.retry_after)})
+                    return True
+                if kind == "server_error":
+                    self._error(500, "The server had an error while processing your request.", "server_error")
+                    return True
+                return False
+
             def do_GET(self) -> None:
                 if not self._authorized():
+                    return
+                fault = fake._take_fault()
+                if fault and fault.delay:
+                    time.sleep(fault.delay)
+                if self._fault_answered(fault):
                     return
                 if self.path.split("?")[0] == "/v1/models":
                     return self._send(200, {"object": "list", "data": [
@@ -140,13 +165,8 @@ class FakeOpenAI:
                 kind = fault.kind if fault else ""
                 if fault and fault.delay:
                     time.sleep(fault.delay)
-                if kind == "unauthorized":
-                    return self._error(401, "Incorrect API key provided: sk-...0000.", "invalid_api_key")
-                if kind == "rate_limited":
-                    return self._error(429, "Rate limit reached for requests", "rate_limit_exceeded",
-                                       {"retry-after": str(fault.retry_after)})
-                if kind == "server_error":
-                    return self._error(500, "The server had an error while processing your request.", "server_error")
+                if self._fault_answered(fault):
+                    return
                 if kind == "malformed":
                     payload = b"<html><body>502 Bad Gateway</body></html>"
                     self.send_response(200)
