@@ -1,0 +1,84 @@
+"""Write scripts on the Produce page: a brief in, variants streamed in, edited, kept or dropped, used to render.
+
+Component tests: the real page and models over a real profile, Piper's price and speaking time, and the real
+openai SDK against the fake OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from editfactory.writing import Brief, ModelConfig, load_brief, save_model_config
+from tests.fakes.openai_server import FakeOpenAI
+
+SCRIPTS = [
+    "Stop scrolling, this trail shoe grips wet rock like glue. Get it for ninety dollars today.",
+    "Tired feet after every hike? The trail shoe keeps them fresh for miles. Order yours now.",
+    "A gift for every hiker you know: the trail shoe. Order today and shipping is free.",
+]
+
+
+@pytest.fixture
+def view(make_session):
+    from editfactory.ui.produce import ProducePage
+
+    page = ProducePage(session=make_session())
+    asyncio.run(page.refresh())
+    page._new_name.value = "Trail shoe"
+    page._create.clicks += 1
+    asyncio.run(page._load_brief())
+    return page
+
+
+def test_templates_write_variants_that_are_edited_kept_dropped_and_rendered(view):
+    writing = view._writing
+    assert writing._product.value == "Trail shoe"  # the project's name until a brief is saved
+    assert "offline from templates" in writing._source.object
+    writing._price.value = "$90"
+    writing._count.value = 3
+    writing._write.clicks += 1
+    assert len(writing._variants.objects) == 3
+    cards = writing._variants.objects
+    first = cards[0].objects[0]
+    assert first.value.startswith("Stop scrolling: this is Trail shoe.") and "Get it for just $90." in first.value
+    facts = cards[0].objects[1].objects[1].object
+    assert "s of speech" in facts and "Free" in facts  # Piper speaks for free
+    first.value = "Meet the trail shoe. Ninety dollars. Tap the link."
+    cards[1].objects[1].objects[0].value = False  # drop the second
+    assert writing._variants.objects[0] is cards[0]  # editing did not rebuild the cards under the cursor
+    writing._use.clicks += 1
+    kept = view.model.variant_scripts
+    assert kept == ["Meet the trail shoe. Ninety dollars. Tap the link.", writing.model.variants[2]["text"]]
+    request = view.model.request(draft=True)
+    assert request.variant_scripts == kept and request.variants == 2 and request.script == kept[0]
+    assert "2 written script(s)" in writing._status.object
+    assert load_brief(view.session.profile, view.model.project_id) == Brief("Trail shoe", price="$90")
+
+
+def test_a_script_in_another_language_than_the_voice_is_warned_about(view):
+    writing = view._writing
+    writing._language.value = "ro"
+    writing._count.value = 1
+    writing._write.clicks += 1
+    warning = writing._variants.objects[0].objects[2]
+    assert warning.visible and "This script is Romanian; the voice" in warning.object and "English" in warning.object
+
+
+def test_the_model_writes_and_an_unusable_reply_is_shown_escaped_on_request(view):
+    writing = view._writing
+    with FakeOpenAI(reply="\n---\n".join(SCRIPTS)) as server:
+        save_model_config(view.session.profile, ModelConfig(server.base_url, "fake-gpt"), api_key=server.api_key)
+        writing.model.project_id = ""  # the page is shown again: settings are read anew
+        asyncio.run(view._load_brief())
+        assert "Written by fake-gpt" in writing._source.object
+        writing._write.clicks += 1
+        assert [c.objects[0].value for c in writing._variants.objects] == SCRIPTS
+        server.reply = "I'm sorry, I can't help with that. <script>alert(1)</script>"
+        writing._write.clicks += 1
+    assert writing._problem.visible and "refused" in writing._problem.object
+    assert [c.objects[0].value for c in writing._variants.objects] == SCRIPTS  # the last good ones stay
+    assert not writing._raw.visible
+    writing._show_raw.value = True
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in writing._raw.object and "<script>" not in writing._raw.object
