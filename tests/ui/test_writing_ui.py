@@ -82,3 +82,35 @@ def test_the_model_writes_and_an_unusable_reply_is_shown_escaped_on_request(view
     assert not writing._raw.visible
     writing._show_raw.value = True
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in writing._raw.object and "<script>" not in writing._raw.object
+
+
+def test_settings_writing_section_saves_masks_tests_and_removes_the_model(make_session):
+    from editfactory.ui.settings import SettingsPage
+    from editfactory.writing import load_model_config
+
+    page = SettingsPage(session=make_session())
+    asyncio.run(page.refresh())
+    section = page._writing
+    assert "offline from templates" in section._saved.object
+    section._preset.value = "ollama"
+    assert section._url.value == "http://127.0.0.1:11434/v1" and section._price_out.value == "0"
+    with FakeOpenAI() as server:
+        section._url.value, section._model.value, section._key.value = server.base_url, "fake-gpt", server.api_key
+        section._price_in.value, section._price_out.value = "0.5", "1.5"
+        section._save.clicks += 1
+        assert section._message.severity == "success" and section._key.value == ""
+        assert section._saved.object.startswith("Saved key: ••••••••" + server.api_key[-4:])
+        config = load_model_config(page.session.profile)
+        assert (config.model, config.price_input_per_m, config.price_output_per_m) == ("fake-gpt", 0.5, 1.5)
+        section._test.clicks += 1
+        assert section._message.severity == "success" and "model fake-gpt is available" in section._message.object
+        section._key.value = "sk-typed-but-wrong-0000000000"
+        section._test.clicks += 1
+        assert "Connection test failed" in section._message.object and "refused the API key" in section._message.object
+        assert "typed-but-wrong" not in section._message.object
+    section._price_in.value = "lots"
+    section._save.clicks += 1
+    assert section._message.severity == "error" and "price per million input tokens" in section._message.object
+    assert load_model_config(page.session.profile) == config  # refused: nothing changed
+    section._remove.clicks += 1
+    assert load_model_config(page.session.profile) is None and "templates" in section._saved.object
