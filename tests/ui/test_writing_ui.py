@@ -114,3 +114,34 @@ def test_settings_writing_section_saves_masks_tests_and_removes_the_model(make_s
     assert load_model_config(page.session.profile) == config  # refused: nothing changed
     section._remove.clicks += 1
     assert load_model_config(page.session.profile) is None and "templates" in section._saved.object
+
+
+@pytest.mark.ui
+def test_write_scripts_in_the_browser_streams_three_variants_from_the_model(browser, workspace, served_studio):
+    from tests.ui.conftest import screenshot
+
+    shop = workspace.create("Trail Store")
+    workspace.remember_last_used(shop.id)
+    with FakeOpenAI(reply="\n---\n".join(SCRIPTS), chunk_delay=0.25) as server:
+        save_model_config(shop, ModelConfig(server.base_url, "fake-gpt", 0.5, 1.5), api_key=server.api_key)
+        studio = served_studio()
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(studio.url + "?page=produce", timeout=180_000)  # a loaded machine can take a while
+        page.get_by_text("Create project").wait_for(timeout=120_000)
+        page.get_by_label("New project name").fill("Trail shoe")
+        page.get_by_role("button", name="Create project").click()
+        page.get_by_text("Project 'Trail shoe' created.").wait_for(timeout=90_000)
+        page.get_by_text("Written by fake-gpt").wait_for(timeout=60_000)
+        page.get_by_label("Price (optional)").fill("$90")
+        page.get_by_role("button", name="Write scripts").click()
+        page.locator(".ef-written").first.wait_for(timeout=60_000)  # the text arrives while it is written
+        screenshot(page, "60-write-scripts-streaming")
+        page.get_by_label("Script 3").wait_for(timeout=60_000)
+        assert page.get_by_label("Script 1").input_value() == SCRIPTS[0]
+        page.get_by_label("Script 1").fill("Meet the trail shoe. Ninety dollars. Tap the link.")
+        page.get_by_label("Script 1").blur()
+        # The "written" notice may sit over the button at the bottom of the window: the click goes to the button.
+        page.get_by_role("button", name="Use kept scripts for the render").dispatch_event("click")
+        page.get_by_text("The render uses 3 written script(s).").wait_for(timeout=30_000)
+        screenshot(page, "61-write-scripts-kept")
+    assert "Traceback" not in studio.log()
