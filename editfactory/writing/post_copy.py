@@ -158,3 +158,18 @@ def suggest_post_copy(profile: Profile | None, brief: Brief, platforms: list[str
     tags = [*data["hashtags"], hashtag(brief.product)]
     copies = {p: fit(p, data["caption"], data["title"] or data["caption"], tags) for p in platforms}
     return PostCopySuggestion(copies, config.model, "", done.text, done.cost_usd)
+
+
+def suggest_for_clip(profile: Profile, clip_id: str, platforms: list[str], *, use_model: bool | None = None,
+                     cancel: threading.Event | None = None) -> PostCopySuggestion:
+    """Copy for a rendered clip: from its project's brief (the project's name when it has none) and the script
+    its voice reads. NotFoundError when the clip is not in this profile."""
+    from editfactory.services import projects
+    from editfactory.writing.brief import load_brief
+
+    clip = projects.get_clip(profile, clip_id)
+    project = projects.get_project(profile, clip["project_id"])
+    brief = load_brief(profile, project["id"]) or Brief(project["name"])
+    script = (clip.get("tts") or {}).get("script") if isinstance(clip.get("tts"), dict) else None
+    return suggest_post_copy(profile, brief, platforms, script=script or project.get("script") or None,
+                             use_model=use_model, cancel=cancel)
