@@ -135,6 +135,17 @@ class WritingModel(param.Parameterized):
         self.variants = [{"text": v.text, "kept": True, **d} for v, d in zip(batch.variants, described)]
         return True
 
+    async def redescribe(self, index: int, voice: dict[str, Any] | None = None, voice_name: str = "",
+                         voice_language: str = "") -> None:
+        """Speaking time, price and warnings of variant ``index`` again (after an edit)."""
+        text = self.variants[index]["text"]
+        found = await self.session.call(self.describe, text, voice or {}, voice_name, voice_language)
+        if found is FAILED or index >= len(self.variants) or self.variants[index]["text"] != text:
+            return  # edited again, or written anew, meanwhile: that one is described by its own call
+        variants = [dict(v) for v in self.variants]
+        variants[index].update(found)
+        self.variants = variants
+
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.set()

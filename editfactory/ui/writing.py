@@ -130,21 +130,37 @@ class WriteScripts(Viewer):
     def _variant_card(self, index: int, variant: dict) -> pmui.Paper:
         text = pmui.TextAreaInput(label=f"Script {index + 1}", value=variant["text"], rows=3,
                                   sizing_mode="stretch_width")
-        text.param.watch(lambda e, i=index: self.model.edit(i, e.new), "value")
+        text.param.watch(lambda e, i=index: self._edited(i, e.new), "value")
         keep = pmui.Checkbox(label="Keep", value=variant["kept"])
         keep.param.watch(lambda e, i=index: self.model.keep(i, e.new), "value")
-        facts = f"About {variant['seconds']:.0f} s of speech · {variant['price'] or 'price unknown'}"
+        facts = self._facts(variant)
         warning = pmui.Alert(object=variant["warning"], severity="warning", visible=bool(variant["warning"]),
                              sizing_mode="stretch_width")
         return pmui.Paper(text, pn.Row(keep, pmui.Typography(facts, variant="body2")), warning, elevation=0,
                           sizing_mode="stretch_width", margin=(4, 0), css_classes=["ef-variant"])
+
+    @staticmethod
+    def _facts(variant: dict) -> str:
+        return f"About {variant['seconds']:.0f} s of speech · {variant['price'] or 'price unknown'}"
+
+    def _edited(self, index: int, text: str) -> None:
+        self.model.edit(index, text)
+        voice, name, language = self._voice()
+
+        async def describe() -> None:
+            await self.model.redescribe(index, voice, name, language)
+
+        self.page.spawn(describe)
 
     def _show_variants(self) -> None:
         variants = self.model.variants
         self._use.visible = bool(variants)
         if len(variants) == self._shown_count and all(v["text"] == c.objects[0].value for v, c in
                                                       zip(variants, self._variants.objects)):
-            return  # an edit or a keep in place: rebuilding would take the cursor out of the box being typed in
+            for variant, card in zip(variants, self._variants.objects):  # an edit or a keep: update in place, since
+                card.objects[1].objects[1].object = self._facts(variant)  # rebuilding would take the cursor out
+                card.objects[2].param.update(object=variant["warning"], visible=bool(variant["warning"]))
+            return
         self._shown_count = len(variants)
         self._variants.objects = [self._variant_card(i, v) for i, v in enumerate(variants)]
 

@@ -46,6 +46,7 @@ def test_templates_write_variants_that_are_edited_kept_dropped_and_rendered(view
     facts = cards[0].objects[1].objects[1].object
     assert "s of speech" in facts and "Free" in facts  # Piper speaks for free
     first.value = "Meet the trail shoe. Ninety dollars. Tap the link."
+    assert cards[0].objects[1].objects[1].object.startswith("About 3 s of speech")  # worked out again
     cards[1].objects[1].objects[0].value = False  # drop the second
     assert writing._variants.objects[0] is cards[0]  # editing did not rebuild the cards under the cursor
     writing._use.clicks += 1
@@ -64,6 +65,8 @@ def test_a_script_in_another_language_than_the_voice_is_warned_about(view):
     writing._write.clicks += 1
     warning = writing._variants.objects[0].objects[2]
     assert warning.visible and "This script is Romanian; the voice" in warning.object and "English" in warning.object
+    writing._variants.objects[0].objects[0].value = "Meet the trail shoe, light and fast on every mountain path."
+    assert not writing._variants.objects[0].objects[2].visible  # English now, as the voice: no warning
 
 
 def test_the_model_writes_and_an_unusable_reply_is_shown_escaped_on_request(view):
