@@ -92,6 +92,8 @@ class ProduceModel(param.Parameterized):
 
     mode = param.Selector(default="best", objects=list(MODES), doc="How segments are picked for each variant.")
     variants = param.Integer(default=3, bounds=(1, MAX_VARIANTS), doc="How many variants a render makes.")
+    variant_scripts = param.List(default=[], doc="Scripts kept in Write scripts, one per variant (variant k reads "
+                                                 "script k); empty: every variant reads the script.")
     preset = param.Parameter(default="tiktok", doc="Output format: a preset name, or a dict of RenderPreset fields.")
     caption_look = param.String(default="", doc="A caption look for this render instead of the profile's caption "
                                                 "style ('' keeps the profile's; see media.caption_looks).")
@@ -133,9 +135,9 @@ class ProduceModel(param.Parameterized):
     def clear(self) -> None:
         """Forget everything shown (a profile switch: nothing of the last profile may stay on screen)."""
         self.param.update(projects=[], project_id="", sources=[], segments=[], script="", voices=[], models=[],
-                          estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[], drafts=[], refused=[],
-                          quality_notes=[], framing="", default_framing="auto", copies={}, overlays={}, offer={},
-                          offer_words={}, locale="en_US", transition="cut")
+                          variant_scripts=[], estimate={}, voice_note="", voiceover={}, voice_sample={}, clips=[],
+                          drafts=[], refused=[], quality_notes=[], framing="", default_framing="auto", copies={},
+                          overlays={}, offer={}, offer_words={}, locale="en_US", transition="cut")
 
     def read_projects(self) -> list[dict[str, str]]:
         return [{"id": p["id"], "name": p["name"]} for p in projects.list_projects(self._profile())]
@@ -188,8 +190,9 @@ class ProduceModel(param.Parameterized):
     def apply_project(self, project_id: str, data: dict[str, Any]) -> None:
         """Show what ``read_project`` found (on the event loop); another project starts without old refusals."""
         refused = self.refused if project_id == self.project_id else []
+        kept = self.variant_scripts if project_id == self.project_id else []  # another project's scripts never carry over
         self.param.update(
-            project_id=project_id, script=data["script"], sources=data["sources"], segments=data["segments"],
+            project_id=project_id, script=data["script"], variant_scripts=kept, sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"], transition=data.get("transition", "cut"),
@@ -452,9 +455,11 @@ class ProduceModel(param.Parameterized):
             raise ValidationError(f"Make between 1 and {MAX_VARIANTS} variants.")
         if isinstance(self.preset, str) and self.preset not in PRESETS:
             raise ValidationError(f"Unknown format {self.preset!r}; choose one of {', '.join(PRESETS)}.")
-        return ProductionRequest(project_id=self.require_project(), script=self._checked_script(),
-                                 variants=self.variants, mode=self.mode, preset=self.preset,
-                                 voice=self.voice_choice(), draft=draft, caption_look=self.caption_look)
+        kept = [text.strip() for text in self.variant_scripts if text.strip()]
+        return ProductionRequest(project_id=self.require_project(), script=kept[0] if kept else self._checked_script(),
+                                 variants=len(kept) or self.variants, variant_scripts=kept, mode=self.mode,
+                                 preset=self.preset, voice=self.voice_choice(), draft=draft,
+                                 caption_look=self.caption_look)
 
     def start_render(self, *, draft: bool = False) -> str:
         """Queue a draft preview or the final render of ``variants`` variants; returns the job id."""

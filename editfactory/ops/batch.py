@@ -5,6 +5,9 @@ semicolons or tabs as spreadsheets in many languages save "CSV" (the header tell
 (relative ones are resolved against ``base``, by default the CSV's own folder) holds that product's
 footage. A bad row — empty script, unknown folder, a folder without usable video, a job that fails —
 is reported with its reason and never stops the other rows.
+Instead of a script, a row may give a brief to write it from offline (:mod:`editfactory.writing` templates,
+one script per variant, different hooks): a ``brief`` column (what the product is, or text pasted from its
+page) or ``description``, with optional ``price``, ``offer``, ``audience``, ``tone``, ``language`` and ``target_seconds`` columns.
 An optional ``music`` column names a track file (imported into the profile's music library) or ``mood:X`` (any
 track of that mood); left out or empty, the project's own music choice is used.
 
@@ -34,8 +37,16 @@ from editfactory.pipeline.production import MAX_SCRIPT_CHARS
 from editfactory.profiles import Profile
 from editfactory.services import projects
 from editfactory.services.uploads import FOOTAGE_SUFFIXES
+from editfactory.writing.brief import Brief, save_brief
+from editfactory.writing.templates import template_scripts
 
 COLUMNS = ("product", "script", "source_folder", "variants")
+REQUIRED = ("product", "source_folder", "variants")
+SCRIPT_COLUMNS = ("script", "brief", "description")
+"""At least one: the script, or a brief to write the scripts from."""
+BRIEF_COLUMNS = {"brief": "description", "description": "description", "price": "price", "offer": "offer",
+                 "audience": "audience", "tone": "tone", "language": "language", "target_seconds": "target_seconds"}
+"""CSV column → Brief field."""
 MUSIC_COLUMN = "music"
 """Optional: a track file, or ``mood:<mood>``."""
 TRANSITION_COLUMN = "transition"
@@ -69,6 +80,10 @@ class BatchItem:
     music_file: Path | None = None
     music_mood: str | None = None
     transition: str | None = None
+    brief: Brief | None = None
+    """The brief the row's scripts were written from (kept as the project's brief)."""
+    variant_scripts: list[str] = field(default_factory=list)
+    """One script per variant, written from ``brief`` when the row has no script."""
 
     @property
     def refused(self) -> bool:
@@ -88,8 +103,11 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
     reasons = []
     if not product:
         reasons.append("the product name is empty")
-    if not script:
-        reasons.append("the script is empty; type the text the voice should read")
+    brief_fields = {field_name: (row.get(column) or "").strip() for column, field_name in BRIEF_COLUMNS.items()
+                    if (row.get(column) or "").strip()}
+    if not script and not brief_fields.get("description") and not brief_fields.get("price"):
+        reasons.append("the script is empty; type the text the voice should read, or a brief (what the product "
+                       "is) to write it from")
     elif len(script) > MAX_SCRIPT_CHARS:
         reasons.append(f"the script has {len(script):,} characters; a clip's voiceover takes at most "
                        f"{MAX_SCRIPT_CHARS:,}, so shorten it or split it into several rows")
@@ -99,6 +117,12 @@ def _parse_row(line: int, row: dict[str, str | None], base: Path) -> BatchItem:
             raise ValueError
     except ValueError:
         reasons.append(f"variants must be a whole number from 1 to {MAX_VARIANTS} (got {variants_text!r})")
+    if not script and product and brief_fields and not reasons:
+        try:  # offline templates: no model, no network, no cost for a batch of hundreds of products
+            item.brief = Brief(product, **brief_fields)
+            item.variant_scripts = [v.text for v in template_scripts(item.brief, item.variants)]
+        except ValidationError as error:
+            reasons.append(f"the brief cannot be used: {error}")
     if not folder_text:
         reasons.append("the source folder is empty")
     else:
@@ -144,7 +168,7 @@ def _header(text: str) -> tuple[str, list[str]]:
             names = [name.strip().lower() for name in next(_records(text, separator), [])]
         except csv.Error:
             names = []
-        if all(name in names for name in COLUMNS):
+        if all(name in names for name in REQUIRED) and any(name in names for name in SCRIPT_COLUMNS):
             return separator, names
         found.append((separator, names))
     return max(found, key=lambda pair: len(pair[1]))  # the split that finds most columns, for the message
@@ -175,7 +199,9 @@ def read_batch_csv(path: Path | str, base: Path | str | None = None) -> list[Bat
     except (OSError, UnicodeDecodeError) as error:
         raise ValidationError(f"The batch file {path} cannot be read ({error}); save it as UTF-8 CSV.") from None
     separator, header = _header(text)
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in REQUIRED if name not in header]
+    if not any(name in header for name in SCRIPT_COLUMNS):
+        missing.insert(1, "script (or brief)")
     if missing:
         first_line = text.split("\n", 1)[0]
         hint = next((f" Its first line seems separated by {_SEPARATOR_NAMES[other]}; that is fine, but every column "
@@ -209,7 +235,7 @@ def _project_for(profile: Profile, item: BatchItem) -> dict:
     for project in projects.list_projects(profile):
         if project["name"] == item.product:
             return project
-    return projects.create_project(profile, item.product, script=item.script)
+    return projects.create_project(profile, item.product, script=item.script or next(iter(item.variant_scripts), ""))
 
 
 def _prepare(profile: Profile, item: BatchItem, progress: ProgressCallback) -> None:
@@ -253,9 +279,12 @@ def start_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *, 
         try:
             project = _project_for(profile, item)
             item.project_id = project["id"]
+            if item.brief is not None:
+                save_brief(profile, project["id"], item.brief)
             _prepare(profile, item, step)
             projects.set_project_sources(profile, project["id"], item.sources)
-            request = ProductionRequest(project["id"], item.script, variants=item.variants, preset=preset,
+            request = ProductionRequest(project["id"], item.script, variants=item.variants,
+                                        variant_scripts=list(item.variant_scripts), preset=preset,
                                         voice=dict(voice or {}), mode=mode, music=_row_music(profile, item),
                                         transition=item.transition)
             item.job_id = start_production(runner, profile, request)

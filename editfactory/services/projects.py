@@ -28,7 +28,8 @@ MAX_SCRIPT = 100_000
 (pipeline.production.MAX_SCRIPT_CHARS), so this only stops pastes gone wrong (a whole file)."""
 _PROJECT_FIELDS = ("name", "description", "script", "settings", "status",
                    "music_track_id", "music_mood", "music_options",  # music: set through editfactory.footage.music
-                   "offer")  # checked by editfactory.services.offer
+                   "offer",  # checked by editfactory.services.offer
+                   "brief")  # set through editfactory.writing.brief, which checks it
 _CLIP_FIELDS = (
     "name", "status", "path", "duration", "width", "height", "variant",
     "voiceover_path", "captions_path", "tts", "cost_usd", "job_id", "music",
@@ -75,7 +76,7 @@ def get_project(profile: Profile, project_id: str) -> dict:
     rows = profile.db.fetchdicts("SELECT * FROM projects WHERE id = ?", [project_id])
     if not rows:
         raise NotFoundError("Project", project_id, profile.name)
-    return _decode(rows[0], "settings", "offer")
+    return _decode(rows[0], "settings", "offer", "brief")
 
 
 PROJECT_SORTS = {
@@ -105,7 +106,7 @@ def list_projects(profile: Profile, *, search: str | None = None, sort: str = "o
     if with_clip_counts:
         columns += ", (SELECT count(*) FROM clips c WHERE c.project_id = p.id) AS clip_count"
     sql = f"SELECT {columns} FROM projects p{where} ORDER BY {order_by(sort, PROJECT_SORTS, 'projects')}{paging}"
-    return [_decode(r, "settings") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
+    return [_decode(r, "settings", "brief") for r in profile.db.fetchdicts(sql, [*params, *paging_params])]
 
 
 def count_projects(profile: Profile, *, search: str | None = None) -> int:
@@ -148,6 +149,8 @@ def update_project(profile: Profile, project_id: str, **changes: Any) -> dict:
         changes["music_options"] = _json(changes["music_options"])
     if "offer" in changes:
         changes["offer"] = _json(changes["offer"])
+    if "brief" in changes:
+        changes["brief"] = _json(changes["brief"])
     _update_row(profile, "projects", "Project", project_id, changes)
     return get_project(profile, project_id)
 

@@ -45,6 +45,7 @@ from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR, upscale_note
+from editfactory.ui.writing import WriteScripts
 
 ESTIMATE_DELAY_MS = 400  # the price is worked out this long after the last keystroke
 _SEGMENT_COLUMNS = ["poster", "source", "start", "end", "length", "score", "keywords", "favorite", "framing", "id"]
@@ -264,6 +265,8 @@ class ProducePage(PageView):
         model.param.watch(lambda *_: self._show_quality_notes(), ["quality_notes"])
         model.param.watch(lambda *_: self._show_framing(), ["framing", "default_framing"])
         self._render_progress = JobProgressList(watch=self._render_watch, name_of=self.job_name)
+        self._writing = WriteScripts(self, model)
+        model.param.watch(lambda *_: self.spawn(self._load_brief), ["project_id"])
         self._show_framing()
         model.param.watch(lambda *_: setattr(self._transition, "value", model.transition), ["transition"])
         model.param.watch(lambda *_: self._show_music(), ["music", "music_choices", "music_file", "music_title"])
@@ -344,6 +347,10 @@ class ProducePage(PageView):
         await self.model.update_estimate()
         for watch in self._watches():
             await watch.refresh()
+
+    async def _load_brief(self) -> None:
+        name = next((p["name"] for p in self.model.projects if p["id"] == self.model.project_id), "")
+        await self._writing.load(self.model.project_id, name)
 
     async def create_project(self) -> None:
         name = self._new_name.value_input or self._new_name.value
@@ -789,6 +796,8 @@ class ProducePage(PageView):
                      pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
                             ),
                      subtitle="The moments renders are cut from: play, edit in/out, keywords and favourites, delete, or add one by hand."),
+            _section("Write scripts", self._writing,
+                     subtitle="From a brief: offline templates, or the profile's model (Settings → Writing)."),
             _section("3 · Script and voice", self._script, self._estimate,
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), self._paid_dialog,

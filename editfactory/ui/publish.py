@@ -17,6 +17,7 @@ from editfactory.ui.helpers import show_frame
 from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.writing.post_copy import suggest_for_clip
 
 _OUTBOX_COLUMNS = ["created", "clip", "channel", "state", "when", "attempts", "next_try", "reason", "retry", "cancel",
                    "id"]
@@ -116,6 +117,8 @@ class PublishPage(PageView):
         self._caption.param.watch(lambda e: setattr(model, "caption", e.new or ""), "value_input")
         self._title = pmui.TextInput(label="Title (YouTube, TikTok; empty: the clip's name)", sizing_mode="stretch_width")
         self._title.param.watch(lambda e: setattr(model, "title", e.new or ""), "value_input")
+        self._suggest = pmui.Button(label="Suggest caption", icon="auto_awesome", variant="outlined",
+                                    on_click=lambda _: self.spawn(self.suggest_caption))
         self._mode = pmui.RadioButtonGroup(label="When", options=_MODE_LABELS, value="now")
         self._mode.param.watch(lambda e: setattr(model, "mode", e.new), "value")
         self._start = pmui.DatetimePicker(label="Publish at", visible=False, width=260)
@@ -248,6 +251,32 @@ class PublishPage(PageView):
     async def _channels_now(self) -> None:
         await self.model.reload_channels()
 
+    async def suggest_caption(self) -> None:
+        """Fill each chosen channel's caption and title from the first clip's brief (the model or templates)."""
+        model = self.model
+        if not model.clips or not model.chosen:
+            self.session.notify("Choose a clip and tick at least one channel first.", "warning")
+            return
+        platforms = {c: info.platform for c in model.chosen if (info := model.channel(c)) is not None}
+        profile = self.session.require_profile()
+        found = await self.session.call(suggest_for_clip, profile, model.clips[0]["id"], sorted(set(platforms.values())))
+        if found is FAILED:
+            return
+        if not found.ok:
+            self.session.notify(found.problem, "warning")
+            return
+        captions, titles = dict(model.captions), dict(model.titles)
+        for channel_id, platform in platforms.items():
+            copy = found.copies[platform]
+            captions[channel_id], titles[channel_id] = copy.caption, copy.title or ""
+            form = self._channel_forms.get(channel_id)
+            if form is not None:  # the widgets show it; their watchers follow typing only
+                form.caption.value, form.title.value = copy.caption, copy.title or ""
+        model.param.update(captions=captions, titles=titles)
+        source = "templates" if found.source == "templates" else found.source
+        self.session.notify(f"Captions suggested for {len(platforms)} channel(s) ({source}); edit them as you like.",
+                            "success")
+
     def _submit(self, confirmed: bool = False) -> None:
         self._repost_dialog.open = False
         if not confirmed and not self.model.validate():
@@ -296,7 +325,7 @@ class PublishPage(PageView):
 
     def __panel__(self):
         form = pn.Column(
-            self._caption, self._title,
+            self._suggest, self._caption, self._title,
             pn.Row(pmui.Typography("Channels", variant="h6"), self._reload_channels, align="center"), self._channels,
             self._mode,
             pn.Row(self._start, self._spacing), self._errors, self._publish,

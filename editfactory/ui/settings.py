@@ -27,6 +27,7 @@ from editfactory.ui.brand import BrandSection
 from editfactory.ui.helpers import BusyBar, show_frame
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
+from editfactory.ui.writing_settings import ModelSettings
 
 PREVIEW_DELAY_SECONDS = 0.4
 _QUOTA_COLOURS = {"ok": "success", "amber": "warning", "red": "error", "none": "primary"}
@@ -150,6 +151,8 @@ class SettingsPage(PageView):
                                               sizing_mode="stretch_width", height=180, hidden_columns=["id"],
                                               layout="fit_data_stretch")
 
+        self._writing = ModelSettings(self)  # Settings → Writing: the model scripts and captions are written with
+
         # -- voice provider keys (one field per registered provider that needs a key), prices, quota --
         self._keys = {name: ProviderKeyField(self, name) for name in key_providers()}
 
@@ -211,6 +214,7 @@ class SettingsPage(PageView):
         self.model.apply(values)
         self._fill_form()
         await self._brand.refresh()
+        await self._writing.refresh()
         await self.render_preview()
 
     def _fill_form(self) -> None:
@@ -487,6 +491,7 @@ class SettingsPage(PageView):
             section("Publishing (Postiz)", self._postiz_url, self._postiz_key, self._postiz_saved,
                     pn.Row(self._postiz_enabled, self._save_postiz, self._test, self._remove_postiz_key),
                     self._postiz_message, self._channels),
+            section("Writing (model)", self._writing),
             *(section(field.secret.service, *field.objects()) for field in self._keys.values()),
             section("Prices", pn.Row(self._price_model, self._price, self._save_price), self._price_message,
                     pmui.Typography("A voiceover, voice preview or render whose voice costs more than this is "

@@ -228,3 +228,48 @@ def test_the_transition_column_is_optional_and_a_bad_one_refuses_its_row(tmp_pat
     assert mug.error is None and mug.transition == "crossfade"
     assert "the transition 'spin' is not one of cut, crossfade, slide, zoom" in cup.error
     assert pan.error is None and pan.transition is None  # empty: the project's choice
+
+
+def test_a_brief_instead_of_a_script_writes_one_script_per_variant_offline(tmp_path):
+    _ok_folder(tmp_path)
+    items = read_batch_csv(_csv(
+        tmp_path / "briefs.csv",
+        "Aroma Mug,Keeps coffee hot for three hours.,$25,free shipping,ok,3,ro",
+        "Sun hat,,,,ok,1,",
+        "Lamp,A lamp.,,,ok,1,klingon",
+        header="product,brief,price,offer,source_folder,variants,language",
+    ))
+    mug, hat, lamp = items
+    assert mug.error is None and mug.script == "" and mug.brief.language == "ro"
+    assert len(mug.variant_scripts) == 3 and len({s.split(".")[0] for s in mug.variant_scripts}) == 3
+    assert all("Costă doar $25. Și în plus: free shipping." in s for s in mug.variant_scripts)
+    assert "script is empty" in hat.error and "brief" in hat.error
+    assert "the brief cannot be used: The language must be one of" in lamp.error
+
+
+def test_a_row_with_a_script_keeps_it_even_when_it_has_a_brief(tmp_path):
+    _ok_folder(tmp_path)
+    (item,) = read_batch_csv(_csv(tmp_path / "both.csv", "Mug,Read this.,A mug.,ok,2",
+                                  header="product,script,description,source_folder,variants"))
+    assert item.script == "Read this." and item.variant_scripts == [] and item.brief is None
+
+
+def test_a_brief_row_renders_its_variants_from_the_written_scripts(workspace, tmp_path):
+    footage = tmp_path / "footage"
+    generate_footage(footage / "mug" / "mug-a.mp4", seconds=4, pattern="testsrc2", size="640x360")
+    items = read_batch_csv(_csv(tmp_path / "p.csv", "Aroma Mug,A mug that keeps coffee hot.,$25,mug,2,10",
+                                header="product,description,price,source_folder,variants,target_seconds"),
+                           base=footage)
+    shop = workspace.create("Brief Shop")
+    with JobRunner(workers=1) as runner:
+        start_batch(shop, runner, items, preset=SMALL)
+        follow_batch(shop, runner, items, poll_seconds=0.2)
+    (row,) = batch_results(shop, items)
+    assert row["status"] == "succeeded" and len(row["clips"]) == 2
+    from editfactory.services import projects
+    from editfactory.writing import load_brief
+
+    clips = projects.list_clips(shop, items[0].project_id)
+    spoken = {c["variant"]: c["tts"]["script"] for c in clips}
+    assert spoken == dict(enumerate(items[0].variant_scripts, start=1)) and len(set(spoken.values())) == 2
+    assert load_brief(shop, items[0].project_id).target_seconds == 10

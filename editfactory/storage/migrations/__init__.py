@@ -3,7 +3,7 @@
 Each module ``mNNNN_<name>.py`` defines ``STATEMENTS`` (a list of SQL strings).
 Numbers only grow; a module is never edited once released — add a new one.
 Ranges by area keep parallel work apart: 1–9 foundation, 10–19 media,
-20–29 voices, 30–39 publishing, 40–49 jobs and costs.
+20–29 voices, 30–39 publishing, 40–49 jobs and costs, 50–59 writing (briefs, scripts).
 """
 
 from __future__ import annotations
