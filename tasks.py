@@ -252,11 +252,12 @@ for _name, _task in {
         "source": "a video, a photo or a folder of both to use instead of the generated footage (repeatable)",
         "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
         "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
+        "logo": "the store's logo (PNG, WebP, JPEG or SVG), drawn as a watermark inside the safe area",
     },
     iterable=["source"],
 )
 def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None,
-         music: str | None = None, look: str | None = None) -> None:
+         music: str | None = None, look: str | None = None, logo: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
@@ -267,6 +268,8 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
         args += f" --music {shlex.quote(music)}"
     if look:
         args += f" --look {shlex.quote(look)}"
+    if logo:
+        args += f" --logo {shlex.quote(logo)}"
     c.run(f"{PYTHON} -m editfactory.ops.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 

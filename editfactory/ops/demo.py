@@ -26,6 +26,7 @@ from editfactory.jobs import SUCCEEDED, JobRunner, JobStore, recover_interrupted
 from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
+from editfactory.services.brand import set_logo, set_project_watermark  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.services import projects  # noqa: E402
 from editfactory.services.uploads import FOOTAGE_SUFFIXES  # noqa: E402
@@ -135,9 +136,24 @@ def _demo_music(profile: Profile, music: Path | None) -> str:
         ) from None
 
 
+def _demo_logo(profile: Profile, project: dict, logo: Path | None) -> None:
+    """The demo clip carries ``logo`` (imported into the Demo profile's brand kit), or no logo when none is given."""
+    if logo is None:
+        set_project_watermark(profile, project["id"], False)  # a logo of an earlier run stays off this clip
+        return
+    _check_readable(Path(logo), "logo", "--logo")
+    try:
+        set_logo(profile, Path(logo))
+    except EditFactoryError as error:
+        raise EditFactoryError(f"The logo {logo} cannot be used: {error}\nPass a PNG, WebP, JPEG or SVG logo of at "
+                               "least 128 pixels with --logo, or leave --logo out.") from None
+    set_project_watermark(profile, project["id"], True)
+
+
 def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
-             music: Path | None = None, look: str = "") -> Path:
-    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them."""
+             music: Path | None = None, look: str = "", logo: Path | None = None) -> Path:
+    """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them;
+    ``logo``: the store's logo (PNG, WebP, JPEG or SVG), drawn as a watermark in the top-right of the safe area."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
@@ -167,6 +183,7 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
             ) from None
     projects.set_project_sources(profile, project["id"], list(dict.fromkeys(s.id for s in imported)))
     track_id = _demo_music(profile, music)
+    _demo_logo(profile, project, logo)
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
                                 voice={"provider": PiperProvider.name}, music={"track_id": track_id},
@@ -206,9 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--music", type=Path, default=None, help="a music track for the clip (default: generated music)")
     parser.add_argument("--look", choices=list(LOOKS), default="",
                         help="caption look (default: the Demo profile's caption style)")
+    parser.add_argument("--logo", type=Path, default=None,
+                        help="the store's logo (PNG, WebP, JPEG or SVG) as a watermark (default: none)")
     args = parser.parse_args(argv)
     try:
-        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look)
+        out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, args.logo)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2
