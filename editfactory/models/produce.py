@@ -40,6 +40,7 @@ from editfactory.footage import (
 )
 from editfactory.footage.duplicates import copies_among
 from editfactory.footage.framing import default_framing, project_framing, set_project_framing
+from editfactory.services.brand import get_brand, project_watermark, set_project_watermark
 from editfactory.footage.music import (
     choice_from_value, choice_value, clear_project_music, get_track, picker_choices, project_music, set_project_music,
     uses_profile_default,
@@ -93,6 +94,8 @@ class ProduceModel(param.Parameterized):
     overlays = param.Dict(default={}, doc="Clip id -> a frame of the clip with its platform's covered areas drawn over it.")
     framing = param.String(default="", doc="The project's own framing (auto, fill, fit); '' = the profile's default.")
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
+    watermark = param.Boolean(default=True, doc="Whether the project's clips carry the brand kit's logo.")
+    has_logo = param.Boolean(default=False, doc="Whether the profile's brand kit has a logo (Settings → Brand).")
     music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
                          "'track:<id>' or 'mood:<mood>'.")
     music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
@@ -148,6 +151,8 @@ class ProduceModel(param.Parameterized):
             "quality_notes": self._latest_quality_notes(project_id),
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
+            "watermark": project_watermark(profile, project_id) is not False,
+            "has_logo": get_brand(profile).logo is not None,
             **_music_state(profile, project_id),
         }
 
@@ -177,6 +182,7 @@ class ProduceModel(param.Parameterized):
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"],
+            **{key: data[key] for key in ("watermark", "has_logo") if key in data},
             **{key: data[key] for key in ("music", "music_choices", "music_file") if key in data},
         )
 
@@ -262,6 +268,11 @@ class ProduceModel(param.Parameterized):
         if source_id not in {s.id for s in self.sources}:
             raise ValidationError("Pick one of the project's source videos for the segment.")
         return create_segment(self._profile(), source_id, start, end, keywords=keywords)
+
+    def save_watermark(self, on: bool) -> None:
+        """Switch the brand kit's logo on or off for the project's next renders."""
+        set_project_watermark(self._profile(), self.require_project(), bool(on))
+        self.watermark = bool(on)
 
     def save_framing(self, framing: str) -> None:
         """The project's framing ('' goes back to the profile's default); a bad value is refused, nothing stored."""

@@ -166,6 +166,10 @@ class ProducePage(PageView):
                                  value="", width=240)
         self._look.param.watch(lambda e: setattr(model, "caption_look", e.new), "value")
         self._overlay = pmui.Switch(label="Show platform overlay")
+        self._logo_on = pmui.Switch(label="Logo on this project's clips", value=model.watermark)
+        self._logo_on.param.watch(self._on_logo_on, "value")
+        model.param.watch(lambda *_: self._show_logo_on(), ["watermark", "has_logo"])
+        self._show_logo_on()
         self._overlay.param.watch(lambda e: self.spawn(self.show_overlays), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
@@ -551,6 +555,21 @@ class ProducePage(PageView):
         else:
             self._show_framing()  # refused: show what is stored
 
+    def _show_logo_on(self) -> None:
+        has_logo = self.model.has_logo
+        self._logo_on.param.update(value=self.model.watermark and has_logo, disabled=not has_logo,
+                                   label="Logo on this project's clips" if has_logo
+                                   else "Logo on clips (add one in Settings → Brand)")
+
+    def _on_logo_on(self, event) -> None:
+        if not self.model.project_id or not self.model.has_logo or event.new == self.model.watermark:
+            return
+        if self.session.attempt(self.model.save_watermark, event.new) is not FAILED:
+            self.session.notify("The logo is " + ("on" if event.new else "off") + " for this project's next renders.",
+                                "success")
+        else:
+            self._show_logo_on()
+
     def _show_music(self) -> None:
         options = dict(self.model.music_choices) or {"Profile default": "default"}
         value = self.model.music if self.model.music in options.values() else "default"
@@ -654,7 +673,7 @@ class ProducePage(PageView):
                      pn.Row(self._provider, self._voice, self._model_pick), self._provider_note,
                      pn.Row(self._sample, self._generate), JobProgressList(watch=self._sample_watch, name_of=self.job_name),
                      self._sample_player, JobProgressList(watch=self._voice_watch, name_of=self.job_name), self._voiceover),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look, self._logo_on),
                      pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._overlay,
