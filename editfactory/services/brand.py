@@ -175,6 +175,13 @@ def _svg_to_png(data: bytes, name: str) -> bytes:
         raise ValidationError(f"{name} is not a readable SVG; export it again, or upload a PNG.") from None
     if not root.tag.endswith("svg"):
         raise ValidationError(f"{name} is XML but not an SVG image; upload a PNG, WebP, JPEG or SVG logo.")
+    for element in root.iter():
+        for attribute, value in element.attrib.items():
+            link = value.strip()
+            if attribute.rsplit("}", 1)[-1] == "href" and not link.startswith(("#", "data:")):
+                # resvg would read any file the server can (href="/home/…/photo.png"): only embedded images.
+                raise ValidationError(f"{name} links to another file ({quoted(link)}); embed its images in the SVG "
+                                      "or upload the logo as PNG.")
     width, height = _svg_size(root)
     if width <= 0 or height <= 0 or max(width, height) / min(width, height) > MAX_ASPECT:
         raise ValidationError(f"{name} has no usable size (width and height, or a viewBox, at most {MAX_ASPECT:g} "
