@@ -267,13 +267,16 @@ for _name, _task in {
         "url": "the shop's URL on the end card",
         "hook": "a big title over the first 1.5 s",
         "locale": "how prices read, e.g. ro_RO (default: the voice's language)",
+        "transition": "between segments: cut, crossfade, slide or zoom (default: the project's choice)",
+        "logo": "the store's logo (PNG, WebP, JPEG or SVG), drawn as a watermark inside the safe area",
     },
     iterable=["source"],
 )
 def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None,
          music: str | None = None, look: str | None = None, product: str | None = None, price: str | None = None,
          currency: str | None = None, old_price: str | None = None, cta: str | None = None, url: str | None = None,
-         hook: str | None = None, locale: str | None = None) -> None:
+         hook: str | None = None, locale: str | None = None, transition: str | None = None,
+         logo: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
@@ -285,7 +288,8 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
     if look:
         args += f" --look {shlex.quote(look)}"
     for option, value in (("product", product), ("price", price), ("currency", currency), ("old-price", old_price),
-                          ("cta", cta), ("url", url), ("hook", hook), ("locale", locale)):
+                          ("cta", cta), ("url", url), ("hook", hook), ("locale", locale), ("transition", transition),
+                          ("logo", logo)):
         if value:
             args += f" --{option} {shlex.quote(value)}"
     c.run(f"{PYTHON} -m editfactory.ops.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})

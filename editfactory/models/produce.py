@@ -42,6 +42,7 @@ from editfactory.footage import (
 from editfactory.footage.duplicates import copies_among
 from editfactory.footage.framing import default_framing, project_framing, set_project_framing
 from editfactory.footage.transitions import project_transition, set_project_transition
+from editfactory.services.brand import get_brand, project_watermark, set_project_watermark
 from editfactory.footage.music import (
     choice_from_value, choice_value, clear_project_music, pick_track, picker_choices, project_music, set_project_music,
     uses_profile_default,
@@ -102,6 +103,8 @@ class ProduceModel(param.Parameterized):
     default_framing = param.String(default="auto", doc="The profile's default framing, used when the project has none.")
     transition = param.String(default="cut", doc="The project's transition between segments (cut, crossfade, slide, "
                                                  "zoom; see media.transitions).")
+    watermark = param.Boolean(default=True, doc="Whether the project's clips carry the brand kit's logo.")
+    has_logo = param.Boolean(default=False, doc="Whether the profile's brand kit has a logo (Settings → Brand).")
     music = param.String(default="default", doc="The project's music: 'default' (the profile's), '' none, "
                          "'track:<id>' or 'mood:<mood>'.")
     music_choices = param.Dict(default={}, doc="Music to pick from: label -> value (see ``music``).")
@@ -165,6 +168,8 @@ class ProduceModel(param.Parameterized):
             "framing": project_framing(profile, project_id) or "",
             "default_framing": default_framing(profile),
             "transition": project_transition(profile, project_id),
+            "watermark": project_watermark(profile, project_id) is not False,
+            "has_logo": get_brand(profile).logo is not None,
             **_music_state(profile, project_id),
             **_offer_state(profile, project_id),
         }
@@ -197,7 +202,7 @@ class ProduceModel(param.Parameterized):
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"], transition=data.get("transition", "cut"),
             **{key: data[key] for key in ("music", "music_choices", "music_file", "music_title", "offer", "offer_words",
-                                          "locale") if key in data},
+                                          "locale", "watermark", "has_logo") if key in data},
         )
 
     async def load(self, project_id: str | None = None) -> None:
@@ -282,6 +287,11 @@ class ProduceModel(param.Parameterized):
         if source_id not in {s.id for s in self.sources}:
             raise ValidationError("Pick one of the project's source videos for the segment.")
         return create_segment(self._profile(), source_id, start, end, keywords=keywords)
+
+    def save_watermark(self, on: bool) -> None:
+        """Switch the brand kit's logo on or off for the project's next renders."""
+        set_project_watermark(self._profile(), self.require_project(), bool(on))
+        self.watermark = bool(on)
 
     def save_framing(self, framing: str) -> None:
         """The project's framing ('' goes back to the profile's default); a bad value is refused, nothing stored."""

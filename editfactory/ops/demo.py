@@ -30,6 +30,7 @@ from editfactory.media.caption_looks import LOOKS  # noqa: E402
 from editfactory.media.runner import ffmpeg_path  # noqa: E402
 from editfactory.media.transitions import TRANSITIONS  # noqa: E402
 from editfactory.pipeline import ProductionRequest, start_production  # noqa: E402
+from editfactory.services.brand import set_logo, set_project_watermark  # noqa: E402
 from editfactory.profiles import Profile, Workspace  # noqa: E402
 from editfactory.services import projects  # noqa: E402
 from editfactory.services.offer import DEFAULT_CTA, Offer, set_offer, set_profile_locale  # noqa: E402
@@ -148,12 +149,27 @@ def demo_offer(product: str = "", price: str | float | None = None, currency: st
                             "cta": cta, "url": url, "hook": hook, "background": background})
 
 
+def _demo_logo(profile: Profile, project: dict, logo: Path | None) -> None:
+    """The demo clip carries ``logo`` (imported into the Demo profile's brand kit), or no logo when none is given."""
+    if logo is None:
+        set_project_watermark(profile, project["id"], False)  # a logo of an earlier run stays off this clip
+        return
+    _check_readable(Path(logo), "logo", "--logo")
+    try:
+        set_logo(profile, Path(logo))
+    except EditFactoryError as error:
+        raise EditFactoryError(f"The logo {logo} cannot be used: {error}\nPass a PNG, WebP, JPEG or SVG logo of at "
+                               "least 128 pixels with --logo, or leave --logo out.") from None
+    set_project_watermark(profile, project["id"], True)
+
+
 def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Path] | None = None,
              music: Path | None = None, look: str = "", offer: Offer | None = None, locale: str = "",
-             transition: str | None = None) -> Path:
+             transition: str | None = None, logo: Path | None = None) -> Path:
     """Make the demo clip and copy it to ``out``; returns ``out``. ``source``: videos, photos or folders of them;
     ``offer``: the end card and hook (none when not given); ``locale``: how its prices read (e.g. ro_RO);
-    ``transition``: between segments (the project's choice when not given)."""
+    ``transition``: between segments (the project's choice when not given); ``logo``: the store's logo (PNG, WebP,
+    JPEG or SVG), drawn as a watermark in the top-right of the safe area and on the end card."""
     out = Path(out).resolve()
     if out.suffix.lower() != ".mp4":
         raise EditFactoryError(f"--out must name an .mp4 file (got {out.name}), for example --out demo.mp4.")
@@ -187,6 +203,7 @@ def run_demo(out: Path, data_dir: Path | None = None, source: Path | Sequence[Pa
     set_offer(profile, project["id"], offer)  # as the Produce page stores it; the job reads it from the project
     if locale:
         set_profile_locale(profile, locale)
+    _demo_logo(profile, project, logo)
 
     request = ProductionRequest(project["id"], DEMO_SCRIPT, variants=1, preset="tiktok",
                                 voice={"provider": PiperProvider.name}, music={"track_id": track_id},
@@ -238,12 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--locale", default="", help="how prices read, e.g. ro_RO or en_US (default: the voice's)")
     parser.add_argument("--transition", choices=list(TRANSITIONS), default=None,
                         help="between segments (default: the demo project's choice, a cut until one is saved)")
+    parser.add_argument("--logo", type=Path, default=None,
+                        help="the store's logo (PNG, WebP, JPEG or SVG) as a watermark (default: none)")
     args = parser.parse_args(argv)
     try:
         offer = demo_offer(args.product, args.price, args.currency, args.old_price, args.cta, args.url, args.hook,
                            args.end_card_background)
         out = run_demo(args.out, args.data_dir, args.source, args.music, args.look, offer, args.locale,
-                       args.transition)
+                       args.transition, args.logo)
     except EditFactoryError as error:
         print(f"Demo failed: {error}", file=sys.stderr)
         return 2

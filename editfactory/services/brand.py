@@ -175,6 +175,13 @@ def _svg_to_png(data: bytes, name: str) -> bytes:
         raise ValidationError(f"{name} is not a readable SVG; export it again, or upload a PNG.") from None
     if not root.tag.endswith("svg"):
         raise ValidationError(f"{name} is XML but not an SVG image; upload a PNG, WebP, JPEG or SVG logo.")
+    for element in root.iter():
+        for attribute, value in element.attrib.items():
+            link = value.strip()
+            if attribute.rsplit("}", 1)[-1] == "href" and not link.startswith(("#", "data:")):
+                # resvg would read any file the server can (href="/home/…/photo.png"): only embedded images.
+                raise ValidationError(f"{name} links to another file ({quoted(link)}); embed its images in the SVG "
+                                      "or upload the logo as PNG.")
     width, height = _svg_size(root)
     if width <= 0 or height <= 0 or max(width, height) / min(width, height) > MAX_ASPECT:
         raise ValidationError(f"{name} has no usable size (width and height, or a viewBox, at most {MAX_ASPECT:g} "
@@ -266,17 +273,25 @@ def set_logo(profile: Profile, source: Path | bytes, filename: str = "") -> Bran
     is damaged, too small, too large or a decompression bomb is refused (ValidationError) and the profile keeps
     its current logo. The previous logo file is removed once the new one is stored.
     """
+    name = filename[:80] if isinstance(filename, str) and filename.strip() else ""
     if isinstance(source, bytes | bytearray):
-        data, name = bytes(source), filename or "The uploaded file"
-    else:
+        data, name = bytes(source), name or "The uploaded file"
+    elif isinstance(source, str | Path):
         path = Path(source)
-        name = filename or path.name
-        if not path.is_file():
+        name = name or quoted(path.name)
+        try:
+            found = path.is_file()
+        except (OSError, ValueError):  # a name too long for the system, or with a NUL in it
+            found = False
+        if not found:
             raise ValidationError(f"{name} is not a file; choose the logo file itself.")
         if path.stat().st_size > MAX_LOGO_BYTES:
             data = b"x" * (MAX_LOGO_BYTES + 1)  # refused by size without reading it all
         else:
             data = path.read_bytes()
+    else:
+        raise ValidationError(f"A logo is a file or its content, not {type(source).__name__} {quoted(source)}; "
+                              "upload a PNG, WebP, JPEG or SVG.")
     image = _read_logo(data, name)
     if max(image.size) > STORED_LONG_SIDE:
         image.thumbnail((STORED_LONG_SIDE, STORED_LONG_SIDE), Image.Resampling.LANCZOS)

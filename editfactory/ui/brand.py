@@ -38,8 +38,9 @@ class BrandSection:
         self.page = page
         self.model = BrandModel(session=page.session)
         self._filling = False
-        self.logo_file = pmui.FileInput(label="Upload logo", accept=".png,.webp,.jpg,.jpeg,.svg", multiple=False,
-                                        icon="upload_file")
+        # The button never says "Uploaded <file>": a refused file was not taken (the message under the section says so).
+        self.logo_file = pmui.FileInput(label="Upload logo", uploaded_label="Upload another logo",
+                                        accept=".png,.webp,.jpg,.jpeg,.svg", multiple=False, icon="upload_file")
         self.logo_file.param.watch(self._on_file, "value")
         self.logo = pn.pane.HTML("", width=200, height=120)
         self.placement = pn.pane.HTML("", width=140, height=250)

@@ -206,6 +206,10 @@ class ProducePage(PageView):
                                  value="", width=240)
         self._look.param.watch(lambda e: setattr(model, "caption_look", e.new), "value")
         self._overlay = pmui.Switch(label="Show platform overlay")
+        self._logo_on = pmui.Switch(label="Logo on this project's clips", value=model.watermark)
+        self._logo_on.param.watch(self._on_logo_on, "value")
+        model.param.watch(lambda *_: self._show_logo_on(), ["watermark", "has_logo"])
+        self._show_logo_on()
         self._overlay.param.watch(lambda e: self.spawn(self.show_overlays), "value")
         self._framing = pmui.Select(label="Framing", options={}, width=380)
         self._framing.param.watch(self._on_framing, "value")
@@ -664,6 +668,20 @@ class ProducePage(PageView):
             self.session.notify("Transition saved; the project's next renders use it.", "success")
         else:
             self._transition.value = self.model.transition  # refused: show what is stored
+    def _show_logo_on(self) -> None:
+        has_logo = self.model.has_logo
+        self._logo_on.param.update(value=self.model.watermark and has_logo, disabled=not has_logo,
+                                   label="Logo on this project's clips" if has_logo
+                                   else "Logo on clips (add one in Settings → Brand)")
+
+    def _on_logo_on(self, event) -> None:
+        if not self.model.project_id or not self.model.has_logo or event.new == self.model.watermark:
+            return
+        if self.session.attempt(self.model.save_watermark, event.new) is not FAILED:
+            self.session.notify("The logo is " + ("on" if event.new else "off") + " for this project's next renders.",
+                                "success")
+        else:
+            self._show_logo_on()
 
     def _show_music(self) -> None:
         options = dict(self.model.music_choices) or {"Profile default": "default"}
@@ -810,7 +828,7 @@ class ProducePage(PageView):
                      pn.Row(self._hook, self._locale), pn.Row(self._save_offer), self._offer_preview,
                      subtitle="What the clips sell: the end card shows it for the last 2–3 s after the voice ends "
                               "(the clip gets that much longer); the hook is a big title over the first 1.5 s."),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look, self._transition),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look, self._transition, self._logo_on),
                      pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._overlay,

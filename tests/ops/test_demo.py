@@ -175,6 +175,8 @@ def test_demo_ends_with_the_offer_and_opens_with_the_hook(tmp_path):
     end = frame_at(out, voice + 2.3, 1080, 1920).astype(int)
     assert (end > 235).all(axis=2).sum() > 5000, "white words on the end card"
     assert end[1500:, :].mean() < 100, "the held frame is darkened under the card"
+
+
 def test_demo_renders_with_a_transition_and_refuses_an_unknown_one(tmp_path):
     from editfactory.jobs import JobStore
 
@@ -186,3 +188,32 @@ def test_demo_renders_with_a_transition_and_refuses_an_unknown_one(tmp_path):
     _assert_demo_clip(out, data)
     [job] = JobStore(Workspace(data).find_by_name("Demo")).list()
     assert job.inputs["transition"] == "crossfade" and len(job.outputs["footage"][0]) >= 2
+
+
+def test_demo_draws_the_given_logo_in_the_safe_area_and_refuses_a_bad_one(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from editfactory.media.runner import ffmpeg_path
+    from editfactory.media.watermark import logo_box
+    from editfactory.services.brand import get_brand
+
+    out, data = tmp_path / "logo.mp4", tmp_path / "data"
+    bad = tmp_path / "logo.txt"
+    bad.write_text("not a logo")
+    refused = _demo("--out", str(out), "--data-dir", str(data), "--logo", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2 and "The logo" in refused.stderr and "not an image" in refused.stderr
+    assert not out.exists()
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (300, 150), (0, 200, 255, 255)).save(logo)
+    result = _demo("--out", str(out), "--data-dir", str(data), "--logo", str(logo), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _assert_demo_clip(out, data)
+    kit = get_brand(Workspace(data).find_by_name("Demo"))
+    x, y, w, h = logo_box(kit.watermark(), "tiktok", (300, 150))
+    raw = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", "1", "-i", str(out), "-frames:v", "1", "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True, timeout=60).stdout
+    frame = np.frombuffer(raw, dtype=np.uint8).reshape(1920, 1080, 3).astype(int)
+    box = frame[y + 4:y + h - 4, x + 4:x + w - 4].reshape(-1, 3).mean(axis=0)
+    # 85 % opaque light blue over the footage: blue and green high, red low.
+    assert box[2] > 190 and box[1] > 150 and box[0] < 90, box

@@ -356,6 +356,51 @@ TARGETS += [
 ]
 
 
+BRAND_FIELDS = ("corner", "size", "opacity", "margin", "text_color", "highlight_color", "outline_color",
+                "end_card_color", "font")
+
+
+def _brand_field(c: Ctx, value: tuple[str, Any]) -> Any:
+    from editfactory.services.brand import update_brand
+
+    field, item = value
+    return update_brand(c.shop, **{field: item})
+
+
+def _brand_valid(c: Ctx, _result: Any) -> None:
+    from editfactory.services.brand import BrandKit, get_brand
+
+    raw = get_setting(c.shop, "brand.kit")
+    kit = BrandKit(**{k: v for k, v in raw.items() if k != "logo"})  # validates every field
+    assert {k: v for k, v in raw.items() if k != "logo"} == {f: getattr(kit, f) for f in BRAND_FIELDS}, raw
+    assert get_brand(c.shop) == kit
+
+
+def _logo_upload(c: Ctx, value: Any) -> Any:
+    from editfactory.services.brand import set_logo
+
+    return set_logo(c.shop, value)
+
+
+def _project_logo(c: Ctx, value: Any) -> Any:
+    from editfactory.services.brand import set_project_watermark
+
+    return set_project_watermark(c.shop, c.project["id"], value)
+
+
+def _project_logo_valid(c: Ctx, _result: Any) -> None:
+    settings_ = projects.get_project(c.shop, c.project["id"])["settings"] or {}
+    assert settings_.get("watermark", True) in (True, False), settings_
+
+
+TARGETS += [
+    Target("brand kit field", _brand_field, _setting("brand.kit"), _brand_valid, fields=BRAND_FIELDS),
+    Target("logo file or content", _logo_upload, _setting("brand.kit")),
+    Target("project logo switch", _project_logo, lambda c: (f"{c.shop.id}/projects/{c.project['id']}",),
+           _project_logo_valid),
+]
+
+
 # -- running it ----------------------------------------------------------------------------------------------------
 
 TRIED: Counter = Counter()

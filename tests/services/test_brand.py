@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -104,6 +103,8 @@ BAD_LOGOS = [
     (b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="10"></svg>', "no usable size"),
     (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect', "not a readable SVG"),
     (b'<?xml version="1.0"?><html><svg/></html>', "not an SVG"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink" width="200" height="100">'
+     b'<image x:href="/etc/hostname.png" width="100" height="100"/></svg>', "links to another file"),
 ]
 
 

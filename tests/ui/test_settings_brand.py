@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -91,9 +90,8 @@ def test_brand_section_in_the_browser(browser, workspace, served_studio, tmp_pat
     logo = tmp_path / "shop-logo.png"
     logo.write_bytes(_logo())
     studio = served_studio()
-    page = open_page(browser, studio.url + "?page=settings", wait_text="Apply brand to captions",
-                     viewport=(1366, 768))
-    page.get_by_text("No logo yet").wait_for(timeout=30_000)
+    page = open_page(browser, studio.url + "?page=settings", viewport=(1366, 768))
+    page.get_by_text("No logo yet").wait_for(timeout=90_000)
     page.locator("input[type=file][accept*='.svg']").set_input_files(str(logo))
     page.locator("img[alt='Brand logo']").wait_for(timeout=30_000)
     page.locator("img[alt='Logo placement']").wait_for(timeout=30_000)
@@ -102,6 +100,7 @@ def test_brand_section_in_the_browser(browser, workspace, served_studio, tmp_pat
     bad.write_text("not a picture")
     page.locator("input[type=file][accept*='.svg']").set_input_files(str(bad))
     page.get_by_text("notes.png is not an image").wait_for(timeout=30_000)
+    assert page.get_by_text("Uploaded notes.png").count() == 0, "a refused file is not shown as uploaded"
 
     preview = page.locator("img[alt='Caption preview']")
     preview.wait_for(timeout=60_000)
