@@ -1,6 +1,7 @@
 """The end card (product, price, struck old price, sale badge, call to action, URL, logo) and the opening hook.
 
-Both are drawn in the render's single ffmpeg pass, after the captions: the words with libass (one ASS file, laid out
+Both are drawn in the render's single ffmpeg pass, before the captions (so the frame held under the card is the
+footage's own, without a caption in it; the captions end with the last word, before the card): the words with libass (one ASS file, laid out
 here in pixels inside the preset's safe area), the end card's backdrop with ``gblur``/``drawbox`` and the logo with
 ``overlay``, each switched on by time (``enable``).
 

@@ -274,13 +274,14 @@ def _render_clip(
         video = ffmpeg.concat(*videos, v=1, a=0) if len(videos) > 1 else videos[0]
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
+        # Before the captions: the frame held under the end card is the footage's, without the last caption burned in.
+        video = endcard.add_offer(video, hook=spec.hook, card=spec.end_card, width=preset.width, height=preset.height,
+                                  fps=preset.fps, safe=safe_area(preset), spoken=spoken, work=work)
         words = normalize_words(spec.words)
         if spec.caption_style is not None and words:
             ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass",
                                  safe_area(preset))
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
-        video = endcard.add_offer(video, hook=spec.hook, card=spec.end_card, width=preset.width, height=preset.height,
-                                  fps=preset.fps, safe=safe_area(preset), spoken=spoken, work=work)
         audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(
