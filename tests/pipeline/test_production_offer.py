@@ -65,3 +65,15 @@ def test_prices_use_the_profile_locale_and_bad_offers_are_refused_before_the_job
     with pytest.raises(ValidationError, match="currency code"):
         start_production(runner, profile, ProductionRequest(project["id"], SCRIPT, offer={**OFFER, "currency": "ABC"}))
     assert JobStore(profile).list() == []
+
+
+def test_a_product_name_the_caption_font_cannot_draw_is_refused_before_the_job(store, runner):
+    from editfactory.footage import save_caption_style
+    from editfactory.media.captions import CaptionStyle
+
+    profile, project = store
+    save_caption_style(profile, CaptionStyle(font="League Spartan"))
+    with pytest.raises(ValidationError, match=r"cannot draw .*Ж.*choose the font"):
+        start_production(runner, profile, ProductionRequest(project["id"], SCRIPT,
+                                                            offer={**OFFER, "product": "Жакет"}))
+    assert JobStore(profile).list() == []
