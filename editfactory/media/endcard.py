@@ -1,6 +1,7 @@
 """The end card (product, price, struck old price, sale badge, call to action, URL, logo) and the opening hook.
 
-Both are drawn in the render's single ffmpeg pass, after the captions: the words with libass (one ASS file, laid out
+Both are drawn in the render's single ffmpeg pass, before the captions (so the frame held under the card is the
+footage's own, without a caption in it; the captions end with the last word, before the card): the words with libass (one ASS file, laid out
 here in pixels inside the preset's safe area), the end card's backdrop with ``gblur``/``drawbox`` and the logo with
 ``overlay``, each switched on by time (``enable``).
 
@@ -16,6 +17,8 @@ wraps or shrinks instead of running under a platform's buttons.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,24 +82,50 @@ class _Block:
 
 
 def _wrap(text: str, font: Path, size: float, room: float, max_lines: int) -> list[str] | None:
-    """``text`` in at most ``max_lines`` lines no wider than ``room`` at ``size``, or None when it does not fit."""
+    """``text`` in the fewest lines (at most ``max_lines``) no wider than ``room`` at ``size``, or None.
+
+    Among the ways to break it into that many lines, the one whose longest line is shortest is taken, so a title
+    reads "Hot coffee. / All day." rather than "Hot coffee. All / day." (greedy filling).
+    """
+    words = text.split()
+    width = functools.partial(_line_width, font, size)
+    for count in range(1, min(max_lines, len(words)) + 1):
+        if len(words) > _BALANCE_WORDS and count > 2:
+            splits = [_greedy(words, width, room)]  # too many ways to try them all: fill line by line
+        else:
+            splits = ([" ".join(words[i:j]) for i, j in zip((0, *cuts), (*cuts, len(words)))]
+                      for cuts in itertools.combinations(range(1, len(words)), count - 1))
+        best = min(splits, key=lambda lines: max(width(line) for line in lines))
+        if len(best) <= max_lines and max(width(line) for line in best) <= room:
+            return best
+    return None
+
+
+_BALANCE_WORDS = 24
+"""Up to this many words every break into three lines is tried (2,000 ways); beyond it lines are filled greedily."""
+
+
+def _line_width(font: Path, size: float, line: str) -> float:
+    return text_width(font, line, size) * WIDTH_SPARE
+
+
+def _greedy(words: list[str], width, room: float) -> list[str]:
     lines: list[str] = []
-    for word in text.split():
-        if lines and text_width(font, f"{lines[-1]} {word}", size) * WIDTH_SPARE <= room:
+    for word in words:
+        if lines and width(f"{lines[-1]} {word}") <= room:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
-    if len(lines) > max_lines or any(text_width(font, line, size) * WIDTH_SPARE > room for line in lines):
-        return None
     return lines
 
 
 def _fit(block: _Block, font: str, size: float, room: float) -> tuple[list[str], float]:
-    """The block's lines and the size they fit at: one line if up to 20 % smaller does it (a call to action
-    reads better whole than with one word left alone below), else wrapped into up to ``max_lines``, shrunk as needed."""
+    """The block's lines and the size they fit at: the fewest lines that fit at most 20 % smaller (a call to action
+    reads better whole than with one word left alone below), else ``max_lines`` lines, shrunk as far as needed."""
     regular, bold = font_files(font)
     path = bold if block.bold else regular
-    for max_lines, smallest in ((1, 0.8 * size), (block.max_lines, 6.0)):
+    tries = [(lines, 0.8 * size) for lines in range(1, block.max_lines + 1)] + [(block.max_lines, 6.0)]
+    for max_lines, smallest in tries:
         current = size
         while current >= smallest:
             reach = 2 * block.outline * current / block.size  # the outline (or the badge's box) on both sides
@@ -157,7 +186,7 @@ def end_card_blocks(card: EndCard) -> list[_Block]:
     """What the card shows, top to bottom (sizes in 1/1080 of the frame's short side)."""
     blocks = []
     if card.product:
-        blocks.append(_Block(_clean(card.product), 84, card.text_color, outline=3, max_lines=3))
+        blocks.append(_Block(_clean(card.product), 84, card.text_color, outline=3, max_lines=4))
     if card.old_price:
         blocks.append(_Block(_clean(card.old_price), 70, "#C8C8C8", bold=False, strike=True, outline=2))
     if card.price:

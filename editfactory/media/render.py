@@ -282,15 +282,16 @@ def _render_clip(
         video = transitions.join(videos, joining)
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
+        if spec.watermark is not None:  # under the end card, which shows the logo itself
+            video = overlay_watermark(video, spec.watermark, preset)
+        # Before the captions: the frame held under the end card is the footage's, without the last caption burned in.
+        video = endcard.add_offer(video, hook=spec.hook, card=spec.end_card, width=preset.width, height=preset.height,
+                                  fps=preset.fps, safe=safe_area(preset), spoken=spoken, work=work)
         words = normalize_words(spec.words)
         if spec.caption_style is not None and words:
             ass_path = write_ass(words, spec.caption_style, preset.width, preset.height, work / "captions.ass",
                                  safe_area(preset))
             video = video.filter("ass", filename=str(ass_path), fontsdir=str(FONTS_DIR))
-        if spec.watermark is not None:
-            video = overlay_watermark(video, spec.watermark, preset)
-        video = endcard.add_offer(video, hook=spec.hook, card=spec.end_card, width=preset.width, height=preset.height,
-                                  fps=preset.fps, safe=safe_area(preset), spoken=spoken, work=work)
         audio = _normalized_audio(mix, preset, measured, _first_ceiling(preset), 0.0)
         partial = work / "partial.mp4"
         graph = ffmpeg.output(

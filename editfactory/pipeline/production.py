@@ -37,6 +37,7 @@ from editfactory.jobs.dask_backend import render_backend
 from editfactory.jobs.registry import PRODUCTION
 from editfactory.media.caption_looks import style_for
 from editfactory.media.captions import CaptionStyle, check_font_covers, write_ass
+from editfactory.media.endcard import EndCard, OpeningHook
 from editfactory.media.presets import RenderPreset, draft_preset, get_preset
 from editfactory.media.render import RenderSpec
 from editfactory.media.safe_zones import safe_area
@@ -46,7 +47,6 @@ from editfactory.profiles import Profile
 from editfactory.services import projects
 from editfactory.services.brand import get_brand, watermark_for
 from editfactory.services.offer import Offer, get_offer, offer_text, profile_locale
-from editfactory.media.endcard import EndCard, OpeningHook
 from editfactory.tts import cache as tts_cache
 from editfactory.tts import check_script_length, estimate_for_profile, get_provider, synthesize_for_profile
 from editfactory.tts import get_defaults as voice_defaults
@@ -312,6 +312,8 @@ def offer_parts(profile: Profile, request: ProductionRequest,
     """The end card (when the offer has a product and the card is on) and the hook, in the profile's locale."""
     offer = _offer(profile, request)
     font = style.font if style is not None else EndCard.font
+    if style is not None:  # a product name in a script the caption font lacks is refused, as a script is
+        check_font_covers(" ".join((offer.product, offer.cta, offer.url, offer.hook)), style)
     hook = OpeningHook(offer.hook, font=font) if offer.hook else None
     if not (offer.end_card and offer.has_product):
         return None, hook
@@ -462,5 +464,5 @@ def start_production(runner: JobRunner, profile: Profile, request: ProductionReq
     request = replace(request, music=choice.to_dict(), offer=_offer(profile, request).to_dict(),
                       transition=request.transition or project_transition(profile, request.project_id))
     _check_lengths(profile, scripts, request.voice)
-    _caption_style(profile, request)
+    offer_parts(profile, request, _caption_style(profile, request))  # fonts checked before any voice is paid for
     return runner.submit(profile, JOB_KIND, asdict(request))

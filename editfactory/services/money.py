@@ -59,6 +59,11 @@ def round_price(amount: float, currency: str) -> float:
     return round(float(amount), get_currency_precision(currency))
 
 
+def typed_amount(amount: float, currency: str) -> str:
+    """``amount`` as a person types it into a form: ``49.9`` EUR → ``"49.90"``, ``4990`` JPY → ``"4990"``; 0 → ``""``."""
+    return f"{amount:.{get_currency_precision(currency)}f}" if amount else ""
+
+
 def format_price(amount: float, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """``49.9, "EUR", "ro_RO"`` → ``"49,90 €"`` (no-break space as the locale puts it)."""
     text = format_currency(amount, currency, locale=locale)

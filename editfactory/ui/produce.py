@@ -34,6 +34,7 @@ from editfactory.models.produce import (
     size_label,
 )
 from editfactory.models.session import FAILED
+from editfactory.services.money import typed_amount
 from editfactory.services.offer import BACKGROUNDS, DEFAULT_CTA, Offer
 from editfactory.services.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.tts import price_label
@@ -60,7 +61,7 @@ FAVORITE_STAR = {"type": "tickCross", "tickElement": '<span style="color:#f9a825
 
 CURRENCIES = ("EUR", "USD", "GBP", "RON", "PLN", "HUF", "CZK", "BGN", "CHF", "SEK", "DKK", "NOK", "CAD", "AUD")
 """Offered in the currency field; any ISO code Babel knows can be typed."""
-BACKGROUND_LABELS = dict(zip(("Blurred last frame", "Solid colour"), BACKGROUNDS))
+BACKGROUND_LABELS = dict(zip(("Blurred frame", "Solid colour"), BACKGROUNDS))
 
 
 def offer_preview_html(offer: Offer, words: dict) -> str:
@@ -241,12 +242,13 @@ class ProducePage(PageView):
         self._end_card = pmui.Switch(label="End card", value=True)
         self._background = pmui.RadioButtonGroup(label="End card background", options=BACKGROUND_LABELS,
                                                  value="blur")
-        self._card_color = pmui.ColorPicker(label="Colour", value="#101820", width=120)
+        self._card_color = pmui.ColorPicker(label="Colour", value="#101820", width=150, visible=False)
+        self._background.param.watch(lambda e: setattr(self._card_color, "visible", e.new == "color"), "value")
         self._card_seconds = pmui.FloatSlider(label="End card length (s)", start=2.0, end=3.0, step=0.5, value=2.5,
                                               width=220)
         self._hook = pmui.TextInput(label="Opening hook (first 1.5 s, optional)", placeholder="e.g. New in: denim",
                                     width=420)
-        self._locale = pmui.TextInput(label="Prices read as (profile)", width=190)
+        self._locale = pmui.TextInput(label="Price format (profile locale)", width=210)
         self._save_offer = pmui.Button(label="Save offer", icon="sell", variant="contained",
                                        on_click=lambda _: self.save_offer())
         self._offer_preview = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["ef-offer-preview"])
@@ -702,12 +704,12 @@ class ProducePage(PageView):
 
     def _show_offer(self) -> None:
         offer = Offer.from_dict(self.model.offer) if self.model.offer else Offer()
-        figure = lambda value: "" if not value else f"{value:g}"  # noqa: E731
-        self._product.value, self._price.value = offer.product, figure(offer.price)
-        self._currency.value, self._old_price.value = offer.currency, figure(offer.old_price)
+        self._product.value, self._price.value = offer.product, typed_amount(offer.price, offer.currency)
+        self._currency.value, self._old_price.value = offer.currency, typed_amount(offer.old_price, offer.currency)
         self._cta.value, self._url.value, self._hook.value = offer.cta, offer.url, offer.hook
         self._end_card.value, self._background.value = offer.end_card, offer.background
         self._card_color.value, self._card_seconds.value = offer.color, offer.end_card_seconds
+        self._card_color.visible = offer.background == "color"
         self._locale.value = self.model.locale
         self._offer_preview.object = offer_preview_html(offer, self.model.offer_words)
 

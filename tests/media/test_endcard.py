@@ -221,3 +221,23 @@ def test_frames_of_the_end_card_are_saved_for_review(plain_source, voiceover, lo
         for t, part in ((0.8, "hook"), (2.0, "middle"), (4.6, "end")):
             Image.fromarray(frame_at(out, t, 540, 960)).save(FRAMES / f"endcard-{name}-{part}.png")
     assert (FRAMES / "endcard-blur-end.png").stat().st_size > 0
+
+
+def test_captions_stop_before_the_card_and_are_not_frozen_under_it(black_source, voiceover, tmp_path):
+    from editfactory.media.captions import CaptionStyle
+
+    voice = probe(voiceover).duration
+    words = [("Fresh", 0.2, 1.0), ("denim", 1.1, 2.0), ("today", 2.1, voice)]  # the last word lasts to the voice's end
+    style = CaptionStyle(primary_color="#00FF00", highlight_color="#00FF00", size=160, outline=0)
+    out = tmp_path / "captions.mp4"
+    render_clip(RenderSpec(segments=[(black_source, 0, 3.5)], voiceover=voiceover, words=words, caption_style=style,
+                           preset=TEST_PRESET.with_options(width=540, height=960), end_card=card(background="blur")),
+                out)
+
+    def green(t: float) -> int:
+        frame = frame_at(out, t, 540, 960).astype(int)
+        return int((frame[..., 1] - np.maximum(frame[..., 0], frame[..., 2]) > 5).sum())  # a blurred ghost is faint
+
+    assert green(voice - 0.2) > 500, "the last word's caption is shown while it is spoken"
+    for t in (voice + 0.1, voice + 1.0, voice + 2.3):
+        assert green(t) < 300, f"no caption, not even blurred, under the card at {t:.2f} s: {green(t)} px"

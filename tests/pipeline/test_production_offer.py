@@ -87,3 +87,15 @@ def test_the_end_card_carries_the_brand_kits_logo_and_colours(store):
     assert (card.background, card.text_color) == ("#336699", "#FFEEDD")
     card, _ = offer_parts(profile, ProductionRequest(project["id"], SCRIPT, offer=OFFER), None)
     assert card.background == "#204080", "a colour chosen for the project wins over the brand's"
+
+
+def test_a_product_name_the_caption_font_cannot_draw_is_refused_before_the_job(store, runner):
+    from editfactory.footage import save_caption_style
+    from editfactory.media.captions import CaptionStyle
+
+    profile, project = store
+    save_caption_style(profile, CaptionStyle(font="League Spartan"))
+    with pytest.raises(ValidationError, match=r"cannot draw .*Ж.*choose the font"):
+        start_production(runner, profile, ProductionRequest(project["id"], SCRIPT,
+                                                            offer={**OFFER, "product": "Жакет"}))
+    assert JobStore(profile).list() == []

@@ -57,7 +57,10 @@ def test_the_offer_is_saved_per_project_and_shown_with_the_old_price_struck(view
     asyncio.run(view.model.new_project("Mugs"))
     assert view._product.value == "" and "No product yet" in view._offer_preview.object
     asyncio.run(view.open_project(project_id))
-    assert view._product.value == "Denim jacket" and view._price.value == "49.9" and view._old_price.value == "59.9"
+    assert view._product.value == "Denim jacket" and view._price.value == "49.90" and view._old_price.value == "59.90"
+    assert view._card_color.visible and view._background.value == "color"
+    view._background.value = "blur"
+    assert not view._card_color.visible, "the colour is asked for only with a solid background"
 
 
 @pytest.mark.parametrize("field, typed, words", [
