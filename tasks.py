@@ -192,14 +192,15 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
         "gop": "keyframe spacing of the generated source in seconds (phones: about 1)",
         "draft_only": "time only the final render and the draft preview (quick, e.g. on a busy machine)",
         "photos_only": "time only the photo slideshow against its floor",
+        "everything_only": "time only the clip with everything on (music, karaoke, crossfades, photos) against its floor",
     }
 )
 def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0, draft_only: bool = False,
-                 photos_only: bool = False) -> None:
+                 photos_only: bool = False, everything_only: bool = False) -> None:
     """One-pass render vs the bare encode floor, MoviePy and per-segment re-encoding; draft time as a fraction;
     a photo slideshow vs its floor."""
     flag = ((" --skip-moviepy" if skip_moviepy else "") + (" --draft-only" if draft_only else "")
-            + (" --photos-only" if photos_only else ""))
+            + (" --photos-only" if photos_only else "") + (" --everything-only" if everything_only else ""))
     c.run(f"{PYTHON} -m editfactory.bench.render --gop {gop}{flag}", pty=False)
 
 
@@ -252,11 +253,12 @@ for _name, _task in {
         "source": "a video, a photo or a folder of both to use instead of the generated footage (repeatable)",
         "music": "a music track (MP3, M4A/AAC, WAV, OGG/Opus, FLAC) instead of the generated one",
         "look": "caption look: clean, bold-box, karaoke, word-pop, lower-third or punch",
+        "transition": "between segments: cut, crossfade, slide or zoom",
     },
     iterable=["source"],
 )
 def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source: list[str] | None = None,
-         music: str | None = None, look: str | None = None) -> None:
+         music: str | None = None, look: str | None = None, transition: str | None = None) -> None:
     """Make a finished, voiced, captioned 1080x1920 clip with music end to end, offline, in a 'Demo' profile."""
     args = f"--out {shlex.quote(out)}"
     if data_dir:
@@ -267,6 +269,8 @@ def demo(c: Context, out: str = "demo.mp4", data_dir: str | None = None, source:
         args += f" --music {shlex.quote(music)}"
     if look:
         args += f" --look {shlex.quote(look)}"
+    if transition:
+        args += f" --transition {shlex.quote(transition)}"
     c.run(f"{PYTHON} -m editfactory.ops.demo {args}", pty=False, env={"HF_HUB_OFFLINE": "1"})
 
 
