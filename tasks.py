@@ -193,14 +193,16 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
         "draft_only": "time only the final render and the draft preview (quick, e.g. on a busy machine)",
         "photos_only": "time only the photo slideshow against its floor",
         "music_only": "time only the render with music against its floor",
+        "everything_only": "time only the clip with everything on (music, karaoke, crossfades, photos) against its floor",
     }
 )
 def bench_render(c: Context, skip_moviepy: bool = False, gop: float = 1.0, draft_only: bool = False,
-                 photos_only: bool = False, music_only: bool = False) -> None:
+                 photos_only: bool = False, music_only: bool = False, everything_only: bool = False) -> None:
     """One-pass render vs the bare encode floor, MoviePy and per-segment re-encoding; draft time as a fraction;
-    a photo slideshow vs its floor."""
+    a photo slideshow, a render with music and a clip with everything on, each vs its floor."""
     flag = ((" --skip-moviepy" if skip_moviepy else "") + (" --draft-only" if draft_only else "")
-            + (" --photos-only" if photos_only else "") + (" --music-only" if music_only else ""))
+            + (" --photos-only" if photos_only else "") + (" --music-only" if music_only else "")
+            + (" --everything-only" if everything_only else ""))
     c.run(f"{PYTHON} -m editfactory.bench.render --gop {gop}{flag}", pty=False)
 
 

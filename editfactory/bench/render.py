@@ -26,7 +26,9 @@ the times are measured side by side in one run:
 
 Wall time and CPU seconds (ours and ffmpeg's) are both printed: on a shared machine the wall time also measures
 the other load. Targets: ours ≤ 1.15× floor, fit and moving crop each ≤ 1.15× their framing's floor, ≥ 10× faster than MoviePy, ≥ 2× faster than two-pass,
-draft ≤ 0.25× ours (issue 21). A photo slideshow is timed next to its own floor too (:mod:`editfactory.bench.photo_render`).
+draft ≤ 0.25× ours (issue 21). A photo slideshow is timed next to its own floor too (:mod:`editfactory.bench.photo_render`),
+and a clip with everything on (music, karaoke captions, crossfades, photos among the videos) next to its floor,
+≤ 1.2× in CPU seconds (:mod:`editfactory.bench.everything`; ``--everything-only`` times just that pair).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import math
 
 import ffmpeg
 
-from editfactory.bench import photo_render
+from editfactory.bench import everything, photo_render
 from editfactory.media import loudness
 from editfactory.media.captions import FONTS_DIR, CaptionStyle, group_into_cues, write_ass
 from editfactory.media.safe_zones import safe_area
@@ -266,6 +268,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="time only the render with music against its floor")
     parser.add_argument("--photos-only", action="store_true",
                         help="time only the photo slideshow against its floor (editfactory.bench.photo_render)")
+    parser.add_argument("--everything-only", action="store_true",
+                        help="time only the clip with everything on against its floor (editfactory.bench.everything)")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs of ours, the floor and the draft (best counts)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -279,24 +283,29 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(scratch)
         times: dict[str, float] = {}
         rounds = range(max(1, args.rounds))
-        run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)  # warm the page cache first
-        for round_ in rounds:
-            times[f"floor-music{round_}"] = _timed(lambda: run_floor_music(
-                source, voice, words, music, work / "floor-music.mp4", args.x264_preset, work), f"floor-music{round_}")
-            times[f"music{round_}"] = _timed(lambda: run_music(
-                source, voice, words, music, work / "music.mp4", args.x264_preset), f"music{round_}")
-        music_cpu = {name: min(CPU[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
-        music_wall = {name: min(times[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
-        print(f"\nwith music: {music_wall['music']:.2f} s, {music_cpu['music']:.1f} CPU s; its floor "
-              f"{music_wall['floor-music']:.2f} s, {music_cpu['floor-music']:.1f} CPU s; "
-              f"music / floor CPU {music_cpu['music'] / music_cpu['floor-music']:.2f}x (target <= 1.15x); "
-              f"load average {os.getloadavg()[0]:.1f}")
-        if args.music_only:
+        if args.everything_only:
+            _print_checks(everything.measure(cache, source, voice, words, music, MUSIC_SECONDS, work, args.x264_preset,
+                                             args.rounds))
             return
-        # Warm the page cache, then alternate ours/floor/draft so all see the same machine load; keep each one's best.
         if args.photos_only:
             _print_checks(photo_render.measure(cache, voice, words, work, args.x264_preset, args.rounds))
             return
+        if not args.draft_only:  # the render with music next to its floor
+            run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)  # warm the page cache first
+            for round_ in rounds:
+                times[f"floor-music{round_}"] = _timed(lambda: run_floor_music(
+                    source, voice, words, music, work / "floor-music.mp4", args.x264_preset, work), f"floor-music{round_}")
+                times[f"music{round_}"] = _timed(lambda: run_music(
+                    source, voice, words, music, work / "music.mp4", args.x264_preset), f"music{round_}")
+            music_cpu = {name: min(CPU[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
+            music_wall = {name: min(times[f"{name}{r}"] for r in rounds) for name in ("music", "floor-music")}
+            print(f"\nwith music: {music_wall['music']:.2f} s, {music_cpu['music']:.1f} CPU s; its floor "
+                  f"{music_wall['floor-music']:.2f} s, {music_cpu['floor-music']:.1f} CPU s; "
+                  f"music / floor CPU {music_cpu['music'] / music_cpu['floor-music']:.2f}x (target <= 1.15x); "
+                  f"load average {os.getloadavg()[0]:.1f}")
+        if args.music_only:
+            return
+        # Warm the page cache, then alternate ours/floor/draft so all see the same machine load; keep each one's best.
         run_floor(source, voice, words, work / "warm.mp4", args.x264_preset, work)
         rounds = range(max(1, args.rounds))
         for round_ in rounds:
@@ -338,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         moviepy = None if args.skip_moviepy else _timed(lambda: run_moviepy(source, voice, words, work / "moviepy.mp4", args.x264_preset))
         photo_checks = photo_render.measure(cache, voice, words, work, args.x264_preset, args.rounds)
+        photo_checks += everything.measure(cache, source, voice, words, music, MUSIC_SECONDS, work, args.x264_preset,
+                                           args.rounds)
 
     print(f"\n30 s 1080x1920 clip from six 5 s segments of a 60 s 1080p30 source (keyframe every {args.gop:g} s), "
           f"x264 preset {args.x264_preset}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
