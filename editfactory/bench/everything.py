@@ -1,8 +1,9 @@
 """A clip with everything on, against its floor (part of ``invoke bench.render``; ``--everything-only`` alone).
 
 The same 30 s 1080x1920 clip as the other variants, with every finishing option that exists switched on
-(:data:`OPTIONS`): music under the voice, the karaoke caption look, crossfades between segments, and product photos
-(zoomed and panned) mixed with the video segments.
+(:data:`OPTIONS`): music under the voice, the karaoke caption look, crossfades between segments, the store's logo,
+an opening hook, an end card (which makes the clip 2.5 s longer), and product photos (zoomed and panned) mixed with
+the video segments.
 
 * ours  — :func:`editfactory.media.render_clip` of that spec: loudness measured, voice and music mixed with ducking,
   normalized, checked on the encoded file;
@@ -25,17 +26,20 @@ from typing import Any
 import ffmpeg
 
 from editfactory.bench import photo_render
-from editfactory.media import transitions
+from editfactory.media import endcard, transitions
 from editfactory.media.caption_looks import LOOKS
 from editfactory.media.captions import FONTS_DIR, write_ass
 from editfactory.media.framing import fill_chain
 from editfactory.media.kenburns import photo_canvas, photo_motion
 from editfactory.media.music import MusicBed, MusicOptions
 from editfactory.media.presets import get_preset
+from editfactory.media.probe import probe
 from editfactory.media.render import RenderSegment, RenderSpec, render_clip
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.safe_zones import safe_area
+from editfactory.media.spec import EndCard, OpeningHook, Watermark
 from editfactory.media.transitions import Transition
+from editfactory.media.watermark import overlay_watermark
 
 TARGET = 1.2
 """Ours may take at most this many times the floor's CPU seconds (issue 20)."""
@@ -54,6 +58,7 @@ class Inputs:
     words: list
     music: Path
     music_seconds: float
+    logo: Path
 
 
 @dataclass(frozen=True)
@@ -61,17 +66,37 @@ class Option:
     name: str
     spec: Callable[[Inputs], dict[str, Any]]
     """The RenderSpec fields the option sets."""
-    floor: Callable[[Any, Inputs], Any] | None = None
-    """What the option adds to the floor's picture (after the captions); ``None`` when the floor reads it from the spec."""
+    floor: Callable[[Any, Inputs, RenderSpec, Path], Any] | None = None
+    """What the option adds to the floor's picture (``video, inputs, spec, work folder``; before the captions, as in
+    ours); ``None`` when the floor reads it from the spec."""
 
 
 OPTIONS: list[Option] = [
     Option("music", lambda i: {"music": MusicBed(i.music, i.music_seconds, MusicOptions())}),
     Option("karaoke captions", lambda i: {"caption_style": LOOKS["karaoke"]}),
     Option("crossfades", lambda i: {"transition": Transition("crossfade")}),
-    # One line each when they land, e.g.:
-    # Option("logo", lambda i: {"logo": ...}, lambda video, i: video.overlay(...)),
+    Option("logo", lambda i: {"watermark": Watermark(i.logo)},
+           lambda video, i, spec, work: overlay_watermark(video, spec.watermark, spec.preset)),
+    Option("hook and end card", lambda i: {"hook": OpeningHook("Hot coffee. All day."), "end_card": EndCard(
+        product="Travel mug", price="49,90 €", old_price="59,90 €", badge="−17 %", cta="Shop now — link in bio",
+        logo=i.logo)}, lambda video, i, spec, work: endcard.add_offer(
+            video, hook=spec.hook, card=spec.end_card, width=spec.preset.width, height=spec.preset.height,
+            fps=spec.preset.fps, safe=safe_area(spec.preset), spoken=probe(i.voice).duration, work=work)),
 ]
+
+
+def make_logo(cache: Path) -> Path:
+    """A 600x300 two-colour logo with transparent corners (made once)."""
+    path = cache / "everything-logo.png"
+    if not path.exists():
+        from PIL import Image, ImageDraw
+
+        image = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle((0, 0, 599, 299), radius=60, fill=(228, 0, 43, 255))
+        draw.ellipse((200, 50, 400, 250), fill=(255, 255, 255, 255))
+        image.save(path)
+    return path
 
 
 def segments(inputs: Inputs) -> list[RenderSegment]:
@@ -123,17 +148,17 @@ def run_floor(inputs: Inputs, out: Path, x264_preset: str, work: Path) -> None:
                                .filter("fps", preset.fps), preset.width, preset.height, segment.track, segment.start)
         chains.append(chain.filter("setsar", 1).filter("format", preset.pix_fmt))
     video = transitions.join(chains, joining)
+    for option in OPTIONS:
+        if option.floor is not None:
+            video = option.floor(video, inputs, spec, work)
     ass = write_ass(spec.words, spec.caption_style, preset.width, preset.height, work / "everything.ass",
                     safe_area(preset))
     video = video.filter("ass", filename=str(ass), fontsdir=str(FONTS_DIR))
-    for option in OPTIONS:
-        if option.floor is not None:
-            video = option.floor(video, inputs)
     audio = ffmpeg.input(str(inputs.voice)).audio
     if spec.music is not None:
         bed = ffmpeg.input(str(spec.music.path), stream_loop=-1).audio.filter("volume", 0.25)
         audio = ffmpeg.filter([audio, bed], "amix", inputs=2, duration="first")
-    seconds = sum(s.duration for s in spec.segments)
+    seconds = sum(s.duration for s in spec.segments) + endcard.extra_seconds(spec.end_card)
     graph = ffmpeg.output(video, audio, str(out), t=seconds, r=preset.fps, vcodec="libx264", preset=x264_preset,
                           crf=preset.crf, pix_fmt="yuv420p", acodec="aac", ar=48000, movflags="+faststart")
     run_ffmpeg(["-v", "error", "-y", *graph.compile(cmd="ffmpeg")[1:]], timeout=1800, what="everything floor encode")
@@ -144,7 +169,7 @@ def measure(cache: Path, source: Path, voice: Path, words, music: Path, music_se
     """Time ours and its floor side by side (alternating, best of ``rounds``), print them and return the checks."""
     from editfactory.bench.render import CPU, _timed  # bench.render runs this part: imported here to avoid a cycle
 
-    inputs = Inputs(source, photo_render.make_photos(cache)[:2], voice, words, music, music_seconds)
+    inputs = Inputs(source, photo_render.make_photos(cache)[:2], voice, words, music, music_seconds, make_logo(cache))
     run_floor(inputs, work / "warm-everything.mp4", x264_preset, work)
     times: dict[str, float] = {}
     count = range(max(1, rounds))
