@@ -96,11 +96,14 @@ def overlay_watermark(video, watermark: Watermark, preset: RenderPreset):
     decode, not one per frame.
     """
     x, y, w, h = logo_box(watermark, preset, logo_pixels(watermark.logo))
+    # The logo is converted to the clip's 4:2:0 (with alpha) once, on its single frame; an RGBA overlay made
+    # ffmpeg convert at every frame (0.22 s against 0.04 s of filter CPU for 8 s of 1080x1920, `-f null` runs).
     logo = (ffmpeg.input(str(watermark.logo)).video
             .filter("scale", w, h, flags="lanczos")
             .filter("format", "rgba")
-            .filter("colorchannelmixer", aa=watermark.opacity))
-    return ffmpeg.overlay(video, logo, x=x, y=y, eof_action="repeat", format="auto")
+            .filter("colorchannelmixer", aa=watermark.opacity)
+            .filter("format", "yuva420p"))
+    return ffmpeg.overlay(video, logo, x=x, y=y, eof_action="repeat", format="yuv420")
 
 
 def placement_preview(watermark: Watermark, preset: str | RenderPreset, output: Path, *, width: int = 216) -> Path:
