@@ -410,7 +410,7 @@ class ProducePage(PageView):
         text = "\n".join(f"- **{html.escape(r['file'])}** — {html.escape(r['reason'])}" for r in refused)
         self._refused.param.update(object=f"Not imported:\n{text}" if refused else "", visible=bool(refused))
 
-    def _source_card(self, source) -> pmui.Paper:
+    def _source_card(self, source) -> pn.Column:
         thumb = (f'<img src="{link_for(source.thumbnail_path)}" alt="" style="width:168px;height:100px;'
                  f'object-fit:cover;border-radius:4px">' if source.thumbnail_path else "")
         state = "analyzed" if source.analyzed_at else "not analyzed yet"
@@ -420,8 +420,8 @@ class ProducePage(PageView):
                 f"<span style='color:#666'>{state}</span>{upscale_note(source)}"
                 f"{copies_note(self.model.copies.get(source.id, []))}</div>")
         delete = self._source_deleter.button(source.id, css_classes=["ef-delete-source"])
-        return pmui.Paper(pn.pane.HTML(thumb + text, margin=0), delete, elevation=0, margin=4,
-                          styles={"padding": "6px"})
+        # A plain column: inside a Paper the button after the (measured) HTML was not drawn in the served page.
+        return pn.Column(pn.pane.HTML(thumb + text, margin=0), delete, margin=4, styles={"padding": "6px"})
 
     def _show_sources(self) -> None:
         sources = self.model.sources
