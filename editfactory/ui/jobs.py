@@ -30,7 +30,8 @@ class JobsPage(PageView):
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
             height=520, formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}}, hidden_columns=["id"],
-            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
+            layout="fit_data_stretch", sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED,
+            titles=_TITLES,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
