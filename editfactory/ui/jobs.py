@@ -13,7 +13,10 @@ from editfactory.models.session import FAILED
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.page import PageView
 
-_COLUMNS = ["what", "status", "progress", "step", "elapsed", "error", "created", "id"]
+# The actions come first, and only where they apply: at the end they were off-screen on a laptop (issue 21, point 2).
+_COLUMNS = ["cancel", "retry", "what", "status", "progress", "step", "elapsed", "error", "created", "id"]
+_CANCEL = '<span style="color:#c62828;cursor:pointer" title="Stop this job">✖ Cancel</span>'
+_RETRY = '<span style="color:#1565c0;cursor:pointer" title="Run it again with the same inputs">↻ Retry</span>'
 _TITLES = {"what": "What it makes", "status": "Status", "progress": "Progress", "step": "Step", "elapsed": "Time",
            "error": "Error", "created": "Created", "cancel": "", "retry": ""}
 
@@ -26,8 +29,9 @@ class JobsPage(PageView):
         self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
-            height=520, buttons={"cancel": "✖ Cancel", "retry": "↻ Retry"}, hidden_columns=["id"],
-            layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
+            height=520, formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}}, hidden_columns=["id"],
+            layout="fit_data_stretch", sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED,
+            titles=_TITLES,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
@@ -38,6 +42,8 @@ class JobsPage(PageView):
     def _render(self) -> None:
         rows = [
             {
+                "cancel": _CANCEL if job.status in ACTIVE_STATUSES else "",
+                "retry": _RETRY if job.status in RETRYABLE_STATUSES else "",
                 "what": self.model.describe(job), "status": job.status, "progress": f"{int(job.progress)} %",
                 "step": job.step, "elapsed": elapsed_text(job), "error": job.error or "",
                 "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M:%S"), "id": job.id,
@@ -50,7 +56,7 @@ class JobsPage(PageView):
         self._count.object = f"{len(rows)} job(s) shown · {active} running or queued · {retryable} can be retried"
 
     def _on_click(self, event) -> None:
-        if event.column not in ("cancel", "retry"):
+        if event.column not in ("cancel", "retry") or not self._table.value.iloc[event.row][event.column]:
             return
         job_id = self._table.value.iloc[event.row]["id"]
         if event.column == "cancel":

@@ -19,7 +19,11 @@ from editfactory.ui.page import PageView
 from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR
 
-_COLUMNS = ["poster", "name", "project", "status", "duration", "voice", "music", "cost", "created", "download", "id"]
+# The actions come first: at the end they were scrolled off the right of the table on a laptop (issue 21, point 2).
+_COLUMNS = ["poster", "play", "remove", "name", "project", "status", "duration", "voice", "music", "cost", "created",
+            "download", "id"]
+_PLAY = '<span style="color:#1565c0;cursor:pointer" title="Preview">▶ Play</span>'
+_DELETE = '<span style="color:#c62828;cursor:pointer" title="Delete">✖ Delete</span>'
 _SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z", "name_desc": "Name Z–A",
                 "longest": "Longest first", "shortest": "Shortest first", "cost": "Most expensive first",
                 "status": "By status"}
@@ -73,13 +77,12 @@ class LibraryPage(PageView):
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, selectable="checkbox", sortable=False,
             sizing_mode="stretch_width", min_height=300, layout="fit_data_stretch", hidden_columns=["id"],
-            formatters={"poster": {"type": "html"}, "status": {"type": "html"}, "download": {"type": "html"}},
+            formatters={c: {"type": "html"} for c in ("poster", "play", "remove", "status", "download")},
             editors={c: None for c in _COLUMNS if c != "name"} | {"name": "input"},
-            buttons={"play": "<span title='Preview'>▶ Play</span>", "remove": "<span title='Delete'>✖ Delete</span>"},
             titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
                     "duration": "Length", "voice": "Voice", "music": "Music", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
-            widths={"poster": 70, "name": 240, "download": 120},
+            widths={"poster": 70, "name": 220, "download": 120},
             configuration={"rowHeight": 76, **BUTTONS_UNSORTED},
         )
         self._table.on_edit(self._on_edit)
@@ -144,7 +147,7 @@ class LibraryPage(PageView):
             "duration": duration_text(row["duration"]), "voice": row["voice"],
             "music": html.escape(row.get("music") or ""), "cost": cost_text(row["cost_usd"]),
             "created": self.session.local_time(row["created_at"]),
-            "download": download, "id": row["id"],
+            "download": download, "play": _PLAY, "remove": _DELETE, "id": row["id"],
         }
 
     def _render_rows(self) -> None:
@@ -313,8 +316,10 @@ class LibraryPage(PageView):
                      for source_id, name in copies.items()], visible=bool(copies))
 
     def __panel__(self):
-        filters = pn.Row(self._search, self._status, self._project, self._publishing, self._voiceover, self._subtitles,
-                         self._sort, self._reset, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
+        # A FlexBox wraps the filters onto a second line on a narrow window; a Row made the page as wide as all of
+        # them together (Panel gives a stretching Row the sum of its children's widths as its min-width).
+        filters = pn.FlexBox(self._search, self._status, self._project, self._publishing, self._voiceover,
+                             self._subtitles, self._sort, self._reset, sizing_mode="stretch_width", align_items="center")
         actions = pn.Row(self._selection_text, self._publish_button, self._delete_button, self._clear_selection,
                          align="center")
         listing = pn.Column(self._busy, self._first_steps, self._empty, self._table, self._pagination,

@@ -4,9 +4,11 @@ clicked (nothing lies over it), and wide tables fit the page with their actions 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
+from editfactory.jobs import JobStore
 from editfactory.publish import check_connection, list_publications, publish_many
 from editfactory.services import projects
 from tests.fakes.postiz_server import FakeIntegration
@@ -112,4 +114,59 @@ def test_the_publish_form_can_be_clicked_above_the_outbox(browser, workspace, se
     scheduled = sorted((p.scheduled_at, p.platform) for p in list_publications(shop) if p.scheduled_at is not None)
     first = dt.datetime(dt.date.today().year + 1, 12, 1, 10, 0)
     assert scheduled == sorted((when, c.identifier) for when in (first, first + dt.timedelta(hours=2)) for c in CHANNELS)
+    assert "Traceback" not in page.content()
+
+
+def _settled(page, check, timeout: float = 10.0) -> bool:
+    """``check()`` once the table has settled (Tabulator lays its columns out again after the data arrives)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(250)
+    return True
+
+
+def _inside(page, locator) -> bool:
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def _not_cut(locator) -> bool:
+    """The cell shows its whole text (Tabulator cuts a cell too narrow with an ellipsis)."""
+    return locator.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+
+@pytest.mark.ui
+@pytest.mark.parametrize("viewport", [(1366, 768), (1400, 900), (1920, 1080)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_wide_tables_keep_their_actions_on_screen(browser, workspace, served_studio, shop, clips, viewport):
+    """At 1400 px Play/Delete (Library) and Cancel/Retry (Jobs) were off-screen to the right; a status read 'schedu'.
+    (Cancel shows only on a queued or running job, in the same column as Retry.)"""
+    with shop.db.transaction() as cur:
+        cur.execute("INSERT INTO clip_publish_state VALUES (?, 'partly failed', '[]', now())", [clips[0]["id"]])
+        cur.execute("INSERT INTO clip_publish_state VALUES (?, 'scheduled', '[]', now())", [clips[1]["id"]])
+    store = JobStore(shop)
+    for index in range(4):
+        job = store.create("production", {"project_id": clips[0]["project_id"], "variants": 3, "preset": "tiktok",
+                                          "voice": {"provider": "piper", "voice": "joe"}})
+        store.finish(job.id, "failed" if index % 2 else "succeeded",
+                     error="The voice could not be reached; try again later." if index % 2 else None)
+    workspace.remember_last_used(shop.id)
+    studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
+    size = f"{viewport[0]}x{viewport[1]}"
+    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=viewport)
+    for label in ("▶ Play", "✖ Delete"):
+        button = page.get_by_text(label).first
+        assert _settled(page, lambda: _inside(page, button)), f"{label} is off-screen at {size}"
+    screenshot(page, f"31-library-{size}")
+    for status in ("partly failed", "scheduled"):
+        cell = page.locator(".tabulator-cell[tabulator-field='status']", has_text=status).first
+        assert _settled(page, lambda: _inside(page, cell) and _not_cut(cell)), f"the status {status!r} is cut at {size}"
+    page.get_by_text("Jobs", exact=True).first.click()
+    page.get_by_text("3 variants of 'Boots'").first.wait_for(timeout=30_000)
+    assert _settled(page, lambda: _inside(page, page.get_by_text("↻ Retry").first)), f"Retry is off-screen at {size}"
+    cell = page.locator(".tabulator-cell[tabulator-field='status']", has_text="succeeded").first
+    assert _settled(page, lambda: _inside(page, cell) and _not_cut(cell)), f"a job status is cut at {size}"
+    screenshot(page, f"32-jobs-{size}")
     assert "Traceback" not in page.content()
