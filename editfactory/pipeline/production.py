@@ -368,7 +368,8 @@ def save_clips(profile: Profile, ctx: JobContext, plan: ProductionPlan, rendered
     """One clip per variant (a variant rendered before keeps its clip); returns the clip ids and how many were reused."""
     project, preset, scripts, voiceovers = plan.project, plan.preset, plan.scripts, plan.voiceovers
     clip_ids, reused = [], 0
-    cost_share = {text: voiceovers[text].cost_usd / scripts.count(text) for text in voiceovers}
+    # What each voiceover cost, also when this run reused it (a draft paid for it): the clip shows that, not "Free".
+    cost_share = {text: voiceovers[text].voice_cost_usd / scripts.count(text) for text in voiceovers}
     for variant in plan.variants:
         voice, output = voiceovers[variant.script], variant.output
         rel = profile.paths.relative(output)

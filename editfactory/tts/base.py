@@ -72,6 +72,13 @@ class SynthesisResult:
     voice: str
     settings: dict[str, Any] = field(default_factory=dict)
     cached: bool = False
+    made_for_usd: float | None = None
+    """What making this audio cost when it was synthesized; ``cost_usd`` is what this call spent (0 for a cache hit)."""
+
+    @property
+    def voice_cost_usd(self) -> float:
+        """What the voiceover cost, also when this call reused it from the cache (a clip shows this)."""
+        return self.cost_usd if self.made_for_usd is None else self.made_for_usd
 
     @property
     def timings(self) -> list[tuple[str, float, float]]:

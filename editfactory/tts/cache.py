@@ -26,11 +26,11 @@ def lookup(profile: Profile, key: str) -> SynthesisResult | None:
     # One transaction for read + hit count: a hit should cost one open of the file, not two.
     with profile.db.transaction() as cursor:
         row = cursor.execute(
-            "SELECT provider, model, voice, settings, audio_path, duration, timings, timings_exact FROM tts_cache"
+            "SELECT provider, model, voice, settings, audio_path, duration, timings, timings_exact, cost_usd FROM tts_cache"
             " WHERE key = ?", [key]).fetchone()
         if row is None:
             return None
-        provider, model, voice, settings, audio_path, duration, timings, exact = row
+        provider, model, voice, settings, audio_path, duration, timings, exact, made_for = row
         path = profile.paths.absolute(audio_path)
         if not path.is_file():
             cursor.execute("DELETE FROM tts_cache WHERE key = ?", [key])
@@ -47,6 +47,7 @@ def lookup(profile: Profile, key: str) -> SynthesisResult | None:
         voice=voice,
         settings=json.loads(settings) if settings else {},
         cached=True,
+        made_for_usd=float(made_for or 0.0),
     )
 
 
@@ -73,11 +74,13 @@ def store(profile: Profile, key: str, text: str, result: SynthesisResult) -> Syn
     timings = json.dumps([w.to_list() for w in result.words])
     with profile.db.transaction() as cursor:
         cursor.execute(
-            "INSERT INTO tts_cache (key, provider, model, voice, settings, text, audio_path, duration, timings, timings_exact)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET audio_path = excluded.audio_path,"
-            " duration = excluded.duration, timings = excluded.timings, timings_exact = excluded.timings_exact",
+            "INSERT INTO tts_cache (key, provider, model, voice, settings, text, audio_path, duration, timings, timings_exact,"
+            " cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+            " audio_path = excluded.audio_path, duration = excluded.duration, timings = excluded.timings,"
+            " timings_exact = excluded.timings_exact, cost_usd = excluded.cost_usd",
             [key, result.provider, result.model, result.voice, json.dumps(result.settings, default=str), text,
-             profile.paths.relative(target), result.duration, timings, result.timings_exact],
+             profile.paths.relative(target), result.duration, timings, result.timings_exact,
+             float(result.voice_cost_usd)],
         )
     result.audio_path = target
     return result
