@@ -317,12 +317,13 @@ def follow_batch(profile: Profile, runner: JobRunner, items: list[BatchItem], *,
 
 
 def batch_results(profile: Profile, items: list[BatchItem]) -> list[dict[str, Any]]:
-    """One dict per row: status, the clips made (absolute paths), cost, and the reason when it failed."""
+    """One dict per row: status, the clips made (absolute paths), their music (track titles), cost, and the reason
+    when it failed."""
     store = JobStore(profile)
     results = []
     for item in items:
         row: dict[str, Any] = {"line": item.line, "product": item.product, "variants": item.variants,
-                               "status": REFUSED, "clips": [], "cost_usd": 0.0, "error": item.error or ""}
+                               "status": REFUSED, "clips": [], "music": [], "cost_usd": 0.0, "error": item.error or ""}
         if item.job_id:
             job = store.get(item.job_id)
             row["status"], row["error"] = job.status, job.error or ""
@@ -332,6 +333,9 @@ def batch_results(profile: Profile, items: list[BatchItem]) -> list[dict[str, An
                 except NotFoundError:  # deleted since
                     continue
                 row["clips"].append(str(profile.paths.absolute(clip["path"])))
+                title = (clip.get("music") or {}).get("title")
+                if title and title not in row["music"]:
+                    row["music"].append(title)
                 row["cost_usd"] += float(clip.get("cost_usd") or 0.0)
         results.append(row)
     return results

@@ -54,3 +54,29 @@ def generate_footage(target: Path | str, *, seconds: float = 6.0, pattern: str =
     )
     partial.replace(target)
     return target
+
+
+def generate_photo(target: Path | str, *, pattern: str = "testsrc2", size: str = "1440x1920", frame: int = 0) -> Path:
+    """A product-photo stand-in (a JPEG still of one of ffmpeg's generated sources), written to ``target``.
+
+    ``frame`` picks which frame of the moving pattern it is, so photos of one pattern differ. Kept when it exists.
+    """
+    target = Path(target)
+    if target.is_file():
+        return target
+    if pattern not in FOOTAGE_PATTERNS:
+        raise ValidationError(f"Unknown photo pattern {pattern!r}; choose one of: {', '.join(FOOTAGE_PATTERNS)}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial.jpg")
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", f"{pattern}=size={size}:rate=10", "-vf", f"select=gte(n\\,{frame})",
+                "-frames:v", "1", "-q:v", "3", str(partial)], timeout=120, what=f"ffmpeg (generating {target.name})")
+    partial.replace(target)
+    return target
+
+
+def generate_music(target: Path | str, *, seconds: float = 16.0) -> Path:
+    """A 120 BPM track (kick and chords, AAC) to try the music column on; kept when it exists."""
+    from editfactory.ops.demo import generate_music as make
+
+    target = Path(target)
+    return target if target.is_file() else make(target, seconds)

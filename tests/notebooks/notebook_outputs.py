@@ -20,7 +20,8 @@ def text_outputs(notebook) -> str:
 
 
 def check_batch(outputs: str, workspace_root: Path) -> None:
-    """batch_example.csv: two rows made (3 clips at 1080x1920, free voice), two refused with their reasons."""
+    """batch_example.csv: two rows made (3 clips at 1080x1920, free voice, with the example track under them; the
+    sneakers made from photos only), two refused with their reasons."""
     from editfactory.services import projects
     from editfactory.profiles import Workspace
 
@@ -30,3 +31,9 @@ def check_batch(outputs: str, workspace_root: Path) -> None:
     clips = projects.list_clips(profile)
     assert len(clips) == 3 and all(profile.paths.absolute(c["path"]).is_file() for c in clips)
     assert (clips[0]["width"], clips[0]["height"]) == (1080, 1920)
+    assert all((clip.get("music") or {}).get("title") == "groove" for clip in clips), [c.get("music") for c in clips]
+    from editfactory.footage import get_source
+
+    [sneakers] = [p for p in projects.list_projects(profile) if p["name"] == "Trail sneakers"]
+    kinds = {get_source(profile, s).kind for s in projects.project_sources(profile, sneakers["id"])}
+    assert kinds == {"photo"}, kinds

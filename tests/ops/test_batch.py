@@ -217,6 +217,7 @@ def test_a_row_plays_its_music_and_a_bad_track_refuses_only_its_row(workspace, t
     assert results["Cup"]["status"] == REFUSED and "not an audio file" in results["Cup"]["error"]
     [track] = list_tracks(shop)
     assert JobStore(shop).get(items[0].job_id).inputs["music"]["track_id"] == track.id
+    assert results["Mug"]["music"] == [track.title] and results["Cup"]["music"] == []  # the results name the music
 
 
 def test_the_transition_column_is_optional_and_a_bad_one_refuses_its_row(tmp_path):

@@ -167,7 +167,7 @@ def test_music_library_in_the_browser(browser, workspace, served_studio, tracks,
     studio = served_studio()
     page = open_page(browser, studio.url + "?page=music", wait_text="No music yet", viewport=(1366, 768))
     page.locator("input[type=file]").set_input_files([str(tracks["groove.mp3"]), str(notes), str(tracks["calm.flac"])])
-    page.get_by_text("2 track(s) in this profile's music library").wait_for(timeout=120_000)
+    page.get_by_text("2 track(s) in this profile's music library").wait_for(timeout=400_000)
     page.get_by_text("notes.mp3 is not an audio file ffmpeg can read").wait_for(timeout=30_000)
     page.locator(".tabulator-cell[tabulator-field='moods']").nth(1).click()
     editor = page.locator(".tabulator-cell.tabulator-editing input")
