@@ -222,7 +222,9 @@ def create_app(workspace: Workspace | None = None, runner: JobRunner | None = No
     query = dict(pn.state.location.query_params) if pn.state.location is not None else {}
     app.start(query)
     if pn.state.location is not None:
-        pn.state.location.sync(app.session, {"page": "page", "profile_id": "profile"})
+        # The clips handed to Publish travel in the address too: the browser's back button reloads the studio (a new
+        # session), and a reload or a bookmark should find the same choice.
+        pn.state.location.sync(app.session, {"page": "page", "profile_id": "profile", "publish_clips": "clips"})
     if _event_loop_available():  # served, or shown inline in a notebook: pages follow running jobs
         app._callback = pn.state.add_periodic_callback(app.poll, period=POLL_PERIOD_MS)
     return app

@@ -170,3 +170,32 @@ def test_wide_tables_keep_their_actions_on_screen(browser, workspace, served_stu
     assert _settled(page, lambda: _inside(page, cell) and _not_cut(cell)), f"a job status is cut at {size}"
     screenshot(page, f"32-jobs-{size}")
     assert "Traceback" not in page.content()
+
+
+@pytest.mark.ui
+def test_publish_keeps_the_clips_chosen_in_the_library_after_going_back_or_reloading(browser, workspace, served_studio,
+                                                                                    shop, clips, postiz):
+    """Issue 21 item 4: the clips chosen in the Library were gone from Publish after another page and the browser's
+    back button (which reloads the studio: a new session) or a reload. They travel in the address now."""
+    workspace.remember_last_used(shop.id)
+    studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
+    page = open_page(browser, studio.url + "?page=library", wait_text="Blue boots", viewport=(1366, 768))
+    boxes = page.locator(".tabulator-row input[type='checkbox']")
+    boxes.nth(0).click(timeout=5_000)
+    boxes.nth(1).click(timeout=5_000)
+    page.get_by_text("2 selected").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Publish selected").click(timeout=5_000)
+    page.wait_for_url("**page=publish**", timeout=15_000)
+    chosen = ["Blue boots"]  # the second row whichever way the Library sorts (the outbox already names Green boots)
+    for name in chosen:
+        page.get_by_text(name).first.wait_for(timeout=30_000)
+    page.get_by_text("Dashboard", exact=True).first.click(timeout=5_000)
+    page.wait_for_url("**page=dashboard**", timeout=15_000)
+    page.go_back()
+    page.wait_for_url("**page=publish**", timeout=15_000)
+    for name in chosen:
+        page.get_by_text(name).first.wait_for(timeout=30_000)
+    page.reload()
+    for name in chosen:
+        page.get_by_text(name).first.wait_for(timeout=30_000)
+    page.close()
