@@ -112,9 +112,9 @@ def test_a_brief_written_by_the_model_edited_rendered_and_published_with_suggest
         assert caption.input_value().startswith("Meet the trail shoe. Built for wet trails, priced at $90.")
         assert page.get_by_label("Title for t YouTube (empty: the shared title or the clip's name)").input_value() \
             == "Meet the trail shoe | Trail shoe"
-        caption.scroll_into_view_if_needed()
+        page.get_by_text("Channels", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(SCREENSHOTS / "71-writing-story-captions-1366x768.png"))
-        page.get_by_role("button", name="Publish", exact=True).click()
+        page.get_by_role("button", name="Publish now").click()
         page.get_by_text("Publish — succeeded").wait_for(timeout=120_000)
         posts = {p["integration"]["id"]: p for p in postiz.live_posts()}
         assert set(posts) == {"t-tiktok", "t-yt"}
