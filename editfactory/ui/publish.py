@@ -52,7 +52,7 @@ class ChannelForm:
         model = page.model
         label = f"{channel.name} ({channel.platform})" + (" — disabled in Postiz" if channel.disabled else "")
         self.tick = pmui.Checkbox(label=label, value=channel.id in model.chosen, disabled=channel.disabled)
-        self.caption = pmui.TextAreaInput(label=f"Caption for {channel.name} (empty: the shared caption)", rows=2,
+        self.caption = pmui.TextAreaInput(label=f"Caption for {channel.name} (empty: the shared caption)", rows=4,
                                           value=model.captions.get(channel.id, ""), sizing_mode="stretch_width")
         self.title = pmui.TextInput(label=f"Title for {channel.name} (empty: the shared title or the clip's name)",
                                     value=model.titles.get(channel.id, ""), sizing_mode="stretch_width",
