@@ -445,14 +445,18 @@ class ProduceModel(param.Parameterized):
         """What ``action`` ("voiceover", "sample", "render", "draft") will spend, as a question when it is over
         the profile's confirmation amount (Settings → Prices); None when it is free, cached or under it."""
         profile = self._profile()
-        text = PREVIEW_TEXT if action == "sample" else self._checked_script()
-        estimate = estimate_for_profile(profile, text, self.voice_choice())
-        cost = float(estimate.get("cost_usd") or 0.0)
+        # A render of kept written scripts reads each of them (the Script box may then be empty).
+        kept = [text.strip() for text in self.variant_scripts if text.strip()] if action in ("render", "draft") else []
+        texts = [PREVIEW_TEXT] if action == "sample" else kept or [self._checked_script()]
+        estimates = [estimate_for_profile(profile, text, self.voice_choice()) for text in texts]
+        cost = sum(float(e.get("cost_usd") or 0.0) for e in estimates)
         if not needs_confirmation(profile, cost):
             return None
         what = {"sample": "This voice preview", "voiceover": "This voiceover"}.get(
-            action, "This render's voiceover")
-        return (f"{what} costs {estimate['label']} ({estimate['provider']}, {estimate['characters']} characters), "
+            action, "This render's voiceover" if len(texts) == 1 else f"This render's {len(texts)} voiceovers")
+        label = estimates[0]["label"] if len(texts) == 1 else price_label(cost)
+        characters = sum(int(e["characters"]) for e in estimates)
+        return (f"{what} costs {label} ({estimates[0]['provider']}, {characters} characters), "
                 f"more than the {price_label(confirm_above(profile))} this profile confirms above. Go ahead?")
 
     def start_voice_sample(self) -> str:

@@ -4,11 +4,13 @@ live), now / scheduled / spaced / draft, progress of the publish job, and the ou
 from __future__ import annotations
 
 import html
+import threading
 
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
+from editfactory.core.errors import CancelledError
 from editfactory.models.publish import OUTBOX_PAGE, ChannelInfo, post_state
 from editfactory.publish import outbox
 from editfactory.models.session import FAILED
@@ -17,7 +19,7 @@ from editfactory.ui.helpers import show_frame
 from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
-from editfactory.writing.post_copy import suggest_for_clip
+from editfactory.writing.post_copy import PostCopySuggestion, suggest_for_clip
 
 _OUTBOX_COLUMNS = ["created", "clip", "channel", "state", "when", "attempts", "next_try", "reason", "retry", "cancel",
                    "id"]
@@ -25,6 +27,15 @@ _ACTION = '<span style="color:{color};cursor:pointer" title="{title}">{label}</s
 _RETRY_NOW = _ACTION.format(color="#1565c0", title="Send it at the next chance, without waiting", label="↻ Retry now")
 _CANCEL = _ACTION.format(color="#c62828", title="Never send this post", label="✕ Cancel")
 _CARD = {"border": "1px solid #e0e0e0", "border-radius": "6px", "padding": "4px 8px"}
+def _suggest_unless_cancelled(profile, clip_id: str, platforms: list[str],
+                              cancel: threading.Event) -> PostCopySuggestion | None:
+    """The suggestion, or None when the user cancelled it (that is no failure to report)."""
+    try:
+        return suggest_for_clip(profile, clip_id, platforms, cancel=cancel)
+    except CancelledError:
+        return None
+
+
 _MODE_LABELS = {"Now": "now", "At a time": "schedule", "Spread out": "spaced", "As drafts": "draft"}
 
 
@@ -52,7 +63,7 @@ class ChannelForm:
         model = page.model
         label = f"{channel.name} ({channel.platform})" + (" — disabled in Postiz" if channel.disabled else "")
         self.tick = pmui.Checkbox(label=label, value=channel.id in model.chosen, disabled=channel.disabled)
-        self.caption = pmui.TextAreaInput(label=f"Caption for {channel.name} (empty: the shared caption)", rows=2,
+        self.caption = pmui.TextAreaInput(label=f"Caption for {channel.name} (empty: the shared caption)", rows=4,
                                           value=model.captions.get(channel.id, ""), sizing_mode="stretch_width")
         self.title = pmui.TextInput(label=f"Title for {channel.name} (empty: the shared title or the clip's name)",
                                     value=model.titles.get(channel.id, ""), sizing_mode="stretch_width",
@@ -119,6 +130,10 @@ class PublishPage(PageView):
         self._title.param.watch(lambda e: setattr(model, "title", e.new or ""), "value_input")
         self._suggest = pmui.Button(label="Suggest caption", icon="auto_awesome", variant="outlined",
                                     on_click=lambda _: self.spawn(self.suggest_caption))
+        # A model's suggestion streams for a few seconds (or hangs on a slow server): Cancel closes the stream.
+        self._suggest_cancel = pmui.Button(label="Cancel suggestion", icon="cancel", variant="outlined",
+                                           visible=False, on_click=lambda _: self.cancel_suggestion())
+        self._suggesting: threading.Event | None = None
         self._mode = pmui.RadioButtonGroup(label="When", options=_MODE_LABELS, value="now")
         self._mode.param.watch(lambda e: setattr(model, "mode", e.new), "value")
         self._start = pmui.DatetimePicker(label="Publish at", visible=False, width=260)
@@ -259,8 +274,17 @@ class PublishPage(PageView):
             return
         platforms = {c: info.platform for c in model.chosen if (info := model.channel(c)) is not None}
         profile = self.session.require_profile()
-        found = await self.session.call(suggest_for_clip, profile, model.clips[0]["id"], sorted(set(platforms.values())))
-        if found is FAILED:
+        if self._suggesting is not None:  # one suggestion at a time
+            return
+        self._suggesting = cancel = threading.Event()
+        self._suggest.disabled, self._suggest_cancel.visible = True, True
+        try:
+            found = await self.session.call(_suggest_unless_cancelled, profile, model.clips[0]["id"],
+                                            sorted(set(platforms.values())), cancel)
+        finally:
+            self._suggesting = None
+            self._suggest.disabled, self._suggest_cancel.visible = False, False
+        if found is FAILED or found is None or cancel.is_set():
             return
         if not found.ok:
             self.session.notify(found.problem, "warning")
@@ -276,6 +300,12 @@ class PublishPage(PageView):
         source = "templates" if found.source == "templates" else found.source
         self.session.notify(f"Captions suggested for {len(platforms)} channel(s) ({source}); edit them as you like.",
                             "success")
+
+    def cancel_suggestion(self) -> None:
+        """Stop the model's caption suggestion; the captions already in the form stay as they are."""
+        if self._suggesting is not None:
+            self._suggesting.set()
+            self.session.notify("Suggestion cancelled; the captions were not changed.", "info")
 
     def _submit(self, confirmed: bool = False) -> None:
         self._repost_dialog.open = False
@@ -325,7 +355,7 @@ class PublishPage(PageView):
 
     def __panel__(self):
         form = pn.Column(
-            self._suggest, self._caption, self._title,
+            pn.Row(self._suggest, self._suggest_cancel), self._caption, self._title,
             pn.Row(pmui.Typography("Channels", variant="h6"), self._reload_channels, align="center"), self._channels,
             self._mode,
             pn.Row(self._start, self._spacing), self._errors, self._publish,

@@ -19,7 +19,7 @@ def _code(notebook) -> list:
 
 
 def test_the_four_notebooks_are_there():
-    assert {p.stem for p in NOTEBOOKS} >= {"voice_lab", "batch", "studio", "profiles_and_costs"}
+    assert {p.stem for p in NOTEBOOKS} >= {"voice_lab", "batch", "studio", "profiles_and_costs", "script_lab"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

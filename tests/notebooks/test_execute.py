@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from tests.fakes.elevenlabs_server import FakeElevenLabs
+from tests.fakes.openai_server import FakeOpenAI
 from tests.notebooks.notebook_outputs import check_batch, text_outputs
 from tests.notebooks.notebook_secrets import SeededKeys, assert_no_key_shown, errors_shown, seeded_keys, stored_keys
 
@@ -92,12 +93,55 @@ def _check_batch(outputs: str, seeded: None, workspace_root: Path) -> None:
     check_batch(outputs, workspace_root)
 
 
+SCRIPT_LAB_KEY = "sk-NOTEBOOKKEY-model-5c7e9a1b3d"
+SCRIPT_LAB_MODELS = 'MODELS = ["fake-gpt-mini"]  # added by the test: a second model on the same server'
+_HOOKS = {"en": ("Meet {p}, made for your day.", "Still waiting for a better {p}?", "Here is why everyone asks about {p}."),
+          "ro": ("Fă cunoștință cu {p}, pentru fiecare zi.", "Încă aștepți un {p} mai bun?", "Iată de ce toată lumea întreabă de {p}.")}
+_ENDINGS = {"en": "It is simple, it works, and you will use it every single day. Tap the link and get yours today.",
+            "ro": "Este simplu, funcționează și îl vei folosi în fiecare zi. Apasă pe link și comandă-l acum."}
+
+
+def _scripts_reply(messages: list[dict]) -> str:
+    """What a model writes for the lab's prompt: as many scripts as asked, in the brief's language."""
+    import re
+
+    user = messages[-1]["content"]
+    n = int(re.search(r"Write (\d+) different scripts", user).group(1))
+    language = "ro" if " in Romanian" in user else "en"
+    product = re.search(r"^Product: (.+)$", user, flags=re.M).group(1)
+    hooks = _HOOKS[language]
+    return "\n---\n".join(f"{hooks[k % len(hooks)].format(p=product)} {_ENDINGS[language]}" for k in range(n))
+
+
+@contextlib.contextmanager
+def _seed_model(workspace_root: Path) -> Iterator[FakeOpenAI]:
+    """A paid model on the fake OpenAI-compatible server, with a key the outputs must not show."""
+    from editfactory.ops.notebook import profile_named
+    from editfactory.profiles import Workspace
+    from editfactory.writing import ModelConfig, save_model_config
+
+    with FakeOpenAI(api_key=SCRIPT_LAB_KEY, models=("fake-gpt", "fake-gpt-mini"), reply=_scripts_reply) as server:
+        profile = profile_named("Notebooks", workspace=Workspace(workspace_root))
+        save_model_config(profile, ModelConfig(server.base_url, "fake-gpt", 0.5, 1.5), api_key=server.api_key)
+        yield server
+
+
+def _check_script_lab(outputs: str, server: FakeOpenAI, workspace_root: Path) -> None:
+    # Three briefs, each by the templates and two models: six chat calls, all streamed to the end.
+    assert outputs.count("templates") >= 9 and outputs.count("fake-gpt-mini") >= 9
+    assert "Meet Aroma Mug, made for your day." in outputs and "Încă aștepți un Cana Aroma mai bun?" in outputs
+    assert "free" in outputs and "not written" not in outputs and "not kept" not in outputs
+    sent = [r["body"]["model"] for r in server.requests if r.get("body")]
+    assert sent == ["fake-gpt", "fake-gpt-mini"] * 3 and server.completed_streams == 6
+    assert "This run: 6 model call(s), $0.0" in outputs and SCRIPT_LAB_KEY not in outputs
+
+
 SEEDS: dict[str, Callable[[Path], contextlib.AbstractContextManager]] = {
-    "profiles_and_costs": _seed_costs, "voice_lab": _seed_elevenlabs,
+    "profiles_and_costs": _seed_costs, "voice_lab": _seed_elevenlabs, "script_lab": _seed_model,
 }
 CHECKS: dict[str, Callable[..., None]] = {
     "profiles_and_costs": _check_profiles, "studio": _check_studio, "batch": _check_batch,
-    "voice_lab": _check_voice_lab,
+    "voice_lab": _check_voice_lab, "script_lab": _check_script_lab,
 }
 
 
@@ -151,6 +195,8 @@ def test_notebook_runs_top_to_bottom_on_a_temporary_workspace(path, tmp_path, mo
     with seeded_keys(workspace_root) as keys, SEEDS.get(path.stem, _nothing)(workspace_root) as seeded:
         if path.stem == "studio":
             _add_key_cells(notebook, keys)
+        if path.stem == "script_lab":  # after the parameters, as papermill would: compare a second model
+            notebook.cells.insert(2, nbformat.v4.new_code_cell(SCRIPT_LAB_MODELS))
         client.execute()  # raises CellExecutionError with the cell and its traceback on any error
         outputs = text_outputs(notebook)
         assert "Traceback" not in outputs

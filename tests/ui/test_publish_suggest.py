@@ -46,3 +46,50 @@ def test_suggested_captions_fill_each_channel_within_its_limits_and_are_publishe
         assert runner.wait(shop, job.id, timeout=60).status == "succeeded"
     posts = {p.integration_id: p for p in list_publications(shop)}
     assert posts["a-x"].content == x_caption and posts["a-yt"].title == "Stop scrolling: this is Red Boots"
+
+
+def test_a_model_suggestion_is_cancelled_midway_and_the_captions_stay(workspace, small_mp4, postiz_factory,
+                                                                     make_session):
+    """Cancel closes the model's stream: the server sees the client leave, nothing is filled in, nothing kept."""
+    import json
+    import time
+
+    from editfactory.costs import ledger
+    from editfactory.writing import ModelConfig, save_model_config
+    from tests.fakes.openai_server import FakeOpenAI
+
+    shop = workspace.create("Shoes")
+    project = projects.create_project(shop, "Boots")
+    clip = add_rendered_clip(shop, project["id"], "Red boots", small_mp4)
+    server = postiz_factory(KEY, standard_integrations("a"))
+    configure(shop, server, KEY)
+    check_connection(shop)
+    session = make_session(shop.id)
+    session.publish_clips = [clip["id"]]
+    view = PublishPage(session=session)
+    asyncio.run(view.refresh())
+    view._channel_forms["a-x"].tick.value = True
+    view._channel_forms["a-x"].caption.value = "Typed by hand"
+    reply = json.dumps({"caption": " ".join(["Red boots for every rainy day."] * 40), "title": "t", "hashtags": []})
+    with FakeOpenAI(reply=reply, chunk_delay=0.05) as model:
+        save_model_config(shop, ModelConfig(model.base_url, "fake-gpt", 0.5, 1.5), api_key=model.api_key)
+
+        async def suggest_then_cancel() -> None:
+            task = asyncio.ensure_future(view.suggest_caption())
+            while not model.requests or not view._suggest_cancel.visible:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # a few pieces are in
+            view._suggest_cancel.clicks += 1
+            await asyncio.wait_for(task, 20)
+
+        started = time.monotonic()
+        asyncio.run(suggest_then_cancel())
+        assert time.monotonic() - started < 5  # the full reply would take about 4 s more
+        deadline = time.monotonic() + 5
+        while not model.disconnects and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert model.disconnects == 1 and model.completed_streams == 0
+    assert session.notice == {"level": "info", "message": "Suggestion cancelled; the captions were not changed."}
+    assert view._channel_forms["a-x"].caption.value == view.model.captions["a-x"] == "Typed by hand"
+    assert not view._suggest_cancel.visible and not view._suggest.disabled
+    assert [e for e in ledger.month_entries(shop) if e.get("status") == "reserved"] == []

@@ -135,7 +135,7 @@ def test_write_scripts_in_the_browser_streams_three_variants_from_the_model(brow
         page.get_by_role("button", name="Create project").click()
         page.get_by_text("Project 'Trail shoe' created.").wait_for(timeout=90_000)
         page.get_by_text("Written by fake-gpt").wait_for(timeout=60_000)
-        page.get_by_label("Price (optional)").fill("$90")
+        page.get_by_label("Price (optional)", exact=True).fill("$90")
         page.get_by_role("button", name="Write scripts").click()
         page.locator(".ef-written").first.wait_for(timeout=60_000)  # the text arrives while it is written
         screenshot(page, "60-write-scripts-streaming")
