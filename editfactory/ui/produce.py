@@ -830,7 +830,8 @@ class ProducePage(PageView):
                      pn.Row(self._hook, self._locale), pn.Row(self._save_offer), self._offer_preview,
                      subtitle="What the clips sell: the end card shows it for the last 2–3 s after the voice ends "
                               "(the clip gets that much longer); the hook is a big title over the first 1.5 s."),
-            _section("4 · Render", pn.Row(self._mode, self._variants, self._format), pn.Row(self._framing, self._look, self._transition, self._logo_on),
+            _section("4 · Render", pn.Row(self._mode, self._variants, self._format),
+                     pn.Row(self._framing, self._look), pn.Row(self._transition, self._logo_on),
                      pn.Row(self._music, self._music_player),
                      pn.Row(self._draft, self._render_button),
                      self._render_progress, self._quality_notes, self._drafts, self._results_title, self._overlay,
