@@ -16,7 +16,9 @@ import param
 from editfactory.core.errors import ValidationError
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.profiles import Profile
+from editfactory.services.offer import get_offer, offer_text, profile_locale
 from editfactory.tts import estimate_for_profile
+from editfactory.tts import get_defaults
 from editfactory.writing import LANGUAGES, TONES, Brief, load_brief, load_model_config, save_brief, write_scripts
 from editfactory.writing.language import voice_mismatch
 from editfactory.writing.templates import MAX_VARIANTS
@@ -66,7 +68,7 @@ class WritingModel(param.Parameterized):
         profile = self._profile()
         brief = load_brief(profile, project_id) if project_id else None
         config = load_model_config(profile)
-        fields = brief.to_dict() if brief else {"product": project_name}
+        fields = brief.to_dict() if brief else _from_offer(profile, project_id, project_name)
         return {"fields": fields, "model_label": f"{config.model} at {config.base_url}" if config else ""}
 
     async def load(self, project_id: str, project_name: str = "") -> None:
@@ -164,3 +166,13 @@ class WritingModel(param.Parameterized):
 
     def kept_scripts(self) -> list[str]:
         return [v["text"].strip() for v in self.variants if v["kept"] and v["text"].strip()]
+
+
+def _from_offer(profile: Profile, project_id: str, project_name: str) -> dict[str, Any]:
+    """An unsaved brief starts from the project's offer (its product and price, as the end card writes the price),
+    else from the project's name: the store types the product once."""
+    offer = get_offer(profile, project_id) if project_id else None
+    if offer is None or not offer.has_product:
+        return {"product": project_name}
+    words = offer_text(offer, profile_locale(profile, get_defaults(profile).voice))
+    return {"product": offer.product, "price": words.price}

@@ -232,7 +232,7 @@ class ProducePage(PageView):
         self._quality_notes = pn.pane.HTML("", visible=False, sizing_mode="stretch_width")
 
         # -- offer, end card, hook --------------------------------------------------------------------
-        self._product = pmui.TextInput(label="Product", placeholder="e.g. Denim jacket", width=300)
+        self._product = pmui.TextInput(label="Product on the end card", placeholder="e.g. Denim jacket", width=300)
         self._price = pmui.TextInput(label="Price", placeholder="49.90", width=120)
         self._currency = pmui.AutocompleteInput(label="Currency", options=list(CURRENCIES), value="EUR",
                                                 restrict=False, width=120)

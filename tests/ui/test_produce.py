@@ -524,7 +524,7 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     assert any(s.keywords == ("laces", "sole") for s in list_segments(shop))
 
     # The script: length and price shown while typing.
-    page.get_by_label("Script").fill(STORY_SCRIPT)
+    page.get_by_role("textbox", name="Script", exact=True).fill(STORY_SCRIPT)
     page.get_by_text(f"{len(STORY_SCRIPT)} characters · about").wait_for(timeout=90_000)
     page.get_by_text(f"${len(STORY_SCRIPT) / 1000 * 2:.2f}").first.wait_for(timeout=60_000)
 

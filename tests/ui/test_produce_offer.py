@@ -109,9 +109,9 @@ def test_offer_section_in_the_browser_and_a_draft_ends_with_the_card(browser, wo
     page.get_by_text("Project 'Denim jacket' created.").wait_for(timeout=90_000)
     page.locator("input[type=file]").set_input_files([str(footage)])
     page.get_by_text("8.0 s · 640x360").wait_for(timeout=120_000)
-    page.get_by_label("Script").fill("Meet the denim jacket. Soft, strong and ready for autumn.")
+    page.get_by_role("textbox", name="Script", exact=True).fill("Meet the denim jacket. Soft, strong and ready for autumn.")
 
-    page.get_by_label("Product").fill("Denim jacket")
+    page.get_by_label("Product on the end card").fill("Denim jacket")
     page.get_by_label("Price", exact=True).fill("abc")
     page.get_by_role("button", name="Save offer").click()
     page.get_by_text("is not a number").wait_for(timeout=60_000)

@@ -101,7 +101,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_text("Segment saved.").wait_for(timeout=60_000)
 
     # The script with its price; the voiceover generated and played.
-    page.get_by_label("Script").fill(SCRIPT)
+    page.get_by_role("textbox", name="Script", exact=True).fill(SCRIPT)
     page.get_by_text(f"{len(SCRIPT)} characters · about").wait_for(timeout=90_000)
     page.get_by_text(f"${len(SCRIPT) / 1000 * 2:.2f}").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Generate voiceover").click()

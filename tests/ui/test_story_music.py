@@ -89,7 +89,7 @@ def test_photos_and_a_track_make_a_clip_with_music(browser, workspace, served_st
     page.get_by_title("hat-top.png").wait_for(timeout=120_000)
     page.get_by_role("button", name="Analyze footage").click()
     page.get_by_text("found by analysis").wait_for(timeout=180_000)
-    page.get_by_label("Script").fill(SCRIPT)
+    page.get_by_role("textbox", name="Script", exact=True).fill(SCRIPT)
     page.get_by_text(f"{len(SCRIPT)} characters · about").wait_for(timeout=90_000)
 
     # The music: the track picked, and the player plays it.

@@ -148,3 +148,14 @@ def test_write_scripts_in_the_browser_streams_three_variants_from_the_model(brow
         page.get_by_text("The render uses 3 written script(s).").wait_for(timeout=30_000)
         screenshot(page, "61-write-scripts-kept")
     assert "Traceback" not in studio.log()
+
+
+def test_an_unsaved_brief_starts_from_the_projects_offer(view):
+    """The brief shares the offer's product and price (issue 22: 'shared with the offer fields'), until it is saved."""
+    from editfactory.services.offer import set_offer, set_profile_locale
+
+    profile, project_id = view.session.profile, view.model.project_id
+    set_profile_locale(profile, "en_US")
+    set_offer(profile, project_id, {"product": "Trail shoe GTX", "price": 89.9, "currency": "USD"})
+    asyncio.run(view._writing.model.load(project_id, "Trail shoe"))  # as on opening the project
+    assert (view._writing._product.value, view._writing._price.value) == ("Trail shoe GTX", "$89.90")
