@@ -24,8 +24,8 @@ RETRYABLE_STATUSES = (FAILED, INTERRUPTED, CANCELLED)
 
 def elapsed_text(job: Job, now: dt.datetime | None = None) -> str:
     """'1:05' since the job started (or how long it ran, once finished)."""
-    if job.started_at is None:
-        return "waiting"
+    if job.started_at is None:  # still in the queue, or ended there (cancelled, failed) without running
+        return "waiting" if job.status == QUEUED else "—"
     end = job.finished_at or now or dt.datetime.now(job.started_at.tzinfo)
     seconds = max(0, int((end - job.started_at).total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"
