@@ -17,6 +17,8 @@ from editfactory.media.probe import probe
 from editfactory.media.runner import run_ffmpeg
 from editfactory.media.safe_zones import safe_area, zones_for
 
+ZONE_SHADE = "black@0.5"
+"""Darkens the covered areas first, so their red tint reads as red over bright footage too (not orange on yellow)."""
 ZONE_COLOR = "0xFF3B30@0.45"
 """Translucent red: the covered areas, the picture still visible under them."""
 SAFE_EDGE_COLOR = "0x30D158"
@@ -34,6 +36,7 @@ def overlay_frame(clip: Path, preset: str | RenderPreset, output: Path, *, at: f
     video = ffmpeg.input(str(clip), ss=f"{max(0.0, min(at, info.duration - 0.05)):.3f}").video.filter("scale", width, height)
     for zone in zones_for(preset):
         x, y, w, h = zone.pixels(width, height)
+        video = video.filter("drawbox", x=x, y=y, w=w, h=h, color=ZONE_SHADE, t="fill")
         video = video.filter("drawbox", x=x, y=y, w=w, h=h, color=ZONE_COLOR, t="fill")
     x0, y0, x1, y1 = safe_area(preset).pixels(width, height)
     video = video.filter("drawbox", x=x0, y=y0, w=x1 - x0, h=y1 - y0, color=SAFE_EDGE_COLOR, t=2)
