@@ -13,10 +13,17 @@ from pathlib import PurePath
 from typing import Any
 
 from editfactory.jobs import registry as kinds
+from editfactory.tts.registry import PROVIDERS
 
 Names = Mapping[str, str]
 
-_PROVIDERS = {"piper": "Piper", "edge": "Edge", "elevenlabs": "ElevenLabs", "kokoro": "Kokoro", "xtts": "XTTS"}
+
+
+def provider_words(name: str) -> str:
+    """A voice provider as a job names it: its own label without the note in brackets ('Piper (offline)' → 'Piper');
+    read from the provider (self-describing providers), so a new one needs no entry here."""
+    provider = PROVIDERS.get(name)
+    return provider.label.split(" (")[0] if provider is not None else name
 _PRESETS = {"tiktok": "TikTok", "reels": "Reels", "shorts": "Shorts", "square": "square", "landscape": "landscape"}
 
 
@@ -41,7 +48,7 @@ def voice_words(voice: Mapping[str, Any] | None, names: Names) -> str:
     voice = voice or {}
     provider = str(voice.get("provider") or "")
     voice_id = str(voice.get("voice") or "")
-    label = _PROVIDERS.get(provider, provider.capitalize())
+    label = provider_words(provider)
     if voice_id in names:
         who = names[voice_id]
     else:
@@ -86,7 +93,7 @@ def _voice_preview(inputs: Mapping[str, Any], names: Names) -> str:
 
 def _clone_voice(inputs: Mapping[str, Any], names: Names) -> str:
     samples = len(inputs.get("samples") or [])
-    provider = _PROVIDERS.get(str(inputs.get("provider") or ""), str(inputs.get("provider") or ""))
+    provider = provider_words(str(inputs.get("provider") or ""))
     return _join(f"Clone the voice {_quoted(inputs.get('name') or '')} from {_plural(samples, 'sample')}",
                  f"with {provider}" if provider else "")
 
