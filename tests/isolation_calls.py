@@ -19,16 +19,19 @@ from editfactory.core.ids import new_id
 from editfactory.costs import ledger
 from editfactory.footage import (analysis, captions, deletion, duplicates, framing, music, posters, segments, selection,
                                  sources)
+from editfactory.footage import transitions as project_transitions
 from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import footage as library_jobs
 from editfactory.jobs.kinds import publishing as publishing_jobs
 from editfactory.jobs.kinds import voices as voice_jobs
-from editfactory.services import clip_catalog, projects
+from editfactory.services import brand, clip_catalog, offer, projects
 from editfactory.media.captions import CaptionStyle
 from editfactory.profiles import Profile
 from editfactory.publish import outbox, service
 from editfactory.tts import cloning
 from editfactory.tts.service import synthesize_for_profile
+from editfactory.writing import brief as briefs
+from editfactory.writing import post_copy
 from tests.music_tracks import make_track
 
 
@@ -123,6 +126,22 @@ CALLS = {
     # sources and segments
     "editfactory.footage.sources.get_source": lambda via, it: sources.get_source(via, it.source),
     "editfactory.footage.deletion.delete_source": lambda via, it: deletion.delete_source(via, it.source),
+    "editfactory.footage.deletion.source_usage": lambda via, it: deletion.source_usage(via, it.source),
+    # a project's finishing choices: transition, logo, offer, brief; post copy for a clip
+    "editfactory.footage.transitions.project_transition":
+        lambda via, it: project_transitions.project_transition(via, it.project),
+    "editfactory.footage.transitions.set_project_transition":
+        lambda via, it: project_transitions.set_project_transition(via, it.project, "crossfade"),
+    "editfactory.services.brand.project_watermark": lambda via, it: brand.project_watermark(via, it.project),
+    "editfactory.services.brand.set_project_watermark": lambda via, it: brand.set_project_watermark(via, it.project, False),
+    "editfactory.services.brand.watermark_for": lambda via, it: brand.watermark_for(via, it.project),
+    "editfactory.services.offer.get_offer": lambda via, it: offer.get_offer(via, it.project),
+    "editfactory.services.offer.set_offer":
+        lambda via, it: offer.set_offer(via, it.project, {"product": "Stolen", "price": 1.0, "currency": "EUR"}),
+    "editfactory.writing.brief.load_brief": lambda via, it: briefs.load_brief(via, it.project),
+    "editfactory.writing.brief.save_brief": lambda via, it: briefs.save_brief(via, it.project, briefs.Brief("Stolen")),
+    "editfactory.writing.post_copy.suggest_for_clip":
+        lambda via, it: post_copy.suggest_for_clip(via, it.clip, ["tiktok"], use_model=False),
     "editfactory.footage.sources.list_sources": lambda via, it: sources.list_sources(via, project_id=it.project),
     "editfactory.footage.sources.count_sources": lambda via, it: sources.count_sources(via, project_id=it.project),
     "editfactory.footage.analysis.analyze_source": lambda via, it: analysis.analyze_source(via, it.source),

@@ -49,6 +49,7 @@ AREAS = {
     "voices and costs": ("editfactory.tts.", "editfactory.costs."),
     "publishing": ("editfactory.publish.",),
     "jobs": ("editfactory.jobs.",),
+    "brand, offer and writing": ("editfactory.services.brand.", "editfactory.services.offer.", "editfactory.writing."),
 }
 """The catalogue by area, for the printed counts."""
 
