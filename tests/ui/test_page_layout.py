@@ -95,8 +95,8 @@ def test_the_publish_form_can_be_clicked_above_the_outbox(browser, workspace, se
     assert uncovered(page, schedule) and uncovered(page, date), f"the form is covered after the error at {size}"
     schedule.click(timeout=5_000)
 
-    page.get_by_label("Caption (every channel without its own)").fill("y" * 380)  # X takes 263
-    refusal = page.get_by_text("380 / 263 characters — 117 too many")
+    page.get_by_label("Caption (every channel without its own)").fill("y" * 380)  # X takes 275 (280 less the caption tag)
+    refusal = page.get_by_text("380 / 275 characters — 105 too many")
     refusal.wait_for(timeout=15_000)
     assert uncovered(page, refusal), f"the '117 too many' refusal is covered at {size}"
     assert uncovered(page, schedule), f"the button is covered after the refusal at {size}"
@@ -105,11 +105,16 @@ def test_the_publish_form_can_be_clicked_above_the_outbox(browser, workspace, se
 
     # Mended, it goes out: two clips on three channels, the second two hours after the first.
     page.get_by_label("Caption (every channel without its own)").fill("Soon in the shop")
-    page.get_by_text("16 / 263 characters").wait_for(timeout=15_000)
+    page.get_by_text("16 / 275 characters").wait_for(timeout=15_000)
     date.get_by_role("spinbutton", name="Year").click(timeout=5_000)
     page.keyboard.type(f"{dt.date.today().year + 1}1201100000")  # each part moves on to the next
     spacing.fill("120")
     schedule.click(timeout=5_000)
+    # Green boots (the newest, ticked first) went to these channels before: Publish asks before posting it again.
+    again = page.get_by_role("button", name="Post again")
+    again.wait_for(timeout=15_000)
+    assert uncovered(page, again), f"'Post again' is covered at {size}"
+    again.click(timeout=5_000)
     page.get_by_text("Publish — succeeded").wait_for(timeout=60_000)
     scheduled = sorted((p.scheduled_at, p.platform) for p in list_publications(shop) if p.scheduled_at is not None)
     first = dt.datetime(dt.date.today().year + 1, 12, 1, 10, 0)
