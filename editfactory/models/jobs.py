@@ -153,6 +153,15 @@ class JobsModel(param.Parameterized):
         """What the job makes, in words (ids named)."""
         return describe_job(job.kind, job.inputs, self.names)
 
+    def cancel(self, job_id: str) -> Job:
+        return self.session.runner.cancel(self.session.require_profile(), job_id)
+
+    def retry(self, job_id: str) -> str:
+        job = JobStore(self.session.require_profile()).get(job_id)
+        if job.status not in RETRYABLE_STATUSES:
+            raise ValidationError(f"Only failed, cancelled or interrupted jobs can be retried; this one is {job.status}.")
+        return self.session.runner.retry(self.session.require_profile(), job_id)
+
 
 _NAME_QUERIES = {"projects": "SELECT id, name FROM projects", "clips": "SELECT id, name FROM clips",
                  "sources": "SELECT id, filename FROM source_videos", "voices": "SELECT id, name FROM voices"}
@@ -171,12 +180,3 @@ def job_names(profile, jobs: Iterable[Job]) -> dict[str, str]:
             names.update(profile.db.fetchall(f"{_NAME_QUERIES[table]} WHERE id IN ({marks})", sorted(ids)))
     names.update({c.id: c.name for c in known_channels(profile).values()})
     return names
-
-    def cancel(self, job_id: str) -> Job:
-        return self.session.runner.cancel(self.session.require_profile(), job_id)
-
-    def retry(self, job_id: str) -> str:
-        job = JobStore(self.session.require_profile()).get(job_id)
-        if job.status not in RETRYABLE_STATUSES:
-            raise ValidationError(f"Only failed, cancelled or interrupted jobs can be retried; this one is {job.status}.")
-        return self.session.runner.retry(self.session.require_profile(), job_id)
