@@ -51,8 +51,8 @@ def test_two_tabs_on_two_profiles_with_jobs_running_each_see_only_their_own(brow
         page = tabs[profile.name]
         page.get_by_text("Jobs", exact=True).first.click()
         page.get_by_text("1 job(s) shown").first.wait_for(timeout=60_000)
-        page.get_by_text(own_project["id"]).first.wait_for(timeout=30_000)  # in the job's inputs
-        assert page.get_by_text(other_project["id"]).count() == 0
+        page.get_by_text(f"'{own_project['name']}'", exact=False).first.wait_for(timeout=30_000)  # what it makes
+        assert page.get_by_text(f"'{other_project['name']}'", exact=False).count() == 0
         assert [job.inputs["project_id"] for job in JobStore(profile).list()] == [own_project["id"]]
 
     # Switching the profile in one tab leaves the other tab where it was.
@@ -63,8 +63,8 @@ def test_two_tabs_on_two_profiles_with_jobs_running_each_see_only_their_own(brow
     hats_tab.reload()
     hats_tab.get_by_text("1 job(s) shown").first.wait_for(timeout=60_000)
     assert f"profile={hats.id}" in hats_tab.url
-    hats_tab.get_by_text(hats_project["id"]).first.wait_for(timeout=30_000)
-    assert hats_tab.get_by_text(shoes_project["id"]).count() == 0
+    hats_tab.get_by_text(f"'{hats_project['name']}'", exact=False).first.wait_for(timeout=30_000)
+    assert hats_tab.get_by_text(f"'{shoes_project['name']}'", exact=False).count() == 0
     for name, page in tabs.items():
         page.get_by_text("succeeded", exact=True).first.wait_for(timeout=300_000)
         screenshot(page, f"31-two-tabs-jobs-{name.lower()}")
