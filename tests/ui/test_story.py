@@ -79,7 +79,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_label("Postiz API key").fill(KEY)
     page.get_by_text("Publishing on").first.click()
     page.get_by_role("button", name="Save Postiz settings").click()
-    page.get_by_role("button", name="Test connection").click()
+    page.get_by_role("button", name="Test connection").first.click()
     page.get_by_text("b TikTok").first.wait_for(timeout=60_000)
     screenshot(page, "41-story-settings")
     assert KEY not in page.content()
