@@ -106,7 +106,7 @@ def test_photos_and_a_track_make_a_clip_with_music(browser, workspace, served_st
     screenshot(page, "71-story-music-picked")
 
     # One variant, rendered; it plays with sound and names its music.
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider").last  # Render's Variants (Write scripts and the end card have sliders above it)
     slider.focus()
     slider.press("Home")  # 1 variant
     page.get_by_role("button", name="Render", exact=True).click()
