@@ -55,3 +55,10 @@ class ChosenFiles(JSComponent):
     def empty_files(self) -> list[str]:
         """Names of the latest choice's files that are empty (0 bytes)."""
         return [item["name"] for item in self.chosen if item["size"] == 0]
+
+
+def received_files(upload, value) -> list[tuple[str, bytes]]:
+    """``(file name, bytes)`` of each file a FileInput/FileDropper just received (one file or several)."""
+    values = value if isinstance(value, list) else [value]
+    names = upload.filename if isinstance(upload.filename, list) else [upload.filename]
+    return list(zip(names, values, strict=False))

@@ -15,7 +15,7 @@ from editfactory.footage.music import AUDIO_SUFFIXES
 from editfactory.models.produce import size_label
 from editfactory.models.session import FAILED
 from editfactory.services.uploads import empty_file_reason
-from editfactory.ui.file_choice import ChosenFiles
+from editfactory.ui.file_choice import ChosenFiles, received_files
 from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
 from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
@@ -137,9 +137,7 @@ class MusicPage(PageView):
     def _on_upload(self, event) -> None:
         if not event.new:
             return
-        values = event.new if isinstance(event.new, list) else [event.new]
-        names = self._upload.filename if isinstance(self._upload.filename, list) else [self._upload.filename]
-        files = list(zip(names, values, strict=False))
+        files = received_files(self._upload, event.new)
 
         async def received() -> None:
             await self.upload(files)

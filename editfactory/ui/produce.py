@@ -39,7 +39,7 @@ from editfactory.services.offer import BACKGROUNDS, DEFAULT_CTA, Offer
 from editfactory.services.uploads import FOOTAGE_SUFFIXES, empty_file_reason
 from editfactory.tts import price_label
 from editfactory.tts.registry import PROVIDERS
-from editfactory.ui.file_choice import ChosenFiles
+from editfactory.ui.file_choice import ChosenFiles, received_files
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
@@ -370,9 +370,7 @@ class ProducePage(PageView):
     def _on_upload(self, event) -> None:
         if not event.new:
             return
-        values = event.new if isinstance(event.new, list) else [event.new]
-        names = self._upload.filename if isinstance(self._upload.filename, list) else [self._upload.filename]
-        files = list(zip(names, values, strict=False))
+        files = received_files(self._upload, event.new)
 
         async def upload_received() -> None:
             await self.upload(files)
