@@ -15,6 +15,8 @@ os.environ.setdefault("EDITFACTORY_PUBLISH_AUTO_RETRY", "0")
 @pytest.fixture(autouse=True)
 def _isolated_workspace_env(tmp_path, monkeypatch):
     monkeypatch.setenv("EDITFACTORY_DATA", str(tmp_path / "workspace-default"))
+    # Keys go to owner-only files, never to the machine's keyring; the keyring tests opt in themselves.
+    monkeypatch.setenv("EDITFACTORY_SECRETS_BACKEND", "file")
 
 
 @pytest.fixture

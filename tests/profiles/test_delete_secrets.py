@@ -39,14 +39,16 @@ class MemoryKeyring(KeyringBackend):
 @pytest.fixture
 def memory_keyring(monkeypatch):
     monkeypatch.delenv(secrets.BACKEND_ENV_VAR, raising=False)
-    previous = keyring.get_keyring()
+    # Not keyring.get_keyring(): when nothing chose a backend yet, keyring picks the best subclass of
+    # KeyringBackend it knows, which is MemoryKeyring itself, and that would then outlive the test.
+    previous = keyring.core._keyring_backend
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     try:
         assert secrets.backend_name() == "keyring"
         yield backend
     finally:
-        keyring.set_keyring(previous)
+        keyring.core._keyring_backend = previous
 
 
 def test_deleting_a_profile_removes_its_keys_from_the_keyring(workspace, memory_keyring):
