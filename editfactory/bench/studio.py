@@ -6,7 +6,8 @@ served by one ``panel serve`` the way README command (1) starts the studio, and 
 Chromium, side by side in one run (each round opens the floor, then the studio's page). Timed, p50/p95 in ms:
 
 - first open of each page by URL → its data on screen, as a ratio to the floor's open (targets p50 ≤ 1.3×,
-  p95 ≤ 2×);
+  p95 ≤ 2×); "(whole)" is the same open until the page's lower parts, built once its top is on screen
+  (``PageView.deferred``), are there too (no target: printed so the deferral hides nothing);
 - in-app page change (a click in the menu) and profile switch → the new page's data on screen (p50 ≤ 300 ms,
   p95 ≤ 600 ms);
 - job progress written to the profile's database (by another process, as a notebook would) → the new step on
@@ -151,13 +152,13 @@ class Driver:
         """Wait until ``name``'s data for ``profile`` is on screen."""
         page = self.page
         if name == "library":
-            page.get_by_text(self.profiles[profile][1]).first.wait_for(timeout=WAIT_MS)
+            page.get_by_text(self.profiles[profile][1]).filter(visible=True).first.wait_for(timeout=WAIT_MS)
         elif name == "jobs":
-            page.get_by_text("job(s) shown").first.wait_for(timeout=WAIT_MS)
+            page.get_by_text("job(s) shown").filter(visible=True).first.wait_for(timeout=WAIT_MS)
         else:
-            page.locator("h5", has_text=LABELS[name]).first.wait_for(timeout=WAIT_MS)
+            page.locator("h5", has_text=LABELS[name]).filter(visible=True).first.wait_for(timeout=WAIT_MS)
         # The shell shows "Opening …" until the page's refresh for this profile has run.
-        page.get_by_text(re.compile(r"^Opening .*…$")).wait_for(state="detached", timeout=WAIT_MS)
+        page.get_by_text(re.compile(r"^Opening .*…$")).wait_for(state="hidden", timeout=WAIT_MS)
 
     def open_floor(self) -> float:
         start = time.perf_counter()
@@ -165,18 +166,28 @@ class Driver:
         self.page.get_by_text("floor row 25", exact=True).wait_for(timeout=WAIT_MS)
         return (time.perf_counter() - start) * 1000
 
-    def open(self, name: str, profile: str = "big") -> float:
+    def complete(self) -> None:
+        """Wait until the page's lower parts (built once its top is on screen, ``PageView.deferred``) are there."""
+        self.page.locator(".ef-page:visible .ef-deferred:not(.ef-filled)").first.wait_for(
+            state="detached", timeout=WAIT_MS)
+
+    def open(self, name: str, profile: str = "big") -> tuple[float, float]:
+        """Milliseconds to the page's data on screen, and to the whole page (its lower parts too)."""
         start = time.perf_counter()
         self.page.goto(f"{self.base}/studio?page={name}&profile={self.profiles[profile][0]}")
         self.shown(name, profile)
-        return (time.perf_counter() - start) * 1000
+        shown = (time.perf_counter() - start) * 1000
+        self.complete()
+        return shown, (time.perf_counter() - start) * 1000
 
     def change_page(self, name: str, profile: str = "big") -> float:
         item = self.page.locator(".MuiListItemButton-root", has_text=LABELS[name]).first
         start = time.perf_counter()
         item.click()
         self.shown(name, profile)
-        return (time.perf_counter() - start) * 1000
+        elapsed = (time.perf_counter() - start) * 1000
+        self.complete()  # the next click waits for the whole page, as a person would
+        return elapsed
 
     def switch_profile(self, target_name: str, profile: str) -> float:
         self.page.get_by_role("combobox").first.click()
@@ -195,7 +206,9 @@ def measure(driver: Driver, rounds: int, store: JobStore, job_id: str, names: di
     for _ in range(rounds):
         for name in PAGES:
             add("open floor", driver.open_floor())  # side by side: the floor just before each page
-            add(f"open {name}", driver.open(name))
+            shown, whole = driver.open(name)
+            add(f"open {name}", shown)
+            add(f"open {name} (whole)", whole)
     driver.open("library")
     for _ in range(rounds):
         for name in (*PAGES[1:], "library"):
@@ -271,7 +284,7 @@ def report(samples: dict[str, list[float]]) -> None:
             p50, p95 = _percentiles(values)
             if name.startswith("open "):
                 ratio50, ratio95 = p50 / floor50, p95 / floor95
-                target = ("—" if name == "open floor" else
+                target = ("—" if name == "open floor" or name.endswith("(whole)") else
                           f"p50 <= {OPEN_RATIO_TARGETS[0]}x, p95 <= {OPEN_RATIO_TARGETS[1]}x floor: "
                           f"{'met' if ratio50 <= OPEN_RATIO_TARGETS[0] and ratio95 <= OPEN_RATIO_TARGETS[1] else 'NOT met'}")
                 print(f"{'':<{len(tag) + 2}}{name:<22} {p50:8.0f} {p95:8.0f} {ratio50:10.2f} {ratio95:10.2f}  {target}")

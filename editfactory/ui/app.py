@@ -15,6 +15,7 @@ import panel as pn
 import panel_material_ui as pmui
 import param
 from panel.custom import JSComponent
+from panel.io.state import set_curdoc
 from panel.viewable import Viewer
 
 from editfactory.jobs import JobRunner
@@ -29,7 +30,7 @@ from editfactory.ui.server import shared_runner, shared_workspace
 
 log = logging.getLogger(__name__)
 
-POLL_PERIOD_MS = 1000
+POLL_PERIOD_MS = 500  # job progress on screen within 1 s (issue 21); a poll costs 10-30 ms of CPU
 REVEAL_AFTER_SECONDS = 1.5  # a page is shown at the latest this long after a switch, loaded or not
 
 
@@ -58,6 +59,13 @@ class StudioApp(Viewer):
         # it is the only policy Bokeh gives no max-height of 100%). Stretched to the window, every column of a page
         # was capped at the window's height and the next one drawn over its overflow (issue 21, point 1).
         self._main = pn.Column(sizing_mode="stretch_width", height_policy="fixed")
+        # Pages opened once stay built in the main area, each in a holder shown only while it is the page (and its
+        # data is this profile's): changing pages then toggles two holders instead of rebuilding a page's 100-270
+        # Bokeh models, which took seconds (issue 21). A profile switch drops the hidden pages: their data is the
+        # previous profile's and must not stay in the browser.
+        self._holders: dict[str, pn.Column] = {}
+        self._notice = pmui.Typography("", variant="body1", margin=20)
+        self._startup_row = pn.Column(sizing_mode="stretch_width", margin=0, visible=False)
         self._menu_pages = [page.name for page in pages()]  # the registry's pages when this session started
         self._menu = pmui.MenuList(
             items=[{"label": page.label, "icon": page.icon} for page in pages()], active=0,
@@ -65,6 +73,8 @@ class StudioApp(Viewer):
         self._menu.param.watch(self._on_menu, "active")
         self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"}, align="center")
         self._startup = pmui.Alert(object="", severity="warning", visible=False, closeable=True)
+        self._startup_row.objects = [self._startup]
+        self._main.objects = [self._notice, self._startup_row]
         self._callback = None
         self._page: pmui.Page | None = None
 
@@ -87,7 +97,7 @@ class StudioApp(Viewer):
         if doc is not None and doc.session_context is not None:
             # Served: the first page is filled once the browser has drawn the shell; updates sent before
             # that can be lost by the page's components.
-            self._main.objects = [self._opening_notice()]
+            self._show_opening()
             pn.state.onload(lambda: self._mount(self.session.page))
         else:
             self._mount(session.page)
@@ -101,8 +111,8 @@ class StudioApp(Viewer):
         def follow(*_) -> None:
             if info.timezone and info.timezone != self.session.timezone:
                 self.session.timezone = info.timezone
-                if self._main.objects and self._main.objects[-1] is self._views.get(self.session.page):
-                    self._mount(self.session.page)  # redraw the page shown in the new zone
+                if self.session.page in self._holders:
+                    self._mount(self.session.page)  # reload the page shown: its times in the new zone
 
         info.param.watch(follow, "timezone")
         follow()
@@ -138,25 +148,65 @@ class StudioApp(Viewer):
             self._views[page] = view
         return view
 
+    def _holder(self, page: str) -> pn.Column:
+        """The page's place in the main area, added (hidden) the first time the page is opened."""
+        holder = self._holders.get(page)
+        if holder is None:
+            holder = pn.Column(self._view(page), sizing_mode="stretch_width", height_policy="fixed", margin=0,
+                               visible=False, css_classes=["ef-page", f"ef-page-{page}"])
+            self._holders[page] = holder
+            self._main.objects = [*self._main.objects, holder]  # the browser builds this page only
+        return holder
+
+    def _show(self, page: str | None) -> None:
+        """Show ``page`` (None: the "Opening …" notice); the other pages opened before stay built, hidden."""
+        for name, holder in self._holders.items():
+            if holder.visible != (name == page):
+                holder.visible = name == page
+        self._startup_row.visible = page is not None
+        self._notice.visible = page is None
+        view = self._views.get(page) if page is not None else None
+        if view is not None and view._deferred:
+            # Its lower parts are built once this change has reached the browser: the top is drawn meanwhile.
+            doc = pn.state.curdoc
+            if doc is not None and doc.session_context is not None:
+                def complete() -> None:
+                    with set_curdoc(doc):
+                        view.complete()
+
+                doc.add_timeout_callback(complete, 10)
+            else:
+                view.complete()
+
+    def _show_opening(self) -> None:
+        name = self.session.profile.name if self.session.profile else ""
+        self._notice.object = f"Opening {name}…"
+        self._show(None)
+
+    def showing(self) -> list:
+        """What the main area shows now: the "Opening …" notice, or the startup notice (when there is one) and
+        the page's view."""
+        if self._notice.visible:
+            return [self._notice]
+        shown = [self._startup] if self._startup.visible else []
+        return shown + [self._views[name] for name, holder in self._holders.items() if holder.visible]
+
     def _mount(self, page: str) -> None:
         """Show ``page``; if its data belongs to another profile (or was never loaded), show nothing of it until
         it has been refreshed, so a switch never shows the previous profile's data, not even for a moment."""
         view = self._view(page)
+        self._holder(page)
         profile_id = self.session.profile_id
         fresh = self._loaded_for.get(page) == profile_id
-        shown = [self._startup, view] if fresh else [self._opening_notice()]
-        if [id(o) for o in self._main.objects] != [id(o) for o in shown]:
-            # Only when it changes (a new time zone re-mounts the page shown): the browser would rebuild it for nothing.
-            self._main.objects = shown
+        if fresh:
+            self._show(page)
+        else:
+            self._show_opening()
 
         async def refresh() -> None:
             await self._refresh(page, view, profile_id, reveal=not fresh)
 
         view.spawn(refresh, locked=True)
-
-    def _opening_notice(self):
-        name = self.session.profile.name if self.session.profile else ""
-        return pmui.Typography(f"Opening {name}…", variant="body1", margin=20)
 
     async def _refresh(self, page: str, view: PageView, profile_id: str, *, reveal: bool) -> None:
         if reveal:
@@ -170,7 +220,7 @@ class StudioApp(Viewer):
     def _reveal(self, page: str, profile_id: str) -> None:
         self._reveal_due = None
         if self.session.page == page and self.session.profile_id == profile_id:
-            self._main.objects = [self._startup, self._views[page]]
+            self._show(page)
 
     async def _refresh_view(self, page: str, view: PageView, profile_id: str) -> None:
         try:
@@ -183,6 +233,11 @@ class StudioApp(Viewer):
     def _on_profile(self, event) -> None:
         self._show_profile_name()
         self._startup.visible = False
+        self._show_opening()
+        # The hidden pages hold the previous profile's data: out of the browser with them (rebuilt when opened).
+        current = self._holders.get(self.session.page)
+        self._holders = {self.session.page: current} if current is not None else {}
+        self._main.objects = [self._notice, self._startup_row, *self._holders.values()]
         self._mount(self.session.page)
 
     async def poll(self) -> None:

@@ -33,6 +33,7 @@ class PageView(Viewer):
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self._tasks: set[asyncio.Task] = set()
+        self._deferred: list[tuple[pn.Column, tuple]] = []
         entry = page_of_view(type(self))
         if entry is not None:
             if self.model is None:
@@ -64,6 +65,28 @@ class PageView(Viewer):
         # The loop keeps only a weak reference to a task: hold it until it is done.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def deferred(self, *objects: Any) -> pn.Column:
+        """A column holding ``objects`` that is filled only once the page is on screen (``complete``).
+
+        A long page's lower parts cost most of its first open: each widget is a Bokeh model built on the server and
+        drawn by the browser (Produce, Voices and Settings have 200-270). Built after the top is shown, the top no
+        longer waits for them (issue 21). Without a server (notebooks, component tests) it is filled at once.
+        """
+        column = pn.Column(sizing_mode="stretch_width", margin=0, css_classes=["ef-deferred"])
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            self._deferred.append((column, objects))
+        else:
+            column.objects = list(objects)
+        return column
+
+    def complete(self) -> None:
+        """Fill the parts left for after the first show (the shell calls it once the page is on screen)."""
+        pending, self._deferred = self._deferred, []
+        for column, objects in pending:
+            column.objects = list(objects)
+            column.css_classes = ["ef-deferred", "ef-filled"]
 
     async def refresh(self) -> None:
         """Reload everything shown for the session's profile."""

@@ -810,6 +810,7 @@ class ProducePage(PageView):
                      self._refused, JobProgressList(watch=self._import_watch, name_of=self.job_name), self._sources,
                      JobProgressList(watch=self._analysis_watch, name_of=self.job_name), self._source_deleter,
                      subtitle="Source videos of this project; analysis scores their best moments."),
+            self.deferred(  # below the fold: built once the top is on screen
             _section("2 · Segments", self._segment_count, self._segments, self._segment_player,
                      pn.Row(self._add_source, self._add_start, self._add_end, self._add_keywords, self._add,
                             ),
@@ -836,6 +837,7 @@ class ProducePage(PageView):
                      self._results,
                      subtitle=f"1–{MAX_VARIANTS} variants; a draft is a fast half-size preview, its voiceover is "
                               "reused by the final render at no extra cost."),
+            ),
             sizing_mode="stretch_width",
         )
 

@@ -88,6 +88,7 @@ class SettingsPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
+        self._layout = None
         model = self.model  # built from the page registry (models/pages.py)
         self._generation = 0
         self._preview_generation = 0
@@ -459,6 +460,11 @@ class SettingsPage(PageView):
     # -- layout --------------------------------------------------------------------------------------------------
 
     def __panel__(self):
+        if self._layout is None:
+            self._layout = self._build()
+        return self._layout
+
+    def _build(self):
         def section(title: str, *objects, **kwargs):
             return pmui.Paper(pmui.Typography(title, variant="h6"), *objects, sizing_mode="stretch_width",
                               margin=(8, 0), elevation=1, **kwargs)
@@ -477,6 +483,7 @@ class SettingsPage(PageView):
             pmui.Typography("Settings", variant="h5"),
             section("Profile", pn.Row(self._name), self._description, self._save_profile, self._profile_message),
             section("Captions", pn.Row(style_form, preview, sizing_mode="stretch_width")),
+            self.deferred(  # below the fold: built once the top is on screen
             section("Brand", *self._brand.objects()),
             section("Framing", pmui.Typography(
                 "How landscape, ultra-wide or small footage fills a vertical clip: cropped to the subject, or shown "
@@ -499,6 +506,7 @@ class SettingsPage(PageView):
                     pn.Row(self._confirm_above, self._save_confirm), self._confirm_message),
             section("Monthly quota", pn.Row(self._quota, self._save_quota), self._quota_message, self._quota_text,
                     self._quota_bar),
+            ),
             sizing_mode="stretch_width",
         )
 

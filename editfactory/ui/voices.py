@@ -37,6 +37,7 @@ class VoicesPage(PageView):
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
+        self._layout = None
         model = self.model  # built from the page registry (models/pages.py)
         # Read from the registry when the page is built, so every registered provider is offered.
         self._labels = {name: cls.label for name, cls in PROVIDERS.items()}
@@ -574,6 +575,11 @@ class VoicesPage(PageView):
     # -- layout ---------------------------------------------------------------------------------
 
     def __panel__(self):
+        if self._layout is None:
+            self._layout = self._build()
+        return self._layout
+
+    def _build(self):
         provider_section = pmui.Paper(
             pn.Row(self._provider, pn.Spacer(width=12), self._model, self._price, self._save_price),
             self._price_message, self._status, self._licence,
@@ -600,7 +606,8 @@ class VoicesPage(PageView):
         )
         return pn.Column(
             pn.Row(pmui.Typography("Voices", variant="h5"), self._recheck),
-            self._checking, self._cards, provider_section, clone_section,
+            self._checking, self._cards, provider_section,
+            self.deferred(clone_section),  # below the fold: built once the top is on screen
             sizing_mode="stretch_width",
         )
 

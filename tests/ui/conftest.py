@@ -142,3 +142,9 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def shown_page(page):
+    """The studio page on screen: pages opened before in the session stay built, hidden (so a locator over the
+    whole document can also find their elements, e.g. two file inputs)."""
+    return page.locator(".ef-page:visible")

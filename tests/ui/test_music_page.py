@@ -158,7 +158,7 @@ def test_each_session_shows_its_own_profile_and_a_switch_leaves_nothing_of_the_l
 
 @pytest.mark.ui
 def test_music_library_in_the_browser(browser, workspace, served_studio, tracks, tmp_path):
-    from tests.ui.conftest import open_page, screenshot
+    from tests.ui.conftest import open_page, screenshot, shown_page
 
     shop = workspace.create("Music Store")
     workspace.remember_last_used(shop.id)
@@ -166,7 +166,7 @@ def test_music_library_in_the_browser(browser, workspace, served_studio, tracks,
     notes.write_text("not music at all\n" * 50)
     studio = served_studio()
     page = open_page(browser, studio.url + "?page=music", wait_text="No music yet", viewport=(1366, 768))
-    page.locator("input[type=file]").set_input_files([str(tracks["groove.mp3"]), str(notes), str(tracks["calm.flac"])])
+    shown_page(page).locator("input[type=file]").set_input_files([str(tracks["groove.mp3"]), str(notes), str(tracks["calm.flac"])])
     page.get_by_text("2 track(s) in this profile's music library").wait_for(timeout=400_000)
     page.get_by_text("notes.mp3 is not an audio file ffmpeg can read").wait_for(timeout=30_000)
     page.locator(".tabulator-cell[tabulator-field='moods']").nth(1).click()

@@ -40,7 +40,7 @@ def test_a_page_registered_in_a_test_is_in_the_menu_and_opens_from_the_url(works
         view = app._views["notes"]
         assert isinstance(view, NotesPage) and isinstance(view.model, NotesModel) and view.title == "Notes"
         assert view.model.refreshed_for == [app.session.profile_id]  # mounted and loaded for this profile
-        assert [str(getattr(o, 'object', '')) for o in app._main.objects][-1] == "## Notes"  # the page is shown
+        assert app.showing()[-1] is view  # the page is shown
         # The menu leads away from it and back.
         app._menu.active = 0
         assert app.session.page == "library"

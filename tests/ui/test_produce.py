@@ -450,7 +450,7 @@ def test_view_refuses_an_empty_file_the_browser_reports_by_name(view, footage):
 @pytest.mark.ui
 def test_empty_and_damaged_uploads_are_refused_in_words_in_the_browser(browser, workspace, served_studio, footage,
                                                                        tmp_path):
-    from tests.ui.conftest import open_page
+    from tests.ui.conftest import open_page, shown_page
 
     shop = workspace.create("Mug Store")
     workspace.remember_last_used(shop.id)
@@ -463,9 +463,9 @@ def test_empty_and_damaged_uploads_are_refused_in_words_in_the_browser(browser, 
     page.get_by_label("New project name").fill("Mugs")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Mugs' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(empty)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(empty)])
     page.get_by_text("empty.mp4 is empty (0 bytes)").wait_for(timeout=60_000)
-    page.locator("input[type=file]").set_input_files([str(empty), str(half), str(footage)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(empty), str(half), str(footage)])
     page.get_by_text("6.0 s · 320x240").wait_for(timeout=120_000)
     page.get_by_text("half.mp4 is not a media file ffmpeg can read: it is incomplete").wait_for(timeout=60_000)
     page.get_by_text("empty.mp4 is empty (0 bytes)").wait_for(timeout=30_000)
@@ -477,7 +477,7 @@ def test_empty_and_damaged_uploads_are_refused_in_words_in_the_browser(browser, 
 def test_produce_story_in_the_browser(browser, workspace, served_studio, footage, tmp_path):
     from editfactory.services import projects
     from editfactory.footage import list_segments
-    from tests.ui.conftest import open_page, screenshot
+    from tests.ui.conftest import open_page, screenshot, shown_page
 
     shop = workspace.create("Trail Store")
     workspace.remember_last_used(shop.id)
@@ -492,7 +492,7 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     page.get_by_label("New project name").fill("Trail shoe")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Trail shoe' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(footage), str(notes)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(footage), str(notes)])
     page.get_by_text("not a supported file type").wait_for(timeout=60_000)
     page.get_by_text("6.0 s · 320x240").wait_for(timeout=90_000)
     # Too small for 1080x1920: the card says so in words, visibly (not only in a tooltip).
@@ -565,7 +565,7 @@ def test_produce_story_in_the_browser(browser, workspace, served_studio, footage
     # The same footage again, as a messaging app re-compresses it: once analyzed, both cards name the other copy.
     copy = tmp_path / "trail-shoe-from-chat.mp4"
     _ffmpeg("-i", str(footage), "-c:v", "libx264", "-crf", "51", "-pix_fmt", "yuv420p", "-c:a", "aac", str(copy))
-    page.locator("input[type=file]").set_input_files([str(copy)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(copy)])
     page.get_by_title("trail-shoe-from-chat.mp4").wait_for(timeout=90_000)  # its card: imported into the project
     page.get_by_role("button", name="Analyze footage").click()
     page.get_by_text("Same footage as trail-shoe.mp4 (this copy is more compressed)").wait_for(timeout=120_000)

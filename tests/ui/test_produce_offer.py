@@ -92,7 +92,7 @@ def _end_card_frame(video: Path, out: Path, at: float) -> Path:
 
 @pytest.mark.ui
 def test_offer_section_in_the_browser_and_a_draft_ends_with_the_card(browser, workspace, served_studio, tmp_path):
-    from tests.ui.conftest import SCREENSHOTS, open_page, screenshot
+    from tests.ui.conftest import SCREENSHOTS, open_page, screenshot, shown_page
     from tests.ui.test_produce import _ffmpeg
 
     footage = tmp_path / "denim.mp4"
@@ -107,7 +107,7 @@ def test_offer_section_in_the_browser_and_a_draft_ends_with_the_card(browser, wo
     page.get_by_label("New project name").fill("Denim jacket")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Denim jacket' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(footage)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(footage)])
     page.get_by_text("8.0 s · 640x360").wait_for(timeout=120_000)
     page.get_by_role("textbox", name="Script", exact=True).fill("Meet the denim jacket. Soft, strong and ready for autumn.")
 

@@ -14,7 +14,7 @@ from editfactory.footage import get_caption_style
 from editfactory.services.brand import get_brand
 from editfactory.storage.settings import get_setting
 from editfactory.ui.settings import SettingsPage
-from tests.ui.conftest import SCREENSHOTS, open_page, screenshot
+from tests.ui.conftest import SCREENSHOTS, open_page, screenshot, shown_page
 
 
 def _logo(color=(220, 20, 60, 255), size=(400, 200)) -> bytes:
@@ -92,13 +92,13 @@ def test_brand_section_in_the_browser(browser, workspace, served_studio, tmp_pat
     studio = served_studio()
     page = open_page(browser, studio.url + "?page=settings", viewport=(1366, 768))
     page.get_by_text("No logo yet").wait_for(timeout=90_000)
-    page.locator("input[type=file][accept*='.svg']").set_input_files(str(logo))
+    shown_page(page).locator("input[type=file][accept*='.svg']").set_input_files(str(logo))
     page.locator("img[alt='Brand logo']").wait_for(timeout=30_000)
     page.locator("img[alt='Logo placement']").wait_for(timeout=30_000)
     page.get_by_text("Logo shop-logo.png saved").wait_for(timeout=15_000)
     bad = tmp_path / "notes.png"
     bad.write_text("not a picture")
-    page.locator("input[type=file][accept*='.svg']").set_input_files(str(bad))
+    shown_page(page).locator("input[type=file][accept*='.svg']").set_input_files(str(bad))
     page.get_by_text("notes.png is not an image").wait_for(timeout=30_000)
     assert page.get_by_text("Uploaded notes.png").count() == 0, "a refused file is not shown as uploaded"
 

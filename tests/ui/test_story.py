@@ -21,7 +21,7 @@ from editfactory.media.runner import ffmpeg_path
 from editfactory.services import projects
 from tests.fakes.postiz_server import FakePostiz
 from tests.publish.conftest import standard_integrations
-from tests.ui.conftest import open_page, screenshot
+from tests.ui.conftest import open_page, screenshot, shown_page
 
 KEY = "key-store-b-0123456789"
 SCRIPT = ("Meet the summer sandal. Soft straps, a cushioned sole and a grip that holds on wet stone. "
@@ -47,8 +47,8 @@ def postiz():
 
 
 def _go(page, label: str, wait_text: str) -> None:
-    page.get_by_text(label, exact=True).first.click()
-    page.get_by_text(wait_text).first.wait_for(timeout=120_000)
+    page.get_by_text(label, exact=True).filter(visible=True).first.click()
+    page.get_by_text(wait_text).filter(visible=True).first.wait_for(timeout=120_000)
 
 
 @pytest.mark.ui
@@ -56,7 +56,7 @@ def _go(page, label: str, wait_text: str) -> None:
 def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, postiz):
     studio = served_studio(EDITFACTORY_SECRETS_BACKEND="file")
     page = open_page(browser, studio.url, viewport=(1400, 1600))
-    page.get_by_text("Default", exact=True).first.wait_for(timeout=120_000)  # an empty workspace gets "Default"
+    page.get_by_text("Default", exact=True).filter(visible=True).first.wait_for(timeout=120_000)  # an empty workspace gets "Default"
     screenshot(page, "40-story-empty-workspace")
 
     # Create "Store B": the studio switches to it.
@@ -77,10 +77,10 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_role("button", name="Save quota").click()
     page.get_by_label("Postiz URL (empty for Postiz cloud)").fill(postiz.backend_url)
     page.get_by_label("Postiz API key").fill(KEY)
-    page.get_by_text("Publishing on").first.click()
+    page.get_by_text("Publishing on").filter(visible=True).first.click()
     page.get_by_role("button", name="Save Postiz settings").click()
     page.get_by_role("button", name="Test connection").first.click()
-    page.get_by_text("b TikTok").first.wait_for(timeout=60_000)
+    page.get_by_text("b TikTok").filter(visible=True).first.wait_for(timeout=60_000)
     screenshot(page, "41-story-settings")
     assert KEY not in page.content()
 
@@ -89,12 +89,12 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_label("New project name").fill("Summer sandals")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Summer sandals' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(footage)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(footage)])
     page.get_by_text("6.0 s · 320x240").wait_for(timeout=120_000)
     page.get_by_role("button", name="Analyze footage").click()
-    page.get_by_text("Analysis of sandal.mp4 —").first.wait_for(timeout=90_000)  # the progress card
+    page.get_by_text("Analysis of sandal.mp4 —").filter(visible=True).first.wait_for(timeout=90_000)  # the progress card
     page.get_by_text("found by analysis").wait_for(timeout=120_000)
-    page.locator(".tabulator-cell[tabulator-field='keywords']").first.click()
+    page.locator(".tabulator-cell[tabulator-field='keywords']").filter(visible=True).first.click()
     editor = page.locator(".tabulator-cell.tabulator-editing input")
     editor.fill("sandal, strap")
     editor.press("Enter")
@@ -103,7 +103,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     # The script with its price; the voiceover generated and played.
     page.get_by_role("textbox", name="Script", exact=True).fill(SCRIPT)
     page.get_by_text(f"{len(SCRIPT)} characters · about").wait_for(timeout=90_000)
-    page.get_by_text(f"${len(SCRIPT) / 1000 * 2:.2f}").first.wait_for(timeout=60_000)
+    page.get_by_text(f"${len(SCRIPT) / 1000 * 2:.2f}").filter(visible=True).first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Generate voiceover").click()
     page.locator("audio[src^='/efmedia/']").wait_for(timeout=120_000)
     played = page.locator("audio[src^='/efmedia/']").evaluate(
@@ -126,7 +126,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
 
     # The clips are in the Library; one of them is published to the store's Postiz.
     _go(page, "Library", "matching clip(s)")
-    page.get_by_text("Summer sandals", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("Summer sandals", exact=False).filter(visible=True).first.wait_for(timeout=60_000)
     page.get_by_text("1–3 of 3 matching clip(s)").wait_for(timeout=60_000)
     screenshot(page, "44-story-library")
     page.locator(".tabulator-row input[type='checkbox']").nth(0).check()
@@ -142,9 +142,9 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
 
     # The Dashboard counts what was made and what it cost.
     _go(page, "Dashboard", "All profiles")
-    page.get_by_text("videos made").first.wait_for(timeout=60_000)
+    page.get_by_text("videos made").filter(visible=True).first.wait_for(timeout=60_000)
     cost = f"${len(SCRIPT) / 1000 * 2:.2f}"
-    page.get_by_text(cost).first.wait_for(timeout=60_000)
+    page.get_by_text(cost).filter(visible=True).first.wait_for(timeout=60_000)
     screenshot(page, "46-story-dashboard")
 
     # Back to "Default": nothing of Store B is visible.
@@ -152,12 +152,12 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_role("listbox").get_by_text("Default").click()
     page.wait_for_url(f"**profile={default.id}**", timeout=60_000)
     _go(page, "Library", "matching clip(s)")
-    page.get_by_text("0–0 of 0 matching clip(s)").first.wait_for(timeout=120_000)
+    page.get_by_text("0–0 of 0 matching clip(s)").filter(visible=True).first.wait_for(timeout=120_000)
     screenshot(page, "47a-story-default-library")
     assert page.get_by_text("Summer sandals").count() == 0
     assert projects.list_clips(default) == [], "Store B's clips reached Default's database"
     _go(page, "Jobs", "job(s) shown")
-    page.get_by_text("0 job(s) shown").first.wait_for(timeout=60_000)
+    page.get_by_text("0 job(s) shown").filter(visible=True).first.wait_for(timeout=60_000)
     _go(page, "Produce", "Create project")
     assert page.get_by_text("Summer sandals").count() == 0
     assert page.get_by_text("sandal.mp4").count() == 0

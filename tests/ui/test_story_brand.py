@@ -25,7 +25,7 @@ from editfactory.services import projects
 from editfactory.services.brand import get_brand
 from editfactory.services.offer import get_offer
 from tests.ui.clip_fixtures import add_rendered_clip
-from tests.ui.conftest import SCREENSHOTS, open_page, screenshot
+from tests.ui.conftest import SCREENSHOTS, open_page, screenshot, shown_page
 
 LOGO_RGB = (230, 30, 150)  # a pink found nowhere else on a dark end card
 SCRIPT = "Meet the linen shirt. Light, cool and made to last all summer."
@@ -63,7 +63,7 @@ def test_a_brand_an_offer_and_a_look_make_a_clip_that_ends_with_the_card(browser
 
     # Settings → Brand: the logo, and the brand saved.
     page.get_by_text("No logo yet").wait_for(timeout=120_000)
-    page.locator("input[type=file][accept*='.svg']").set_input_files(str(logo))
+    shown_page(page).locator("input[type=file][accept*='.svg']").set_input_files(str(logo))
     page.get_by_text("Logo shop-logo.png saved").wait_for(timeout=30_000)
     page.locator("img[alt='Logo placement']").wait_for(timeout=30_000)
     page.get_by_role("button", name="Save brand").click()
@@ -72,12 +72,12 @@ def test_a_brand_an_offer_and_a_look_make_a_clip_that_ends_with_the_card(browser
     assert get_brand(shop).logo is not None
 
     # Produce: a project from the footage, a script, the offer.
-    page.get_by_text("Produce", exact=True).first.click()
+    page.get_by_text("Produce", exact=True).filter(visible=True).first.click()
     page.get_by_label("New project name").wait_for(timeout=120_000)
     page.get_by_label("New project name").fill("Linen shirt")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Linen shirt' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(footage)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(footage)])
     page.get_by_text("8.0 s · 640x360").wait_for(timeout=120_000)
     page.get_by_role("textbox", name="Script", exact=True).fill(SCRIPT)
     page.get_by_label("Product on the end card").fill("Linen shirt")
@@ -125,7 +125,7 @@ def test_a_brand_an_offer_and_a_look_make_a_clip_that_ends_with_the_card(browser
     page.reload()
     page.get_by_text("1 rendered clip(s) in this project").wait_for(timeout=120_000)
     page.get_by_text("Show platform overlay").click()
-    overlay = page.locator("img.ef-platform-overlay").first
+    overlay = page.locator("img.ef-platform-overlay").filter(visible=True).first
     overlay.wait_for(timeout=120_000)
     page.get_by_text("1 rendered clip(s) in this project").scroll_into_view_if_needed()
     page.mouse.wheel(0, 250)

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from editfactory.footage.music import list_tracks
 from editfactory.services import projects
-from tests.ui.conftest import screenshot
+from tests.ui.conftest import screenshot, shown_page
 
 SCRIPT = "Meet the sun hat. It folds flat into any bag and shades you all day."
 LAPTOP = (1366, 768)
@@ -74,18 +74,18 @@ def test_photos_and_a_track_make_a_clip_with_music(browser, workspace, served_st
     page.get_by_text("No music yet").wait_for(timeout=180_000)
 
     # The track, on the Music page.
-    page.locator("input[type=file]").set_input_files([str(track)])
+    shown_page(page).locator("input[type=file]").set_input_files([str(track)])
     page.get_by_text("1 track(s) in this profile's music library").wait_for(timeout=400_000)
-    page.get_by_text("120 BPM").first.wait_for(timeout=30_000)
+    page.get_by_text("120 BPM").filter(visible=True).first.wait_for(timeout=30_000)
     screenshot(page, "70-story-music-track")
 
     # Produce: a project made from the photos.
-    page.get_by_text("Produce", exact=True).first.click()
+    page.get_by_text("Produce", exact=True).filter(visible=True).first.click()
     page.get_by_label("New project name").wait_for(timeout=120_000)
     page.get_by_label("New project name").fill("Sun hats")
     page.get_by_role("button", name="Create project").click()
     page.get_by_text("Project 'Sun hats' created.").wait_for(timeout=90_000)
-    page.locator("input[type=file]").set_input_files([str(p) for p in photos])
+    shown_page(page).locator("input[type=file]").set_input_files([str(p) for p in photos])
     page.get_by_title("hat-top.png").wait_for(timeout=120_000)
     page.get_by_role("button", name="Analyze footage").click()
     page.get_by_text("found by analysis").wait_for(timeout=180_000)
@@ -113,7 +113,7 @@ def test_photos_and_a_track_make_a_clip_with_music(browser, workspace, served_st
     page.get_by_text("Render of 1 variant(s) — succeeded").wait_for(timeout=600_000)
     page.get_by_text("1 rendered clip(s) in this project").wait_for(timeout=120_000)
     page.get_by_text("♪ Sunny Groove").wait_for(timeout=60_000)
-    clip_video = page.locator("video[src^='/efmedia/']").first
+    clip_video = page.locator("video[src^='/efmedia/']").filter(visible=True).first
     clip_video.scroll_into_view_if_needed()
     played, sound = _play(clip_video)
     assert played > 0 and sound > 0  # the clip has sound the browser decodes
@@ -122,8 +122,8 @@ def test_photos_and_a_track_make_a_clip_with_music(browser, workspace, served_st
     assert clip["music"]["title"] == "Sunny Groove"
 
     # The Library lists the clip with its music.
-    page.get_by_text("Library", exact=True).first.click()
-    page.get_by_text("matching clip(s)").first.wait_for(timeout=120_000)
+    page.get_by_text("Library", exact=True).filter(visible=True).first.click()
+    page.get_by_text("matching clip(s)").filter(visible=True).first.wait_for(timeout=120_000)
     page.locator(".tabulator-cell[tabulator-field='music']", has_text="Sunny Groove").wait_for(timeout=60_000)
     screenshot(page, "73-story-music-library")
     assert page.get_by_text("Footage imported twice").count() == 0  # three different photos, none taken for a copy

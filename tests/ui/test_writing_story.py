@@ -18,7 +18,7 @@ from editfactory.writing import ModelConfig, save_model_config
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.postiz_server import FakePostiz
 from tests.publish.conftest import standard_integrations
-from tests.ui.conftest import SCREENSHOTS, open_page
+from tests.ui.conftest import SCREENSHOTS, open_page, shown_page
 
 POSTIZ_KEY = "key-writing-story-0123456789"
 MODEL_KEY = "sk-writing-story-model-9f8e7d6c5b"
@@ -67,14 +67,14 @@ def test_a_brief_written_by_the_model_edited_rendered_and_published_with_suggest
         page.get_by_label("New project name").fill("Trail shoe")
         page.get_by_role("button", name="Create project").click()
         page.get_by_text("Project 'Trail shoe' created.").wait_for(timeout=90_000)
-        page.locator("input[type=file]").set_input_files([str(footage)])
+        shown_page(page).locator("input[type=file]").set_input_files([str(footage)])
         page.get_by_text("6.0 s · 320x240").wait_for(timeout=120_000)
 
         # The brief → three variants streamed from the model → the first one edited → kept for the render.
         page.get_by_text("Written by fake-gpt").wait_for(timeout=60_000)
         page.get_by_label("Price (optional)", exact=True).fill("$90")
         page.get_by_role("button", name="Write scripts").click()
-        page.locator(".ef-written").first.wait_for(timeout=60_000)  # the text shows while it is written
+        page.locator(".ef-written").filter(visible=True).first.wait_for(timeout=60_000)  # the text shows while it is written
         page.get_by_label("Script 3").wait_for(timeout=60_000)
         assert [page.get_by_label(f"Script {k}").input_value() for k in (1, 2, 3)] == SCRIPTS
         page.get_by_label("Script 1").fill(EDITED)
@@ -87,7 +87,7 @@ def test_a_brief_written_by_the_model_edited_rendered_and_published_with_suggest
         # Rendered as three variants, one per script.
         page.get_by_role("button", name="Render", exact=True).click()
         try:
-            page.get_by_text("3 variant(s) started").first.wait_for(timeout=30_000)
+            page.get_by_text("3 variant(s) started").filter(visible=True).first.wait_for(timeout=30_000)
         finally:
             page.screenshot(path=str(SCREENSHOTS / "72-writing-story-render.png"))
         page.get_by_text("Render of 3 variant(s) — succeeded").wait_for(timeout=300_000)
@@ -96,10 +96,10 @@ def test_a_brief_written_by_the_model_edited_rendered_and_published_with_suggest
         assert sorted(c["tts"]["script"] for c in clips) == sorted([EDITED, *SCRIPTS[1:]])
 
         # Publish the edited variant: the model suggests each channel's caption and title; they are posted.
-        page.get_by_text("Library", exact=True).first.click()
+        page.get_by_text("Library", exact=True).filter(visible=True).first.click()
         page.get_by_text("1–3 of 3 matching clip(s)").wait_for(timeout=120_000)
         edited = next(c for c in clips if c["tts"]["script"] == EDITED)
-        row = page.locator(".tabulator-row").filter(has_text=edited["name"]).first
+        row = page.locator(".tabulator-row").filter(has_text=edited["name"], visible=True).first
         row.locator("input[type='checkbox']").check()
         page.get_by_text("1 selected").wait_for(timeout=30_000)
         page.get_by_role("button", name="Publish selected").click()
