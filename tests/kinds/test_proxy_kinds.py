@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from editfactory.footage import list_sources
+from editfactory.footage import import_source, list_sources
 from editfactory.footage.proxies import proxy_path
 from editfactory.jobs import SUCCEEDED
-from editfactory.jobs.kinds import start_export, start_import
+from editfactory.jobs.kinds import start_analysis, start_export, start_import
 from editfactory.media.probe import probe
 from editfactory.media.runner import ffmpeg_path
 from editfactory.pipeline import ProductionRequest, start_production
@@ -84,3 +84,11 @@ def test_a_draft_production_decodes_the_proxy_and_a_final_the_source(profile, pr
     assert redness(draft=False) < 60
     proxy_path(profile, source_id).unlink()  # no proxy: the draft reads the source
     assert redness(draft=True) < 60
+
+
+def test_analysis_makes_the_proxy_of_a_source_imported_without_one(profile, runner, wide):
+    source = import_source(profile, wide)  # as before proxies: the import made none
+    assert not proxy_path(profile, source.id).exists()
+    job = runner.wait(profile, start_analysis(runner, profile, source.id), timeout=240)
+    assert job.status == SUCCEEDED, job.error
+    assert job.outputs["segments"] > 0 and probe(proxy_path(profile, source.id)).height == 540
