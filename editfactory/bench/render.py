@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  making the proxy (once per source, at import):    {proxy_cpu:6.1f}   "
                   f"{'(made in this run)' if proxy_cpu else '(already made by an earlier run)'}")
             _print_checks([("draft / final CPU", cpu["draft"] / final, "<=", 0.25),
-                           ("cold draft / final CPU", cpu["draft-cold"] / final, "<=", 0.25)])
+                           ("cold draft / final", cpu["draft-cold"] / final, "<=", 0.25)])
             return
         floor = min(times[f"floor{r}"] for r in rounds)
         fit = min(times[f"fit{r}"] for r in rounds)
