@@ -16,7 +16,8 @@ from pathlib import Path
 from editfactory.core.errors import CancelledError, MediaError
 from editfactory.core.progress import ProgressCallback
 from editfactory.footage.sources import SourceVideo
-from editfactory.media.proxies import make_proxy
+from editfactory.media.probe import probe
+from editfactory.media.proxies import is_whole, make_proxy
 from editfactory.media.spec import Proxy, RenderSegment
 from editfactory.profiles import Profile
 
@@ -36,9 +37,9 @@ def make_source_proxy(profile: Profile, source: SourceVideo, progress: ProgressC
     target = proxy_path(profile, source.id)
     if source.kind == "photo":
         return None
-    if target.is_file():
-        return target
     try:
+        if target.is_file() and is_whole(target, probe(source.path, count_frames=False)):
+            return target  # a proxy that is not whole (a damaged disk, say) is made again
         return make_proxy(source.path, target, work_root=profile.paths.tmp, progress=progress, cancel=cancel)
     except CancelledError:
         raise

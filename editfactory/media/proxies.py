@@ -4,8 +4,9 @@ A draft is rendered at half the final size (:func:`editfactory.media.presets.dra
 1080p footage as the final costs about as much as the whole rest of the draft. A proxy is a copy of a source at
 ``PROXY_SHORT_SIDE`` pixels on its short side (a quarter of 1080p's pixels to decode), x264 ultrafast with a keyframe
 every half second (cheap to decode and to seek in), with the source's frame times kept as they are (no frame is
-added or dropped, so a segment's ``start``/``end`` pick the same frames) and no sound (a draft that keeps the
-footage's sound reads it from the source: decoding sound alone is cheap).
+added or dropped, so a segment's ``start``/``end`` pick the same frames). Its sound is kept (small AAC), so it lasts
+as long as its source by the same measure; a draft that keeps the footage's sound still reads it from the source
+(decoding sound alone is cheap).
 
 :func:`make_proxy` writes the proxy under a scratch name and moves it into place only when ffmpeg finished, so a
 killed run never leaves a file at the proxy's name. :func:`files_to_read` is what a draft render asks: for each
@@ -40,8 +41,8 @@ PROXY_CRF = 23
 PROXY_KEYFRAME_SECONDS = 0.5
 """A keyframe every half second, so a segment's first frame is reached after at most 15 frames of decoding."""
 DURATION_TOLERANCE = 0.1
-"""Seconds (plus two frames) a whole proxy's length may differ from its source's (the source's sound may run on a
-little after its picture); a cut-off copy misses far more."""
+"""Seconds (plus two frames) a whole proxy's length may differ from its source's (AAC's priming may add a few
+hundredths); a cut-off copy misses far more."""
 
 
 def proxy_size(width: int, height: int) -> tuple[int, int] | None:
@@ -73,11 +74,11 @@ def make_proxy(source: Path, target: Path, *, work_root: Path, progress: Progres
     fps = info.nominal_fps or info.fps or 30.0
     args = [
         "-v", "error", "-progress", "pipe:1", "-y", "-i", str(source),
-        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn",
         "-vf", f"scale={size[0]}:{size[1]}:flags=bilinear,format=yuv420p",
         "-fps_mode", "passthrough",  # every source frame at its own time: segments cut the same frames
         "-c:v", "libx264", "-preset", PROXY_X264_PRESET, "-tune", "fastdecode", "-crf", str(PROXY_CRF),
-        "-g", str(max(1, round(fps * PROXY_KEYFRAME_SECONDS))),
+        "-g", str(max(1, round(fps * PROXY_KEYFRAME_SECONDS))), "-c:a", "aac", "-b:a", "64k",
         "-f", "mp4",  # moov at the end (no faststart): a cut-off copy cannot be opened, so it is never taken as whole
     ]
     target = Path(target)

@@ -86,9 +86,15 @@ def test_a_draft_production_decodes_the_proxy_and_a_final_the_source(profile, pr
     assert redness(draft=True) < 60
 
 
-def test_analysis_makes_the_proxy_of_a_source_imported_without_one(profile, runner, wide):
+def test_analysis_makes_the_proxy_of_a_source_imported_without_one_or_with_a_damaged_one(profile, runner, wide):
     source = import_source(profile, wide)  # as before proxies: the import made none
     assert not proxy_path(profile, source.id).exists()
     job = runner.wait(profile, start_analysis(runner, profile, source.id), timeout=240)
     assert job.status == SUCCEEDED, job.error
     assert job.outputs["segments"] > 0 and probe(proxy_path(profile, source.id)).height == 540
+
+    whole = proxy_path(profile, source.id).read_bytes()
+    proxy_path(profile, source.id).write_bytes(whole[: len(whole) // 3])  # cut off, as by a failing disk
+    job = runner.wait(profile, start_analysis(runner, profile, source.id), timeout=240)
+    assert job.status == SUCCEEDED, job.error
+    assert probe(proxy_path(profile, source.id)).duration == pytest.approx(4.0, abs=0.1)

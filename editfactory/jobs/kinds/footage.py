@@ -8,7 +8,7 @@ from typing import Any
 
 from editfactory.core.errors import CancelledError, EditFactoryError, ProfileBusyError, StorageError, ValidationError
 from editfactory.footage import analyze_source, get_source, import_source
-from editfactory.footage.proxies import make_proxies, proxy_path
+from editfactory.footage.proxies import make_proxies
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.registry import ANALYZE_SOURCE, IMPORT_SOURCES
 from editfactory.jobs.runner import JobRunner
@@ -98,8 +98,8 @@ def analyze_source_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Score a source's windows and store them as its automatic segments (manual ones are kept)."""
     source_id = ctx.inputs.get("source_id") or ""
     source = get_source(profile, source_id)
-    # A source imported before proxies existed gets its proxy here (one made at import is kept).
-    share = 1.0 if source.kind == "photo" or proxy_path(profile, source_id).is_file() else 0.85
+    # A source imported before proxies existed (or whose proxy was damaged) gets its proxy here; a whole one is kept.
+    share = 1.0 if source.kind == "photo" else 0.85
     result = analyze_source(profile, source_id, ctx.sub_progress(0.0, share), ctx.cancelled,
                             _options(ctx.inputs.get("options")))
     if share < 1.0:
