@@ -190,7 +190,8 @@ def bench_storage(c: Context, clips: int = 100_000, projects: int = 1_000) -> No
     help={
         "skip_moviepy": "leave out the slow MoviePy variant",
         "gop": "keyframe spacing of the generated source in seconds (phones: about 1)",
-        "draft_only": "time only the final render and the draft preview (quick, e.g. on a busy machine)",
+        "draft_only": "time only the final render and the draft preview, with and without the source's proxy "
+                      "(quick, e.g. on a busy machine)",
         "photos_only": "time only the photo slideshow against its floor",
         "music_only": "time only the render with music against its floor",
         "everything_only": "time only the clip with everything on (music, karaoke, crossfades, photos) against its floor",

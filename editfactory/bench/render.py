@@ -7,7 +7,8 @@ the times are measured side by side in one run:
 
 * ours   — :func:`editfactory.media.render_clip`: one ffmpeg pass plus the cheap loudness measure;
 * draft  — the same render at the draft preset (540x960, x264 ultrafast) the studio's "Draft preview" uses,
-  reported as a fraction of ours;
+  decoding the source's proxy (960x540, made once as the import job makes it: :mod:`editfactory.media.proxies`),
+  reported as a fraction of ours in CPU seconds (``--draft-only`` also times a draft that decodes the source);
 * fit    — the same clip with ``fit`` framing: each segment whole over a blurred, enlarged copy of itself;
 * moving crop — the same clip with ``fill`` framing whose crop follows a subject track (0.5 ± 0.2 of the width,
   moving at up to 0.25 frame widths per second, a point every 0.25 s), as analysis hands it to the render;
@@ -52,7 +53,9 @@ from editfactory.media.safe_zones import safe_area
 from editfactory.media.framing import fill_chain, fit_chain
 from editfactory.media.music import MusicBed, MusicOptions
 from editfactory.media.presets import draft_preset, get_preset
+from editfactory.media.proxies import make_proxy
 from editfactory.media.render import RenderSegment, RenderSpec, render_clip
+from editfactory.media.spec import Proxy
 from editfactory.media.runner import ffmpeg_path, run_ffmpeg
 
 SEGMENTS = [(40.0, 45.0), (5.0, 10.0), (50.0, 55.0), (20.0, 25.0), (30.0, 35.0), (12.0, 17.0)]
@@ -177,10 +180,22 @@ def run_framed(source: Path, voice: Path, words, out: Path, x264_preset: str, fr
     render_clip(RenderSpec(segments=segments, voiceover=voice, words=words, preset=preset), out)
 
 
-def run_draft(source: Path, voice: Path, words, out: Path) -> None:
+def run_draft(source: Path, voice: Path, words, out: Path, proxy: Path | None = None) -> None:
+    """The studio's draft preview; with ``proxy`` it decodes that (as after an import) instead of the source."""
     spec = RenderSpec(segments=[(source, a, b) for a, b in SEGMENTS], voiceover=voice, words=words,
-                      preset=draft_preset("tiktok"))
+                      preset=draft_preset("tiktok"), proxies=[Proxy(source, proxy)] if proxy else ())
     render_clip(spec, out)
+
+
+def source_proxy(cache: Path, source: Path) -> tuple[Path, float]:
+    """The source's proxy as the import job makes it (once, kept with the source) and the CPU seconds it took
+    (0 when it was there already)."""
+    target = cache / f"{source.stem}.proxy.mp4"
+    if target.exists():
+        return target, 0.0
+    cpu = _cpu_seconds()
+    make_proxy(source, target, work_root=cache / "proxy-work")
+    return target, _cpu_seconds() - cpu
 
 
 def run_floor(source: Path, voice: Path, words, out: Path, x264_preset: str, work: Path, framing: str = "") -> None:
@@ -279,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     source = make_source(cache, gop_seconds=args.gop)
     voice, words = make_voiceover(cache)
     music = make_music(cache)
+    proxy, proxy_cpu = source_proxy(cache, source)
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         work = Path(scratch)
         times: dict[str, float] = {}
@@ -322,18 +338,34 @@ def main(argv: list[str] | None = None) -> None:
                         source, voice, words, work / f"{framing}.mp4", args.x264_preset, framing), f"{framing}{round_}")
             # After the final, the draft reuses the mix's measured loudness (as a second draft or a draft of a
             # rendered clip does in the studio); a cold draft measures it first, as the first preview of a new script.
-            times[f"draft{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4"))
+            times[f"draft{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4", proxy),
+                                             f"draft{round_}")
             loudness.forget_measurements()
-            times[f"draft-cold{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4"))
+            times[f"draft-cold{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4", proxy),
+                                                  f"draft-cold{round_}")
+            if args.draft_only:  # the same draft decoding the 1080p source, as before proxies (and without one)
+                times[f"draft-source{round_}"] = _timed(lambda: run_draft(source, voice, words, work / "draft.mp4"),
+                                                        f"draft-source{round_}")
             loudness.forget_measurements()
         ours = min(times[f"ours{r}"] for r in rounds)
         draft = min(times[f"draft{r}"] for r in rounds)
         draft_cold = min(times[f"draft-cold{r}"] for r in rounds)
         if args.draft_only:
-            print(f"\nfinal 1080x1920 render (x264 {args.x264_preset}): {ours:7.2f} s; draft preview (540x960, "
-                  f"x264 ultrafast): {draft:7.2f} s = {draft / ours:.0%} of the final render (target <= 25%), "
-                  f"measuring the loudness first {draft_cold:7.2f} s = {draft_cold / ours:.0%}; "
-                  f"load average {os.getloadavg()[0]:.1f}")
+            cpu = {name: min(CPU[f"{name}{r}"] for r in rounds) for name in ("ours", "draft", "draft-cold", "draft-source")}
+            final = cpu["ours"]
+            print(f"\nCPU seconds (best of {len(rounds)}), side by side in one run, load average "
+                  f"{os.getloadavg()[0]:.1f}:")
+            print(f"  final 1080x1920 render (x264 {args.x264_preset}):        {final:6.1f}   (wall {ours:.2f} s)")
+            print(f"  draft 540x960 ultrafast, decoding the proxy:      {cpu['draft']:6.1f}   = {cpu['draft'] / final:.2f}x "
+                  f"the final (target <= 0.25x)  (wall {draft:.2f} s = {draft / ours:.2f}x)")
+            print(f"  the same, measuring the loudness first (cold):    {cpu['draft-cold']:6.1f}   = "
+                  f"{cpu['draft-cold'] / final:.2f}x  (wall {draft_cold:.2f} s)")
+            print(f"  the same draft decoding the 1080p source:         {cpu['draft-source']:6.1f}   = "
+                  f"{cpu['draft-source'] / final:.2f}x (no proxy yet; before proxies)")
+            print(f"  making the proxy (once per source, at import):    {proxy_cpu:6.1f}   "
+                  f"{'(made in this run)' if proxy_cpu else '(already made by an earlier run)'}")
+            _print_checks([("draft / final CPU", cpu["draft"] / final, "<=", 0.25),
+                           ("cold draft / final", cpu["draft-cold"] / final, "<=", 0.25)])
             return
         floor = min(times[f"floor{r}"] for r in rounds)
         fit = min(times[f"fit{r}"] for r in rounds)

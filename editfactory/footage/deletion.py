@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from editfactory.footage import duplicates, segments, sources
+from editfactory.footage.proxies import delete_proxy
 from editfactory.profiles import Profile
 from editfactory.services import projects
 
@@ -55,7 +56,7 @@ def source_usage(profile: Profile, source_id: str) -> SourceUsage:
 
 def delete_source(profile: Profile, source_id: str) -> None:
     """Remove the source, its segments, project links and near-duplicate pairs (one transaction), then its files
-    (the video, its thumbnail and its segments' posters)."""
+    (the video, its thumbnail, its proxy and its segments' posters)."""
     source = sources.get_source(profile, source_id)  # NotFoundError for another profile's source
     segment_ids = [s.id for s in segments.list_segments(profile, source_id, limit=None)]
     with profile.db.transaction() as cursor:
@@ -64,6 +65,7 @@ def delete_source(profile: Profile, source_id: str) -> None:
         sources.delete_source_row(cursor, source_id)
         duplicates.forget_source(cursor, source_id)
     source.path.unlink(missing_ok=True)
+    delete_proxy(profile, source_id)
     if source.thumbnail_path:
         source.thumbnail_path.unlink(missing_ok=True)
     posters = profile.paths.previews / "posters"

@@ -23,7 +23,7 @@ import ffmpeg
 from editfactory.core.diskspace import disk_full_error, is_disk_full
 from editfactory.core.errors import ValidationError
 from editfactory.core.progress import ProgressCallback
-from editfactory.media import endcard, loudness, mixing, transitions
+from editfactory.media import endcard, loudness, mixing, proxies, transitions
 from editfactory.media.captions import FONTS_DIR, normalize_words, write_ass
 from editfactory.media.filtergraph import one_chain_per_use as _per_segment
 from editfactory.media.framing import check_framing, choose_framing, fill_chain, fit_chain
@@ -121,13 +121,14 @@ def _canvas_key(segment: RenderSegment, info: MediaInfo, preset: RenderPreset) -
     return (segment.source, framing_of(segment, info, preset), segment.track)
 
 
-def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset, canvases: dict | None = None):
+def _video_chain(segment: RenderSegment, info: MediaInfo, preset: RenderPreset, canvases: dict | None = None,
+                 read: Path | None = None):
     if is_stored_photo(segment.source):  # a still: zoom and pan toward the subject (media.kenburns)
         canvas, centre = canvases[_canvas_key(segment, info, preset)].pop(0)
         stream = photo_motion(canvas, preset.fps, segment.duration, centre)
         return stream.filter("setsar", 1).filter("format", preset.pix_fmt)
     # fps first so high-rate footage is thinned before the (costly) scale; then fill (crop) or fit the frame.
-    stream = ffmpeg.input(str(segment.source), ss=segment.start, t=segment.duration).video.filter("fps", preset.fps)
+    stream = ffmpeg.input(str(read or segment.source), ss=segment.start, t=segment.duration).video.filter("fps", preset.fps)
     if framing_of(segment, info, preset) == "fit":
         stream = fit_chain(stream, preset.width, preset.height)
     else:
@@ -278,7 +279,9 @@ def _render_clip(
         joining = transitions.plan(segments, _frame_counts(segments, preset), spec.transition, preset.fps,
                                    {p: None if is_stored_photo(p) else i.duration for p, i in infos.items()})
         canvases = _photo_canvases(list(joining.segments), infos, preset)
-        videos = _per_segment(joining.segments, lambda s: _video_chain(s, infos[s.source], preset, canvases), "split")
+        reads = proxies.files_to_read(spec.proxies, infos) if _is_draft(preset) else {}  # a draft decodes proxies
+        videos = _per_segment(joining.segments, lambda s: _video_chain(s, infos[s.source], preset, canvases,
+                                                                       reads.get(s.source)), "split")
         video = transitions.join(videos, joining)
         if shortfall > 0:
             video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))

@@ -273,6 +273,14 @@ class Watermark(_SpecFields):
 
 
 @dataclass(frozen=True)
+class Proxy(_SpecFields):
+    """A low-resolution copy of one source video that a draft may decode instead (:mod:`editfactory.media.proxies`)."""
+
+    source: Path = input_file()
+    path: Path = input_file()
+
+
+@dataclass(frozen=True)
 class RenderSpec(_SpecFields):
     """Everything a clip is made of. ``words`` are ``(word, start, end)`` in voiceover time.
 
@@ -304,6 +312,9 @@ class RenderSpec(_SpecFields):
     transition: Transition = Transition()
     """How each segment gives way to the next (:mod:`editfactory.media.transitions`): a cut, or a short crossfade,
     slide or zoom centred on the cut; the clip's length and every cut's time stay as they are."""
+    proxies: Sequence[Proxy] = ()
+    """Low-resolution copies of the sources (:class:`Proxy`) that a draft reads instead of them when each is whole
+    (:func:`editfactory.media.proxies.files_to_read`); a final render always reads the sources."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(_segment(item) for item in self.segments))

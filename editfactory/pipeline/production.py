@@ -29,6 +29,7 @@ from editfactory.costs import remaining_quota
 from editfactory.footage import get_caption_style, get_source
 from editfactory.footage.framing import resolved_framing
 from editfactory.footage.music import MusicChoice, PlannedMusic, plan_music, project_music
+from editfactory.footage.proxies import draft_proxies
 from editfactory.footage.renders import profile_render_key, require_profile_inputs
 from editfactory.footage.selection import choose_footage
 from editfactory.footage.transitions import project_transition
@@ -296,6 +297,7 @@ def plan_production(profile: Profile, ctx: JobContext, request: ProductionReques
             caption_style=style, preset=preset, duck_source_audio=request.duck_source_audio,
             music=music.bed if music else None, watermark=watermark, end_card=end_card, hook=hook,
             transition=transition,
+            proxies=draft_proxies(profile, segments, source_of) if request.draft else (),  # what a draft decodes
         )
         used[text] += 1
         require_profile_inputs(profile, spec)  # every input file of the spec comes from this profile's folder

@@ -21,6 +21,8 @@ from editfactory.storage.secrets import SECRETS_FILE, get_secret, secret_names
 
 
 _SKIPPED_TOP_FOLDERS = {"tmp", "secrets"}
+_SKIPPED_FOLDERS = {("cache", "proxies")}
+"""Folders below the top that are left out: the sources' proxies are made again from the sources."""
 
 
 def _files_to_export(profile: Profile) -> list[Path]:
@@ -28,7 +30,8 @@ def _files_to_export(profile: Profile) -> list[Path]:
     files = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if relative.parts[0] in _SKIPPED_TOP_FOLDERS or path.is_dir() or path.is_symlink():
+        if relative.parts[0] in _SKIPPED_TOP_FOLDERS or relative.parts[:2] in _SKIPPED_FOLDERS or path.is_dir() \
+                or path.is_symlink():
             continue
         if relative.parts[0].startswith(DATABASE_FILE):  # the file, its WAL, hand-over lock and signals
             continue

@@ -43,6 +43,11 @@ class ProfilePaths:
         return self.folder / "cache" / "previews"
 
     @property
+    def proxies(self) -> Path:
+        """Low-resolution copies of source videos that draft previews decode: made again when missing, never exported."""
+        return self.folder / "cache" / "proxies"
+
+    @property
     def voices(self) -> Path:
         """Voice samples for cloned voices."""
         return self.folder / "voices"

@@ -71,3 +71,19 @@ def test_another_profiles_source_is_refused(profile, other_profile, video):
     with pytest.raises(NotFoundError):
         source_usage(other_profile, source.id)
     assert list_sources(profile) == [source]
+
+
+def test_deleting_a_source_deletes_its_proxy_and_no_other(profile, inputs):
+    from editfactory.footage.proxies import make_proxies, proxy_path
+
+    wide = make_media(inputs / "wide-for-proxy.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=2",
+                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+    upright = make_media(inputs / "upright-for-proxy.mp4", "-f", "lavfi", "-i",
+                         "testsrc2=size=720x1280:rate=30:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+                         "-pix_fmt", "yuv420p")
+    gone, kept = import_source(profile, wide), import_source(profile, upright)
+    assert make_proxies(profile, [gone, kept]) == 2
+    assert proxy_path(profile, gone.id).is_file() and proxy_path(profile, kept.id).is_file()
+
+    delete_source(profile, gone.id)
+    assert not proxy_path(profile, gone.id).exists() and proxy_path(profile, kept.id).is_file()

@@ -8,6 +8,7 @@ from typing import Any
 
 from editfactory.core.errors import CancelledError, EditFactoryError, ProfileBusyError, StorageError, ValidationError
 from editfactory.footage import analyze_source, get_source, import_source
+from editfactory.footage.proxies import make_proxies
 from editfactory.jobs.context import JobContext
 from editfactory.jobs.registry import ANALYZE_SOURCE, IMPORT_SOURCES
 from editfactory.jobs.runner import JobRunner
@@ -17,6 +18,8 @@ from editfactory.services import projects
 from editfactory.services.uploads import discard_staged, refusal_reason
 
 MAX_FILES_PER_IMPORT = 50
+IMPORT_SHARE = 0.6
+"""Share of an import job's progress bar for the files themselves; the rest is making their proxies."""
 
 
 def _refusal(error: EditFactoryError) -> bool:
@@ -28,7 +31,8 @@ def import_sources_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Import every file of ``inputs["paths"]``; a file that cannot be used is listed under "refused" with why.
 
     Imported sources are added to ``inputs["project_id"]`` when given. Staged uploads are removed once handled.
-    Fails (with every reason) only when no file at all could be imported.
+    Fails (with every reason) only when no file at all could be imported. Last, each imported video gets its
+    low-resolution proxy for fast drafts (:mod:`editfactory.footage.proxies`); cancelling then keeps the import.
     """
     paths = [Path(p) for p in ctx.inputs.get("paths") or []]
     project_id = ctx.inputs.get("project_id")
@@ -39,7 +43,8 @@ def import_sources_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     refused: list[dict[str, str]] = []
     for index, path in enumerate(paths):
         ctx.check_cancelled()
-        step = ctx.sub_progress(index / len(paths), (index + 1) / len(paths), prefix=f"File {index + 1} of {len(paths)}: ")
+        step = ctx.sub_progress(IMPORT_SHARE * index / len(paths), IMPORT_SHARE * (index + 1) / len(paths),
+                                prefix=f"File {index + 1} of {len(paths)}: ")
         if not path.is_file():
             refused.append({"file": path.name, "reason": "The file is no longer there (uploads are kept only until "
                                                          "they are imported); upload it again."})
@@ -61,6 +66,8 @@ def import_sources_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     if not imported:
         reasons = "; ".join(f"{item['file']}: {item['reason']}" for item in refused)
         raise ValidationError(f"None of the files could be imported. {reasons}")
+    make_proxies(profile, [get_source(profile, item["source_id"]) for item in imported],
+                 ctx.sub_progress(IMPORT_SHARE, 1.0), ctx.cancelled)
     ctx.progress(f"Imported {len(imported)} file(s), refused {len(refused)}", 1.0)
     return {"imported": imported, "refused": refused, "project_id": project_id}
 
@@ -90,7 +97,13 @@ def _options(raw: dict | None) -> AnalysisOptions:
 def analyze_source_job(profile: Profile, ctx: JobContext) -> dict[str, Any]:
     """Score a source's windows and store them as its automatic segments (manual ones are kept)."""
     source_id = ctx.inputs.get("source_id") or ""
-    result = analyze_source(profile, source_id, ctx.progress, ctx.cancelled, _options(ctx.inputs.get("options")))
+    source = get_source(profile, source_id)
+    # A source imported before proxies existed (or whose proxy was damaged) gets its proxy here; a whole one is kept.
+    share = 1.0 if source.kind == "photo" else 0.85
+    result = analyze_source(profile, source_id, ctx.sub_progress(0.0, share), ctx.cancelled,
+                            _options(ctx.inputs.get("options")))
+    if share < 1.0:
+        make_proxies(profile, [source], ctx.sub_progress(share, 1.0), ctx.cancelled)
     ctx.progress("Analysis done", 1.0)
     return {"source_id": source_id, "segments": len(result.windows), "dropped": len(result.dropped),
             "duration": result.duration, "frames_sampled": result.frames_sampled}
