@@ -53,19 +53,13 @@ class StudioApp(Viewer):
     def __init__(self, workspace: Workspace, runner: JobRunner, **params) -> None:
         super().__init__(session=StudioSession(workspace, runner), **params)
         self._views: dict[str, PageView] = {}
+        self._boxes: dict[str, pn.Column] = {}  # page -> the column that shows its view in the main area
         self._reveal_due: tuple[str, str, float] | None = None  # (page, profile, when) to show a slow page
         self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
         # The main area scrolls; its column takes its content's height ("fixed" with no height is fit-content, and
         # it is the only policy Bokeh gives no max-height of 100%). Stretched to the window, every column of a page
         # was capped at the window's height and the next one drawn over its overflow (issue 21, point 1).
         self._main = pn.Column(sizing_mode="stretch_width", height_policy="fixed")
-        # Pages opened once stay built in the main area, each in a holder shown only while it is the page (and its
-        # data is this profile's): changing pages then toggles two holders instead of rebuilding a page's 100-270
-        # Bokeh models, which took seconds (issue 21). A profile switch drops the hidden pages: their data is the
-        # previous profile's and must not stay in the browser.
-        self._holders: dict[str, pn.Column] = {}
-        self._notice = pmui.Typography("", variant="body1", margin=20)
-        self._startup_row = pn.Column(sizing_mode="stretch_width", margin=0, visible=False)
         self._menu_pages = [page.name for page in pages()]  # the registry's pages when this session started
         self._menu = pmui.MenuList(
             items=[{"label": page.label, "icon": page.icon} for page in pages()], active=0,
@@ -73,8 +67,6 @@ class StudioApp(Viewer):
         self._menu.param.watch(self._on_menu, "active")
         self._profile_name = pmui.Typography("", variant="h6", styles={"white-space": "nowrap"}, align="center")
         self._startup = pmui.Alert(object="", severity="warning", visible=False, closeable=True)
-        self._startup_row.objects = [self._startup]
-        self._main.objects = [self._notice, self._startup_row]
         self._callback = None
         self._page: pmui.Page | None = None
 
@@ -97,7 +89,7 @@ class StudioApp(Viewer):
         if doc is not None and doc.session_context is not None:
             # Served: the first page is filled once the browser has drawn the shell; updates sent before
             # that can be lost by the page's components.
-            self._show_opening()
+            self._main.objects = [self._opening_notice()]
             pn.state.onload(lambda: self._mount(self.session.page))
         else:
             self._mount(session.page)
@@ -111,8 +103,8 @@ class StudioApp(Viewer):
         def follow(*_) -> None:
             if info.timezone and info.timezone != self.session.timezone:
                 self.session.timezone = info.timezone
-                if self.session.page in self._holders:
-                    self._mount(self.session.page)  # reload the page shown: its times in the new zone
+                if self._main.objects and self._main.objects[-1] is self._boxes.get(self.session.page):
+                    self._mount(self.session.page)  # redraw the page shown in the new zone
 
         info.param.watch(follow, "timezone")
         follow()
@@ -148,65 +140,62 @@ class StudioApp(Viewer):
             self._views[page] = view
         return view
 
-    def _holder(self, page: str) -> pn.Column:
-        """The page's place in the main area, added (hidden) the first time the page is opened."""
-        holder = self._holders.get(page)
-        if holder is None:
-            holder = pn.Column(self._view(page), sizing_mode="stretch_width", height_policy="fixed", margin=0,
-                               visible=False, css_classes=["ef-page", f"ef-page-{page}"])
-            self._holders[page] = holder
-            self._main.objects = [*self._main.objects, holder]  # the browser builds this page only
-        return holder
+    def _box(self, page: str) -> pn.Column:
+        """The column showing ``page``'s view (its class marks the page on screen for browser tests and the bench).
 
-    def _show(self, page: str | None) -> None:
-        """Show ``page`` (None: the "Opening …" notice); the other pages opened before stay built, hidden."""
-        for name, holder in self._holders.items():
-            if holder.visible != (name == page):
-                holder.visible = name == page
-        self._startup_row.visible = page is not None
-        self._notice.visible = page is None
-        view = self._views.get(page) if page is not None else None
-        if view is not None and view._deferred:
-            # Its lower parts are built once this change has reached the browser: the top is drawn meanwhile.
-            doc = pn.state.curdoc
-            if doc is not None and doc.session_context is not None:
-                def complete() -> None:
-                    with set_curdoc(doc):
-                        view.complete()
+        Only the page shown is in the document: pages kept built but hidden made every later change slower in the
+        browser (2-6 s per page change instead of 0.4-1.2 s, measured with bench.studio's page changes)."""
+        box = self._boxes.get(page)
+        if box is None:
+            box = pn.Column(self._view(page), sizing_mode="stretch_width", height_policy="fixed", margin=0,
+                            css_classes=["ef-page", f"ef-page-{page}"])
+            self._boxes[page] = box
+        return box
 
-                doc.add_timeout_callback(complete, 10)
-            else:
-                view.complete()
+    def _show(self, page: str) -> None:
+        """Put ``page`` (with the startup notice) in the main area, then fill its lower parts once it is drawn."""
+        shown = [self._startup, self._box(page)]
+        if [id(o) for o in self._main.objects] != [id(o) for o in shown]:
+            # Only when it changes (a new time zone re-mounts the page shown): the browser would rebuild it for nothing.
+            self._main.objects = shown
+        view = self._views[page]
+        if not view._deferred:
+            return
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            def complete() -> None:
+                with set_curdoc(doc):
+                    view.complete()
 
-    def _show_opening(self) -> None:
-        name = self.session.profile.name if self.session.profile else ""
-        self._notice.object = f"Opening {name}…"
-        self._show(None)
+            doc.add_timeout_callback(complete, 10)  # after this change has gone to the browser
+        else:
+            view.complete()
 
     def showing(self) -> list:
-        """What the main area shows now: the "Opening …" notice, or the startup notice (when there is one) and
-        the page's view."""
-        if self._notice.visible:
-            return [self._notice]
-        shown = [self._startup] if self._startup.visible else []
-        return shown + [self._views[name] for name, holder in self._holders.items() if holder.visible]
+        """What the main area shows: the "Opening …" notice, or the startup notice (when there is one) and the page."""
+        views = {id(box): self._views[page] for page, box in self._boxes.items()}
+        return [views.get(id(item), item) for item in self._main.objects
+                if item is not self._startup or self._startup.visible]
 
     def _mount(self, page: str) -> None:
         """Show ``page``; if its data belongs to another profile (or was never loaded), show nothing of it until
         it has been refreshed, so a switch never shows the previous profile's data, not even for a moment."""
         view = self._view(page)
-        self._holder(page)
         profile_id = self.session.profile_id
         fresh = self._loaded_for.get(page) == profile_id
         if fresh:
             self._show(page)
         else:
-            self._show_opening()
+            self._main.objects = [self._opening_notice()]
 
         async def refresh() -> None:
             await self._refresh(page, view, profile_id, reveal=not fresh)
 
         view.spawn(refresh, locked=True)
+
+    def _opening_notice(self):
+        name = self.session.profile.name if self.session.profile else ""
+        return pmui.Typography(f"Opening {name}…", variant="body1", margin=20)
 
     async def _refresh(self, page: str, view: PageView, profile_id: str, *, reveal: bool) -> None:
         if reveal:
@@ -233,11 +222,6 @@ class StudioApp(Viewer):
     def _on_profile(self, event) -> None:
         self._show_profile_name()
         self._startup.visible = False
-        self._show_opening()
-        # The hidden pages hold the previous profile's data: out of the browser with them (rebuilt when opened).
-        current = self._holders.get(self.session.page)
-        self._holders = {self.session.page: current} if current is not None else {}
-        self._main.objects = [self._notice, self._startup_row, *self._holders.values()]
         self._mount(self.session.page)
 
     async def poll(self) -> None:

@@ -162,29 +162,3 @@ def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_rel
         assert library.model.rows == []
 
     asyncio.run(asyncio.wait_for(story(), timeout=120))
-
-
-def test_a_page_opened_before_is_shown_again_without_rebuilding_it_and_a_switch_drops_it(workspace, runner):
-    """Changing pages rebuilt the page's 100-270 Bokeh models every time (seconds on 2 cores, issue 21): a page
-    opened before stays built, hidden; a profile switch drops the hidden ones (their data is the old profile's)."""
-    from bokeh.document import Document
-
-    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
-    app = StudioApp(workspace, runner)
-    app.start({"page": "library", "profile": shoes.id})
-    doc = Document()
-    app.__panel__().get_root(doc)
-    library = app._views["library"]
-    library_models = {m.id for m in doc.models}
-    app.session.page = "jobs"
-    jobs = app._views["jobs"]
-    assert app.showing() == [jobs]
-    assert library_models <= {m.id for m in doc.models}  # the library's models are kept, only hidden
-    app.session.page = "library"
-    assert app.showing() == [library]
-    assert library_models <= {m.id for m in doc.models}  # shown again: the same models, nothing rebuilt
-    jobs_holder = app._holders["jobs"]
-    assert jobs_holder._models  # built in the document
-    app.session.profile_id = hats.id
-    assert not jobs_holder._models and "jobs" not in app._holders  # Shoes' hidden page left the document
-    assert app.showing() == [library] and library.model.rows == []
