@@ -295,6 +295,7 @@ def _settle(page, name: str) -> None:
     page.locator("h5", has_text=name.capitalize()).first.wait_for(timeout=120_000)
     page.get_by_text(re.compile(r"^Opening .*…$")).wait_for(state="detached", timeout=120_000)
     page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=60_000)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     page.wait_for_timeout(1500)  # the last widgets' layout and fonts
 
 

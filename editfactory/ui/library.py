@@ -22,8 +22,8 @@ from editfactory.ui.source_quality import WARNING_COLOR
 # The actions come first: at the end they were scrolled off the right of the table on a laptop (issue 21, point 2).
 # The table fits the page's width: fixed columns for the buttons and short values, the text columns share the rest and
 # wrap (sized to their data, Cost, Created and Download were off a laptop's page; issue 21 screenshots at 1366 px).
-_WIDTHS = {"poster": 55, "play": 70, "remove": 85, "name": 130, "project": 115, "status": 95, "duration": 65,
-           "cost": 60, "created": 145, "download": 110}
+_WIDTHS = {"poster": 70, "play": 70, "remove": 85, "name": 120, "project": 105, "status": 105, "duration": 70,
+           "cost": 60, "created": 150, "download": 75}
 _WRAPPED = ("name", "project", "voice", "music")
 _COLUMNS = ["poster", "play", "remove", "name", "project", "status", "duration", "voice", "music", "cost", "created",
             "download", "id"]
@@ -85,7 +85,7 @@ class LibraryPage(PageView):
             formatters={c: {"type": "html"} for c in ("poster", "play", "remove", "status", "download")}
             | {c: {"type": "textarea"} for c in _WRAPPED},
             editors={c: None for c in _COLUMNS if c != "name"} | {"name": "input"},
-            titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
+            titles={"poster": "", "name": "Name", "project": "Project", "status": "Status",
                     "duration": "Length", "voice": "Voice", "music": "Music", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
             widths=_WIDTHS,
@@ -146,7 +146,7 @@ class LibraryPage(PageView):
         download = ""
         if row["file"] is not None:
             name = html.escape(row["name"], quote=True) + ".mp4"
-            download = f'<a href="{link_for(row["file"])}" download="{name}" title="Download">⬇ Download</a>'
+            download = f'<a href="{link_for(row["file"])}" download="{name}" title="Download the video">⬇ MP4</a>'
         return {
             "poster": poster_html, "name": row["name"], "project": row["project"],
             "status": f'<span style="color:{colour};font-weight:600">{html.escape(status)}</span>',
@@ -199,7 +199,7 @@ class LibraryPage(PageView):
 
     def _render_selection(self) -> None:
         count = len(self.model.selected)
-        self._selection_text.object = f"{count} selected" if count else "Tick clips to publish or delete several at once."
+        self._selection_text.object = f"{count} selected" if count else "Tick clips to publish or delete several at once; click a name to rename it."
         for button in (self._publish_button, self._delete_button, self._clear_selection):
             button.disabled = not count
         self._sync_table_selection()

@@ -65,7 +65,7 @@ class MusicPage(PageView):
                      "used_by": None, "filename": None, "play": None, "delete": None},
             formatters={"play": {"type": "html"}, "delete": {"type": "html"}}
             | {c: {"type": "textarea"} for c in ("title", "moods", "used_by", "filename")},
-            titles={"title": "Title (click to rename)", "moods": "Moods (comma separated, click to edit)",
+            titles={"title": "Title (click to rename)", "moods": "Moods (click to edit)",
                     "duration": "Length", "tempo": "Tempo", "used_by": "Used by", "filename": "File",
                     "play": "", "delete": ""},
             configuration=BUTTONS_UNSORTED,

@@ -35,9 +35,9 @@ _TABLE_OVERFLOW_JS = """() => {
 _CUT_CELLS_JS = """() => {
     const out = [];
     const walk = (root) => {
-        for (const e of root.querySelectorAll('.tabulator-cell')) {
+        for (const e of root.querySelectorAll('.tabulator-cell, .tabulator-col-title')) {
             if (e.scrollWidth > e.clientWidth + 1 && e.textContent.trim()) {
-                out.push([e.getAttribute('tabulator-field'), e.textContent.trim()]);
+                out.push([e.getAttribute('tabulator-field') || 'header', e.textContent.trim()]);
             }
         }
         for (const e of root.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot);
@@ -103,6 +103,7 @@ def _open(store, name: str, who: str = screenshots.STORE):
     page.goto(f"{url}?page={name}&profile={profiles[who]}")
     page.locator("h5", has_text=name.capitalize()).first.wait_for(timeout=120_000)
     page.get_by_text("Opening ").first.wait_for(state="detached", timeout=120_000)
+    page.evaluate("() => document.fonts.ready.then(() => true)")  # text measured in its own font, not a fallback
     page.wait_for_timeout(1500)
     return page
 
@@ -112,6 +113,8 @@ def test_no_table_is_wider_than_a_laptops_page(store, name):
     page = _open(store, name)
     try:
         page.locator(".tabulator-row").first.wait_for(timeout=60_000)
+        page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=60_000)
+        page.wait_for_timeout(1000)
         overflow = page.evaluate(_TABLE_OVERFLOW_JS)
         assert overflow and max(overflow) <= 1, f"{name}: columns {max(overflow)} px beyond the table's right edge"
         assert page.evaluate(_CUT_CELLS_JS) == [], f"{name}: cut cells"
