@@ -320,10 +320,14 @@ def save_small(page, path: Path) -> int:
     from PIL import Image
 
     size = page.viewport_size
-    extra = page.evaluate(_OVERFLOW_JS)
-    if extra > 0:
-        page.set_viewport_size({"width": size["width"], "height": size["height"] + extra})
-        page.wait_for_timeout(800)
+    height = size["height"]
+    for _ in range(4):  # a taller window can lay out (or load) more below, so measure again until it all fits
+        extra = page.evaluate(_OVERFLOW_JS)
+        if extra <= 0:
+            break
+        height += extra
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(1000)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     with Image.open(path) as image:
