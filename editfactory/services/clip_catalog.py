@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from editfactory.core.errors import NotFoundError, ValidationError
+from editfactory.jobs.describe import voice_words
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles.profile import Profile
 from editfactory.publish import outbox
@@ -63,7 +64,8 @@ def display_status(clip_status: str, publish_state: str) -> str:
 
 
 def voice_label(tts: Any) -> str:
-    """'piper · en_US-joe' from a clip's stored TTS details."""
+    """'Piper Joe' from a clip's stored TTS details: the provider and speaker in words, as the Jobs page says them
+    (the raw 'piper · en_US-joe-medium' made the Library's table wider than a laptop's page, issue 21)."""
     if isinstance(tts, str):
         try:
             tts = json.loads(tts)
@@ -71,7 +73,7 @@ def voice_label(tts: Any) -> str:
             return ""
     if not isinstance(tts, dict):
         return ""
-    return " · ".join(str(tts[k]) for k in ("provider", "voice") if tts.get(k))
+    return voice_words(tts, {})
 
 
 def _inside(profile: Profile, stored: str | None) -> Path | None:

@@ -20,6 +20,11 @@ _RETRY = '<span style="color:#1565c0;cursor:pointer" title="Run it again with th
 _TITLES = {"what": "What it makes", "status": "Status", "progress": "Progress", "step": "Step", "elapsed": "Time",
            "error": "Error", "created": "Created", "cancel": "", "retry": ""}
 
+# The columns share the page's width and long text wraps: sized to their data, a long description or error pushed
+# Status, Progress and the error off a laptop's page (issue 21 screenshots at 1366 px).
+_WIDTHS = {"cancel": 90, "retry": 80, "status": 100, "progress": 100, "elapsed": 75, "created": 140}
+_WRAPPED = {column: {"type": "textarea"} for column in ("what", "step", "error")}
+
 
 class JobsPage(PageView):
     title = "Jobs"
@@ -29,9 +34,9 @@ class JobsPage(PageView):
         self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
-            height=520, formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}}, hidden_columns=["id"],
-            layout="fit_data_stretch", sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED,
-            titles=_TITLES,
+            height=520, formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}, **_WRAPPED},
+            hidden_columns=["id"], layout="fit_columns", widths=_WIDTHS,
+            sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
@@ -46,7 +51,7 @@ class JobsPage(PageView):
                 "retry": _RETRY if job.status in RETRYABLE_STATUSES else "",
                 "what": self.model.describe(job), "status": job.status, "progress": f"{int(job.progress)} %",
                 "step": job.step, "elapsed": elapsed_text(job), "error": job.error or "",
-                "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M:%S"), "id": job.id,
+                "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M"), "id": job.id,
             }
             for job in self.model.jobs
         ]

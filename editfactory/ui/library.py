@@ -20,6 +20,11 @@ from editfactory.ui.source_delete import SourceDeleter
 from editfactory.ui.source_quality import WARNING_COLOR
 
 # The actions come first: at the end they were scrolled off the right of the table on a laptop (issue 21, point 2).
+# The table fits the page's width: fixed columns for the buttons and short values, the text columns share the rest and
+# wrap (sized to their data, Cost, Created and Download were off a laptop's page; issue 21 screenshots at 1366 px).
+_WIDTHS = {"poster": 70, "play": 70, "remove": 85, "name": 115, "project": 100, "status": 105, "duration": 80,
+           "cost": 60, "created": 150, "download": 75}
+_WRAPPED = ("name", "project", "voice", "music")
 _COLUMNS = ["poster", "play", "remove", "name", "project", "status", "duration", "voice", "music", "cost", "created",
             "download", "id"]
 _PLAY = '<span style="color:#1565c0;cursor:pointer" title="Preview">▶ Play</span>'
@@ -76,13 +81,14 @@ class LibraryPage(PageView):
 
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, selectable="checkbox", sortable=False,
-            sizing_mode="stretch_width", min_height=300, layout="fit_data_stretch", hidden_columns=["id"],
-            formatters={c: {"type": "html"} for c in ("poster", "play", "remove", "status", "download")},
+            sizing_mode="stretch_width", min_height=300, layout="fit_columns", hidden_columns=["id"],
+            formatters={c: {"type": "html"} for c in ("poster", "play", "remove", "status", "download")}
+            | {c: {"type": "textarea"} for c in _WRAPPED},
             editors={c: None for c in _COLUMNS if c != "name"} | {"name": "input"},
-            titles={"poster": "", "name": "Name (click to rename)", "project": "Project", "status": "Status",
+            titles={"poster": "", "name": "Name", "project": "Project", "status": "Status",
                     "duration": "Length", "voice": "Voice", "music": "Music", "cost": "Cost", "created": "Created", "download": "",
                     "play": "", "remove": ""},
-            widths={"poster": 70, "name": 220, "download": 120},
+            widths=_WIDTHS,
             configuration={"rowHeight": 76, **BUTTONS_UNSORTED},
         )
         self._table.on_edit(self._on_edit)
@@ -140,7 +146,7 @@ class LibraryPage(PageView):
         download = ""
         if row["file"] is not None:
             name = html.escape(row["name"], quote=True) + ".mp4"
-            download = f'<a href="{link_for(row["file"])}" download="{name}" title="Download">⬇ Download</a>'
+            download = f'<a href="{link_for(row["file"])}" download="{name}" title="Download the video">⬇ MP4</a>'
         return {
             "poster": poster_html, "name": row["name"], "project": row["project"],
             "status": f'<span style="color:{colour};font-weight:600">{html.escape(status)}</span>',
@@ -167,8 +173,13 @@ class LibraryPage(PageView):
             return
         first = (model.page_number - 1) * model.page_size + 1 if model.total else 0
         last = first + len(model.rows) - 1 if model.rows else 0
-        self._summary.object = (f"{first}–{last} of {model.total} matching clip(s) · "
-                                f"{model.all_clips} clip(s) in {len(model.projects)} project(s)")
+        if not model.all_clips and not model.total:
+            self._summary.object = "No clips yet"  # not "0–0 of 0 matching clip(s) · 0 clip(s) in 0 project(s)"
+        elif not model.total:
+            self._summary.object = f"No clip matches · {model.all_clips} clip(s) in {len(model.projects)} project(s)"
+        else:
+            self._summary.object = (f"{first}–{last} of {model.total} matching clip(s) · "
+                                    f"{model.all_clips} clip(s) in {len(model.projects)} project(s)")
         # First run: the checklist says what to do (each step a link), not just "No clips yet".
         self._first_steps.param.update(steps=model.first_steps, visible=bool(model.first_steps))
         self._table.visible = bool(model.rows) or not model.first_steps  # no empty table under the checklist
@@ -188,7 +199,7 @@ class LibraryPage(PageView):
 
     def _render_selection(self) -> None:
         count = len(self.model.selected)
-        self._selection_text.object = f"{count} selected" if count else "Tick clips to publish or delete several at once."
+        self._selection_text.object = f"{count} selected" if count else "Tick clips to publish or delete several at once; click a name to rename it."
         for button in (self._publish_button, self._delete_button, self._clear_selection):
             button.disabled = not count
         self._sync_table_selection()

@@ -21,7 +21,11 @@ from editfactory.ui.library import duration_text
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
 
-_COLUMNS = ["title", "moods", "duration", "tempo", "used_by", "filename", "id"]
+_COLUMNS = ["title", "moods", "duration", "tempo", "used_by", "filename", "play", "delete", "id"]
+# Play and Delete are HTML cells of a set width, as in the Library, and the text columns share the rest and wrap:
+# sized to their data, the last column was squeezed, cutting "✖ Delete" to "✖ De…" (issue 21 screenshots at 1366 px).
+_PLAY = '<b style="cursor:pointer" title="Listen">▶ Play</b>'
+_DELETE = '<span style="color:#c62828;cursor:pointer" title="Delete this track">✖ Delete</span>'
 UPLOAD_KINDS = (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".opus", ".flac")
 """The kinds the page names (and the file chooser offers); the import takes every suffix of AUDIO_SUFFIXES."""
 
@@ -56,14 +60,16 @@ class MusicPage(PageView):
         self._summary = pmui.Typography("", variant="body2")
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, selectable=False, sizing_mode="stretch_width",
-            min_height=120, layout="fit_data_stretch", hidden_columns=["id"],
+            min_height=120, layout="fit_columns", hidden_columns=["id"],
             editors={"title": {"type": "input"}, "moods": {"type": "input"}, "duration": None, "tempo": None,
-                     "used_by": None, "filename": None},
-            buttons={"play": "<b>▶ Play</b>", "delete": "✖ Delete"},
-            titles={"title": "Title (click to rename)", "moods": "Moods (comma separated, click to edit)",
+                     "used_by": None, "filename": None, "play": None, "delete": None},
+            formatters={"play": {"type": "html"}, "delete": {"type": "html"}}
+            | {c: {"type": "textarea"} for c in ("title", "moods", "used_by", "filename")},
+            titles={"title": "Title (click to rename)", "moods": "Moods (click to edit)",
                     "duration": "Length", "tempo": "Tempo", "used_by": "Used by", "filename": "File",
                     "play": "", "delete": ""},
-            configuration=BUTTONS_UNSORTED, widths={"play": 80, "delete": 90},
+            configuration=BUTTONS_UNSORTED,
+            widths={"duration": 80, "tempo": 100, "play": 80, "delete": 100},
         )
         self._table.on_edit(self._on_edit)
         self._table.on_click(self._on_click)
@@ -109,7 +115,8 @@ class MusicPage(PageView):
     def _show_tracks(self, *, force: bool = False) -> None:
         tracks = self.model.tracks
         rows = [{"title": t["title"], "moods": ", ".join(t["moods"]), "duration": duration_text(t["duration"]),
-                 "tempo": tempo_text(t), "used_by": ", ".join(t["used_by"]), "filename": t["filename"], "id": t["id"]}
+                 "tempo": tempo_text(t), "used_by": ", ".join(t["used_by"]), "filename": t["filename"], "play": _PLAY,
+                 "delete": _DELETE, "id": t["id"]}
                 for t in tracks]
         frame = pd.DataFrame(rows, columns=_COLUMNS)
         if force:

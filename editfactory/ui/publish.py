@@ -72,8 +72,9 @@ class ChannelForm:
         self.tick.param.watch(self._on_tick, "value")
         self.caption.param.watch(self._on_caption, "value_input")
         self.title.param.watch(self._on_title, "value_input")
+        # The side margins line the card up with the fields above it (at 0 it ran into the page's right edge).
         self.layout = pn.Column(self.tick, self.caption, self.title, self.count, sizing_mode="stretch_width",
-                                margin=(4, 0), styles=_CARD)
+                                margin=(4, 24), styles=_CARD)
         self.update()
 
     def _on_tick(self, event) -> None:

@@ -58,7 +58,7 @@ def test_filters_search_and_sorts(shop, small_mp4):
     assert names(publishing="unpublished") == ["Blue boots", "Straw hat"]
     rows = {r["name"]: r for r in browse_clips(shop).rows}
     assert rows["Red boots 50%"]["display_status"] == "scheduled" and rows["Straw hat"]["display_status"] == "failed"
-    assert rows["Blue boots"]["display_status"] == "rendered" and rows["Red boots 50%"]["voice"] == "piper · joe"
+    assert rows["Blue boots"]["display_status"] == "rendered" and rows["Red boots 50%"]["voice"] == "Piper Joe"
     assert rows["Red boots 50%"]["file"].is_file()
     assert [r["name"] for r in browse_clips(shop, sort="name").rows] == ["Blue boots", "Red boots 50%", "Straw hat"]
     assert browse_clips(shop, sort="cost").rows[0]["name"] == "Red boots 50%"
@@ -145,5 +145,5 @@ def test_delete_refuses_foreign_ids_and_clips_being_published(workspace, shop, s
 
 
 def test_voice_label_reads_stored_details():
-    assert clip_catalog.voice_label(json.dumps({"provider": "edge", "voice": "en-US-Aria"})) == "edge · en-US-Aria"
+    assert clip_catalog.voice_label(json.dumps({"provider": "edge", "voice": "en-US-Aria"})) == "Edge TTS Aria"
     assert clip_catalog.voice_label(None) == "" and clip_catalog.voice_label("not json") == ""

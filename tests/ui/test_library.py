@@ -53,7 +53,7 @@ def test_the_page_lists_this_profiles_clips_with_posters_status_voice_and_cost(s
     assert _names(view) == ["Straw hat", "Blue boots", "Red boots"]
     table = view._table.value.set_index("name")
     assert table.loc["Red boots", "cost"] == "$0.03" and table.loc["Blue boots", "cost"] == "Free"
-    assert table.loc["Red boots", "voice"] == "piper · joe" and table.loc["Red boots", "duration"] == "0:02"
+    assert table.loc["Red boots", "voice"] == "Piper Joe" and table.loc["Red boots", "duration"] == "0:02"
     assert "rendered" in table.loc["Red boots", "status"]
     assert "<img" in table.loc["Red boots", "poster"] and "/efmedia/" in table.loc["Red boots", "poster"]
     assert 'download="Red boots.mp4"' in table.loc["Red boots", "download"]
