@@ -63,6 +63,7 @@ class VoicesPage(PageView):
         self._voices = pn.widgets.Tabulator(
             pd.DataFrame(columns=_VOICE_COLUMNS), show_index=False, disabled=True, selectable=1,
             sizing_mode="stretch_width", height=300, buttons={"play": "▶ Play"}, hidden_columns=["id"],
+            titles={"name": "Name", "language": "Language", "gender": "Gender", "kind": "Kind"},
             layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._voices.on_click(self._on_voice_click)
@@ -119,6 +120,7 @@ class VoicesPage(PageView):
         self._cloned = pn.widgets.Tabulator(
             pd.DataFrame(columns=_CLONED_COLUMNS), show_index=False, disabled=True, selectable=1,
             sizing_mode="stretch_width", height=220, buttons={"play": "▶ Play", "delete": "🗑 Delete"},
+            titles={"name": "Name", "provider": "Provider", "created": "Created"},
             hidden_columns=["id"], layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._cloned.on_click(self._on_cloned_click)
@@ -345,17 +347,24 @@ class VoicesPage(PageView):
     def _voice_name(self, voice_id: str) -> str:
         return next((v["name"] for v in self.model.voices if v["id"] == voice_id), voice_id)
 
+    def _model_label(self, provider: str, model_id: str | None) -> str:
+        """The model's name as its provider gives it ("Piper (local ONNX)"), not its id."""
+        row = self.model.provider_row(provider)
+        found = next((m["label"] for m in (row or {}).get("models", []) if m["id"] == model_id), None)
+        return html.escape(found or model_id or "the provider's default")
+
     def _render_picked(self) -> None:
         model = self.model
         label = self._labels.get(model.provider, model.provider)
         self._picked.object = (f"Selected: **{html.escape(self._voice_name(model.voice))}** · {label} · model "
-                               f"`{model.model}`" if model.voice else "Click a voice in the list to select it.")
+                               f"{self._model_label(model.provider, model.model)}" if model.voice
+                               else "Click a voice in the list to select it.")
         defaults = model.defaults
         if defaults:
             name = self._voice_name(defaults["voice"]) if defaults["provider"] == model.provider else defaults["voice"]
             self._default_text.object = (f"This profile speaks with **{html.escape(name or 'the provider default')}** · "
                                          f"{self._labels.get(defaults['provider'], defaults['provider'])} · "
-                                         f"model `{defaults['model'] or 'default'}`")
+                                         f"model {self._model_label(defaults['provider'], defaults['model'])}")
         else:
             self._default_text.object = ""
 

@@ -105,6 +105,16 @@ def test_the_default_voice_model_and_settings_are_saved_from_the_widgets(workspa
     assert again.model.settings.speed == 1.3
 
 
+def test_the_chosen_and_default_voices_name_their_model_in_words(make_session):
+    """The page said "model `piper`" (an id in code type); the model is named as its provider names it."""
+    view = _page(make_session)
+    view._voices.selection = [0]
+    view._make_default.clicks += 1
+    for text in (view._picked.object, view._default_text.object):
+        assert "model Piper (local ONNX)" in text and "`" not in text
+    assert view._voices.titles["language"] == "Language" and view._cloned.titles["created"] == "Created"
+
+
 def test_making_a_default_without_a_voice_is_refused_inline(make_session):
     view = _page(make_session)
     view.model.voice = ""
