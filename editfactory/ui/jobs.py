@@ -34,7 +34,8 @@ class JobsPage(PageView):
         self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
-            height=520, formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}, **_WRAPPED},
+            pagination="local", page_size=20,  # as tall as its rows: a fixed height left 6 of 20 jobs in a scroll box
+            formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}, **_WRAPPED},
             hidden_columns=["id"], layout="fit_columns", widths=_WIDTHS,
             sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
         )
