@@ -12,6 +12,7 @@ removed on the next start (:func:`editfactory.storage.tempdirs.clean_stale_temp`
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import threading
@@ -283,8 +284,9 @@ def _render_clip(
         videos = _per_segment(joining.segments, lambda s: _video_chain(s, infos[s.source], preset, canvases,
                                                                        reads.get(s.source)), "split")
         video = transitions.join(videos, joining)
-        if shortfall > 0:
-            video = video.filter("tpad", stop_mode="clone", stop_duration=round(shortfall + 0.1, 3))
+        # The last frame is held past the clip's end (the output takes exactly its frames): trimmed segments can
+        # come out a frame short of their count, and a clip whose picture stopped before its sound lost its end.
+        video = video.filter("tpad", stop_mode="clone", stop_duration=round(max(shortfall, 0.0) + 0.2, 3))
         if spec.watermark is not None:  # under the end card, which shows the logo itself
             video = overlay_watermark(video, spec.watermark, preset)
         # Before the captions: the frame held under the end card is the footage's, without the last caption burned in.
@@ -300,6 +302,9 @@ def _render_clip(
         graph = ffmpeg.output(
             video, audio, str(partial),
             t=f"{duration:.6f}", r=preset.fps,
+            # Exactly the frames that start before the clip's end: with -t alone, a transition's timestamps (xfade)
+            # could let one frame more through when the end fell near a frame's start (41 vs 42 frames, flaky).
+            **{"frames:v": math.ceil(duration * preset.fps - 1e-6)},
             vcodec=preset.video_codec, preset=preset.x264_preset, crf=preset.crf,
             pix_fmt=preset.pix_fmt, **{"profile:v": preset.profile},
             acodec=preset.audio_codec, audio_bitrate=preset.audio_bitrate, ar=preset.sample_rate,
