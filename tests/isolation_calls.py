@@ -19,6 +19,7 @@ from editfactory.core.ids import new_id
 from editfactory.costs import ledger
 from editfactory.footage import (analysis, captions, deletion, duplicates, framing, music, posters, segments, selection,
                                  sources)
+from editfactory.footage import proxies
 from editfactory.footage import transitions as project_transitions
 from editfactory.jobs import JobRunner, JobStore
 from editfactory.jobs.kinds import footage as library_jobs
@@ -169,6 +170,10 @@ CALLS = {
     "editfactory.footage.duplicates.segment_copies": lambda via, it: duplicates.segment_copies(via, [it.source]),
     "editfactory.footage.duplicates.with_copies": lambda via, it: duplicates.with_copies(via, [it.source], []),
     # music tracks and a project's music
+    # A proxy is a file in the given profile's own folder, named by the source id: another profile's id finds none
+    # there, and deleting removes nothing of the owner's.
+    "editfactory.footage.proxies.proxy_path": lambda via, it: proxies.proxy_path(via, it.source).is_file(),
+    "editfactory.footage.proxies.delete_proxy": lambda via, it: proxies.delete_proxy(via, it.source),
     "editfactory.footage.music.get_track": lambda via, it: music.get_track(via, it.track),
     "editfactory.footage.music.rename_track": lambda via, it: music.rename_track(via, it.track, "Taken"),
     "editfactory.footage.music.set_moods": lambda via, it: music.set_moods(via, it.track, ["taken"]),
@@ -245,6 +250,7 @@ EXPECT_EMPTY = {
     "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",
     "editfactory.publish.outbox.cancel_unsent",
     "editfactory.costs.ledger.release_job_holds",
+    "editfactory.footage.proxies.proxy_path", "editfactory.footage.proxies.delete_proxy",
 }
 
 NOT_ID_SCOPED = {

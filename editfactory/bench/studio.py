@@ -34,16 +34,12 @@ from pathlib import Path
 from editfactory.bench.storage import populate
 from editfactory.core.priority import NICE_ENV
 from editfactory.jobs import JobStore
+from editfactory.ops.chromium import CHROMIUM, CHROMIUM_FLAGS
 from editfactory.profiles import Workspace
 from editfactory.services import projects
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOOR_APP = Path(__file__).with_name("floor_app.py")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 PAGES = ("library", "produce", "voices", "publish", "dashboard", "jobs", "settings")
 LABELS = {"library": "Library", "produce": "Produce", "voices": "Voices", "publish": "Publish",
           "dashboard": "Dashboard", "jobs": "Jobs", "settings": "Settings"}

@@ -13,17 +13,12 @@ from pathlib import PurePath
 from typing import Any
 
 from editfactory.jobs import registry as kinds
-from editfactory.tts.registry import PROVIDERS
+from editfactory.tts.naming import provider_words, voice_words  # noqa: F401 - named in job descriptions
 
 Names = Mapping[str, str]
 
 
 
-def provider_words(name: str) -> str:
-    """A voice provider as a job names it: its own label without the note in brackets ('Piper (offline)' → 'Piper');
-    read from the provider (self-describing providers), so a new one needs no entry here."""
-    provider = PROVIDERS.get(name)
-    return provider.label.split(" (")[0] if provider is not None else name
 _PRESETS = {"tiktok": "TikTok", "reels": "Reels", "shorts": "Shorts", "square": "square", "landscape": "landscape"}
 
 
@@ -41,21 +36,6 @@ def _named(names: Names, item_id: str | None, what: str) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def voice_words(voice: Mapping[str, Any] | None, names: Names) -> str:
-    """'Piper Joe', 'ElevenLabs Anna – warm' (a cloned voice by its name); '' for the profile's default voice."""
-    voice = voice or {}
-    provider = str(voice.get("provider") or "")
-    voice_id = str(voice.get("voice") or "")
-    label = provider_words(provider)
-    if voice_id in names:
-        who = names[voice_id]
-    else:
-        # Catalogue ids such as "en_US-joe-medium" or "en-US-AriaNeural": the speaker's part, capitalised.
-        parts = [p for p in voice_id.replace("_", "-").split("-") if p and not (len(p) == 2 and p.isalpha())]
-        who = " ".join(p[:1].upper() + p[1:] for p in parts[:1]) if parts else ""
-    return " ".join(p for p in (label, who) if p)
 
 
 def _preset_words(preset: Any) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -29,12 +30,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from editfactory.tts.elevenlabs_provider import ElevenLabsProvider
+from editfactory.tts.piper_provider import BUNDLED_VOICE, PiperProvider
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
 os.environ.setdefault("EDITFACTORY_SECRETS_BACKEND", "file")  # the fake key stays in the temporary workspace
 os.environ.setdefault("EDITFACTORY_PUBLISH_AUTO_RETRY", "0")  # nothing is sent behind the screenshots' back
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 VIEWPORTS = ((1366, 768), (1920, 1080))
 PAGES = ("library", "produce", "music", "voices", "publish", "dashboard", "jobs", "settings")
 STORE = "Sunny Sandals"
@@ -104,7 +107,8 @@ def _clip_rows(profile, project_ids: list[str], videos: list[Path], count: int, 
                "status": "rendered" if index % 11 else ("failed" if index % 2 else "draft"), "variant": index % 3,
                "duration": 12.0 + (index % 7) * 3.5, "width": 1080, "height": 1920, "created_at": created,
                "cost_usd": 0.07 if index % cost_every == 0 else 0.0,
-               "tts": '{"provider": "piper", "voice": "en_US-joe-medium", "model": "medium"}', "path": None}
+               "tts": json.dumps({"provider": PiperProvider.name, "voice": BUNDLED_VOICE, "model": "medium"}),
+               "path": None}
         if index >= count - real:
             video = profile.paths.renders / f"{clip_id}.mp4"
             video.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +127,7 @@ def _jobs(profile, project_ids: list[str], clip_ids: list[str], source_ids: list
     from editfactory.jobs import registry as kinds
 
     store = JobStore(profile)
-    voice = {"provider": "piper", "voice": "en_US-joe-medium"}
+    voice = {"provider": PiperProvider.name, "voice": BUNDLED_VOICE}
     production = lambda p, n=3: (kinds.PRODUCTION, {"project_id": p, "variants": n, "voice": voice, "preset": "tiktok"})  # noqa: E731
     plans = [
         (production(project_ids[0]), "succeeded", None, None),
@@ -151,7 +155,8 @@ def _jobs(profile, project_ids: list[str], clip_ids: list[str], source_ids: list
         (production(project_ids[1]), "cancelled", None, None),
         ((kinds.VOICE_PREVIEW, {"voice": voice, "text": "Meet the summer sandal."}), "cancelled", None, None),
         ((kinds.PUBLISH_RESUME, {}), "succeeded", None, None),
-        ((kinds.CLONE_VOICE, {"name": "Ana – warm", "samples": ["a.wav", "b.wav"], "provider": "elevenlabs"}),
+        ((kinds.CLONE_VOICE, {"name": "Ana – warm", "samples": ["a.wav", "b.wav"],
+                                    "provider": ElevenLabsProvider.name}),
          "failed", "ElevenLabs refused the key (401). Paste a valid key in Settings → Voices, then retry.", None),
     ]
     assert len(plans) == JOBS
@@ -176,7 +181,7 @@ def _costs(profile, amounts: list[float]) -> None:
 
     set_quota(profile, 20.0)
     for amount in amounts:
-        settle(reserve(profile, "elevenlabs", "eleven_multilingual_v2", amount, units=amount * 3300,
+        settle(reserve(profile, ElevenLabsProvider.name, ElevenLabsProvider.default_model, amount, units=amount * 3300,
                        description="Voiceover"), amount, units=amount * 3300)
 
 
@@ -341,7 +346,7 @@ def shoot(url: str, profiles: dict[str, str], out: Path, pages: tuple[str, ...] 
     """Every page for the store at each viewport, and the empty store's Library (the first-run view)."""
     from playwright.sync_api import sync_playwright
 
-    from editfactory.bench.studio import CHROMIUM_FLAGS
+    from editfactory.ops.chromium import CHROMIUM, CHROMIUM_FLAGS
 
     out.mkdir(parents=True, exist_ok=True)
     shots = [(name, profiles[STORE], name) for name in pages]

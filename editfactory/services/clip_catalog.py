@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from editfactory.core.errors import NotFoundError, ValidationError
-from editfactory.jobs.describe import voice_words
 from editfactory.media.thumbnails import make_thumbnail
 from editfactory.profiles.profile import Profile
 from editfactory.publish import outbox
 from editfactory.services import projects
+from editfactory.tts.naming import voice_words
 
 log = logging.getLogger(__name__)
 

@@ -174,7 +174,8 @@ class LibraryPage(PageView):
         first = (model.page_number - 1) * model.page_size + 1 if model.total else 0
         last = first + len(model.rows) - 1 if model.rows else 0
         if not model.all_clips and not model.total:
-            self._summary.object = "No clips yet"  # not "0–0 of 0 matching clip(s) · 0 clip(s) in 0 project(s)"
+            # Not "0–0 of 0 matching clip(s) · 0 clip(s) in 0 project(s)"; the checklist or the empty note says what to do.
+            self._summary.object = "0 clips"
         elif not model.total:
             self._summary.object = f"No clip matches · {model.all_clips} clip(s) in {len(model.projects)} project(s)"
         else:

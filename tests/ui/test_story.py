@@ -151,7 +151,7 @@ def test_a_store_owners_whole_story(browser, workspace, served_studio, footage, 
     page.get_by_role("combobox").first.click()
     page.get_by_role("listbox").get_by_text("Default").click()
     page.wait_for_url(f"**profile={default.id}**", timeout=60_000)
-    _go(page, "Library", "No clips yet")  # the count of an empty profile's Library
+    _go(page, "Library", "0 clips")  # the count of an empty profile's Library
     screenshot(page, "47a-story-default-library")
     assert page.get_by_text("Summer sandals").count() == 0
     assert projects.list_clips(default) == [], "Store B's clips reached Default's database"
