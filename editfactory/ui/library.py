@@ -22,7 +22,7 @@ from editfactory.ui.source_quality import WARNING_COLOR
 # The actions come first: at the end they were scrolled off the right of the table on a laptop (issue 21, point 2).
 # The table fits the page's width: fixed columns for the buttons and short values, the text columns share the rest and
 # wrap (sized to their data, Cost, Created and Download were off a laptop's page; issue 21 screenshots at 1366 px).
-_WIDTHS = {"poster": 70, "play": 70, "remove": 85, "name": 115, "project": 100, "status": 105, "duration": 80,
+_WIDTHS = {"poster": 70, "play": 70, "remove": 85, "name": 115, "project": 100, "status": 125, "duration": 80,
            "cost": 60, "created": 150, "download": 75}
 _WRAPPED = ("name", "project", "voice", "music")
 _COLUMNS = ["poster", "play", "remove", "name", "project", "status", "duration", "voice", "music", "cost", "created",
