@@ -51,8 +51,8 @@ def make_session(workspace, runner):
     return make
 
 
-@pytest.fixture
-def browser():
+def launched_chromium():
+    """Debian's Chromium under Playwright, closed afterwards (a generator for fixtures of any scope)."""
     if not CHROMIUM.exists():
         pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -63,6 +63,11 @@ def browser():
             yield instance
         finally:
             instance.close()
+
+
+@pytest.fixture
+def browser():
+    yield from launched_chromium()
 
 
 def free_port() -> int:

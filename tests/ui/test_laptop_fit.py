@@ -83,18 +83,9 @@ def store(tmp_path_factory, browser_module):
 
 @pytest.fixture(scope="module")
 def browser_module():
-    from playwright.sync_api import sync_playwright
+    from tests.ui.conftest import launched_chromium
 
-    from tests.ui.conftest import CHROMIUM, CHROMIUM_FLAGS
-
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    yield from launched_chromium()
 
 
 def _open(store, name: str, who: str = screenshots.STORE):
