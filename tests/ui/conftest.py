@@ -66,8 +66,15 @@ def launched_chromium():
 
 
 @pytest.fixture
-def browser():
-    yield from launched_chromium()
+def browser(request):
+    chromium = launched_chromium()
+    instance = next(chromium)
+    try:
+        yield instance
+    finally:
+        if _failed(request):
+            _print_opened_pages(instance)  # while the browser is still open
+        chromium.close()
 
 
 def free_port() -> int:
@@ -117,9 +124,75 @@ class ServedStudio:
         return self.log_path.read_text(errors="replace")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell at teardown whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _failed(request) -> bool:
+    report = getattr(request.node, "report_call", None)
+    return report is not None and report.failed
+
+
+@pytest.fixture(autouse=True)
+def _diagnose_failed_browser_test(request):
+    """When a browser test fails, print what its pages showed and what the browser logged: a failure in CI can
+    only be understood from its printed output."""
+    yield
+    if _failed(request):  # pages of a browser shared by the module (a test's own browser printed them already)
+        for value in list(request.node.funcargs.values()):
+            if hasattr(value, "ef_opened_pages"):
+                _print_opened_pages(value)
+
+
+def _opened_pages(browser) -> list:
+    """Pages opened by ``open_page`` in ``browser``, with what the browser said on each. Kept on the browser object:
+    this file is imported under two module names (pytest's and the tests' own imports), so a global here would be
+    two lists."""
+    if not hasattr(browser, "ef_opened_pages"):
+        browser.ef_opened_pages = []
+    return browser.ef_opened_pages
+
+
+def _print_opened_pages(browser) -> None:
+    opened = _opened_pages(browser)
+    for page, messages in opened:
+        print(f"--- page {page.url}")
+        try:
+            print("shown:", page.evaluate(_VISIBLE_TEXT_JS)[:3000])
+        except Exception as error:  # noqa: BLE001 - a closed page has nothing more to say
+            print("(page not readable:", error, ")")
+        print("browser messages:", *messages[-40:], sep="\n  ")
+    opened.clear()
+
+
+# The text a user sees, shadow roots included (Bokeh draws inside them; inner_text("body") misses it).
+_VISIBLE_TEXT_JS = """() => {
+  const parts = [];
+  const walk = (node) => {
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        const parent = child.parentElement;
+        const text = child.textContent.trim();
+        if (text && parent && parent.checkVisibility && parent.checkVisibility()) parts.push(text);
+      } else if (child.nodeType === Node.ELEMENT_NODE || child.nodeType === Node.DOCUMENT_FRAGMENT_NODE) {
+        walk(child);
+      }
+    }
+  };
+  walk(document.body);
+  return parts.join(" | ");
+}"""
+
+
 @pytest.fixture
-def served_studio(workspace, tmp_path):
-    """Start the studio on ``workspace``; call ``served_studio()`` after preparing the workspace."""
+def served_studio(workspace, tmp_path, request):
+    """Start the studio on ``workspace``; call ``served_studio()`` after preparing the workspace. When the test
+    fails, the end of each server's log is printed."""
     started: list[ServedStudio] = []
 
     def start(**env) -> ServedStudio:
@@ -130,12 +203,19 @@ def served_studio(workspace, tmp_path):
     yield start
     for studio in started:
         studio.stop()
+        if _failed(request):
+            print(f"--- end of the studio server's log ({studio.log_path.name}):")
+            print(studio.log()[-4000:])
 
 
 def open_page(browser, url: str, *, wait_text: str | None = None, viewport=(1400, 900), timezone_id: str | None = None):
     """A new page at ``url`` (in a browser set to ``timezone_id`` if given); fails on any visible traceback."""
     options = {"timezone_id": timezone_id} if timezone_id else {}
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, **options)
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text[:300]}"))
+    page.on("pageerror", lambda error: messages.append(f"page error: {str(error)[:500]}"))
+    _opened_pages(browser).append((page, messages))
     page.goto(url)
     if wait_text:
         page.get_by_text(wait_text).first.wait_for(timeout=30_000)
