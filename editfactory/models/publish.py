@@ -68,6 +68,11 @@ class ChannelInfo:
                    limit=limit - MARKER_LENGTH if limit else None,
                    title_limits=settings_class(channel.identifier).title_limits)
 
+    @property
+    def label(self) -> str:
+        """How the page names the channel: its name in Postiz and its platform (a store can have two TikToks)."""
+        return f"{self.name} ({self.platform})"
+
 
 def post_state(pub: Publication, now: dt.datetime | None = None) -> str:
     """One word for a post: pending, sending, waiting to retry, sent, scheduled, draft, published, failed, …"""
@@ -245,6 +250,11 @@ class PublishModel(param.Parameterized):
 
     def channel(self, channel_id: str) -> ChannelInfo | None:
         return next((c for c in self.channels if c.id == channel_id), None)
+
+    def channel_label(self, pub: Publication) -> str:
+        """The outbox's name for a post's channel; a channel Postiz no longer lists is named by its platform."""
+        channel = self.channel(pub.integration_id)
+        return channel.label if channel else (pub.platform or pub.integration_id)
 
     def caption_for(self, channel_id: str) -> str:
         own = (self.captions.get(channel_id) or "").strip()

@@ -61,7 +61,7 @@ class ChannelForm:
     def __init__(self, page: PublishPage, channel: ChannelInfo) -> None:
         self.page, self.channel = page, channel
         model = page.model
-        label = f"{channel.name} ({channel.platform})" + (" — disabled in Postiz" if channel.disabled else "")
+        label = channel.label + (" — disabled in Postiz" if channel.disabled else "")
         self.tick = pmui.Checkbox(label=label, value=channel.id in model.chosen, disabled=channel.disabled)
         self.caption = pmui.TextAreaInput(label=f"Caption for {channel.name} (empty: the shared caption)", rows=4,
                                           value=model.captions.get(channel.id, ""), sizing_mode="stretch_width")
@@ -239,7 +239,7 @@ class PublishPage(PageView):
             rows.append({
                 "created": self.session.local_time(pub.created_at),
                 "clip": model.clip_names.get(pub.clip_id, "(deleted clip)"),
-                "channel": pub.platform or pub.integration_id, "state": state,
+                "channel": model.channel_label(pub), "state": state,
                 "when": self.session.local_time(pub.scheduled_at) if pub.scheduled_at else "now",
                 "attempts": pub.attempts, "next_try": _next_try(self.session, pub), "reason": pub.last_error or "",
                 "id": pub.id,

@@ -132,15 +132,17 @@ def test_publish_now_then_the_outbox_shows_each_post(shop, clips, postiz, make_s
     view._publish.clicks += 1
     assert view.model.errors == {} and view.session.notice["level"] == "info"
     _finish_jobs(view, runner)
-    assert _states(view) == [("Blue boots", "instagram", "sent"), ("Blue boots", "tiktok", "sent"),
-                             ("Red boots", "instagram", "sent"), ("Red boots", "tiktok", "sent")]
+    # Each post names its channel as the channel list does (a profile can have two TikTok accounts).
+    insta, tiktok = "a Instagram (instagram)", "a TikTok (tiktok)"
+    assert _states(view) == [("Blue boots", insta, "sent"), ("Blue boots", tiktok, "sent"),
+                             ("Red boots", insta, "sent"), ("Red boots", tiktok, "sent")]
     assert len(postiz.live_posts()) == 4 and "1–4 of 4" in view._outbox_count.object
     # Postiz publishes one: "Refresh status" runs a job that records it.
     pub = next(p for p in list_publications(shop) if p.platform == "tiktok" and p.clip_id == clips[0]["id"])
     postiz.set_state(pub.postiz_post_id, "PUBLISHED")
     view._refresh_status.clicks += 1
     _finish_jobs(view, runner)
-    assert ("Red boots", "tiktok", "published") in _states(view)
+    assert ("Red boots", tiktok, "published") in _states(view)
 
 
 def test_spaced_bulk_schedules_each_clip_apart(shop, clips, postiz, make_session, runner):
