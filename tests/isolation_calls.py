@@ -220,6 +220,7 @@ CALLS = {
     "editfactory.jobs.store.JobStore.get": lambda via, it: JobStore(via).get(it.job),
     "editfactory.jobs.store.JobStore.watch": lambda via, it: JobStore(via).watch(it.job, timeout=1),
     "editfactory.jobs.store.JobStore.cancel_requested": lambda via, it: JobStore(via).cancel_requested([it.job]),
+    "editfactory.jobs.store.JobStore.many": lambda via, it: JobStore(via).many([it.job]),
     "editfactory.jobs.store.JobStore.mark_running": lambda via, it: JobStore(via).mark_running(it.job, temp_dir=None),
     "editfactory.jobs.store.JobStore.set_progress": lambda via, it: JobStore(via).set_progress(it.job, "x", 0.5),
     "editfactory.jobs.store.JobStore.finish": lambda via, it: JobStore(via).finish(it.job, "failed", error="x"),
@@ -245,6 +246,7 @@ EXPECT_EMPTY = {
     "editfactory.publish.outbox.for_clip",
     "editfactory.publish.outbox.clip_state", "editfactory.publish.service.list_publications",
     "editfactory.publish.service.count_publications", "editfactory.jobs.store.JobStore.cancel_requested",
+    "editfactory.jobs.store.JobStore.many",
     # Writes that touch only rows of this profile matching the ids: another profile's ids change nothing.
     "editfactory.publish.outbox.release", "editfactory.publish.outbox.set_media", "editfactory.publish.outbox.claim",
     "editfactory.publish.outbox.update_if_open", "editfactory.publish.outbox.mark_sending",

@@ -100,6 +100,14 @@ class JobStore:
             raise NotFoundError("Job", job_id, self.profile.name)
         return _job_from_row(rows[0])
 
+    def many(self, job_ids: Sequence[str]) -> dict[str, Job]:
+        """The jobs of these ids that exist in this profile, by id (one query; unknown ids are left out)."""
+        ids = sorted(set(job_ids))
+        if not ids:
+            return {}
+        rows = self.profile.db.fetchdicts(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+        return {row["id"]: _job_from_row(row) for row in rows}
+
     def _filters(self, status: str | Sequence[str] | None, kind: str | None) -> tuple[str, list]:
         where, params = [], []
         if status is not None:

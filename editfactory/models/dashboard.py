@@ -13,6 +13,9 @@ import param
 
 from editfactory.core.errors import EditFactoryError
 from editfactory.costs import current_month, month_entries
+from editfactory.jobs import JobStore
+from editfactory.jobs.describe import describe_job
+from editfactory.models.jobs import job_names
 from editfactory.models.session import FAILED, StudioSession
 from editfactory.services.dashboard import ProfileFigures, profile_figures
 
@@ -64,7 +67,8 @@ class DashboardModel(param.Parameterized):
     session = param.ClassSelector(class_=StudioSession)
     month = param.Selector(default=current_month(), objects=recent_months(), doc="The month the figures are for.")
     figures = param.ClassSelector(class_=ProfileFigures, allow_None=True, doc="This profile's figures.")
-    history = param.List(default=[], doc="This profile's cost entries of the month (date, job, provider, units, cost).")
+    history = param.List(default=[], doc="This profile's cost entries of the month (date, job, provider, units, cost); "
+                                         "each with ``job_words``: what its job made, in words.")
     overview = param.List(default=[], doc="Every profile's figures, read one by one (busy ones say so).")
 
     def __init__(self, **params) -> None:
@@ -77,7 +81,13 @@ class DashboardModel(param.Parameterized):
     def read(self) -> tuple[ProfileFigures, list[dict]]:
         profile = self.session.require_profile()
         with profile.db.session():
-            return profile_figures(profile, self.month), month_entries(profile, self.month)
+            entries = month_entries(profile, self.month)
+            jobs = JobStore(profile).many([e["job_id"] for e in entries if e["job_id"]])
+            names = job_names(profile, jobs.values())
+            for entry in entries:
+                job = jobs.get(entry["job_id"])
+                entry["job_words"] = describe_job(job.kind, job.inputs, names) if job else ""
+            return profile_figures(profile, self.month), entries
 
     def read_overview(self) -> list[ProfileFigures]:
         return read_overview(self.session.workspace, self.month)

@@ -9,11 +9,13 @@ from bokeh.models import ColumnDataSource, NumeralTickFormatter
 from bokeh.plotting import figure
 
 from editfactory.models.dashboard import quota_level
+from editfactory.tts.naming import provider_words
 from editfactory.ui.page import PageView
 
 _QUOTA_COLOURS = {"ok": "success", "amber": "warning", "red": "error", "none": "primary"}
-_HISTORY_COLUMNS = ["date", "job", "provider", "model", "units", "cost ($)", "status", "what"]
-_OVERVIEW_COLUMNS = ["profile", "projects", "clips", "rendered", "published", "cost this month ($)", "quota", "state"]
+_HISTORY_COLUMNS = ["date", "what", "for", "provider", "model", "units", "cost ($)", "status"]
+HISTORY_PAGE = 10  # cost entries per page: the table is as tall as its rows, never a fixed empty band
+_OVERVIEW_COLUMNS = ["profile", "projects", "clips", "rendered", "published", "cost this month", "quota", "state"]
 
 
 def _stat(label: str, value: str) -> pmui.Paper:
@@ -41,7 +43,9 @@ class DashboardPage(PageView):
         self._chart = chart
         self._chart_pane = pn.pane.Bokeh(chart, sizing_mode="stretch_width")
         self._history = pn.widgets.Tabulator(pd.DataFrame(columns=_HISTORY_COLUMNS), show_index=False, disabled=True,
-                                             sizing_mode="stretch_width", height=260, layout="fit_data_stretch")
+                                             sizing_mode="stretch_width", layout="fit_data_stretch",
+                                             pagination="local", page_size=HISTORY_PAGE)
+        self._no_history = pmui.Typography("Nothing spent this month.", variant="body2", visible=False)
         self._overview = pn.widgets.Tabulator(pd.DataFrame(columns=_OVERVIEW_COLUMNS), show_index=False,
                                               disabled=True, sizing_mode="stretch_width", layout="fit_data_stretch")
         self.model.param.watch(lambda _: self._render_mine(), ["figures", "history"])
@@ -68,20 +72,23 @@ class DashboardPage(PageView):
             )
             self._quota_bar.param.update(value=min(100, int(round(used * 100))), color=_QUOTA_COLOURS[level])
         providers = sorted(figures.cost_by_provider)
-        self._chart.x_range.factors = providers
-        self._source.data = {"provider": providers, "cost": [figures.cost_by_provider[p] for p in providers]}
+        self._chart.x_range.factors = [provider_words(p) for p in providers]
+        self._source.data = {"provider": [provider_words(p) for p in providers],
+                             "cost": [figures.cost_by_provider[p] for p in providers]}
         self._history.value = pd.DataFrame(
             [
                 {
-                    "date": self.session.local_time(entry["created_at"]),
-                    "job": entry["job_id"] or "", "provider": entry["provider"], "model": entry["model"] or "",
-                    "units": f"{entry['units']:g} {entry['unit'] or ''}".strip(), "cost ($)": round(entry["cost_usd"], 4),
-                    "status": entry["status"], "what": entry["description"] or "",
+                    "date": self.session.local_time(entry["created_at"]), "what": entry["description"] or "",
+                    "for": entry.get("job_words") or "", "provider": provider_words(entry["provider"]),
+                    "model": entry["model"] or "", "units": f"{entry['units']:g} {entry['unit'] or ''}".strip(),
+                    "cost ($)": round(entry["cost_usd"], 4), "status": entry["status"],
                 }
                 for entry in reversed(self.model.history)
             ],
             columns=_HISTORY_COLUMNS,
         )
+        self._history.visible = bool(self.model.history)
+        self._no_history.visible = not self.model.history
 
     def _render_overview(self) -> None:
         rows = []
@@ -90,7 +97,7 @@ class DashboardPage(PageView):
             rows.append({
                 "profile": f.profile_name + (" (this tab)" if f.profile_id == self.session.profile_id else ""),
                 "projects": f.projects, "clips": f.clips, "rendered": f.rendered, "published": f.published,
-                "cost this month ($)": round(f.cost_this_month, 2), "quota": quota, "state": f.error or "ok",
+                "cost this month": f"${f.cost_this_month:.2f}", "quota": quota, "state": f.error or "ok",
             })
         self._overview.value = pd.DataFrame(rows, columns=_OVERVIEW_COLUMNS)
 
@@ -101,7 +108,7 @@ class DashboardPage(PageView):
         return pn.Column(
             pn.Row(pmui.Typography("Dashboard", variant="h5"), pn.HSpacer(), self._month),
             self._stats, self._quota_text, self._quota_bar, self._chart_pane,
-            pmui.Typography("Cost history", variant="h6"), self._history,
+            pmui.Typography("Cost history", variant="h6"), self._history, self._no_history,
             pmui.Typography("All profiles", variant="h6"),
             pmui.Typography("Each profile is read from its own file; one that another program holds shows as busy.",
                             variant="body2"),

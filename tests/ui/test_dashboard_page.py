@@ -40,10 +40,35 @@ def test_the_page_shows_only_this_profiles_figures_and_history(workspace, make_s
     assert figures.cost_by_provider == {"elevenlabs": 0.8}
     assert list(view._history.value["cost ($)"]) == [0.8]  # Hats' entry is not here
     assert view._quota_bar.color == "warning" and view._quota_bar.value == 80
-    assert dict(view._source.data)["provider"] == ["elevenlabs"]
+    assert dict(view._source.data)["provider"] == ["ElevenLabs"]  # the provider's own label, not its id
+    assert list(view._history.value["provider"]) == ["ElevenLabs"]
     overview = {row["profile"]: row for row in view._overview.value.to_dict("records")}
-    assert overview["Shoes (this tab)"]["cost this month ($)"] == 0.8
-    assert overview["Hats"]["cost this month ($)"] == 0.05
+    assert overview["Shoes (this tab)"]["cost this month"] == "$0.80"
+    assert overview["Hats"]["cost this month"] == "$0.05"
+
+
+def test_cost_history_says_in_words_what_each_job_made_and_has_no_empty_band(workspace, make_session):
+    from editfactory.jobs import JobStore
+    from editfactory.jobs.kinds import PRODUCTION
+
+    shoes = workspace.create("Shoes")
+    project = projects.create_project(shoes, "Spring launch")
+    job = JobStore(shoes).create(PRODUCTION, {"project_id": project["id"], "variants": 3, "preset": "tiktok",
+                                              "voice": {"provider": "elevenlabs", "voice": "EXAVITQu4vr4xnSDxMaL"}})
+    settle(reserve(shoes, "elevenlabs", "m1", 0.07, units=231, job_id=job.id, description="Voiceover"), 0.07)
+    view = DashboardPage(session=make_session(shoes.id))
+    asyncio.run(view.refresh())
+    [row] = view._history.value.to_dict("records")
+    assert "job" not in row and job.id not in str(row)  # no raw ids
+    assert "3 variants of 'Spring launch'" in row["for"] and row["what"] == "Voiceover"
+    assert view._history.height is None and view._history.pagination == "local"
+    assert view._history.visible and not view._no_history.visible
+
+
+def test_a_month_without_costs_says_so_instead_of_an_empty_table(workspace, make_session):
+    view = DashboardPage(session=make_session(workspace.create("Shoes").id))
+    asyncio.run(view.refresh())
+    assert not view._history.visible and view._no_history.visible
 
 
 def test_switching_profile_refreshes_the_page_with_the_other_profiles_figures(workspace, make_session):
