@@ -38,7 +38,7 @@ class DashboardPage(PageView):
         self._source = ColumnDataSource(data={"provider": [], "cost": []})
         chart = figure(x_range=[], height=260, sizing_mode="stretch_width", toolbar_location=None,
                        title="Cost this month by provider")
-        chart.vbar(x="provider", top="cost", width=0.6, source=self._source, color="#1976d2")
+        self._bars = chart.vbar(x="provider", top="cost", width=0.6, source=self._source, color="#1976d2")
         chart.yaxis.formatter = NumeralTickFormatter(format="$0.00")
         self._chart = chart
         self._chart_pane = pn.pane.Bokeh(chart, sizing_mode="stretch_width")
@@ -75,6 +75,8 @@ class DashboardPage(PageView):
         self._chart.x_range.factors = [provider_words(p) for p in providers]
         self._source.data = {"provider": [provider_words(p) for p in providers],
                              "cost": [figures.cost_by_provider[p] for p in providers]}
+        # A lone provider's bar would fill most of the chart's width: bars keep about the same size however many.
+        self._bars.glyph.width = min(0.6, 0.15 * max(1, len(providers)))
         self._history.value = pd.DataFrame(
             [
                 {
@@ -87,6 +89,8 @@ class DashboardPage(PageView):
             ],
             columns=_HISTORY_COLUMNS,
         )
+        # The pager only when there is a second page.
+        self._history.pagination = "local" if len(self.model.history) > HISTORY_PAGE else None
         self._history.visible = bool(self.model.history)
         self._no_history.visible = not self.model.history
 

@@ -37,3 +37,15 @@ def show_frame(table: pn.widgets.Tabulator, frame: pd.DataFrame) -> None:
     # Only when something changed: resending equal data races with the browser's own copy of the table.
     if not table.value.equals(frame):
         table.value = frame
+
+
+TABLE_HEADER_PX = 44  # a Tabulator's header row in the studio's theme (measured in Chromium)
+TABLE_ROW_PX = 37  # one data row
+
+
+def fit_height(table: pn.widgets.Tabulator, rows: int, *, most: int = 8) -> None:
+    """Make ``table`` as tall as its ``rows`` (up to ``most`` rows, then it scrolls): a fixed height left a band of
+    empty table under a short list (the Voices page), a table without one grows past the screen with a long list."""
+    height = TABLE_HEADER_PX + TABLE_ROW_PX * max(1, min(rows, most)) + 2
+    if table.height != height:
+        table.height = height

@@ -30,11 +30,14 @@ class SampleRecorder(JSComponent):
       const box = document.createElement("div")
       box.style.cssText = "display: flex; align-items: center; gap: 12px; font-family: Roboto, sans-serif"
       const button = document.createElement("button")
-      button.style.cssText = "padding: 6px 16px; border-radius: 4px; border: 1px solid #d32f2f; color: #d32f2f; " +
-        "background: white; font: 500 14px Roboto, sans-serif; cursor: pointer; text-transform: uppercase"
+      // Drawn like the page's outlined Material buttons (same height, case and colour), the dot in red.
+      button.style.cssText = "height: 36px; padding: 5px 15px; border-radius: 4px; " +
+        "border: 1px solid rgba(25, 118, 210, 0.5); color: #1976d2; background: transparent; " +
+        "font: 500 14px/1.75 Roboto, sans-serif; letter-spacing: 0.02857em; cursor: pointer; white-space: nowrap"
       const status = document.createElement("span")
       status.style.cssText = "font-size: 14px; color: #555"
-      button.textContent = "● Record a sample"
+      const label = (text) => { button.innerHTML = '<span style="color: #d32f2f">●</span> ' + text }
+      label("Record a sample")
       let recorder = null, chunks = [], started = 0, timer = null
       const seconds = () => Math.round((Date.now() - started) / 1000)
       button.onclick = async () => {
@@ -54,12 +57,12 @@ class SampleRecorder(JSComponent):
               binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000))
             }
             model.send_msg({ mime: recorder.mimeType, data: btoa(binary), seconds: seconds() })
-            button.textContent = "● Record again"
+            label("Record again")
             status.textContent = `Recorded ${seconds()} s — it is used with the uploaded samples.`
           }
           recorder.start(1000)
           started = Date.now()
-          button.textContent = "■ Stop"
+          button.textContent = "■ Stop recording"
           timer = setInterval(() => {
             status.textContent = `Recording… ${seconds()} s (read a few sentences aloud)`
             if (seconds() >= 300) { recorder.stop() }

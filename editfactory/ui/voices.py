@@ -21,7 +21,7 @@ from editfactory.models.jobs import JobWatch
 from editfactory.models.session import FAILED
 from editfactory.models.voices import price_text
 from editfactory.tts.registry import PROVIDERS, cloning_providers
-from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, show_frame
+from editfactory.ui.helpers import BUTTONS_UNSORTED, BusyBar, fit_height, show_frame
 from editfactory.ui.job_progress import JobProgressList
 from editfactory.ui.media_route import link_for
 from editfactory.ui.page import PageView
@@ -124,9 +124,11 @@ class VoicesPage(PageView):
             hidden_columns=["id"], layout="fit_data_stretch", sortable={}, configuration=BUTTONS_UNSORTED,
         )
         self._cloned.on_click(self._on_cloned_click)
+        self._no_cloned = pmui.Typography("None yet: clone a voice above, and it is listed here.", variant="body2")
         self._cloned.param.watch(self._on_cloned_selected, "selection")
         self._rename = pmui.TextInput(label="New name for the selected voice", width=300, sizing_mode="fixed")
         self._rename_button = pmui.Button(label="Rename", variant="outlined", on_click=lambda _: self._on_rename())
+        self._rename_row = pn.Row(self._rename, self._rename_button)
         self._cloned_message = pmui.Alert(object="", severity="error", visible=False, sizing_mode="stretch_width")
         self._delete_target: dict | None = None
         self._delete_text = pn.pane.Markdown("")
@@ -138,6 +140,7 @@ class VoicesPage(PageView):
             title="Delete this voice?", open=False, show_close_button=True,
         )
         model.param.watch(lambda _: self._render_cloned(), "cloned")
+        self._render_cloned()  # an empty list says so from the start (no empty table until the first load)
         self._render_settings()
         self._render_cards()
 
@@ -319,6 +322,7 @@ class VoicesPage(PageView):
         rows = [{"name": v["name"], "language": v["language"], "gender": v["gender"],
                  "kind": "cloned" if v["cloned"] else "", "id": v["id"]} for v in model.voices]
         show_frame(self._voices, pd.DataFrame(rows, columns=_VOICE_COLUMNS))
+        fit_height(self._voices, len(rows))
         index = next((i for i, v in enumerate(model.voices) if v["id"] == model.voice), None)
         selection = [] if index is None else [index]
         if self._voices.selection != selection:
@@ -517,6 +521,9 @@ class VoicesPage(PageView):
                  "created": self.session.local_time(r.get("created_at")), "id": r["id"]}
                 for r in self.model.cloned]
         show_frame(self._cloned, pd.DataFrame(rows, columns=_CLONED_COLUMNS))
+        fit_height(self._cloned, len(rows), most=6)
+        self._cloned.visible = self._rename_row.visible = bool(rows)
+        self._no_cloned.visible = not rows
 
     def _cloned_at(self, row: int | None) -> dict | None:
         if row is None or row >= len(self.model.cloned):
@@ -609,8 +616,8 @@ class VoicesPage(PageView):
             pn.Row(self._clone_provider, self._clone_name),
             pn.Row(self._clone_files, self._recorder), self._recording_note, self._clone_button,
             self._clone_message, self._clone_jobs,
-            pmui.Typography("Your cloned voices", variant="subtitle1"), self._cloned,
-            pn.Row(self._rename, self._rename_button), self._cloned_message, self._delete_dialog,
+            pmui.Typography("Your cloned voices", variant="subtitle1"), self._cloned, self._no_cloned,
+            self._rename_row, self._cloned_message, self._delete_dialog,
             sizing_mode="stretch_width", margin=(8, 0), elevation=1,
         )
         return pn.Column(

@@ -61,7 +61,7 @@ def test_cost_history_says_in_words_what_each_job_made_and_has_no_empty_band(wor
     [row] = view._history.value.to_dict("records")
     assert "job" not in row and job.id not in str(row)  # no raw ids
     assert "3 variants of 'Spring launch'" in row["for"] and row["what"] == "Voiceover"
-    assert view._history.height is None and view._history.pagination == "local"
+    assert view._history.height is None and view._history.pagination is None  # one page: no pager
     assert view._history.visible and not view._no_history.visible
 
 
@@ -101,3 +101,12 @@ def test_overview_shows_a_profile_held_by_another_program_as_busy_without_waitin
         assert figures["Held"].error and "busy" in figures["Held"].error
     finally:
         holder.communicate("\n", timeout=30)
+
+
+def test_a_long_cost_history_is_paged_ten_a_page(workspace, make_session):
+    shoes = workspace.create("Shoes")
+    for _ in range(11):
+        _spend(shoes, "elevenlabs", 0.01)
+    view = DashboardPage(session=make_session(shoes.id))
+    asyncio.run(view.refresh())
+    assert len(view._history.value) == 11 and view._history.pagination == "local" and view._history.page_size == 10

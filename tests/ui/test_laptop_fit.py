@@ -31,6 +31,20 @@ _TABLE_OVERFLOW_JS = """() => {
     return out;
 }"""
 
+# Empty space under the last row of every table shown, in px (a fixed height taller than the rows leaves a band).
+_TABLE_EMPTY_BAND_JS = """() => {
+    const out = [];
+    const walk = (root) => {
+        for (const e of root.querySelectorAll('.tabulator-tableholder')) {
+            const rows = e.querySelector('.tabulator-table');
+            if (e.clientHeight > 0 && rows) out.push(e.clientHeight - rows.offsetHeight);
+        }
+        for (const e of root.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot);
+    };
+    walk(document);
+    return out;
+}"""
+
 # Cells whose text is cut (an ellipsis), by column: [field, text].
 _CUT_CELLS_JS = """() => {
     const out = [];
@@ -135,5 +149,20 @@ def test_an_empty_profiles_library_count_says_so_in_words(store):
         box = summary.bounding_box()
         assert box["x"] + box["width"] <= LAPTOP["width"]
         assert page.get_by_text("0–0 of 0").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["voices", "dashboard"])
+def test_tables_are_as_tall_as_their_rows(store, name):
+    """The Voices table (one Piper voice) was 300 px tall and the cost history 260 px: bands of empty table."""
+    page = _open(store, name)
+    try:
+        page.locator(".tabulator-row").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        bands = page.evaluate(_TABLE_EMPTY_BAND_JS)
+        assert bands and max(bands) <= 6, f"{name}: {bands} px of empty table under the rows"
+        if name == "voices":
+            page.get_by_text("None yet: clone a voice above").wait_for(timeout=30_000)
     finally:
         page.close()
