@@ -97,7 +97,8 @@ class LibraryPage(PageView):
         self._setting_selection = False
 
         # The pagination counts pages from 0; the model (and the URL) from 1.
-        self._pagination = pmui.Pagination(count=1, value=0, show_first_button=True, show_last_button=True)
+        self._pagination = pmui.Pagination(count=1, value=0, show_first_button=True, show_last_button=True,
+                                           visible=False)  # shown once there is a second page
         self._pagination.param.watch(self._on_pagination, "value")
         self._empty = pmui.Alert(object="", severity="info", visible=False)
         self._first_steps = FirstStepsView(session=self.session, visible=False)
@@ -160,7 +161,9 @@ class LibraryPage(PageView):
         model = self.model
         show_frame(self._table, pd.DataFrame([self._row_html(r) for r in model.rows], columns=_COLUMNS))
         self._sync_table_selection()
-        self._pagination.param.update(count=model.pages, value=min(model.page_number, model.pages) - 1)
+        # The pager only when there is a second page (one under the first-run checklist or a short list said nothing).
+        self._pagination.param.update(count=model.pages, value=min(model.page_number, model.pages) - 1,
+                                      visible=model.pages > 1)
         self._render_summary()
         self._render_preview()
 

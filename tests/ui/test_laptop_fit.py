@@ -149,6 +149,8 @@ def test_an_empty_profiles_library_count_says_so_in_words(store):
         box = summary.bounding_box()
         assert box["x"] + box["width"] <= LAPTOP["width"]
         assert page.get_by_text("0–0 of 0").count() == 0
+        # No pager (a lone "1" and arrows) under the checklist.
+        assert page.get_by_role("navigation", name="pagination navigation").filter(visible=True).count() == 0
     finally:
         page.close()
 

@@ -90,7 +90,7 @@ def test_paging_reads_one_page_and_a_new_filter_starts_at_the_first(shop, make_s
                     "'0'), ?, 'Bulk ' || i, 'rendered', TIMESTAMP '2026-01-01' + to_seconds(i) FROM range(100) t(i)",
                     [project["id"]])
     view = _page(make_session, shop)
-    assert len(view._table.value) == 24 and view._pagination.count == 5
+    assert len(view._table.value) == 24 and view._pagination.count == 5 and view._pagination.visible
     view._pagination.value = 4  # counted from 0
     asyncio.run(view.refresh())
     assert view.model.page_number == 5 and _names(view) == [f"Bulk {i}" for i in range(3, -1, -1)]
@@ -99,6 +99,7 @@ def test_paging_reads_one_page_and_a_new_filter_starts_at_the_first(shop, make_s
     assert view.model.page_number == 1  # a new filter goes back to the first page
     asyncio.run(view.refresh())
     assert view.model.total == 11 and view._pagination.count == 1
+    assert not view._pagination.visible  # a single page has no pager
 
 
 def test_rename_inline_in_the_table(shop, stocked, make_session):
