@@ -13,16 +13,20 @@ from editfactory.models.session import FAILED
 from editfactory.ui.helpers import BUTTONS_UNSORTED
 from editfactory.ui.page import PageView
 
-# The actions come first, and only where they apply: at the end they were off-screen on a laptop (issue 21, point 2).
-_COLUMNS = ["cancel", "retry", "what", "status", "progress", "step", "elapsed", "error", "created", "id"]
+# The action comes first, and only where it applies: at the end it was off-screen on a laptop (issue 21, point 2).
+# One column: a job can be cancelled (queued or running) or retried (ended badly), never both.
+_COLUMNS = ["action", "what", "status", "progress", "step", "elapsed", "error", "created", "id"]
 _CANCEL = '<span style="color:#c62828;cursor:pointer" title="Stop this job">✖ Cancel</span>'
 _RETRY = '<span style="color:#1565c0;cursor:pointer" title="Run it again with the same inputs">↻ Retry</span>'
 _TITLES = {"what": "What it makes", "status": "Status", "progress": "Progress", "step": "Step", "elapsed": "Time",
-           "error": "Error", "created": "Created", "cancel": "", "retry": ""}
+           "error": "Error", "created": "Created", "action": ""}
 
 # The columns share the page's width and long text wraps: sized to their data, a long description or error pushed
 # Status, Progress and the error off a laptop's page (issue 21 screenshots at 1366 px).
-_WIDTHS = {"cancel": 90, "retry": 80, "status": 100, "progress": 100, "elapsed": 75, "created": 140}
+# What the job makes and the error share what the others leave (the step's words are short): at an even share of
+# three, the description wrapped to four or five lines on a laptop.
+_WIDTHS = {"action": 90, "status": 100, "progress": 100, "step": 150, "elapsed": 75, "created": 145}
+JOBS_PAGE = 20
 _WRAPPED = {column: {"type": "textarea"} for column in ("what", "step", "error")}
 
 
@@ -34,10 +38,10 @@ class JobsPage(PageView):
         self._status = pmui.Select.from_param(self.model.param.status, label="Status", options=["all", *STATUSES], width=180)
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=_COLUMNS), show_index=False, disabled=True, sizing_mode="stretch_width",
-            pagination="local", page_size=20,  # as tall as its rows: a fixed height left 6 of 20 jobs in a scroll box
-            formatters={"cancel": {"type": "html"}, "retry": {"type": "html"}, **_WRAPPED},
+            pagination="local", page_size=JOBS_PAGE,  # as tall as its rows: a fixed height left 6 of 20 jobs in a scroll box
+            formatters={"action": {"type": "html"}, **_WRAPPED},
             hidden_columns=["id"], layout="fit_columns", widths=_WIDTHS,
-            sortable={"cancel": False, "retry": False}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
+            sortable={"action": False}, configuration=BUTTONS_UNSORTED, titles=_TITLES,
         )
         self._table.on_click(self._on_click)
         self.model.param.watch(lambda _: self._render(), "jobs")
@@ -48,8 +52,7 @@ class JobsPage(PageView):
     def _render(self) -> None:
         rows = [
             {
-                "cancel": _CANCEL if job.status in ACTIVE_STATUSES else "",
-                "retry": _RETRY if job.status in RETRYABLE_STATUSES else "",
+                "action": _CANCEL if job.status in ACTIVE_STATUSES else _RETRY if job.status in RETRYABLE_STATUSES else "",
                 "what": self.model.describe(job), "status": job.status, "progress": f"{int(job.progress)} %",
                 "step": job.step, "elapsed": elapsed_text(job), "error": job.error or "",
                 "created": self.session.local_time(job.created_at, "%Y-%m-%d %H:%M"), "id": job.id,
@@ -57,15 +60,17 @@ class JobsPage(PageView):
             for job in self.model.jobs
         ]
         self._table.value = pd.DataFrame(rows, columns=_COLUMNS)
+        self._table.pagination = "local" if len(rows) > JOBS_PAGE else None  # a pager only for a second page
         active = sum(1 for j in self.model.jobs if j.status in ACTIVE_STATUSES)
         retryable = sum(1 for j in self.model.jobs if j.status in RETRYABLE_STATUSES)
         self._count.object = f"{len(rows)} job(s) shown · {active} running or queued · {retryable} can be retried"
 
     def _on_click(self, event) -> None:
-        if event.column not in ("cancel", "retry") or not self._table.value.iloc[event.row][event.column]:
+        action = self._table.value.iloc[event.row]["action"] if event.column == "action" else ""
+        if not action:
             return
         job_id = self._table.value.iloc[event.row]["id"]
-        if event.column == "cancel":
+        if action == _CANCEL:
             if self.session.attempt(self.model.cancel, job_id) is not FAILED:
                 self.session.notify("Cancel requested; the job stops at its next step.", "info")
         else:
