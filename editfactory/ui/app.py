@@ -154,10 +154,12 @@ class StudioApp(Viewer):
 
     def _show(self, page: str) -> None:
         """Put ``page`` (with the startup notice) in the main area, then fill its lower parts once it is drawn."""
-        shown = [self._startup, self._box(page)]
+        box = self._box(page)
+        shown = [self._startup, box]
         if [id(o) for o in self._main.objects] != [id(o) for o in shown]:
             # Only when it changes (a new time zone re-mounts the page shown): the browser would rebuild it for nothing.
             self._main.objects = shown
+        box.visible = True  # hidden while it was opening for another profile
         view = self._views[page]
         if not view._deferred:
             return
@@ -175,7 +177,7 @@ class StudioApp(Viewer):
         """What the main area shows: the "Opening …" notice, or the startup notice (when there is one) and the page."""
         views = {id(box): self._views[page] for page, box in self._boxes.items()}
         return [views.get(id(item), item) for item in self._main.objects
-                if item is not self._startup or self._startup.visible]
+                if item.visible and (item is not self._startup or self._startup.visible)]
 
     def _mount(self, page: str) -> None:
         """Show ``page``; if its data belongs to another profile (or was never loaded), show nothing of it until
@@ -186,12 +188,24 @@ class StudioApp(Viewer):
         if fresh:
             self._show(page)
         else:
-            self._main.objects = [self._opening_notice()]
+            self._opening(page)
 
         async def refresh() -> None:
             await self._refresh(page, view, profile_id, reveal=not fresh)
 
         view.spawn(refresh, locked=True)
+
+    def _opening(self, page: str) -> None:
+        """Say the page is opening until its data for the session's profile is read. A page already on screen (a
+        profile switch) stays in the document, hidden: taking it out and back made the browser build its hundred
+        components again, most of a switch's time. Hidden in the same change that shows the notice, so none of the
+        previous profile's data stays visible, not even for a moment."""
+        box = self._boxes.get(page)
+        if box is not None and any(item is box for item in self._main.objects):
+            box.visible = False
+            self._main.objects = [self._opening_notice(), self._startup, box]
+        else:
+            self._main.objects = [self._opening_notice()]
 
     def _opening_notice(self):
         name = self.session.profile.name if self.session.profile else ""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from editfactory.core.errors import NotFoundError, ValidationError
 from editfactory.models.session import FAILED
 from editfactory.ui.app import StudioApp
+from tests.ui.clip_fixtures import add_rendered_clip, small_mp4  # noqa: F401 - fixture
 from tests.ui.conftest import open_page, screenshot
 
 
@@ -157,8 +160,58 @@ def test_after_a_switch_the_page_shows_nothing_of_the_previous_profile_until_rel
         app.session.profile_id = hats.id
         # Shoes' rows are gone from the page at once; the page comes back once Hats' data is loaded.
         assert [str(o.object) for o in app.showing()] == ["Opening Hats…"]
+        # The page stays in the document, hidden (the browser keeps its components instead of building them again).
+        box = app._boxes["library"]
+        assert any(item is box for item in app._main.objects) and not box.visible
         while app._loaded_for.get("library") != hats.id or app.showing() != [library]:
             await asyncio.sleep(0.05)
         assert library.model.rows == []
 
     asyncio.run(asyncio.wait_for(story(), timeout=120))
+
+
+# Watches every frame for an element showing ``text`` while the page says it opens ``profile`` ("Opening Hats…") or
+# shows one of its clips (``theirs``); records any sighting.
+_STALE_WATCH_JS = """([text, profile, theirs]) => {
+  window.staleSeen = [];
+  const visibleText = (root, wanted) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.shadowRoot && visibleText(e.shadowRoot, wanted)) return true;
+      if (e.childElementCount === 0 && e.textContent.trim() === wanted && e.checkVisibility()) return true;
+    }
+    return false;
+  };
+  const frame = () => {
+    const next = visibleText(document, `Opening ${profile}…`) || visibleText(document, theirs);
+    if (next && visibleText(document, text)) window.staleSeen.push(performance.now());
+    if (!window.staleStop) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}"""
+
+
+@pytest.mark.ui
+@pytest.mark.slow
+def test_a_profile_switch_in_the_browser_never_shows_the_previous_profiles_clips(browser, workspace, served_studio,
+                                                                                  small_mp4):
+    """The page now stays in the document, hidden, while the next profile's data is read: checked frame by frame
+    that no clip of the previous profile is visible once the page says it opens the next one or shows its clips."""
+    from editfactory.services import projects
+
+    shoes, hats = workspace.create("Shoes"), workspace.create("Hats")
+    add_rendered_clip(shoes, projects.create_project(shoes, "Boots")["id"], "Red boots", small_mp4)
+    add_rendered_clip(hats, projects.create_project(hats, "Caps")["id"], "Panama hat", small_mp4)
+    workspace.remember_last_used(shoes.id)
+    studio = served_studio()
+    page = open_page(browser, studio.url + "?page=library", viewport=(1366, 768))
+    for there, other, theirs in (("Hats", "Red boots", "Panama hat"), ("Shoes", "Panama hat", "Red boots"),
+                                 ("Hats", "Red boots", "Panama hat")):
+        page.get_by_text(other, exact=True).filter(visible=True).first.wait_for(timeout=120_000)
+        page.evaluate(_STALE_WATCH_JS, [other, there, theirs])
+        page.get_by_role("combobox").first.click()
+        page.get_by_role("listbox").get_by_text(re.compile(f"^{there}")).first.click()  # "Shoes (default)"
+        page.get_by_text(theirs, exact=True).filter(visible=True).first.wait_for(timeout=120_000)
+        page.wait_for_timeout(300)
+        page.evaluate("() => { window.staleStop = true }")
+        assert page.evaluate("() => window.staleSeen.length") == 0, f"{other} was shown under {there}"
+        page.evaluate("() => { window.staleStop = false }")
