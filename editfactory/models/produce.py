@@ -194,10 +194,14 @@ class ProduceModel(param.Parameterized):
 
     def apply_project(self, project_id: str, data: dict[str, Any]) -> None:
         """Show what ``read_project`` found (on the event loop); another project starts without old refusals."""
-        refused = self.refused if project_id == self.project_id else []
-        kept = self.variant_scripts if project_id == self.project_id else []  # another project's scripts never carry over
+        same = project_id == self.project_id
+        refused = self.refused if same else []
+        kept = self.variant_scripts if same else []  # another project's scripts never carry over
+        # A reload of the project shown (a job of it ended) keeps the script in the box: what was typed is saved only
+        # once typing pauses, and the stored copy put back would throw the typing away.
+        script = self.script if same else data["script"]
         self.param.update(
-            project_id=project_id, script=data["script"], variant_scripts=kept, sources=data["sources"], segments=data["segments"],
+            project_id=project_id, script=script, variant_scripts=kept, sources=data["sources"], segments=data["segments"],
             clips=data["clips"], drafts=data["drafts"], voiceover=data["voiceover"], refused=refused,
             quality_notes=data.get("quality_notes", []), copies=data.get("copies", {}),
             framing=data["framing"], default_framing=data["default_framing"], transition=data.get("transition", "cut"),

@@ -159,7 +159,11 @@ def _opened_pages(browser) -> list:
 
 def _print_opened_pages(browser) -> None:
     opened = _opened_pages(browser)
-    for page, messages in opened:
+    known = {id(page) for page, _ in opened}
+    # Pages opened without open_page (browser.new_page, a context's pages) are printed too, without messages.
+    others = [(page, ["(not opened by open_page: no messages kept)"]) for context in browser.contexts
+              for page in context.pages if id(page) not in known]
+    for page, messages in [*opened, *others]:
         print(f"--- page {page.url}")
         try:
             print("shown:", page.evaluate(_VISIBLE_TEXT_JS)[:3000])

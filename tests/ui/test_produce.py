@@ -318,6 +318,18 @@ def test_view_upload_refuses_bad_files_with_reasons_and_imports_the_good_one(vie
     assert view.session.notice["level"] == "success" and "Imported 1" in view.session.notice["message"]
 
 
+def test_a_script_typed_before_it_is_saved_survives_a_job_finishing_in_the_background(model, footage):
+    """CI's music story: the script was typed while the photos' analyses were still finishing; the next one reloaded
+    the project and put the stored (empty) script back in the box: the typed text was gone."""
+    from editfactory.services import projects
+
+    _upload(model, ("shot.mp4", footage.read_bytes()))
+    model.script = "Meet the sun hat: wide brim, light straw."  # typed; its save waits for the typing to pause
+    assert projects.get_project(model.session.profile, model.project_id)["script"] == ""
+    asyncio.run(model.reload_sources())  # what the page does when an import or analysis job of this project ends
+    assert model.script == "Meet the sun hat: wide brim, light straw."
+
+
 def test_view_script_shows_length_and_price_and_refuses_an_empty_script(view):
     set_setting(view.session.profile, "tts.prices", {"piper": {"piper": 2.0}})
     asyncio.run(view.refresh())  # the page is shown again: model prices are read anew
