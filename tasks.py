@@ -92,7 +92,8 @@ def reliability(c: Context, args: str = "") -> None:
     """
     with c.cd(str(ROOT)):
         result = c.run(f"{PYTHON} -m pytest -s {' '.join(RELIABILITY_SUITE)} {args}".strip(), pty=False, warn=True,
-                       env={"HF_HUB_OFFLINE": "1", "EDITFACTORY_FUZZ_EXAMPLES": str(RELIABILITY_FUZZ_EXAMPLES)})
+                       env={"HF_HUB_OFFLINE": "1", "EDITFACTORY_FUZZ_EXAMPLES": str(RELIABILITY_FUZZ_EXAMPLES),
+                            "EDITFACTORY_SOAK": "full"})
     print("\nReliability figures\n-------------------\n" + figure_table(result.stdout))
     if result.failed:
         raise Exit(f"The reliability suite failed (pytest exit code {result.exited}); see above.", code=result.exited)

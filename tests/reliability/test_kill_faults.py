@@ -26,9 +26,10 @@ from editfactory.jobs.store import FINISHED_STATUSES, INTERRUPTED, QUEUED, RUNNI
 from editfactory.media.runner import ffmpeg_path
 from editfactory.profiles import Workspace
 from editfactory.services import projects
+from tests.soak import soak
 
 CHILD = Path(__file__).with_name("kill_child.py")
-RUNS_PER_STAGE = 20
+RUNS_PER_STAGE = soak(20, 8)  # kills per stage: 20 under `invoke reliability`, 8 under `invoke test`
 PARTIAL_MARKERS = (".tmp", ".part", ".partial", "~")
 
 
