@@ -131,7 +131,7 @@ def test_publish_channel_cards_keep_clear_of_the_right_edge(store):
     page = _open(store, "publish")
     try:
         caption = page.get_by_label("Caption (every channel without its own)").bounding_box()
-        page.get_by_text("Sunny Sandals TikTok (tiktok)").wait_for(timeout=60_000)
+        page.get_by_text("Sunny Sandals TikTok (tiktok)").first.wait_for(timeout=60_000)  # the card (the Outbox names it too)
         card_right = page.evaluate(_CARD_RIGHT_JS, "Sunny Sandals TikTok (tiktok)")
         assert card_right is not None
         # The cards line up with the fields above them instead of running to the page's edge.
