@@ -10,6 +10,7 @@ from bokeh.plotting import figure
 
 from editfactory.models.dashboard import quota_level
 from editfactory.tts.naming import provider_words
+from editfactory.ui.helpers import page_when_long
 from editfactory.ui.page import PageView
 
 _QUOTA_COLOURS = {"ok": "success", "amber": "warning", "red": "error", "none": "primary"}
@@ -72,9 +73,9 @@ class DashboardPage(PageView):
             )
             self._quota_bar.param.update(value=min(100, int(round(used * 100))), color=_QUOTA_COLOURS[level])
         providers = sorted(figures.cost_by_provider)
-        self._chart.x_range.factors = [provider_words(p) for p in providers]
-        self._source.data = {"provider": [provider_words(p) for p in providers],
-                             "cost": [figures.cost_by_provider[p] for p in providers]}
+        labels = [provider_words(p) for p in providers]
+        self._chart.x_range.factors = labels
+        self._source.data = {"provider": labels, "cost": [figures.cost_by_provider[p] for p in providers]}
         # A lone provider's bar would fill most of the chart's width: bars keep about the same size however many.
         self._bars.glyph.width = min(0.6, 0.15 * max(1, len(providers)))
         self._history.value = pd.DataFrame(
@@ -89,8 +90,7 @@ class DashboardPage(PageView):
             ],
             columns=_HISTORY_COLUMNS,
         )
-        # The pager only when there is a second page.
-        self._history.pagination = "local" if len(self.model.history) > HISTORY_PAGE else None
+        page_when_long(self._history, len(self.model.history))
         self._history.visible = bool(self.model.history)
         self._no_history.visible = not self.model.history
 

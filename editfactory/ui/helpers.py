@@ -49,3 +49,11 @@ def fit_height(table: pn.widgets.Tabulator, rows: int, *, most: int = 8) -> None
     height = TABLE_HEADER_PX + TABLE_ROW_PX * max(1, min(rows, most)) + 2
     if table.height != height:
         table.height = height
+
+
+def page_when_long(table: pn.widgets.Tabulator, rows: int) -> None:
+    """Page ``table`` by its ``page_size`` only when ``rows`` fill more than one page: a lone "1" with arrows under a
+    short list said nothing (Jobs, the cost history)."""
+    pagination = "local" if rows > table.page_size else None
+    if table.pagination != pagination:
+        table.pagination = pagination

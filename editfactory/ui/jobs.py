@@ -10,7 +10,7 @@ import panel_material_ui as pmui
 from editfactory.jobs import STATUSES
 from editfactory.models.jobs import ACTIVE_STATUSES, RETRYABLE_STATUSES, elapsed_text
 from editfactory.models.session import FAILED
-from editfactory.ui.helpers import BUTTONS_UNSORTED
+from editfactory.ui.helpers import BUTTONS_UNSORTED, page_when_long
 from editfactory.ui.page import PageView
 
 # The action comes first, and only where it applies: at the end it was off-screen on a laptop (issue 21, point 2).
@@ -60,7 +60,7 @@ class JobsPage(PageView):
             for job in self.model.jobs
         ]
         self._table.value = pd.DataFrame(rows, columns=_COLUMNS)
-        self._table.pagination = "local" if len(rows) > JOBS_PAGE else None  # a pager only for a second page
+        page_when_long(self._table, len(rows))
         active = sum(1 for j in self.model.jobs if j.status in ACTIVE_STATUSES)
         retryable = sum(1 for j in self.model.jobs if j.status in RETRYABLE_STATUSES)
         self._count.object = f"{len(rows)} job(s) shown · {active} running or queued · {retryable} can be retried"
